@@ -1,0 +1,127 @@
+"""Bearer tokens: EdDSA-signed JWTs verified against a configured JSON Web Key Set.
+
+Roles: ``resident``, ``worker``, ``office``, ``department:<code>``, ``publisher``, ``auditor``,
+``operator`` and one ``service:<name>`` identity per service. For local runs and tests the
+development key set shipped in ``devkeys/`` is trusted when CIVICLOOP_JWKS_FILE is not set;
+``civicloop-ops token --role office`` mints a token with its private half. Production sets
+CIVICLOOP_JWKS_FILE to the city identity provider's key set, and never trusts the dev key.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jwt
+import orjson
+
+from civicloop.platform.errors import PermissionDenied, Unauthenticated
+
+AUDIENCE = "civicloop"
+ISSUER_DEV = "civicloop-dev"
+DEV_KEY_ID = "civicloop-dev-1"
+
+RESIDENT = "resident"
+WORKER = "worker"
+OFFICE = "office"
+PUBLISHER = "publisher"
+AUDITOR = "auditor"
+OPERATOR = "operator"
+DEPARTMENT_PREFIX = "department:"
+SERVICE_PREFIX = "service:"
+ANY_DEPARTMENT = "department:*"
+ANY_SERVICE = "service:*"
+
+
+def department(code: str) -> str:
+    return f"{DEPARTMENT_PREFIX}{code}"
+
+
+def service(name: str) -> str:
+    return f"{SERVICE_PREFIX}{name}"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+
+    def has_any(self, allowed: Iterable[str]) -> bool:
+        for role in allowed:
+            if role in self.roles:
+                return True
+            if role.endswith(":*") and any(r.startswith(role[:-1]) for r in self.roles):
+                return True
+        return False
+
+    def require(self, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        if not self.has_any(allowed):
+            raise PermissionDenied(f"requires one of the roles {', '.join(allowed)}")
+
+    @property
+    def departments(self) -> frozenset[str]:
+        return frozenset(
+            r[len(DEPARTMENT_PREFIX):] for r in self.roles if r.startswith(DEPARTMENT_PREFIX)
+        )
+
+    @property
+    def primary_role(self) -> str:
+        return sorted(self.roles)[0] if self.roles else ""
+
+
+def _dev_resource(name: str) -> bytes:
+    return resources.files("civicloop.platform.devkeys").joinpath(name).read_bytes()
+
+
+class TokenVerifier:
+    def __init__(self, jwks: dict[str, object]) -> None:
+        keys = jwks.get("keys")
+        if not isinstance(keys, list) or not keys:
+            raise ValueError("the key set has no keys")
+        self._keys = {str(k["kid"]): jwt.PyJWK(k) for k in keys}
+
+    @classmethod
+    def from_file(cls, path: Path | None) -> TokenVerifier:
+        raw = path.read_bytes() if path else _dev_resource("dev-jwks.json")
+        return cls(orjson.loads(raw))
+
+    def verify(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(str(kid))
+            if key is None:
+                raise Unauthenticated("token signed by an unknown key")
+            claims = jwt.decode(
+                token, key=key, algorithms=["EdDSA"], audience=AUDIENCE,
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid bearer token: {exc}") from None
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list):
+            raise Unauthenticated("invalid bearer token: roles must be a list")
+        return Principal(subject=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+
+    def verify_header(self, authorization: str | None) -> Principal:
+        if not authorization:
+            raise Unauthenticated("missing authorization: Bearer <token>")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("authorization must be 'Bearer <token>'")
+        return self.verify(token.strip())
+
+
+def mint_dev_token(subject: str, roles: Iterable[str], ttl_seconds: int = 3600) -> str:
+    """A token signed with the development key: for local runs, demos and tests only."""
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER_DEV, "aud": AUDIENCE, "sub": subject, "roles": list(roles),
+        "iat": now, "exp": now + ttl_seconds, "jti": str(uuid.uuid4()),
+    }
+    key = _dev_resource("dev-signing-key.pem")
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})

@@ -1,0 +1,259 @@
+"""The event bus: CloudEvents over one RabbitMQ topic exchange, through aio-pika.
+
+Topology (every name carries the CIVICLOOP_NAMESPACE prefix):
+
+- ``civicloop.events``: durable topic exchange, routing key = event type. Its alternate
+  exchange ``civicloop.unrouted`` keeps, in the queue of the same name, every event no service
+  is bound to yet, so a missing binding is visible instead of a silent loss.
+- ``<service>.events``: each consuming service's quorum queue, bound to the types it consumes,
+  with a delivery limit; past it (or on a malformed message) RabbitMQ dead-letters the message
+  through ``civicloop.dead-letter`` into ``<service>.parking``, where an operator inspects and
+  replays it (``civicloop-ops parking``).
+
+Publishing uses publisher confirms, mandatory routing and persistent messages. Consuming uses
+callback consumers (``queue.consume``, which keeps the trace context), a small prefetch and a
+coordinated stop: cancel the consumer, let in-flight handlers finish, then close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+import aio_pika
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from civicloop.platform import telemetry
+from civicloop.platform.envelope import EventEnvelope, MalformedEvent
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[EventEnvelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Exchange and queue names for one namespace."""
+
+    namespace: str = ""
+
+    def name(self, base: str) -> str:
+        return f"{self.namespace}{base}"
+
+    @property
+    def events_exchange(self) -> str:
+        return self.name("civicloop.events")
+
+    @property
+    def unrouted_exchange(self) -> str:
+        return self.name("civicloop.unrouted")
+
+    @property
+    def unrouted_queue(self) -> str:
+        return self.name("civicloop.unrouted")
+
+    @property
+    def dead_letter_exchange(self) -> str:
+        return self.name("civicloop.dead-letter")
+
+    def events_queue(self, service: str) -> str:
+        return self.name(f"{service}.events")
+
+    def parking_queue(self, service: str) -> str:
+        return self.name(f"{service}.parking")
+
+
+class EventBus:
+    """One robust connection per process; a channel for publishing and one per consumer."""
+
+    def __init__(self, amqp_url: str, service: str, namespace: str = "") -> None:
+        self.amqp_url = amqp_url
+        self.service = service
+        self.topology = Topology(namespace)
+        self._connection: AbstractRobustConnection | None = None
+        self._publish_channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        self._consumers: list[_Consumer] = []
+
+    async def connect(self) -> None:
+        self._connection = await aio_pika.connect_robust(
+            self.amqp_url, client_properties={"connection_name": self.service}
+        )
+        self._publish_channel = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        self._exchange = await declare_shared_topology(self._publish_channel, self.topology)
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed
+
+    @property
+    def connection(self) -> AbstractRobustConnection:
+        if self._connection is None:
+            raise RuntimeError("EventBus.connect() was not awaited")
+        return self._connection
+
+    async def publish(self, envelope: EventEnvelope) -> None:
+        """Publish and wait for the broker's confirm; raises if it was not routed or confirmed."""
+        if self._exchange is None:
+            raise RuntimeError("EventBus.connect() was not awaited")
+        await self._exchange.publish(
+            envelope.to_amqp(), routing_key=envelope.type, mandatory=True
+        )
+
+    async def consume(
+        self, event_types: Iterable[str], handler: EventHandler, *, prefetch: int, delivery_limit: int
+    ) -> None:
+        """Declare this service's queue and parking queue, bind them, and start consuming."""
+        channel = await self.connection.channel()
+        await channel.set_qos(prefetch_count=prefetch)
+        queue = await declare_service_queues(
+            channel, self.topology, self.service, event_types, delivery_limit
+        )
+        consumer = _Consumer(channel, queue, handler, self.topology.events_exchange)
+        await consumer.start()
+        self._consumers.append(consumer)
+
+    async def stop_consuming(self, grace_seconds: float) -> None:
+        """Cancel every consumer and wait (up to grace_seconds) for in-flight handlers."""
+        await asyncio.gather(*(c.stop(grace_seconds) for c in self._consumers))
+        self._consumers.clear()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+async def declare_shared_topology(
+    channel: AbstractChannel, topology: Topology
+) -> AbstractExchange:
+    unrouted = await channel.declare_exchange(
+        topology.unrouted_exchange, aio_pika.ExchangeType.FANOUT, durable=True
+    )
+    unrouted_queue = await channel.declare_queue(
+        topology.unrouted_queue, durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await unrouted_queue.bind(unrouted)
+    await channel.declare_exchange(
+        topology.dead_letter_exchange, aio_pika.ExchangeType.DIRECT, durable=True
+    )
+    return await channel.declare_exchange(
+        topology.events_exchange,
+        aio_pika.ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": topology.unrouted_exchange},
+    )
+
+
+async def declare_service_queues(
+    channel: AbstractChannel,
+    topology: Topology,
+    service: str,
+    event_types: Iterable[str],
+    delivery_limit: int,
+) -> AbstractQueue:
+    parking = await channel.declare_queue(
+        topology.parking_queue(service), durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await parking.bind(topology.dead_letter_exchange, routing_key=service)
+    queue = await channel.declare_queue(
+        topology.events_queue(service),
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": topology.dead_letter_exchange,
+            "x-dead-letter-routing-key": service,
+        },
+    )
+    for event_type in event_types:
+        await queue.bind(topology.events_exchange, routing_key=event_type)
+    return queue
+
+
+class _Consumer:
+    def __init__(
+        self,
+        channel: AbstractChannel,
+        queue: AbstractQueue,
+        handler: EventHandler,
+        exchange_name: str,
+    ) -> None:
+        self.channel = channel
+        self.queue = queue
+        self.handler = handler
+        self.exchange_name = exchange_name
+        self._tag: str | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        self._tag = await self.queue.consume(self._on_message)
+
+    async def stop(self, grace_seconds: float) -> None:
+        if self._tag is not None:
+            await self.queue.cancel(self._tag)
+            self._tag = None
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_seconds)
+        except TimeoutError:
+            log.warning("consumer stopped with handlers still running; they will be redelivered")
+        await self.channel.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._process(message)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        try:
+            envelope = EventEnvelope.from_amqp(message)
+        except (MalformedEvent, ValueError) as exc:
+            log.error("malformed message parked", extra={"fields": {"error": str(exc)}})
+            await message.reject(requeue=False)
+            return
+        parent = telemetry.extract(envelope.trace_headers)
+        attributes = {
+            "messaging.system": "rabbitmq",
+            "messaging.operation.type": "process",
+            "messaging.operation.name": "process",
+            "messaging.destination.name": self.exchange_name,
+            "messaging.rabbitmq.destination.routing_key": envelope.type,
+            "messaging.message.id": envelope.id,
+            "cloudevents.event_type": envelope.type,
+            telemetry.CASE_ID: envelope.subject,
+        }
+        with telemetry.tracer().start_as_current_span(
+            f"process {envelope.type}", context=parent, kind=SpanKind.CONSUMER,
+            attributes=attributes,
+        ) as span:
+            try:
+                await self.handler(envelope)
+            except Exception as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                # Requeue: the quorum queue counts deliveries and parks the message past the
+                # limit, so a transient failure heals and a persistent one stops looping.
+                log.exception("event handler failed; requeued",
+                              extra={"fields": {"event_id": envelope.id,
+                                                "event_type": envelope.type}})
+                await message.nack(requeue=True)
+                return
+        await message.ack()

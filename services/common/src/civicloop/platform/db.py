@@ -1,0 +1,92 @@
+"""PostgreSQL access: pool creation and per-service migrations under an advisory lock."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from importlib import resources
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+PLATFORM_MIGRATIONS = "civicloop.platform.migrations"
+
+
+async def ensure_database(dsn: str) -> None:
+    """Create the service's database if it does not exist yet (local runs and tests)."""
+    parts = urlsplit(dsn)
+    name = parts.path.lstrip("/")
+    admin_dsn = urlunsplit(parts._replace(path="/postgres"))
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            except asyncpg.DuplicateDatabaseError:
+                pass  # another replica won the race
+    finally:
+        await conn.close()
+
+
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
+    assert pool is not None
+    return pool
+
+
+def _migration_files(package: str) -> list[tuple[str, str]]:
+    root = resources.files(package)
+    files = sorted(
+        (entry.name, entry.read_text("utf-8"))
+        for entry in root.iterdir()
+        if entry.name.endswith(".sql")
+    )
+    return files
+
+
+async def migrate(pool: asyncpg.Pool, component: str, package: str) -> list[str]:
+    """Apply the package's numbered .sql files not applied yet, each in its own transaction.
+
+    An advisory lock keyed by the component serialises replicas starting at once (and the
+    Kubernetes migration Job); applied files are recorded with their checksum.
+    """
+    lock_key = int.from_bytes(hashlib.sha256(component.encode()).digest()[:8], "big", signed=True)
+    applied: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key)
+        try:
+            await conn.execute(
+                """CREATE TABLE IF NOT EXISTS schema_migrations (
+                     component text NOT NULL,
+                     name text NOT NULL,
+                     checksum text NOT NULL,
+                     applied_at timestamptz NOT NULL DEFAULT now(),
+                     PRIMARY KEY (component, name))"""
+            )
+            done = {
+                r["name"]: r["checksum"]
+                for r in await conn.fetch(
+                    "SELECT name, checksum FROM schema_migrations WHERE component = $1", component
+                )
+            }
+            for name, sql in _migration_files(package):
+                checksum = hashlib.sha256(sql.encode()).hexdigest()
+                if name in done:
+                    if done[name] != checksum:
+                        raise RuntimeError(f"migration {component}/{name} changed after it ran")
+                    continue
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (component, name, checksum)"
+                        " VALUES ($1, $2, $3)",
+                        component, name, checksum,
+                    )
+                applied.append(name)
+                log.info("migration applied", extra={"fields": {"migration": f"{component}/{name}"}})
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
+    return applied

@@ -1,0 +1,143 @@
+"""The grpc.aio server every service runs: health checking, reflection, authentication, role
+checks, server spans and the one mapping from domain errors to status codes.
+
+Servicer methods are written as ``async def Method(self, request, context, principal)`` and
+decorated with ``@rpc(roles=...)``; the decorator authenticates, checks the role, records the
+span (W3C context from the metadata, RPC semantic conventions) and turns a DomainError into a
+status with field details (google.rpc.BadRequest), so a servicer holds translation only.
+Unary RPCs only: the OpenTelemetry aio interceptors mishandle streams, so we own this code.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from civicloop.platform import telemetry
+from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.errors import DomainError, InvalidArgument
+
+log = logging.getLogger(__name__)
+
+Req = TypeVar("Req", bound=Message)
+Resp = TypeVar("Resp", bound=Message)
+
+
+class AuthenticatedServicer(Protocol):
+    verifier: TokenVerifier
+
+
+Handler = Callable[[Any, Any, grpc.aio.ServicerContext, Principal], Awaitable[Any]]
+
+
+def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
+    code = getattr(grpc.StatusCode, error.grpc_code_name)
+    status = status_pb2.Status(code=getattr(code_pb2, error.grpc_code_name), message=error.message)
+    if isinstance(error, InvalidArgument) or error.violations:
+        detail = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                for v in error.violations
+            ]
+        )
+        status.details.add().Pack(detail)
+    return code, error.message, status.SerializeToString()
+
+
+def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
+    """Decorate a servicer method; ``roles`` lists who may call it."""
+
+    def decorate(method: Handler) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(method)
+        async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+            service_name = getattr(self, "grpc_service_name", type(self).__name__)
+            name = f"{service_name}/{method.__name__}"
+            with telemetry.tracer().start_as_current_span(
+                name, context=telemetry.extract(metadata), kind=SpanKind.SERVER,
+                attributes={"rpc.system": "grpc", "rpc.service": service_name,
+                            "rpc.method": method.__name__},
+            ) as span:
+                try:
+                    principal = self.verifier.verify_header(metadata.get("authorization"))
+                    principal.require(roles)
+                    response = await method(self, request, context, principal)
+                    span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
+                    return response
+                except DomainError as error:
+                    code, message, details = status_for(error)
+                    span.set_attribute("rpc.grpc.status_code", code.value[0])
+                    if code in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL):
+                        span.set_status(Status(StatusCode.ERROR, message))
+            await context.abort(code, message, trailing_metadata=(("grpc-status-details-bin", details),))
+
+        return wrapper
+
+    return decorate
+
+
+class GrpcServer:
+    """A grpc.aio server with health and reflection for the given services."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        self.health = HealthServicer()
+        self.address = f"{host}:{port}"
+        self._service_names: list[str] = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+
+    def add(self, register: Callable[[Any, grpc.aio.Server], None], servicer: Any,
+            full_name: str) -> None:
+        register(servicer, self.server)
+        self._service_names.append(full_name)
+
+    async def start(self) -> None:
+        reflection.enable_server_reflection([*self._service_names, reflection.SERVICE_NAME],
+                                            self.server)
+        bound = self.server.add_insecure_port(self.address)
+        if bound == 0:
+            raise RuntimeError(f"cannot bind gRPC to {self.address}")
+        await self.server.start()
+        await self.set_serving(True)
+
+    async def set_serving(self, serving: bool) -> None:
+        status = (health_pb2.HealthCheckResponse.SERVING if serving
+                  else health_pb2.HealthCheckResponse.NOT_SERVING)
+        for name in ["", *self._service_names]:
+            await self.health.set(name, status)
+
+    async def stop(self, grace_seconds: float) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_seconds)
+
+
+class _ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+    """Adds the caller's W3C trace context and bearer token to every call."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+
+    async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        metadata = list(details.metadata or [])
+        metadata.extend(telemetry.inject().items())
+        if self.token and not any(k == "authorization" for k, _ in metadata):
+            metadata.append(("authorization", f"Bearer {self.token}"))
+        details = details._replace(metadata=metadata)
+        return await continuation(details, request)
+
+
+def client_channel(target: str, token: str | None = None,
+                   extra_interceptors: Iterable[Any] = ()) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(
+        target, interceptors=[_ClientInterceptor(token), *extra_interceptors]
+    )

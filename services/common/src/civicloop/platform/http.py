@@ -1,0 +1,172 @@
+"""The FastAPI side of every service: health, readiness, metrics and RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.errors import DomainError, FieldViolation, RateLimited
+
+PROBLEM_JSON = "application/problem+json"
+
+HTTP_REQUESTS = Counter(
+    "civicloop_http_requests_total", "HTTP requests served", ["service", "route", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "civicloop_http_request_seconds", "HTTP request duration", ["service", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def problem(
+    status: int, title: str, detail: str, *, type_: str = "about:blank",
+    errors: list[FieldViolation] | None = None, headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = [{"field": e.field, "detail": e.description} for e in errors]
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON,
+                    headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def violations_of(error: ValidationError | RequestValidationError) -> list[FieldViolation]:
+    return [FieldViolation(_field_path(e["loc"]), e["msg"]) for e in error.errors()]
+
+
+class BadRequestBody(DomainError):
+    grpc_code_name = "INVALID_ARGUMENT"
+    http_status = 400
+    title = "Malformed request body"
+
+
+class UnsupportedMediaType(DomainError):
+    grpc_code_name = "INVALID_ARGUMENT"
+    http_status = 415
+    title = "Unsupported media type"
+
+
+async def parse_json_body(request: Request, model: type[M]) -> M:
+    """Parse a JSON body strictly: 415 for another media type, 400 for bad JSON, 422 naming
+    each offending field (unknown fields included) for a body the model refuses."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"content-type must be application/json, got {media_type or 'nothing'}",
+            [FieldViolation("content-type", "must be application/json")],
+        )
+    raw = await request.body()
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequestBody(f"body is not valid JSON: {exc}",
+                             [FieldViolation("body", "not valid JSON")]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        from civicloop.platform.errors import InvalidArgument
+
+        violations = violations_of(exc)
+        raise InvalidArgument(
+            "; ".join(f"{v.field}: {v.description}" for v in violations), violations
+        ) from None
+
+
+def bearer_principal(verifier: TokenVerifier, request: Request) -> Principal:
+    return verifier.verify_header(request.headers.get("authorization"))
+
+
+class _MetricsMiddleware:
+    """Counts requests per route template (not per raw path, which would explode labels)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_holder = [500]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(self.service, route, str(status_holder[0])).inc()
+            HTTP_SECONDS.labels(self.service, route).observe(time.perf_counter() - started)
+
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def create_http_app(service: str, readiness: ReadinessCheck, *, title: str,
+                    description: str = "") -> FastAPI:
+    app = FastAPI(title=title, description=description, version="1.0.0")
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        headers = None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after_seconds)}
+        return problem(exc.http_status, exc.title, exc.message, errors=exc.violations,
+                       headers=headers, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        violations = violations_of(exc)
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return problem(400, "Malformed request body", "body is not valid JSON",
+                           errors=violations, instance=request.url.path)
+        return problem(422, "Invalid argument",
+                       "; ".join(f"{v.field}: {v.description}" for v in violations),
+                       errors=violations, instance=request.url.path)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        checks = await readiness()
+        if all(checks.values()):
+            return Response(orjson.dumps({"status": "ready", "checks": checks}),
+                            media_type="application/json")
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        response = problem(503, "Not ready", f"failing: {failing}")
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(_MetricsMiddleware, service=service)
+    # Skip the per-chunk send/receive spans: one server span per request is what operators read.
+    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"],
+                                       excluded_urls="healthz,readyz,metrics")
+    return app

@@ -1,0 +1,179 @@
+"""The transactional outbox and its relay.
+
+``add_to_outbox`` is called inside the transaction that changes state; the relay publishes
+the rows afterwards. A crash between commit and publish loses nothing: the rows stay unsent
+and the relay sends them when the process is back. Delivery is therefore at least once;
+consumers make it exactly-once in effect with their inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+import asyncpg
+import orjson
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from civicloop.platform import telemetry
+from civicloop.platform.bus import EventBus
+from civicloop.platform.envelope import EventEnvelope
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "civicloop_outbox"
+
+
+async def add_to_outbox(conn: asyncpg.Connection, envelopes: Iterable[EventEnvelope]) -> None:
+    rows = [
+        (e.id, e.type, e.source, e.subject, e.time, e.data, orjson.dumps(e.trace_headers).decode())
+        for e in envelopes
+    ]
+    if not rows:
+        return
+    await conn.executemany(
+        """INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
+                               trace_headers)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)""",
+        rows,
+    )
+    # Delivered at commit, so the relay wakes exactly when there is something to send.
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows: FOR UPDATE SKIP LOCKED, woken by LISTEN/NOTIFY."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        bus: EventBus,
+        *,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        max_backoff_seconds: float = 10.0,
+    ) -> None:
+        self.pool = pool
+        self.bus = bus
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._listen_conn: asyncpg.Connection | None = None
+        self.published = 0
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._listen_conn = await self.pool.acquire()
+        await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        backoff = 0.0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    sent = await self.relay_once()
+                    backoff = 0.0
+                except Exception:
+                    log.exception("outbox relay pass failed; will retry")
+                    backoff = min(self.max_backoff_seconds, max(0.2, backoff * 2))
+                    sent = 0
+                if sent >= self.batch_size:
+                    continue  # more may be waiting
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wait_for_work(), backoff or self.poll_seconds)
+                except TimeoutError:
+                    pass
+        finally:
+            await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+            await self.pool.release(self._listen_conn)
+
+    async def _wait_for_work(self) -> None:
+        stop = asyncio.create_task(self._stopping.wait())
+        wake = asyncio.create_task(self._wake.wait())
+        try:
+            await asyncio.wait({stop, wake}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            wake.cancel()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unsent rows; returns how many were confirmed."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT id, event_id, event_type, source, subject, occurred_at, payload,
+                          trace_headers
+                     FROM outbox WHERE sent_at IS NULL
+                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self.batch_size,
+            )
+            if not rows:
+                return 0
+            # Events of one case go out in order; different cases go out concurrently.
+            by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
+            for row in rows:
+                by_subject[row["subject"]].append(row)
+            results = await asyncio.gather(
+                *(self._publish_in_order(group) for group in by_subject.values())
+            )
+            sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
+            failed = [item for _, failures in results for item in failures]
+            if sent:
+                await conn.execute(
+                    "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
+                )
+            for row_id, error in failed:
+                await conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                    row_id, error[:500],
+                )
+        self.published += len(sent)
+        if failed:
+            raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
+        return len(sent)
+
+    async def _publish_in_order(
+        self, rows: list[asyncpg.Record]
+    ) -> tuple[list[int], list[tuple[int, str]]]:
+        ok: list[int] = []
+        for index, row in enumerate(rows):
+            try:
+                await self._publish_row(row)
+            except Exception as exc:
+                # Later events of this case wait for the next pass, keeping their order.
+                return ok, [(r["id"], repr(exc)) for r in rows[index:]]
+            ok.append(row["id"])
+        return ok, []
+
+    async def _publish_row(self, row: asyncpg.Record) -> None:
+        stored = orjson.loads(row["trace_headers"])
+        attributes = {
+            "messaging.system": "rabbitmq",
+            "messaging.operation.type": "send",
+            "messaging.operation.name": "publish",
+            "messaging.destination.name": self.bus.topology.events_exchange,
+            "messaging.rabbitmq.destination.routing_key": row["event_type"],
+            "messaging.message.id": str(row["event_id"]),
+            telemetry.CASE_ID: row["subject"],
+        }
+        with telemetry.tracer().start_as_current_span(
+            f"publish {row['event_type']}", context=telemetry.extract(stored),
+            kind=SpanKind.PRODUCER, attributes=attributes,
+        ) as span:
+            envelope = EventEnvelope(
+                id=str(row["event_id"]), type=row["event_type"], source=row["source"],
+                subject=row["subject"], time=row["occurred_at"], data=bytes(row["payload"]),
+                trace_headers=telemetry.inject(),
+            )
+            try:
+                await self.bus.publish(envelope)
+            except Exception as exc:
+                span.set_status(Status(StatusCode.ERROR, repr(exc)))
+                raise

@@ -1,0 +1,183 @@
+"""One service process: FastAPI (uvicorn), a grpc.aio server, the event consumers and the
+outbox relay on one event loop, started in order and stopped gracefully.
+
+SIGTERM (or SIGINT): readiness fails and gRPC health turns NOT_SERVING, consumers stop and
+in-flight handlers drain, the gRPC and HTTP servers finish in-flight calls, the relay makes a
+last pass, connections close, spans are flushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import redis.asyncio as aioredis
+import uvicorn
+from fastapi import FastAPI
+
+from civicloop.platform import db, telemetry
+from civicloop.platform.auth import TokenVerifier
+from civicloop.platform.bus import EventBus
+from civicloop.platform.grpc_server import GrpcServer
+from civicloop.platform.inbox import Inbox, TransactionalHandler
+from civicloop.platform.logs import setup_logging
+from civicloop.platform.outbox import OutboxRelay
+from civicloop.platform.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceParts:
+    """What a service's bootstrap hands to the runtime."""
+
+    http_app: FastAPI
+    grpc_services: list[tuple[Callable[[Any, Any], None], Any, str]] = field(default_factory=list)
+    event_handlers: dict[str, TransactionalHandler] = field(default_factory=dict)
+    # Long-running loops of the service's own (deadline scanners, ...); cancelled at stop.
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+class Runtime:
+    """The adapters a service's handlers use: database pool, bus, Redis, token verifier."""
+
+    def __init__(self, settings: ServiceSettings, migrations_package: str,
+                 uses_redis: bool = False) -> None:
+        self.settings = settings
+        self.migrations_package = migrations_package
+        self.uses_redis = uses_redis
+        self.verifier = TokenVerifier.from_file(settings.civicloop_jwks_file)
+        self.bus = EventBus(settings.amqp_url, settings.service_name, settings.namespace)
+        self._pool: asyncpg.Pool | None = None
+        self._redis: aioredis.Redis | None = None
+        self.accepting = False
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("Runtime.open() was not awaited")
+        return self._pool
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        if self._redis is None:
+            raise RuntimeError("this service was not started with Redis")
+        return self._redis
+
+    async def open(self) -> None:
+        s = self.settings
+        await db.ensure_database(s.database_url)
+        self._pool = await db.create_pool(s.database_url, s.db_pool_min, s.db_pool_max)
+        await db.migrate(self._pool, "platform", db.PLATFORM_MIGRATIONS)
+        await db.migrate(self._pool, s.service_name, self.migrations_package)
+        await self.bus.connect()
+        if self.uses_redis:
+            self._redis = aioredis.from_url(s.redis_url)
+            await self._redis.ping()
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"accepting": self.accepting, "broker": self.bus.is_connected}
+        try:
+            async with asyncio.timeout(1.0):
+                checks["database"] = await self.pool.fetchval("SELECT true") is True
+        except Exception:
+            checks["database"] = False
+        if self.uses_redis:
+            try:
+                async with asyncio.timeout(1.0):
+                    checks["redis"] = bool(await self.redis.ping())
+            except Exception:
+                checks["redis"] = False
+        return checks
+
+    async def close(self) -> None:
+        await self.bus.close()
+        if self._redis is not None:
+            await self._redis.aclose()
+        if self._pool is not None:
+            await self._pool.close()
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime coordinates the stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(
+    settings: ServiceSettings,
+    migrations_package: str,
+    build: Callable[[Runtime], ServiceParts],
+    *,
+    uses_redis: bool = False,
+) -> None:
+    setup_logging(settings.service_name, settings.log_level)
+    provider = telemetry.setup_tracing(settings.service_name, settings.civicloop_run_dir)
+    runtime = Runtime(settings, migrations_package, uses_redis)
+    await runtime.open()
+    parts = build(runtime)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    relay = OutboxRelay(runtime.pool, runtime.bus)
+    relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+    if parts.event_handlers:
+        inbox = Inbox(runtime.pool, parts.event_handlers)
+        await runtime.bus.consume(inbox.event_types, inbox, prefetch=settings.event_prefetch,
+                                  delivery_limit=settings.event_delivery_limit)
+    grpc_server = GrpcServer(settings.grpc_host, settings.grpc_port)
+    for register, servicer, name in parts.grpc_services:
+        grpc_server.add(register, servicer, name)
+    await grpc_server.start()
+    http = _EmbeddedUvicorn(uvicorn.Config(
+        parts.http_app, host=settings.http_host, port=settings.http_port, log_config=None,
+        access_log=False, lifespan="off", http="httptools", loop="none",
+    ))
+    http_task = asyncio.create_task(http.serve(), name="http")
+    background = [asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
+                  for job in parts.background]
+    runtime.accepting = True
+    log.info("service started", extra={"fields": {
+        "http": f"{settings.http_host}:{settings.http_port}",
+        "grpc": grpc_server.address, "namespace": settings.namespace}})
+
+    stopped_by = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopped_by, http_task, relay_task}, return_when=asyncio.FIRST_COMPLETED)
+
+    log.info("service stopping")
+    grace = settings.shutdown_grace_seconds
+    runtime.accepting = False
+    await grpc_server.set_serving(False)
+    await runtime.bus.stop_consuming(grace)
+    for task in background:
+        task.cancel()
+    await grpc_server.stop(grace)
+    http.should_exit = True
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(http_task, grace)
+    relay.stop()
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(relay_task, grace)
+    with contextlib.suppress(Exception):
+        await relay.relay_once()  # what the last requests wrote goes out before we close
+    await runtime.close()
+    provider.shutdown()
+    log.info("service stopped")
+
+
+def run(coroutine_factory: Callable[[], Awaitable[None]]) -> None:
+    """Run a service's main coroutine on uvloop."""
+    import uvloop
+
+    uvloop.run(coroutine_factory())  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+"""Configuration from environment variables only, with defaults for a local machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads from its environment. Services subclass it for their own."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    service_name: str = "civicloop"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/civicloop"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix for every exchange and queue name, so parallel runs on one broker stay apart.
+    civicloop_namespace: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50050
+    # Where local runs keep span files and logs; OTLP replaces the span file when configured.
+    civicloop_run_dir: Path = Path("var")
+    # JSON Web Key Set trusted for bearer tokens; empty means the development key set.
+    civicloop_jwks_file: Path | None = None
+    # A message redelivered this many times goes to the service's parking queue.
+    event_delivery_limit: int = Field(default=5, ge=1, le=100)
+    event_prefetch: int = Field(default=32, ge=1, le=1000)
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    log_level: str = "INFO"
+    # Seconds a stopping process waits for in-flight work before closing.
+    shutdown_grace_seconds: float = 10.0
+
+    @property
+    def namespace(self) -> str:
+        return self.civicloop_namespace
