@@ -1,0 +1,155 @@
+"""IntakeService over gRPC: translation between protobuf and the use cases, nothing more."""
+
+from __future__ import annotations
+
+import grpc
+
+from civicloop.platform import auth
+from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.grpc_server import rpc
+from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
+
+from civicloop.intake import messages
+from civicloop.intake.domain.model import Actor
+from civicloop.intake.domain.rules import PetitionInput
+from civicloop.intake.handlers import Intake
+from civicloop.intake.domain import similarity
+
+FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
+STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
+CASE_READERS = (*STAFF_READERS, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
+SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor(principal.subject, principal.primary_role)
+
+
+def _page_size(page: common_pb2.PageRequest) -> int:
+    if page.page_size < 0 or page.page_size > 200:
+        raise InvalidArgument.of("page.page_size", "must be 0..200 (0 means 50)")
+    return page.page_size or 50
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
+    grpc_service_name = SERVICE_NAME
+
+    def __init__(self, intake: Intake, verifier: TokenVerifier) -> None:
+        self.intake = intake
+        self.verifier = verifier
+
+    @rpc(roles=FILERS)
+    async def SubmitPetition(self, request: intake_pb2.SubmitPetitionRequest,
+                             context: grpc.aio.ServicerContext, principal: Principal
+                             ) -> intake_pb2.SubmitPetitionResponse:
+        location = request.location if request.HasField("location") else None
+        crs = "gcj02" if location and location.coordinate_system == common_pb2.COORDINATE_SYSTEM_GCJ02 else "wgs84"
+        channel = messages.CHANNEL_FROM_PB.get(request.channel)
+        if channel is None:
+            raise InvalidArgument.of("channel", "is required")
+        result = await self.intake.submit_petition(
+            PetitionInput(
+                channel=channel.value, community_code=request.community_code,
+                category_code=request.category_code, description=request.description,
+                petitioner_name=request.petitioner_name, petitioner_phone=request.petitioner_phone,
+                latitude=location.latitude if location else None,
+                longitude=location.longitude if location else None, coordinate_system=crs),
+            _actor(principal), idempotency_key=request.request_id or None)
+        return intake_pb2.SubmitPetitionResponse(petition=messages.petition_pb(result.petition),
+                                                 case=messages.case_pb(result.case))
+
+    @rpc(roles=STAFF_READERS)
+    async def GetPetition(self, request: intake_pb2.GetPetitionRequest,
+                          context: grpc.aio.ServicerContext, principal: Principal
+                          ) -> intake_pb2.GetPetitionResponse:
+        petition = await self.intake.get_petition(request.petition_id)
+        return intake_pb2.GetPetitionResponse(petition=messages.petition_pb(petition))
+
+    @rpc(roles=STAFF_READERS)
+    async def ListPetitions(self, request: intake_pb2.ListPetitionsRequest,
+                            context: grpc.aio.ServicerContext, principal: Principal
+                            ) -> intake_pb2.ListPetitionsResponse:
+        items, token = await self.intake.list_petitions(
+            community=request.community_code or None, category=request.category_code or None,
+            case_id=request.case_id or None, page_size=_page_size(request.page),
+            cursor=request.page.page_token or None)
+        return intake_pb2.ListPetitionsResponse(
+            petitions=[messages.petition_pb(p) for p in items],
+            page=common_pb2.PageResponse(next_page_token=token))
+
+    @rpc(roles=CASE_READERS)
+    async def GetCase(self, request: intake_pb2.GetCaseRequest,
+                      context: grpc.aio.ServicerContext, principal: Principal
+                      ) -> intake_pb2.GetCaseResponse:
+        return intake_pb2.GetCaseResponse(
+            case=messages.case_pb(await self.intake.get_case(request.case_id)))
+
+    @rpc(roles=STAFF_READERS)
+    async def ListCases(self, request: intake_pb2.ListCasesRequest,
+                        context: grpc.aio.ServicerContext, principal: Principal
+                        ) -> intake_pb2.ListCasesResponse:
+        state = messages.STATE_FROM_PB.get(request.state)
+        items, token = await self.intake.list_cases(
+            state=state.value if state else None, community=request.community_code or None,
+            category=request.category_code or None, page_size=_page_size(request.page),
+            cursor=request.page.page_token or None)
+        return intake_pb2.ListCasesResponse(
+            cases=[messages.case_pb(c) for c in items],
+            page=common_pb2.PageResponse(next_page_token=token))
+
+    @rpc(roles=(auth.WORKER, auth.OFFICE))
+    async def ResolveOnSite(self, request: intake_pb2.ResolveOnSiteRequest,
+                            context: grpc.aio.ServicerContext, principal: Principal
+                            ) -> intake_pb2.ResolveOnSiteResponse:
+        case = await self.intake.resolve_on_site(
+            request.case_id, request.note, _actor(principal), request.expected_version or None)
+        return intake_pb2.ResolveOnSiteResponse(case=messages.case_pb(case))
+
+    @rpc(roles=(auth.OFFICE,))
+    async def ProposeClusters(self, request: intake_pb2.ProposeClustersRequest,
+                              context: grpc.aio.ServicerContext, principal: Principal
+                              ) -> intake_pb2.ProposeClustersResponse:
+        found = await self.intake.propose_clusters(
+            request.community_code or None,
+            request.window_hours or similarity.DEFAULT_WINDOW_HOURS,
+            request.min_similarity or similarity.DEFAULT_MIN_SIMILARITY,
+            request.max_distance_meters or similarity.DEFAULT_MAX_DISTANCE_M)
+        return intake_pb2.ProposeClustersResponse(clusters=[
+            intake_pb2.DuplicateCluster(petition_ids=c.petition_ids, case_ids=c.case_ids,
+                                        category_code=c.category_code,
+                                        min_similarity=c.min_similarity)
+            for c in found])
+
+    @rpc(roles=(auth.OFFICE,))
+    async def ConsolidateCase(self, request: intake_pb2.ConsolidateCaseRequest,
+                              context: grpc.aio.ServicerContext, principal: Principal
+                              ) -> intake_pb2.ConsolidateCaseResponse:
+        case_list = messages.LIST_FROM_PB.get(request.list)
+        urgency = messages.URGENCY_FROM_PB.get(request.urgency)
+        if case_list is None:
+            raise InvalidArgument.of("list", "choose urgent_needs (急难愁盼) or practical_matters")
+        if urgency is None:
+            raise InvalidArgument.of("urgency", "is required")
+        case = await self.intake.consolidate(
+            list(request.petition_ids), case_list, urgency, request.category_code,
+            request.summary, _actor(principal))
+        return intake_pb2.ConsolidateCaseResponse(case=messages.case_pb(case))
+
+    @rpc(roles=(auth.OFFICE,))
+    async def SplitPetition(self, request: intake_pb2.SplitPetitionRequest,
+                            context: grpc.aio.ServicerContext, principal: Principal
+                            ) -> intake_pb2.SplitPetitionResponse:
+        from_case, new_case = await self.intake.split_petition(
+            request.petition_id, request.reason, _actor(principal))
+        return intake_pb2.SplitPetitionResponse(from_case=messages.case_pb(from_case),
+                                                new_case=messages.case_pb(new_case))
+
+    @rpc(roles=(auth.service("rating"),))
+    async def GetPetitionerContacts(self, request: intake_pb2.GetPetitionerContactsRequest,
+                                    context: grpc.aio.ServicerContext, principal: Principal
+                                    ) -> intake_pb2.GetPetitionerContactsResponse:
+        contacts = await self.intake.petitioner_contacts(request.case_id)
+        return intake_pb2.GetPetitionerContactsResponse(contacts=[
+            intake_pb2.PetitionerContact(petition_id=pid, name=c.name, phone=c.phone)
+            for pid, c in contacts])

@@ -1,0 +1,1 @@
+"""How intake's cases and petitions are stored (PostgreSQL through asyncpg)."""

@@ -1,0 +1,357 @@
+"""Repositories for cases and petitions and the unit of work around one transaction.
+
+Committing the unit of work writes the changed aggregates, one history row and one outbox
+row per domain event, all in the same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+import asyncpg
+from google.protobuf.message import Message
+
+from civicloop.platform import telemetry
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.outbox import add_to_outbox
+
+from civicloop.intake.domain.model import (
+    Actor, Case, CaseList, CaseState, Channel, DomainEvent, Location, Petition, Urgency,
+)
+from civicloop.intake.domain.similarity import bigram_text
+
+SOURCE = "intake"
+
+_CASE_COLUMNS = """id, state, version, community_code, category_code, latitude, longitude, list,
+    urgency, summary, merged_into, traceparent, department_code, created_at, updated_at,
+    ARRAY(SELECT p.id::text FROM petitions p WHERE p.case_id = cases.id
+          ORDER BY p.submitted_at, p.id) AS petition_ids"""
+
+_PETITION_COLUMNS = """id, case_id, channel, community_code, category_code, latitude, longitude,
+    description, submitted_by, submitted_role, submitted_at, resolved_on_site"""
+
+
+def _location(row: asyncpg.Record) -> Location | None:
+    if row["latitude"] is None:
+        return None
+    return Location(row["latitude"], row["longitude"])
+
+
+def case_from_row(row: asyncpg.Record) -> Case:
+    return Case(
+        id=str(row["id"]), state=CaseState(row["state"]), version=row["version"],
+        petition_ids=list(row["petition_ids"]), community_code=row["community_code"],
+        category_code=row["category_code"], location=_location(row),
+        case_list=CaseList(row["list"]) if row["list"] else None,
+        urgency=Urgency(row["urgency"]) if row["urgency"] else None,
+        summary=row["summary"], merged_into=str(row["merged_into"]) if row["merged_into"] else None,
+        traceparent=row["traceparent"], department_code=row["department_code"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def petition_from_row(row: asyncpg.Record) -> Petition:
+    return Petition(
+        id=str(row["id"]), case_id=str(row["case_id"]), channel=Channel(row["channel"]),
+        community_code=row["community_code"], category_code=row["category_code"],
+        location=_location(row), description=row["description"],
+        submitted_at=row["submitted_at"],
+        submitted_by=Actor(row["submitted_by"], row["submitted_role"]),
+        resolved_on_site=row["resolved_on_site"],
+    )
+
+
+def encode_cursor(at: datetime, row_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
+
+
+def decode_cursor(token: str) -> tuple[datetime, str]:
+    try:
+        at, row_id = base64.urlsafe_b64decode(token.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(at), row_id
+    except Exception:
+        raise InvalidArgument.of("page_token", "is not a token this service issued") from None
+
+
+class CaseRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, case_id: str, *, lock: bool = False) -> Case:
+        row = await self.conn.fetchrow(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = $1::uuid"
+            + (" FOR UPDATE" if lock else ""),
+            _uuid(case_id, "case_id"),
+        )
+        if row is None:
+            raise NotFound(f"case {case_id} not found")
+        return case_from_row(row)
+
+    async def list(self, *, state: str | None, community: str | None, category: str | None,
+                   page_size: int, cursor: str | None) -> tuple[list[Case], str]:
+        where, args = _filters({"state": state, "community_code": community,
+                                "category_code": category})
+        if cursor:
+            at, row_id = decode_cursor(cursor)
+            args += [at, row_id]
+            where.append(f"(created_at, id) < (${len(args) - 1}, ${len(args)}::uuid)")
+        args.append(page_size + 1)
+        rows = await self.conn.fetch(
+            f"SELECT {_CASE_COLUMNS} FROM cases"
+            f"{' WHERE ' + ' AND '.join(where) if where else ''}"
+            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}", *args)
+        cases = [case_from_row(r) for r in rows[:page_size]]
+        more = len(rows) > page_size
+        return cases, encode_cursor(cases[-1].created_at, cases[-1].id) if more else ""
+
+
+class PetitionRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, petition_id: str, *, lock: bool = False) -> Petition:
+        row = await self.conn.fetchrow(
+            f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE id = $1::uuid"
+            + (" FOR UPDATE" if lock else ""),
+            _uuid(petition_id, "petition_id"),
+        )
+        if row is None:
+            raise NotFound(f"petition {petition_id} not found")
+        return petition_from_row(row)
+
+    async def in_case(self, case_id: str) -> list[Petition]:
+        rows = await self.conn.fetch(
+            f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE case_id = $1::uuid"
+            " ORDER BY submitted_at, id", case_id)
+        return [petition_from_row(r) for r in rows]
+
+    async def sealed_contacts(self, case_id: str) -> list[tuple[str, bytes]]:
+        rows = await self.conn.fetch(
+            "SELECT id::text, petitioner_sealed FROM petitions WHERE case_id = $1::uuid"
+            " ORDER BY submitted_at, id", _uuid(case_id, "case_id"))
+        return [(r["id"], bytes(r["petitioner_sealed"])) for r in rows]
+
+    async def add(self, petition: Petition, sealed: bytes, phone_hash: bytes) -> None:
+        loc = petition.location
+        await self.conn.execute(
+            f"""INSERT INTO petitions ({_PETITION_COLUMNS}, description_grams,
+                                       petitioner_sealed, phone_hash)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
+            petition.id, petition.case_id, petition.channel.value, petition.community_code,
+            petition.category_code, loc.latitude if loc else None, loc.longitude if loc else None,
+            petition.description, petition.submitted_by.subject, petition.submitted_by.role,
+            petition.submitted_at, petition.resolved_on_site, bigram_text(petition.description),
+            sealed, phone_hash,
+        )
+
+    async def list(self, *, community: str | None, category: str | None, case_id: str | None,
+                   page_size: int, cursor: str | None,
+                   since: datetime | None = None, until: datetime | None = None,
+                   ids: list[str] | None = None) -> tuple[list[Petition], str]:
+        where, args = _filters({"community_code": community, "category_code": category})
+        if case_id:
+            args.append(_uuid(case_id, "case_id"))
+            where.append(f"case_id = ${len(args)}::uuid")
+        if since:
+            args.append(since)
+            where.append(f"submitted_at >= ${len(args)}")
+        if until:
+            args.append(until)
+            where.append(f"submitted_at <= ${len(args)}")
+        if ids is not None:
+            args.append([_uuid(i, "petition_id") for i in ids])
+            where.append(f"id = ANY(${len(args)}::uuid[])")
+        if cursor:
+            at, row_id = decode_cursor(cursor)
+            args += [at, row_id]
+            where.append(f"(submitted_at, id) < (${len(args) - 1}, ${len(args)}::uuid)")
+        args.append(page_size + 1)
+        rows = await self.conn.fetch(
+            f"SELECT {_PETITION_COLUMNS} FROM petitions"
+            f"{' WHERE ' + ' AND '.join(where) if where else ''}"
+            f" ORDER BY submitted_at DESC, id DESC LIMIT ${len(args)}", *args)
+        petitions = [petition_from_row(r) for r in rows[:page_size]]
+        more = len(rows) > page_size
+        return petitions, (encode_cursor(petitions[-1].submitted_at, petitions[-1].id)
+                           if more else "")
+
+    async def similar_pairs(self, *, community: str | None, since: datetime,
+                            min_similarity: float, max_distance_m: float
+                            ) -> list[tuple[str, str, float]]:
+        """Pairs of petitions in submitted cases: same category, inside the window, text alike
+        in bigram space (pg_trgm), and near each other when both have a location."""
+        rows = await self.conn.fetch(
+            """SELECT a.id::text AS a, b.id::text AS b,
+                      similarity(a.description_grams, b.description_grams) AS score
+                 FROM petitions a
+                 JOIN cases ca ON ca.id = a.case_id AND ca.state = 'submitted'
+                 JOIN petitions b ON b.category_code = a.category_code AND b.id > a.id
+                                 AND b.submitted_at >= $1 AND b.case_id <> a.case_id
+                 JOIN cases cb ON cb.id = b.case_id AND cb.state = 'submitted'
+                WHERE a.submitted_at >= $1
+                  AND ($2::text IS NULL OR a.community_code = $2)
+                  AND ($2::text IS NULL OR b.community_code = $2)
+                  AND similarity(a.description_grams, b.description_grams) >= $3
+                  AND (a.latitude IS NULL OR b.latitude IS NULL OR
+                       2 * 6371008.8 * asin(sqrt(
+                         power(sin(radians(b.latitude - a.latitude) / 2), 2) +
+                         cos(radians(a.latitude)) * cos(radians(b.latitude)) *
+                         power(sin(radians(b.longitude - a.longitude) / 2), 2))) <= $4)""",
+            since, community, min_similarity, max_distance_m,
+        )
+        return [(r["a"], r["b"], float(r["score"])) for r in rows]
+
+
+def _filters(equals: dict[str, str | None]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    for column, value in equals.items():
+        if value:
+            args.append(value)
+            where.append(f"{column} = ${len(args)}")
+    return where, args
+
+
+def _uuid(value: str, field: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidArgument.of(field, "must be a UUID") from None
+
+
+EventMapper = Callable[[Case, DomainEvent], Message]
+
+
+class UnitOfWork:
+    """One transaction: the aggregates it touched, their history and outbox rows commit together."""
+
+    def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
+        self.pool = pool
+        self.to_message = to_message
+        self._conn: asyncpg.Connection | None = None
+        self._tx: Any = None
+        self._new: dict[str, Case] = {}
+        self._changed: dict[str, Case] = {}
+        self._new_petitions: list[tuple[Petition, bytes, bytes]] = []
+        self._moves: list[tuple[list[str], str]] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._conn = await self.pool.acquire()
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        self.cases = CaseRepository(self._conn)
+        self.petitions = PetitionRepository(self._conn)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        assert self._conn is not None
+        try:
+            if self._tx is not None:
+                await self._tx.rollback()
+        finally:
+            await self.pool.release(self._conn)
+            self._conn = None
+
+    @property
+    def conn(self) -> asyncpg.Connection:
+        assert self._conn is not None
+        return self._conn
+
+    def track_new(self, case: Case) -> None:
+        self._new[case.id] = case
+
+    def track(self, *cases: Case) -> None:
+        for case in cases:
+            if case.id not in self._new:
+                self._changed[case.id] = case
+
+    def add_petition(self, petition: Petition, sealed: bytes, phone_hash: bytes) -> None:
+        self._new_petitions.append((petition, sealed, phone_hash))
+
+    def move_petitions(self, petition_ids: list[str], to_case_id: str) -> None:
+        self._moves.append((list(petition_ids), to_case_id))
+
+    async def commit(self) -> None:
+        conn = self.conn
+        for case in self._new.values():
+            await _insert_case(conn, case)
+        for petition, sealed, phone_hash in self._new_petitions:
+            await self.petitions.add(petition, sealed, phone_hash)
+        for petition_ids, case_id in self._moves:
+            await conn.execute(
+                "UPDATE petitions SET case_id = $2::uuid WHERE id = ANY($1::uuid[])",
+                petition_ids, case_id)
+        for case in self._changed.values():
+            await _update_case(conn, case)
+        envelopes: list[EventEnvelope] = []
+        history: list[tuple[Any, ...]] = []
+        trace_headers = telemetry.inject()
+        for case in [*self._new.values(), *self._changed.values()]:
+            for event in case.events:
+                message = self.to_message(case, event)
+                envelope = EventEnvelope.wrap(message, source=SOURCE, subject=case.id,
+                                              trace_headers=trace_headers)
+                envelopes.append(envelope)
+                history.append((case.id, _version_of(event), case.state.value, envelope.type,
+                                envelope.id, _actor_of(event), envelope.time))
+            case.events.clear()
+        # Merged cases move without an event of their own: the absorbing case's event names them.
+        for case in self._changed.values():
+            if case.state is CaseState.MERGED and not any(h[0] == case.id for h in history):
+                history.append((case.id, case.version, case.state.value, "merged", "", "",
+                                case.updated_at))
+        if history:
+            await conn.executemany(
+                """INSERT INTO case_history (case_id, version, state, event_type, event_id,
+                                             actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+                history)
+        await add_to_outbox(conn, envelopes)
+        await self._tx.commit()
+        self._tx = None
+
+
+def _version_of(event: DomainEvent) -> int:
+    return getattr(event, "case_version", None) or getattr(event, "from_case_version")
+
+
+def _actor_of(event: DomainEvent) -> str:
+    actor = getattr(event, "actor", None)
+    if actor is None:
+        petition = getattr(event, "petition", None)
+        actor = petition.submitted_by if petition else None
+    return actor.subject if actor else ""
+
+
+async def _insert_case(conn: asyncpg.Connection, case: Case) -> None:
+    loc = case.location
+    await conn.execute(
+        """INSERT INTO cases (id, state, version, community_code, category_code, latitude,
+                              longitude, list, urgency, summary, merged_into, traceparent,
+                              department_code, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
+        case.id, case.state.value, case.version, case.community_code, case.category_code,
+        loc.latitude if loc else None, loc.longitude if loc else None,
+        case.case_list.value if case.case_list else None, case.urgency.value if case.urgency else None,
+        case.summary, case.merged_into, case.traceparent, case.department_code,
+        case.created_at, case.updated_at,
+    )
+
+
+async def _update_case(conn: asyncpg.Connection, case: Case) -> None:
+    await conn.execute(
+        """UPDATE cases SET state = $2, version = $3, category_code = $4, list = $5,
+                            urgency = $6, summary = $7, merged_into = $8, department_code = $9,
+                            updated_at = $10
+            WHERE id = $1""",
+        case.id, case.state.value, case.version, case.category_code,
+        case.case_list.value if case.case_list else None, case.urgency.value if case.urgency else None,
+        case.summary, case.merged_into, case.department_code, case.updated_at,
+    )
