@@ -66,7 +66,7 @@ class Principal:
     @property
     def departments(self) -> frozenset[str]:
         return frozenset(
-            r[len(DEPARTMENT_PREFIX):] for r in self.roles if r.startswith(DEPARTMENT_PREFIX)
+            r[len(DEPARTMENT_PREFIX) :] for r in self.roles if r.startswith(DEPARTMENT_PREFIX)
         )
 
     @property
@@ -97,7 +97,10 @@ class TokenVerifier:
             if key is None:
                 raise Unauthenticated("token signed by an unknown key")
             claims = jwt.decode(
-                token, key=key, algorithms=["EdDSA"], audience=AUDIENCE,
+                token,
+                key=key,
+                algorithms=["EdDSA"],
+                audience=AUDIENCE,
                 options={"require": ["exp", "sub"]},
             )
         except jwt.PyJWTError as exc:
@@ -120,8 +123,13 @@ def mint_dev_token(subject: str, roles: Iterable[str], ttl_seconds: int = 3600) 
     """A token signed with the development key: for local runs, demos and tests only."""
     now = int(time.time())
     claims = {
-        "iss": ISSUER_DEV, "aud": AUDIENCE, "sub": subject, "roles": list(roles),
-        "iat": now, "exp": now + ttl_seconds, "jti": str(uuid.uuid4()),
+        "iss": ISSUER_DEV,
+        "aud": AUDIENCE,
+        "sub": subject,
+        "roles": list(roles),
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "jti": str(uuid.uuid4()),
     }
     key = _dev_resource("dev-signing-key.pem")
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})

@@ -107,12 +107,15 @@ class EventBus:
         """Publish and wait for the broker's confirm; raises if it was not routed or confirmed."""
         if self._exchange is None:
             raise RuntimeError("EventBus.connect() was not awaited")
-        await self._exchange.publish(
-            envelope.to_amqp(), routing_key=envelope.type, mandatory=True
-        )
+        await self._exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
 
     async def consume(
-        self, event_types: Iterable[str], handler: EventHandler, *, prefetch: int, delivery_limit: int
+        self,
+        event_types: Iterable[str],
+        handler: EventHandler,
+        *,
+        prefetch: int,
+        delivery_limit: int,
     ) -> None:
         """Declare this service's queue and parking queue, bind them, and start consuming."""
         channel = await self.connection.channel()
@@ -135,9 +138,7 @@ class EventBus:
             self._connection = None
 
 
-async def declare_shared_topology(
-    channel: AbstractChannel, topology: Topology
-) -> AbstractExchange:
+async def declare_shared_topology(channel: AbstractChannel, topology: Topology) -> AbstractExchange:
     unrouted = await channel.declare_exchange(
         topology.unrouted_exchange, aio_pika.ExchangeType.FANOUT, durable=True
     )
@@ -241,7 +242,9 @@ class _Consumer:
             telemetry.CASE_ID: envelope.subject,
         }
         with telemetry.tracer().start_as_current_span(
-            f"process {envelope.type}", context=parent, kind=SpanKind.CONSUMER,
+            f"process {envelope.type}",
+            context=parent,
+            kind=SpanKind.CONSUMER,
             attributes=attributes,
         ) as span:
             try:
@@ -251,9 +254,10 @@ class _Consumer:
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 # Requeue: the quorum queue counts deliveries and parks the message past the
                 # limit, so a transient failure heals and a persistent one stops looping.
-                log.exception("event handler failed; requeued",
-                              extra={"fields": {"event_id": envelope.id,
-                                                "event_type": envelope.type}})
+                log.exception(
+                    "event handler failed; requeued",
+                    extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
+                )
                 await message.nack(requeue=True)
                 return
         await message.ack()

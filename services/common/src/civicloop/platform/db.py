@@ -8,6 +8,10 @@ from importlib import resources
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What handlers receive: a plain connection or one borrowed from a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +87,14 @@ async def migrate(pool: asyncpg.Pool, component: str, package: str) -> list[str]
                     await conn.execute(
                         "INSERT INTO schema_migrations (component, name, checksum)"
                         " VALUES ($1, $2, $3)",
-                        component, name, checksum,
+                        component,
+                        name,
+                        checksum,
                     )
                 applied.append(name)
-                log.info("migration applied", extra={"fields": {"migration": f"{component}/{name}"}})
+                log.info(
+                    "migration applied", extra={"fields": {"migration": f"{component}/{name}"}}
+                )
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
     return applied

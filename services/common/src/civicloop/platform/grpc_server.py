@@ -29,6 +29,9 @@ from civicloop.platform.errors import DomainError, InvalidArgument
 
 log = logging.getLogger(__name__)
 
+# The servicer context every RPC receives.
+Context = grpc.aio.ServicerContext[Any, Any]
+
 Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
 
@@ -37,7 +40,7 @@ class AuthenticatedServicer(Protocol):
     verifier: TokenVerifier
 
 
-Handler = Callable[[Any, Any, grpc.aio.ServicerContext, Principal], Awaitable[Any]]
+Handler = Callable[[Any, Any, Context, Principal], Awaitable[Any]]
 
 
 def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
@@ -46,7 +49,9 @@ def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
     if isinstance(error, InvalidArgument) or error.violations:
         detail = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=v.field, description=v.description
+                )
                 for v in error.violations
             ]
         )
@@ -59,14 +64,21 @@ def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[
 
     def decorate(method: Handler) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(method)
-        async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+        async def wrapper(self: Any, request: Any, context: Context) -> Any:
+            metadata = {
+                k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)
+            }
             service_name = getattr(self, "grpc_service_name", type(self).__name__)
             name = f"{service_name}/{method.__name__}"
             with telemetry.tracer().start_as_current_span(
-                name, context=telemetry.extract(metadata), kind=SpanKind.SERVER,
-                attributes={"rpc.system": "grpc", "rpc.service": service_name,
-                            "rpc.method": method.__name__},
+                name,
+                context=telemetry.extract(metadata),
+                kind=SpanKind.SERVER,
+                attributes={
+                    "rpc.system": "grpc",
+                    "rpc.service": service_name,
+                    "rpc.method": method.__name__,
+                },
             ) as span:
                 try:
                     principal = self.verifier.verify_header(metadata.get("authorization"))
@@ -79,7 +91,9 @@ def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[
                     span.set_attribute("rpc.grpc.status_code", code.value[0])
                     if code in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL):
                         span.set_status(Status(StatusCode.ERROR, message))
-            await context.abort(code, message, trailing_metadata=(("grpc-status-details-bin", details),))
+            await context.abort(
+                code, message, trailing_metadata=(("grpc-status-details-bin", details),)
+            )
 
         return wrapper
 
@@ -93,17 +107,21 @@ class GrpcServer:
         self.server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
         self.health = HealthServicer()
         self.address = f"{host}:{port}"
-        self._service_names: list[str] = [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name]
+        self._service_names: list[str] = [
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
+        ]
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
 
-    def add(self, register: Callable[[Any, grpc.aio.Server], None], servicer: Any,
-            full_name: str) -> None:
+    def add(
+        self, register: Callable[[Any, grpc.aio.Server], None], servicer: Any, full_name: str
+    ) -> None:
         register(servicer, self.server)
         self._service_names.append(full_name)
 
     async def start(self) -> None:
-        reflection.enable_server_reflection([*self._service_names, reflection.SERVICE_NAME],
-                                            self.server)
+        reflection.enable_server_reflection(
+            [*self._service_names, reflection.SERVICE_NAME], self.server
+        )
         bound = self.server.add_insecure_port(self.address)
         if bound == 0:
             raise RuntimeError(f"cannot bind gRPC to {self.address}")
@@ -111,8 +129,11 @@ class GrpcServer:
         await self.set_serving(True)
 
     async def set_serving(self, serving: bool) -> None:
-        status = (health_pb2.HealthCheckResponse.SERVING if serving
-                  else health_pb2.HealthCheckResponse.NOT_SERVING)
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if serving
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
         for name in ["", *self._service_names]:
             await self.health.set(name, status)
 
@@ -121,7 +142,7 @@ class GrpcServer:
         await self.server.stop(grace_seconds)
 
 
-class _ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+class _ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     """Adds the caller's W3C trace context and bearer token to every call."""
 
     def __init__(self, token: str | None) -> None:
@@ -136,8 +157,9 @@ class _ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[
         return await continuation(details, request)
 
 
-def client_channel(target: str, token: str | None = None,
-                   extra_interceptors: Iterable[Any] = ()) -> grpc.aio.Channel:
+def client_channel(
+    target: str, token: str | None = None, extra_interceptors: Iterable[Any] = ()
+) -> grpc.aio.Channel:
     return grpc.aio.insecure_channel(
         target, interceptors=[_ClientInterceptor(token), *extra_interceptors]
     )

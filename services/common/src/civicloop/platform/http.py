@@ -23,7 +23,9 @@ HTTP_REQUESTS = Counter(
     "civicloop_http_requests_total", "HTTP requests served", ["service", "route", "status"]
 )
 HTTP_SECONDS = Histogram(
-    "civicloop_http_request_seconds", "HTTP request duration", ["service", "route"],
+    "civicloop_http_request_seconds",
+    "HTTP request duration",
+    ["service", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 
@@ -31,8 +33,13 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def problem(
-    status: int, title: str, detail: str, *, type_: str = "about:blank",
-    errors: list[FieldViolation] | None = None, headers: dict[str, str] | None = None,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    errors: list[FieldViolation] | None = None,
+    headers: dict[str, str] | None = None,
     instance: str | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
@@ -40,8 +47,9 @@ def problem(
         body["instance"] = instance
     if errors:
         body["errors"] = [{"field": e.field, "detail": e.description} for e in errors]
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON,
-                    headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -78,8 +86,9 @@ async def parse_json_body(request: Request, model: type[M]) -> M:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise BadRequestBody(f"body is not valid JSON: {exc}",
-                             [FieldViolation("body", "not valid JSON")]) from None
+        raise BadRequestBody(
+            f"body is not valid JSON: {exc}", [FieldViolation("body", "not valid JSON")]
+        ) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -125,8 +134,9 @@ class _MetricsMiddleware:
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
-def create_http_app(service: str, readiness: ReadinessCheck, *, title: str,
-                    description: str = "") -> FastAPI:
+def create_http_app(
+    service: str, readiness: ReadinessCheck, *, title: str, description: str = ""
+) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1.0.0")
 
     @app.exception_handler(DomainError)
@@ -134,18 +144,33 @@ def create_http_app(service: str, readiness: ReadinessCheck, *, title: str,
         headers = None
         if isinstance(exc, RateLimited):
             headers = {"Retry-After": str(exc.retry_after_seconds)}
-        return problem(exc.http_status, exc.title, exc.message, errors=exc.violations,
-                       headers=headers, instance=request.url.path)
+        return problem(
+            exc.http_status,
+            exc.title,
+            exc.message,
+            errors=exc.violations,
+            headers=headers,
+            instance=request.url.path,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         violations = violations_of(exc)
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            return problem(400, "Malformed request body", "body is not valid JSON",
-                           errors=violations, instance=request.url.path)
-        return problem(422, "Invalid argument",
-                       "; ".join(f"{v.field}: {v.description}" for v in violations),
-                       errors=violations, instance=request.url.path)
+            return problem(
+                400,
+                "Malformed request body",
+                "body is not valid JSON",
+                errors=violations,
+                instance=request.url.path,
+            )
+        return problem(
+            422,
+            "Invalid argument",
+            "; ".join(f"{v.field}: {v.description}" for v in violations),
+            errors=violations,
+            instance=request.url.path,
+        )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -155,8 +180,9 @@ def create_http_app(service: str, readiness: ReadinessCheck, *, title: str,
     async def readyz() -> Response:
         checks = await readiness()
         if all(checks.values()):
-            return Response(orjson.dumps({"status": "ready", "checks": checks}),
-                            media_type="application/json")
+            return Response(
+                orjson.dumps({"status": "ready", "checks": checks}), media_type="application/json"
+            )
         failing = ", ".join(name for name, ok in checks.items() if not ok)
         response = problem(503, "Not ready", f"failing: {failing}")
         return response
@@ -167,6 +193,7 @@ def create_http_app(service: str, readiness: ReadinessCheck, *, title: str,
 
     app.add_middleware(_MetricsMiddleware, service=service)
     # Skip the per-chunk send/receive spans: one server span per request is what operators read.
-    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"],
-                                       excluded_urls="healthz,readyz,metrics")
+    FastAPIInstrumentor.instrument_app(
+        app, exclude_spans=["receive", "send"], excluded_urls="healthz,readyz,metrics"
+    )
     return app

@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
 
-TransactionalHandler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+TransactionalHandler = Callable[[Connection, EventEnvelope], Awaitable[None]]
 
 
 class Inbox:
@@ -28,7 +29,8 @@ class Inbox:
             first_time = await conn.fetchval(
                 """INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
                    ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-                envelope.id, envelope.type,
+                envelope.id,
+                envelope.type,
             )
             if first_time and handler is not None:
                 await handler(conn, envelope)

@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.bus import EventBus
+from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "civicloop_outbox"
 
 
-async def add_to_outbox(conn: asyncpg.Connection, envelopes: Iterable[EventEnvelope]) -> None:
+async def add_to_outbox(conn: Connection, envelopes: Iterable[EventEnvelope]) -> None:
     rows = [
         (e.id, e.type, e.source, e.subject, e.time, e.data, orjson.dumps(e.trace_headers).decode())
         for e in envelopes
@@ -62,7 +63,7 @@ class OutboxRelay:
         self.max_backoff_seconds = max_backoff_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._listen_conn: asyncpg.Connection | None = None
+        self._listen_conn: Connection | None = None
         self.published = 0
 
     def _on_notify(self, *_: object) -> None:
@@ -132,7 +133,8 @@ class OutboxRelay:
             for row_id, error in failed:
                 await conn.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
-                    row_id, error[:500],
+                    row_id,
+                    error[:500],
                 )
         self.published += len(sent)
         if failed:
@@ -164,12 +166,18 @@ class OutboxRelay:
             telemetry.CASE_ID: row["subject"],
         }
         with telemetry.tracer().start_as_current_span(
-            f"publish {row['event_type']}", context=telemetry.extract(stored),
-            kind=SpanKind.PRODUCER, attributes=attributes,
+            f"publish {row['event_type']}",
+            context=telemetry.extract(stored),
+            kind=SpanKind.PRODUCER,
+            attributes=attributes,
         ) as span:
             envelope = EventEnvelope(
-                id=str(row["event_id"]), type=row["event_type"], source=row["source"],
-                subject=row["subject"], time=row["occurred_at"], data=bytes(row["payload"]),
+                id=str(row["event_id"]),
+                type=row["event_type"],
+                source=row["source"],
+                subject=row["subject"],
+                time=row["occurred_at"],
+                data=bytes(row["payload"]),
                 trace_headers=telemetry.inject(),
             )
             try:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,14 +41,15 @@ class ServiceParts:
     grpc_services: list[tuple[Callable[[Any, Any], None], Any, str]] = field(default_factory=list)
     event_handlers: dict[str, TransactionalHandler] = field(default_factory=dict)
     # Long-running loops of the service's own (deadline scanners, ...); cancelled at stop.
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 class Runtime:
     """The adapters a service's handlers use: database pool, bus, Redis, token verifier."""
 
-    def __init__(self, settings: ServiceSettings, migrations_package: str,
-                 uses_redis: bool = False) -> None:
+    def __init__(
+        self, settings: ServiceSettings, migrations_package: str, uses_redis: bool = False
+    ) -> None:
         self.settings = settings
         self.migrations_package = migrations_package
         self.uses_redis = uses_redis
@@ -131,26 +132,49 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
 
     relay = OutboxRelay(runtime.pool, runtime.bus)
-    relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+    relay_task = asyncio.create_task(
+        relay.run() if settings.outbox_relay_enabled else asyncio.Event().wait(),
+        name="outbox-relay",
+    )
     if parts.event_handlers:
         inbox = Inbox(runtime.pool, parts.event_handlers)
-        await runtime.bus.consume(inbox.event_types, inbox, prefetch=settings.event_prefetch,
-                                  delivery_limit=settings.event_delivery_limit)
+        await runtime.bus.consume(
+            inbox.event_types,
+            inbox,
+            prefetch=settings.event_prefetch,
+            delivery_limit=settings.event_delivery_limit,
+        )
     grpc_server = GrpcServer(settings.grpc_host, settings.grpc_port)
     for register, servicer, name in parts.grpc_services:
         grpc_server.add(register, servicer, name)
     await grpc_server.start()
-    http = _EmbeddedUvicorn(uvicorn.Config(
-        parts.http_app, host=settings.http_host, port=settings.http_port, log_config=None,
-        access_log=False, lifespan="off", http="httptools", loop="none",
-    ))
+    http = _EmbeddedUvicorn(
+        uvicorn.Config(
+            parts.http_app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            http="httptools",
+            loop="none",
+        )
+    )
     http_task = asyncio.create_task(http.serve(), name="http")
-    background = [asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
-                  for job in parts.background]
+    background = [
+        asyncio.create_task(job(), name=getattr(job, "__name__", "job")) for job in parts.background
+    ]
     runtime.accepting = True
-    log.info("service started", extra={"fields": {
-        "http": f"{settings.http_host}:{settings.http_port}",
-        "grpc": grpc_server.address, "namespace": settings.namespace}})
+    log.info(
+        "service started",
+        extra={
+            "fields": {
+                "http": f"{settings.http_host}:{settings.http_port}",
+                "grpc": grpc_server.address,
+                "namespace": settings.namespace,
+            }
+        },
+    )
 
     stopped_by = asyncio.create_task(stop.wait())
     await asyncio.wait({stopped_by, http_task, relay_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -167,10 +191,13 @@ async def serve(
     with contextlib.suppress(Exception):
         await asyncio.wait_for(http_task, grace)
     relay.stop()
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(relay_task, grace)
-    with contextlib.suppress(Exception):
-        await relay.relay_once()  # what the last requests wrote goes out before we close
+    if settings.outbox_relay_enabled:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(relay_task, grace)
+        with contextlib.suppress(Exception):
+            await relay.relay_once()  # what the last requests wrote goes out before we close
+    else:
+        relay_task.cancel()
     await runtime.close()
     provider.shutdown()
     log.info("service stopped")

@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 10
     log_level: str = "INFO"
+    # Off when the relay runs as its own process (or, in tests, to hold events back).
+    outbox_relay_enabled: bool = True
     # Seconds a stopping process waits for in-flight work before closing.
     shutdown_grace_seconds: float = 10.0
 

@@ -60,8 +60,10 @@ def span_to_dict(span: ReadableSpan) -> dict[str, object]:
         "status": span.status.status_code.name,
         "attributes": dict(span.attributes or {}),
         "links": [
-            {"trace_id": format(link.context.trace_id, "032x"),
-             "span_id": format(link.context.span_id, "016x")}
+            {
+                "trace_id": format(link.context.trace_id, "032x"),
+                "span_id": format(link.context.span_id, "016x"),
+            }
             for link in span.links
         ],
     }
@@ -73,8 +75,12 @@ def spans_file(run_dir: Path, service: str) -> Path:
 
 def setup_tracing(service: str, run_dir: Path) -> TracerProvider:
     """Install the global tracer provider for this process (standard OTEL_* variables apply)."""
-    resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service),
-                                "service.namespace": "civicloop"})
+    resource = Resource.create(
+        {
+            "service.name": os.environ.get("OTEL_SERVICE_NAME", service),
+            "service.namespace": "civicloop",
+        }
+    )
     provider = TracerProvider(resource=resource)
     exporter: SpanExporter
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(

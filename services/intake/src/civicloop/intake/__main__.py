@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from civicloop.platform.runtime import run, serve
-
 from civicloop.intake.bootstrap import build
 from civicloop.intake.settings import IntakeSettings
+from civicloop.platform.runtime import run, serve
 
 
 def main() -> None:

@@ -8,12 +8,11 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from civicloop.platform import auth
-from civicloop.platform.http import parse_json_body
-
 from civicloop.intake.domain.model import Actor, Case, Petition
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
+from civicloop.platform import auth
+from civicloop.platform.http import parse_json_body
 
 READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
 
@@ -36,29 +35,44 @@ class PetitionBody(BaseModel):
 
 def petition_json(p: Petition) -> dict[str, Any]:
     return {
-        "petition_id": p.id, "case_id": p.case_id, "channel": p.channel.value,
-        "community_code": p.community_code, "category_code": p.category_code,
-        "location": ({"latitude": p.location.latitude, "longitude": p.location.longitude}
-                     if p.location else None),
-        "description": p.description, "submitted_at": p.submitted_at.isoformat(),
+        "petition_id": p.id,
+        "case_id": p.case_id,
+        "channel": p.channel.value,
+        "community_code": p.community_code,
+        "category_code": p.category_code,
+        "location": (
+            {"latitude": p.location.latitude, "longitude": p.location.longitude}
+            if p.location
+            else None
+        ),
+        "description": p.description,
+        "submitted_at": p.submitted_at.isoformat(),
         "resolved_on_site": p.resolved_on_site,
     }
 
 
 def case_json(c: Case) -> dict[str, Any]:
     return {
-        "case_id": c.id, "state": c.state.value, "version": c.version,
-        "petition_ids": c.petition_ids, "community_code": c.community_code,
-        "category_code": c.category_code, "list": c.case_list.value if c.case_list else None,
-        "urgency": c.urgency.value if c.urgency else None, "summary": c.summary,
-        "merged_into": c.merged_into, "department_code": c.department_code or None,
-        "created_at": c.created_at.isoformat(), "updated_at": c.updated_at.isoformat(),
+        "case_id": c.id,
+        "state": c.state.value,
+        "version": c.version,
+        "petition_ids": c.petition_ids,
+        "community_code": c.community_code,
+        "category_code": c.category_code,
+        "list": c.case_list.value if c.case_list else None,
+        "urgency": c.urgency.value if c.urgency else None,
+        "summary": c.summary,
+        "merged_into": c.merged_into,
+        "department_code": c.department_code or None,
+        "created_at": c.created_at.isoformat(),
+        "updated_at": c.updated_at.isoformat(),
     }
 
 
 def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json",
-                    headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def client_address(request: Request) -> str | None:
@@ -78,8 +92,12 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
     def reader(request: Request) -> None:
         verifier.verify_header(request.headers.get("authorization")).require(READERS)
 
-    @router.post("/petitions", status_code=201, summary="File a petition",
-                 responses={200: {"description": "A repeat of an earlier Idempotency-Key"}})
+    @router.post(
+        "/petitions",
+        status_code=201,
+        summary="File a petition",
+        responses={200: {"description": "A repeat of an earlier Idempotency-Key"}},
+    )
     async def submit(
         request: Request,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
@@ -87,11 +105,16 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
         body = await parse_json_body(request, PetitionBody)
         actor = optional_actor(request)
         result = await intake.submit_petition(
-            PetitionInput(**body.model_dump()), actor,
-            idempotency_key=idempotency_key, client_address=client_address(request))
-        return _json({"petition": petition_json(result.petition), "case": case_json(result.case)},
-                     status=201 if result.created else 200,
-                     headers={"Location": f"/v1/petitions/{result.petition.id}"})
+            PetitionInput(**body.model_dump()),
+            actor,
+            idempotency_key=idempotency_key,
+            client_address=client_address(request),
+        )
+        return _json(
+            {"petition": petition_json(result.petition), "case": case_json(result.case)},
+            status=201 if result.created else 200,
+            headers={"Location": f"/v1/petitions/{result.petition.id}"},
+        )
 
     @router.get("/petitions/{petition_id}")
     async def get_petition(petition_id: str, request: Request) -> Response:
@@ -101,16 +124,23 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
     @router.get("/petitions")
     async def list_petitions(
         request: Request,
-        community_code: str | None = None, category_code: str | None = None,
+        community_code: str | None = None,
+        category_code: str | None = None,
         case_id: str | None = None,
-        page_size: Annotated[int, Query(ge=1, le=200)] = 50, page_token: str | None = None,
+        page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+        page_token: str | None = None,
     ) -> Response:
         reader(request)
         items, next_token = await intake.list_petitions(
-            community=community_code, category=category_code, case_id=case_id,
-            page_size=page_size, cursor=page_token)
-        return _json({"petitions": [petition_json(p) for p in items],
-                      "next_page_token": next_token})
+            community=community_code,
+            category=category_code,
+            case_id=case_id,
+            page_size=page_size,
+            cursor=page_token,
+        )
+        return _json(
+            {"petitions": [petition_json(p) for p in items], "next_page_token": next_token}
+        )
 
     @router.get("/cases/{case_id}")
     async def get_case(case_id: str, request: Request) -> Response:
@@ -119,14 +149,21 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
 
     @router.get("/cases")
     async def list_cases(
-        request: Request, state: str | None = None, community_code: str | None = None,
+        request: Request,
+        state: str | None = None,
+        community_code: str | None = None,
         category_code: str | None = None,
-        page_size: Annotated[int, Query(ge=1, le=200)] = 50, page_token: str | None = None,
+        page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+        page_token: str | None = None,
     ) -> Response:
         reader(request)
         items, next_token = await intake.list_cases(
-            state=state, community=community_code, category=category_code,
-            page_size=page_size, cursor=page_token)
+            state=state,
+            community=community_code,
+            category=category_code,
+            page_size=page_size,
+            cursor=page_token,
+        )
         return _json({"cases": [case_json(c) for c in items], "next_page_token": next_token})
 
     @router.get("/categories")

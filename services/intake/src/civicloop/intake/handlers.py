@@ -8,15 +8,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import orjson
-
-from civicloop.platform import telemetry
-from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
-from civicloop.platform.logs import current_case_id
-from civicloop.reference.catalogue import categories, communities
+from asyncpg.pool import PoolConnectionProxy
 
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
@@ -25,8 +21,17 @@ from civicloop.intake.domain.rules import PetitionInput, validate_petition
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
-    CaseRepository, PetitionRepository, UnitOfWork, case_from_row,
+    CaseRepository,
+    PetitionRepository,
+    UnitOfWork,
+    case_from_row,
 )
+from civicloop.platform import telemetry
+from civicloop.platform.db import Connection
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
+from civicloop.platform.logs import current_case_id
+from civicloop.reference.catalogue import categories, communities
 
 Clock = Callable[[], datetime]
 
@@ -51,8 +56,13 @@ class Cluster:
 
 
 class Intake:
-    def __init__(self, pool: asyncpg.Pool, vault: PiiVault, limiter: SubmissionLimiter | None,
-                 clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        vault: PiiVault,
+        limiter: SubmissionLimiter | None,
+        clock: Clock = utcnow,
+    ) -> None:
         self.pool = pool
         self.vault = vault
         self.limiter = limiter
@@ -63,13 +73,20 @@ class Intake:
 
     # ---- submission ----
 
-    async def submit_petition(self, data: PetitionInput, actor: Actor, *,
-                              idempotency_key: str | None = None,
-                              client_address: str | None = None) -> Submission:
+    async def submit_petition(
+        self,
+        data: PetitionInput,
+        actor: Actor,
+        *,
+        idempotency_key: str | None = None,
+        client_address: str | None = None,
+    ) -> Submission:
         valid = validate_petition(data)
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
             raise InvalidArgument.of("Idempotency-Key", "must be 1..128 characters")
-        request_hash = hashlib.sha256(orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS)).digest()
+        request_hash = hashlib.sha256(
+            orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS)
+        ).digest()
         if idempotency_key:
             earlier = await self._earlier_submission(idempotency_key, request_hash)
             if earlier:
@@ -80,31 +97,46 @@ class Intake:
 
         now = self.clock()
         petition = Petition(
-            id=str(uuid.uuid4()), case_id=str(uuid.uuid4()), channel=valid.channel,
-            community_code=valid.community_code, category_code=valid.category_code,
-            location=valid.location, description=valid.public_description, submitted_at=now,
+            id=str(uuid.uuid4()),
+            case_id=str(uuid.uuid4()),
+            channel=valid.channel,
+            community_code=valid.community_code,
+            category_code=valid.category_code,
+            location=valid.location,
+            description=valid.public_description,
+            submitted_at=now,
             submitted_by=actor,
         )
         sealed = self.vault.seal(
             PetitionerContact(valid.petitioner_name, valid.petitioner_phone, valid.description),
-            petition.id)
+            petition.id,
+        )
         current_case_id.set(petition.case_id)
         # A new case starts a trace of its own; the request that filed it is linked to it.
-        with telemetry.case_span("case submitted", None, attributes={
-            telemetry.CASE_ID: petition.case_id, telemetry.PETITION_ID: petition.id,
-            "civicloop.community": petition.community_code,
-            "civicloop.category": petition.category_code,
-        }):
+        with telemetry.case_span(
+            "case submitted",
+            None,
+            attributes={
+                telemetry.CASE_ID: petition.case_id,
+                telemetry.PETITION_ID: petition.id,
+                "civicloop.community": petition.community_code,
+                "civicloop.category": petition.category_code,
+            },
+        ):
             case = Case.for_new_petition(petition, telemetry.current_traceparent())
             async with self._uow() as uow:
                 if idempotency_key:
                     claimed = await uow.conn.fetchval(
                         """INSERT INTO submissions (idempotency_key, request_hash, petition_id)
                            VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
-                        idempotency_key, request_hash, petition.id)
+                        idempotency_key,
+                        request_hash,
+                        petition.id,
+                    )
                     if not claimed:  # a concurrent twin committed first
-                        earlier = await self._earlier_submission(idempotency_key, request_hash,
-                                                                 uow.conn)
+                        earlier = await self._earlier_submission(
+                            idempotency_key, request_hash, uow.conn
+                        )
                         assert earlier is not None
                         return earlier
                 uow.track_new(case)
@@ -112,25 +144,30 @@ class Intake:
                 await uow.commit()
         return Submission(petition, case, created=True)
 
-    async def _earlier_submission(self, key: str, request_hash: bytes,
-                                  conn: asyncpg.Connection | None = None) -> Submission | None:
+    async def _earlier_submission(
+        self, key: str, request_hash: bytes, conn: Connection | None = None
+    ) -> Submission | None:
         async with _connection(self.pool, conn) as c:
             row = await c.fetchrow(
-                "SELECT request_hash, petition_id::text FROM submissions WHERE idempotency_key = $1",
-                key)
+                "SELECT request_hash, petition_id::text FROM submissions"
+                " WHERE idempotency_key = $1",
+                key,
+            )
             if row is None:
                 return None
             if bytes(row["request_hash"]) != request_hash:
                 raise InvalidArgument.of(
-                    "Idempotency-Key", "was already used for a different petition")
+                    "Idempotency-Key", "was already used for a different petition"
+                )
             petition = await PetitionRepository(c).get(row["petition_id"])
             case = await CaseRepository(c).get(petition.case_id)
             return Submission(petition, case, created=False)
 
     # ---- 现场办结 ----
 
-    async def resolve_on_site(self, case_id: str, note: str, actor: Actor,
-                              expected_version: int | None = None) -> Case:
+    async def resolve_on_site(
+        self, case_id: str, note: str, actor: Actor, expected_version: int | None = None
+    ) -> Case:
         if not note.strip():
             raise InvalidArgument.of("note", "is required: say what was done on the spot")
         if len(note) > 2000:
@@ -143,16 +180,23 @@ class Intake:
             with self._case_span("case resolved on site", case):
                 case.resolve_on_site(redact(note.strip()), actor, self.clock())
                 await uow.conn.execute(
-                    "UPDATE petitions SET resolved_on_site = true WHERE case_id = $1::uuid",
-                    case.id)
+                    "UPDATE petitions SET resolved_on_site = true WHERE case_id = $1::uuid", case.id
+                )
                 uow.track(case)
                 await uow.commit()
         return case
 
     # ---- 统单 consolidation ----
 
-    async def consolidate(self, petition_ids: list[str], case_list: CaseList, urgency: Urgency,
-                          category_code: str, summary: str, actor: Actor) -> Case:
+    async def consolidate(
+        self,
+        petition_ids: list[str],
+        case_list: CaseList,
+        urgency: Urgency,
+        category_code: str,
+        summary: str,
+        actor: Actor,
+    ) -> Case:
         errors = Violations()
         if not 1 <= len(petition_ids) <= 50:
             errors.add("petition_ids", "give 1 to 50 petitions")
@@ -184,13 +228,16 @@ class Intake:
                 if moved:
                     uow.move_petitions(moved, keep.id)
                 if keep.state is CaseState.SUBMITTED:
-                    keep.open(case_list, urgency, category_code, redact(summary.strip()), actor, now)
+                    keep.open(
+                        case_list, urgency, category_code, redact(summary.strip()), actor, now
+                    )
                 uow.track(keep, *others)
                 await uow.commit()
         return keep
 
-    async def split_petition(self, petition_id: str, reason: str, actor: Actor
-                             ) -> tuple[Case, Case]:
+    async def split_petition(
+        self, petition_id: str, reason: str, actor: Actor
+    ) -> tuple[Case, Case]:
         if not reason.strip() or len(reason) > 500:
             raise InvalidArgument.of("reason", "is required, at most 500 characters")
         async with self._uow() as uow:
@@ -199,8 +246,11 @@ class Intake:
             with self._case_span("petition split", case):
                 new_case = case.split_out(petition, reason.strip(), actor, self.clock())
                 # The split-off petition starts a case, and a trace, of its own again.
-                with telemetry.case_span("case submitted", None, attributes={
-                        telemetry.CASE_ID: new_case.id, telemetry.PETITION_ID: petition.id}):
+                with telemetry.case_span(
+                    "case submitted",
+                    None,
+                    attributes={telemetry.CASE_ID: new_case.id, telemetry.PETITION_ID: petition.id},
+                ):
                     new_case.traceparent = telemetry.current_traceparent()
                 uow.track_new(new_case)
                 uow.move_petitions([petition.id], new_case.id)
@@ -208,8 +258,9 @@ class Intake:
                 await uow.commit()
         return case, new_case
 
-    async def propose_clusters(self, community: str | None, window_hours: int,
-                               min_similarity: float, max_distance_m: float) -> list[Cluster]:
+    async def propose_clusters(
+        self, community: str | None, window_hours: int, min_similarity: float, max_distance_m: float
+    ) -> list[Cluster]:
         errors = Violations()
         if community and community not in communities():
             errors.add("community_code", f"unknown community {community!r}")
@@ -223,19 +274,31 @@ class Intake:
         since = self.clock() - timedelta(hours=window_hours)
         async with self.pool.acquire() as conn:
             repo = PetitionRepository(conn)
-            pairs = await repo.similar_pairs(community=community, since=since,
-                                             min_similarity=min_similarity,
-                                             max_distance_m=max_distance_m)
+            pairs = await repo.similar_pairs(
+                community=community,
+                since=since,
+                min_similarity=min_similarity,
+                max_distance_m=max_distance_m,
+            )
             groups = similarity.clusters(pairs)
             found: list[Cluster] = []
             for members, weakest in groups:
-                petitions, _ = await repo.list(community=None, category=None, case_id=None,
-                                               page_size=len(members), cursor=None, ids=members)
-                found.append(Cluster(
-                    petition_ids=members,
-                    case_ids=sorted({p.case_id for p in petitions}),
-                    category_code=petitions[0].category_code if petitions else "",
-                    min_similarity=round(weakest, 3)))
+                petitions, _ = await repo.search(
+                    community=None,
+                    category=None,
+                    case_id=None,
+                    page_size=len(members),
+                    cursor=None,
+                    ids=members,
+                )
+                found.append(
+                    Cluster(
+                        petition_ids=members,
+                        case_ids=sorted({p.case_id for p in petitions}),
+                        category_code=petitions[0].category_code if petitions else "",
+                        min_similarity=round(weakest, 3),
+                    )
+                )
         return found
 
     # ---- reads ----
@@ -250,11 +313,11 @@ class Intake:
 
     async def list_petitions(self, **filters: object) -> tuple[list[Petition], str]:
         async with self.pool.acquire() as conn:
-            return await PetitionRepository(conn).list(**filters)  # type: ignore[arg-type]
+            return await PetitionRepository(conn).search(**filters)  # type: ignore[arg-type]
 
     async def list_cases(self, **filters: object) -> tuple[list[Case], str]:
         async with self.pool.acquire() as conn:
-            return await CaseRepository(conn).list(**filters)  # type: ignore[arg-type]
+            return await CaseRepository(conn).search(**filters)  # type: ignore[arg-type]
 
     async def petitioner_contacts(self, case_id: str) -> list[tuple[str, PetitionerContact]]:
         async with self.pool.acquire() as conn:
@@ -264,38 +327,51 @@ class Intake:
 
     def _case_span(self, name: str, case: Case):  # type: ignore[no-untyped-def]
         current_case_id.set(case.id)
-        return telemetry.case_span(name, case.traceparent,
-                                   attributes={telemetry.CASE_ID: case.id})
+        return telemetry.case_span(name, case.traceparent, attributes={telemetry.CASE_ID: case.id})
 
     # ---- projection of the later steps, owned by other services ----
 
-    async def on_case_progress(self, conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
+    async def on_case_progress(self, conn: Connection, envelope: EventEnvelope) -> None:
         """Keep intake's view of a case current, so Open311 clients and residents following
         their petition see where it is."""
-        message = envelope.payload()
+        message: Any = envelope.payload()
         new_state = REPORTED_STATES[envelope.type]
-        case_id = getattr(message, "case_id")
+        case_id = message.case_id
         version = int(getattr(message, "case_version", 0))
         department = getattr(message, "department_code", "") or None
         row = await conn.fetchrow(
             "SELECT *, ARRAY[]::text[] AS petition_ids FROM cases WHERE id = $1::uuid FOR UPDATE",
-            case_id)
+            case_id,
+        )
         if row is None:
             raise NotFound(f"event {envelope.id} is about case {case_id}, unknown to intake")
         case = case_from_row(row)
-        with telemetry.case_span(f"case {new_state}", case.traceparent,
-                                 attributes={telemetry.CASE_ID: case.id,
-                                             telemetry.DEPARTMENT: department or ""}):
+        with telemetry.case_span(
+            f"case {new_state}",
+            case.traceparent,
+            attributes={telemetry.CASE_ID: case.id, telemetry.DEPARTMENT: department or ""},
+        ):
             if not case.apply_reported_state(new_state, version, department):
                 return
             await conn.execute(
                 """UPDATE cases SET state = $2, version = $3, department_code = $4,
                                     updated_at = $5 WHERE id = $1""",
-                case.id, case.state.value, case.version, case.department_code, self.clock())
+                case.id,
+                case.state.value,
+                case.version,
+                case.department_code,
+                self.clock(),
+            )
             await conn.execute(
                 """INSERT INTO case_history (case_id, version, state, event_type, event_id, at)
                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-                case.id, case.version, case.state.value, envelope.type, envelope.id, envelope.time)
+                case.id,
+                case.version,
+                case.state.value,
+                envelope.type,
+                envelope.id,
+                envelope.time,
+            )
 
 
 # What each later lifecycle event means for intake's view of the case.
@@ -313,10 +389,11 @@ REPORTED_STATES: dict[str, CaseState] = {
 class _connection:
     """Use the given connection, or borrow one from the pool for the block."""
 
-    def __init__(self, pool: asyncpg.Pool, conn: asyncpg.Connection | None) -> None:
-        self.pool, self.conn, self._borrowed = pool, conn, None
+    def __init__(self, pool: asyncpg.Pool, conn: Connection | None) -> None:
+        self.pool, self.conn = pool, conn
+        self._borrowed: PoolConnectionProxy | None = None
 
-    async def __aenter__(self) -> asyncpg.Connection:
+    async def __aenter__(self) -> Connection:
         if self.conn is not None:
             return self.conn
         self._borrowed = await self.pool.acquire()

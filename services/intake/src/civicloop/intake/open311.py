@@ -10,22 +10,21 @@ format (a list of code and description) with the HTTP status.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
 
-from civicloop.platform.errors import DomainError, InvalidArgument, NotFound
-from civicloop.reference.catalogue import categories, communities
-
 from civicloop.intake.domain.model import Actor, CaseState
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
+from civicloop.platform.errors import DomainError, InvalidArgument, NotFound
+from civicloop.reference.catalogue import categories, communities
 
 JURISDICTION = "dujiangyan.gov.cn"
-CLOSED_STATES = {CaseState.RESOLVED_ON_SITE, CaseState.COMPLETED, CaseState.RATED,
-                 CaseState.CLOSED}
+CLOSED_STATES = {CaseState.RESOLVED_ON_SITE, CaseState.COMPLETED, CaseState.RATED, CaseState.CLOSED}
 MAX_REQUESTS = 1000
 DEFAULT_SPAN_DAYS = 90
 
@@ -37,8 +36,9 @@ class Open311Error(Exception):
         self.description = description
 
 
-def _render(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200
-            ) -> Response:
+def _render(
+    fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200
+) -> Response:
     if fmt == "json":
         return Response(orjson.dumps(rows), status_code=status, media_type="application/json")
     top = ET.Element(root)
@@ -67,8 +67,13 @@ def _append(parent: ET.Element, tag: str, value: Any) -> None:
 
 
 def error_response(fmt: str, status: int, description: str) -> Response:
-    return _render(fmt if fmt in ("json", "xml") else "json", "errors", "error",
-                   [{"code": status, "description": description}], status)
+    return _render(
+        fmt if fmt in ("json", "xml") else "json",
+        "errors",
+        "error",
+        [{"code": status, "description": description}],
+        status,
+    )
 
 
 def _format(fmt: str) -> str:
@@ -79,20 +84,32 @@ def _format(fmt: str) -> str:
 
 def _service(code: str) -> dict[str, Any]:
     c = categories()[code]
-    return {"service_code": c.code, "service_name": c.name, "description": c.name_en,
-            "metadata": True, "type": "realtime", "keywords": c.name_en.lower(),
-            "group": c.group}
+    return {
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": c.name_en,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": c.name_en.lower(),
+        "group": c.group,
+    }
 
 
 def _definition(code: str) -> dict[str, Any]:
     return {
         "service_code": code,
-        "attributes": [{
-            "variable": True, "code": "community", "datatype": "singlevaluelist",
-            "required": True, "datatype_description": "The community (社区) the request is in",
-            "order": 1, "description": "Community",
-            "values": [{"key": c.code, "name": c.name} for c in communities().values()],
-        }],
+        "attributes": [
+            {
+                "variable": True,
+                "code": "community",
+                "datatype": "singlevaluelist",
+                "required": True,
+                "datatype_description": "The community (社区) the request is in",
+                "order": 1,
+                "description": "Community",
+                "values": [{"key": c.code, "name": c.name} for c in communities().values()],
+            }
+        ],
     }
 
 
@@ -108,7 +125,9 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
         if jurisdiction not in (None, "", JURISDICTION):
             raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} is not served here")
 
-    async def guarded(fmt: str, request: Request, work: Any) -> Response:
+    async def guarded(
+        fmt: str, request: Request, work: Callable[[str], Awaitable[Response]]
+    ) -> Response:
         try:
             check_jurisdiction(request)
             return await work(_format(fmt))
@@ -123,6 +142,7 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
     async def service_list(fmt: str, request: Request) -> Response:
         async def work(f: str) -> Response:
             return _render(f, "services", "service", [_service(c) for c in categories()])
+
         return await guarded(fmt, request, work)
 
     @router.get("/services/{service_code}.{fmt}")
@@ -138,9 +158,11 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
             attributes = ET.SubElement(root, "attributes")
             for attribute in definition["attributes"]:
                 _append(attributes, "attribute", attribute)
-            return Response(b'<?xml version="1.0" encoding="utf-8"?>'
-                            + ET.tostring(root, encoding="utf-8"),
-                            media_type="text/xml; charset=utf-8")
+            return Response(
+                b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8"),
+                media_type="text/xml; charset=utf-8",
+            )
+
         return await guarded(fmt, request, work)
 
     @router.post("/requests.{fmt}")
@@ -159,27 +181,46 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
                 raise Open311Error(400, "service_code: is required")
             if code not in categories():
                 raise Open311Error(400, f"service_code: {code!r} is not a service")
-            name = " ".join(x for x in (fields.get("last_name", ""), fields.get("first_name", ""))
-                            if x).strip()
+            name = " ".join(
+                x for x in (fields.get("last_name", ""), fields.get("first_name", "")) if x
+            ).strip()
             description = fields.get("description", "")
             address = fields.get("address_string", "").strip()
             if address:
                 description = f"{description}\n地址: {address}" if description else address
             submission = await intake.submit_petition(
                 PetitionInput(
-                    channel="web", community_code=fields.get("attribute[community]", ""),
-                    category_code=code, description=description, petitioner_name=name,
+                    channel="web",
+                    community_code=fields.get("attribute[community]", ""),
+                    category_code=code,
+                    description=description,
+                    petitioner_name=name,
                     petitioner_phone=fields.get("phone", ""),
-                    latitude=_number(fields, "lat"), longitude=_number(fields, "long")),
+                    latitude=_number(fields, "lat"),
+                    longitude=_number(fields, "long"),
+                ),
                 Actor(f"open311:{client}", "service:open311"),
-                idempotency_key=(f"open311:{client}:{fields['device_id']}:{fields['request_key']}"
-                                 if fields.get("device_id") and fields.get("request_key")
-                                 else None),
-                client_address=request.client.host if request.client else None)
-            return _render(f, "service_requests", "request", [{
-                "service_request_id": submission.petition.id,
-                "service_notice": "您的诉求已受理 Your request was received",
-                "account_id": None}], status=201 if submission.created else 200)
+                idempotency_key=(
+                    f"open311:{client}:{fields['device_id']}:{fields['request_key']}"
+                    if fields.get("device_id") and fields.get("request_key")
+                    else None
+                ),
+                client_address=request.client.host if request.client else None,
+            )
+            return _render(
+                f,
+                "service_requests",
+                "request",
+                [
+                    {
+                        "service_request_id": submission.petition.id,
+                        "service_notice": "您的诉求已受理 Your request was received",
+                        "account_id": None,
+                    }
+                ],
+                status=201 if submission.created else 200,
+            )
+
         return await guarded(fmt, request, work)
 
     @router.get("/requests.{fmt}")
@@ -193,11 +234,13 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
             if status not in (None, "", "open", "closed"):
                 raise Open311Error(400, "status: must be open or closed")
             codes = [c for c in q.get("service_code", "").split(",") if c]
-            rows = await _requests(intake, ids or None, codes, start if not ids else None,
-                                   end if not ids else None)
+            rows = await _requests(
+                intake, ids or None, codes, start if not ids else None, end if not ids else None
+            )
             if status:
                 rows = [r for r in rows if r["status"] == status]
             return _render(f, "service_requests", "request", rows[:MAX_REQUESTS])
+
         return await guarded(fmt, request, work)
 
     @router.get("/requests/{request_id}.{fmt}")
@@ -207,6 +250,7 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
             if not rows:
                 raise Open311Error(404, f"service_request_id {request_id!r} not found")
             return _render(f, "service_requests", "request", rows)
+
         return await guarded(fmt, request, work)
 
     @router.get("/tokens/{token}.{fmt}")
@@ -217,8 +261,10 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
                 await intake.get_petition(token)
             except (NotFound, InvalidArgument):
                 raise Open311Error(404, f"token {token!r} not found") from None
-            return _render(f, "service_requests", "request",
-                           [{"service_request_id": token, "token": token}])
+            return _render(
+                f, "service_requests", "request", [{"service_request_id": token, "token": token}]
+            )
+
         return await guarded(fmt, request, work)
 
     return router
@@ -244,11 +290,23 @@ def _date(raw: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-async def _requests(intake: Intake, ids: list[str] | None, codes: list[str],
-                    start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
+async def _requests(
+    intake: Intake,
+    ids: list[str] | None,
+    codes: list[str],
+    start: datetime | None,
+    end: datetime | None,
+) -> list[dict[str, Any]]:
     petitions, _ = await intake.list_petitions(
-        community=None, category=None, case_id=None, page_size=MAX_REQUESTS, cursor=None,
-        since=start, until=end, ids=ids)
+        community=None,
+        category=None,
+        case_id=None,
+        page_size=MAX_REQUESTS,
+        cursor=None,
+        since=start,
+        until=end,
+        ids=ids,
+    )
     if codes:
         petitions = [p for p in petitions if p.category_code in codes]
     rows = []
@@ -257,23 +315,25 @@ async def _requests(intake: Intake, ids: list[str] | None, codes: list[str],
         if p.case_id not in cases:
             cases[p.case_id] = await intake.get_case(p.case_id)
         case = cases[p.case_id]
-        rows.append({
-            "service_request_id": p.id,
-            "status": "closed" if case.state in CLOSED_STATES else "open",
-            "status_notes": case.state.value,
-            "service_name": categories()[p.category_code].name,
-            "service_code": p.category_code,
-            "description": p.description,
-            "agency_responsible": case.department_code or "都江堰市党史学习教育办公室",
-            "service_notice": None,
-            "requested_datetime": _iso(p.submitted_at),
-            "updated_datetime": _iso(case.updated_at),
-            "expected_datetime": None,
-            "address": communities()[p.community_code].name,
-            "address_id": p.community_code,
-            "zipcode": "611830",
-            "lat": p.location.latitude if p.location else None,
-            "long": p.location.longitude if p.location else None,
-            "media_url": None,
-        })
+        rows.append(
+            {
+                "service_request_id": p.id,
+                "status": "closed" if case.state in CLOSED_STATES else "open",
+                "status_notes": case.state.value,
+                "service_name": categories()[p.category_code].name,
+                "service_code": p.category_code,
+                "description": p.description,
+                "agency_responsible": case.department_code or "都江堰市党史学习教育办公室",
+                "service_notice": None,
+                "requested_datetime": _iso(p.submitted_at),
+                "updated_datetime": _iso(case.updated_at),
+                "expected_datetime": None,
+                "address": communities()[p.community_code].name,
+                "address_id": p.community_code,
+                "zipcode": "611830",
+                "lat": p.location.latitude if p.location else None,
+                "long": p.location.longitude if p.location else None,
+                "media_url": None,
+            }
+        )
     return rows

@@ -34,8 +34,9 @@ class PiiVault:
 
     def seal(self, contact: PetitionerContact, petition_id: str) -> bytes:
         nonce = os.urandom(_NONCE)
-        plain = orjson.dumps({"name": contact.name, "phone": contact.phone,
-                              "text": contact.original_text})
+        plain = orjson.dumps(
+            {"name": contact.name, "phone": contact.phone, "text": contact.original_text}
+        )
         # The petition id is bound as associated data: a sealed blob cannot be moved to
         # another row unnoticed.
         return nonce + self._aead.encrypt(nonce, plain, petition_id.encode())

@@ -13,8 +13,9 @@ from civicloop.platform.errors import RateLimited
 
 
 class SubmissionLimiter:
-    def __init__(self, redis: aioredis.Redis, namespace: str, per_phone_hour: int,
-                 per_address_minute: int) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, namespace: str, per_phone_hour: int, per_address_minute: int
+    ) -> None:
         self.redis = redis
         self.prefix = f"{namespace}intake:limit"
         self.per_phone_hour = per_phone_hour
@@ -32,8 +33,12 @@ class SubmissionLimiter:
             pipe.expire(address_key, 60)
             phone_count, _, address_count, _ = await pipe.execute()
         if address is not None and address_count > self.per_address_minute:
-            raise RateLimited("too many submissions from this address; try again in a minute",
-                              retry_after_seconds=60 - now % 60)
+            raise RateLimited(
+                "too many submissions from this address; try again in a minute",
+                retry_after_seconds=60 - now % 60,
+            )
         if phone_count > self.per_phone_hour:
-            raise RateLimited("too many submissions for this phone number this hour",
-                              retry_after_seconds=3600 - now % 3600)
+            raise RateLimited(
+                "too many submissions for this phone number this hour",
+                retry_after_seconds=3600 - now % 3600,
+            )

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import grpc
-
-from civicloop.platform import auth
-from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.errors import InvalidArgument
-from civicloop.platform.grpc_server import rpc
-from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
-
 from civicloop.intake import messages
+from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Actor
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
-from civicloop.intake.domain import similarity
+from civicloop.platform import auth
+from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.grpc_server import Context, rpc
+from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
@@ -40,91 +37,144 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self.verifier = verifier
 
     @rpc(roles=FILERS)
-    async def SubmitPetition(self, request: intake_pb2.SubmitPetitionRequest,
-                             context: grpc.aio.ServicerContext, principal: Principal
-                             ) -> intake_pb2.SubmitPetitionResponse:
+    async def SubmitPetition(
+        self,
+        request: intake_pb2.SubmitPetitionRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.SubmitPetitionResponse:
         location = request.location if request.HasField("location") else None
-        crs = "gcj02" if location and location.coordinate_system == common_pb2.COORDINATE_SYSTEM_GCJ02 else "wgs84"
+        crs = (
+            "gcj02"
+            if location and location.coordinate_system == common_pb2.COORDINATE_SYSTEM_GCJ02
+            else "wgs84"
+        )
         channel = messages.CHANNEL_FROM_PB.get(request.channel)
         if channel is None:
             raise InvalidArgument.of("channel", "is required")
         result = await self.intake.submit_petition(
             PetitionInput(
-                channel=channel.value, community_code=request.community_code,
-                category_code=request.category_code, description=request.description,
-                petitioner_name=request.petitioner_name, petitioner_phone=request.petitioner_phone,
+                channel=channel.value,
+                community_code=request.community_code,
+                category_code=request.category_code,
+                description=request.description,
+                petitioner_name=request.petitioner_name,
+                petitioner_phone=request.petitioner_phone,
                 latitude=location.latitude if location else None,
-                longitude=location.longitude if location else None, coordinate_system=crs),
-            _actor(principal), idempotency_key=request.request_id or None)
-        return intake_pb2.SubmitPetitionResponse(petition=messages.petition_pb(result.petition),
-                                                 case=messages.case_pb(result.case))
+                longitude=location.longitude if location else None,
+                coordinate_system=crs,
+            ),
+            _actor(principal),
+            idempotency_key=request.request_id or None,
+        )
+        return intake_pb2.SubmitPetitionResponse(
+            petition=messages.petition_pb(result.petition), case=messages.case_pb(result.case)
+        )
 
     @rpc(roles=STAFF_READERS)
-    async def GetPetition(self, request: intake_pb2.GetPetitionRequest,
-                          context: grpc.aio.ServicerContext, principal: Principal
-                          ) -> intake_pb2.GetPetitionResponse:
+    async def GetPetition(
+        self,
+        request: intake_pb2.GetPetitionRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.GetPetitionResponse:
         petition = await self.intake.get_petition(request.petition_id)
         return intake_pb2.GetPetitionResponse(petition=messages.petition_pb(petition))
 
     @rpc(roles=STAFF_READERS)
-    async def ListPetitions(self, request: intake_pb2.ListPetitionsRequest,
-                            context: grpc.aio.ServicerContext, principal: Principal
-                            ) -> intake_pb2.ListPetitionsResponse:
+    async def ListPetitions(
+        self,
+        request: intake_pb2.ListPetitionsRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.ListPetitionsResponse:
         items, token = await self.intake.list_petitions(
-            community=request.community_code or None, category=request.category_code or None,
-            case_id=request.case_id or None, page_size=_page_size(request.page),
-            cursor=request.page.page_token or None)
+            community=request.community_code or None,
+            category=request.category_code or None,
+            case_id=request.case_id or None,
+            page_size=_page_size(request.page),
+            cursor=request.page.page_token or None,
+        )
         return intake_pb2.ListPetitionsResponse(
             petitions=[messages.petition_pb(p) for p in items],
-            page=common_pb2.PageResponse(next_page_token=token))
+            page=common_pb2.PageResponse(next_page_token=token),
+        )
 
     @rpc(roles=CASE_READERS)
-    async def GetCase(self, request: intake_pb2.GetCaseRequest,
-                      context: grpc.aio.ServicerContext, principal: Principal
-                      ) -> intake_pb2.GetCaseResponse:
+    async def GetCase(
+        self,
+        request: intake_pb2.GetCaseRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.GetCaseResponse:
         return intake_pb2.GetCaseResponse(
-            case=messages.case_pb(await self.intake.get_case(request.case_id)))
+            case=messages.case_pb(await self.intake.get_case(request.case_id))
+        )
 
     @rpc(roles=STAFF_READERS)
-    async def ListCases(self, request: intake_pb2.ListCasesRequest,
-                        context: grpc.aio.ServicerContext, principal: Principal
-                        ) -> intake_pb2.ListCasesResponse:
+    async def ListCases(
+        self,
+        request: intake_pb2.ListCasesRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.ListCasesResponse:
         state = messages.STATE_FROM_PB.get(request.state)
         items, token = await self.intake.list_cases(
-            state=state.value if state else None, community=request.community_code or None,
-            category=request.category_code or None, page_size=_page_size(request.page),
-            cursor=request.page.page_token or None)
+            state=state.value if state else None,
+            community=request.community_code or None,
+            category=request.category_code or None,
+            page_size=_page_size(request.page),
+            cursor=request.page.page_token or None,
+        )
         return intake_pb2.ListCasesResponse(
             cases=[messages.case_pb(c) for c in items],
-            page=common_pb2.PageResponse(next_page_token=token))
+            page=common_pb2.PageResponse(next_page_token=token),
+        )
 
     @rpc(roles=(auth.WORKER, auth.OFFICE))
-    async def ResolveOnSite(self, request: intake_pb2.ResolveOnSiteRequest,
-                            context: grpc.aio.ServicerContext, principal: Principal
-                            ) -> intake_pb2.ResolveOnSiteResponse:
+    async def ResolveOnSite(
+        self,
+        request: intake_pb2.ResolveOnSiteRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.ResolveOnSiteResponse:
         case = await self.intake.resolve_on_site(
-            request.case_id, request.note, _actor(principal), request.expected_version or None)
+            request.case_id, request.note, _actor(principal), request.expected_version or None
+        )
         return intake_pb2.ResolveOnSiteResponse(case=messages.case_pb(case))
 
     @rpc(roles=(auth.OFFICE,))
-    async def ProposeClusters(self, request: intake_pb2.ProposeClustersRequest,
-                              context: grpc.aio.ServicerContext, principal: Principal
-                              ) -> intake_pb2.ProposeClustersResponse:
+    async def ProposeClusters(
+        self,
+        request: intake_pb2.ProposeClustersRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.ProposeClustersResponse:
         found = await self.intake.propose_clusters(
             request.community_code or None,
             request.window_hours or similarity.DEFAULT_WINDOW_HOURS,
             request.min_similarity or similarity.DEFAULT_MIN_SIMILARITY,
-            request.max_distance_meters or similarity.DEFAULT_MAX_DISTANCE_M)
-        return intake_pb2.ProposeClustersResponse(clusters=[
-            intake_pb2.DuplicateCluster(petition_ids=c.petition_ids, case_ids=c.case_ids,
-                                        category_code=c.category_code,
-                                        min_similarity=c.min_similarity)
-            for c in found])
+            request.max_distance_meters or similarity.DEFAULT_MAX_DISTANCE_M,
+        )
+        return intake_pb2.ProposeClustersResponse(
+            clusters=[
+                intake_pb2.DuplicateCluster(
+                    petition_ids=c.petition_ids,
+                    case_ids=c.case_ids,
+                    category_code=c.category_code,
+                    min_similarity=c.min_similarity,
+                )
+                for c in found
+            ]
+        )
 
     @rpc(roles=(auth.OFFICE,))
-    async def ConsolidateCase(self, request: intake_pb2.ConsolidateCaseRequest,
-                              context: grpc.aio.ServicerContext, principal: Principal
-                              ) -> intake_pb2.ConsolidateCaseResponse:
+    async def ConsolidateCase(
+        self,
+        request: intake_pb2.ConsolidateCaseRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.ConsolidateCaseResponse:
         case_list = messages.LIST_FROM_PB.get(request.list)
         urgency = messages.URGENCY_FROM_PB.get(request.urgency)
         if case_list is None:
@@ -132,24 +182,40 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         if urgency is None:
             raise InvalidArgument.of("urgency", "is required")
         case = await self.intake.consolidate(
-            list(request.petition_ids), case_list, urgency, request.category_code,
-            request.summary, _actor(principal))
+            list(request.petition_ids),
+            case_list,
+            urgency,
+            request.category_code,
+            request.summary,
+            _actor(principal),
+        )
         return intake_pb2.ConsolidateCaseResponse(case=messages.case_pb(case))
 
     @rpc(roles=(auth.OFFICE,))
-    async def SplitPetition(self, request: intake_pb2.SplitPetitionRequest,
-                            context: grpc.aio.ServicerContext, principal: Principal
-                            ) -> intake_pb2.SplitPetitionResponse:
+    async def SplitPetition(
+        self,
+        request: intake_pb2.SplitPetitionRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.SplitPetitionResponse:
         from_case, new_case = await self.intake.split_petition(
-            request.petition_id, request.reason, _actor(principal))
-        return intake_pb2.SplitPetitionResponse(from_case=messages.case_pb(from_case),
-                                                new_case=messages.case_pb(new_case))
+            request.petition_id, request.reason, _actor(principal)
+        )
+        return intake_pb2.SplitPetitionResponse(
+            from_case=messages.case_pb(from_case), new_case=messages.case_pb(new_case)
+        )
 
     @rpc(roles=(auth.service("rating"),))
-    async def GetPetitionerContacts(self, request: intake_pb2.GetPetitionerContactsRequest,
-                                    context: grpc.aio.ServicerContext, principal: Principal
-                                    ) -> intake_pb2.GetPetitionerContactsResponse:
+    async def GetPetitionerContacts(
+        self,
+        request: intake_pb2.GetPetitionerContactsRequest,
+        context: Context,
+        principal: Principal,
+    ) -> intake_pb2.GetPetitionerContactsResponse:
         contacts = await self.intake.petitioner_contacts(request.case_id)
-        return intake_pb2.GetPetitionerContactsResponse(contacts=[
-            intake_pb2.PetitionerContact(petition_id=pid, name=c.name, phone=c.phone)
-            for pid, c in contacts])
+        return intake_pb2.GetPetitionerContactsResponse(
+            contacts=[
+                intake_pb2.PetitionerContact(petition_id=pid, name=c.name, phone=c.phone)
+                for pid, c in contacts
+            ]
+        )

@@ -24,5 +24,7 @@ class IntakeSettings(ServiceSettings):
 
     def open311_clients(self) -> dict[str, str]:
         """API key -> client name."""
-        pairs = (item.split(":", 1) for item in self.intake_open311_api_keys.split(",") if ":" in item)
+        pairs = (
+            item.split(":", 1) for item in self.intake_open311_api_keys.split(",") if ":" in item
+        )
         return {key.strip(): name.strip() for name, key in pairs}

@@ -1,9 +1,9 @@
 """What may happen to a case while intake owns it, and the projection of what happens later.
 
-    submitted ──on-the-spot──► resolved_on_site
-        └──consolidate──► open ──(dispatch owns it from here)──► dispatched ► ... ► closed
-    a submitted or open case absorbs others (they become ``merged``); a petition of a
-    consolidated case can be split back out into a new submitted case.
+submitted ──on-the-spot──► resolved_on_site
+    └──consolidate──► open ──(dispatch owns it from here)──► dispatched ► ... ► closed
+a submitted or open case absorbs others (they become ``merged``); a petition of a
+consolidated case can be split back out into a new submitted case.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class Petition:
 
 # ---- domain events: each transition records exactly one ----
 
+
 @dataclass(frozen=True)
 class PetitionSubmitted:
     petition: Petition
@@ -124,7 +125,9 @@ class PetitionSplit:
     at: datetime
 
 
-DomainEvent = PetitionSubmitted | PetitionResolvedOnSite | PetitionsMerged | CaseOpened | PetitionSplit
+DomainEvent = (
+    PetitionSubmitted | PetitionResolvedOnSite | PetitionsMerged | CaseOpened | PetitionSplit
+)
 
 
 @dataclass
@@ -152,10 +155,15 @@ class Case:
     @classmethod
     def for_new_petition(cls, petition: Petition, traceparent: str) -> Case:
         case = cls(
-            id=petition.case_id, state=CaseState.SUBMITTED, version=1,
-            petition_ids=[petition.id], community_code=petition.community_code,
-            category_code=petition.category_code, location=petition.location,
-            created_at=petition.submitted_at, updated_at=petition.submitted_at,
+            id=petition.case_id,
+            state=CaseState.SUBMITTED,
+            version=1,
+            petition_ids=[petition.id],
+            community_code=petition.community_code,
+            category_code=petition.category_code,
+            location=petition.location,
+            created_at=petition.submitted_at,
+            updated_at=petition.submitted_at,
             traceparent=traceparent,
         )
         case.events.append(PetitionSubmitted(petition, case.version))
@@ -175,9 +183,7 @@ class Case:
         from civicloop.platform.errors import VersionConflict
 
         if expected and expected != self.version:
-            raise VersionConflict(
-                f"case {self.id} is at version {self.version}, not {expected}"
-            )
+            raise VersionConflict(f"case {self.id} is at version {self.version}, not {expected}")
 
     def resolve_on_site(self, note: str, actor: Actor, at: datetime) -> None:
         """现场办结: the visiting unit solved it there and then."""
@@ -212,13 +218,24 @@ class Case:
         if not moved:
             return
         self._bump(at)
-        self.events.append(PetitionsMerged(
-            self.version, tuple(moved), tuple(o.id for o in others if o.id != self.id), actor, at
-        ))
+        self.events.append(
+            PetitionsMerged(
+                self.version,
+                tuple(moved),
+                tuple(o.id for o in others if o.id != self.id),
+                actor,
+                at,
+            )
+        )
 
     def open(
-        self, case_list: CaseList, urgency: Urgency, category_code: str, summary: str,
-        actor: Actor, at: datetime,
+        self,
+        case_list: CaseList,
+        urgency: Urgency,
+        category_code: str,
+        summary: str,
+        actor: Actor,
+        at: datetime,
     ) -> None:
         self._require(frozenset({CaseState.SUBMITTED}), "open")
         self.case_list = case_list
@@ -238,10 +255,15 @@ class Case:
             raise FailedPrecondition("a case's only petition cannot be split out")
         self.petition_ids.remove(petition.id)
         new_case = Case(
-            id=str(uuid.uuid4()), state=CaseState.SUBMITTED, version=1,
-            petition_ids=[petition.id], community_code=petition.community_code,
-            category_code=petition.category_code, location=petition.location,
-            created_at=at, updated_at=at,
+            id=str(uuid.uuid4()),
+            state=CaseState.SUBMITTED,
+            version=1,
+            petition_ids=[petition.id],
+            community_code=petition.community_code,
+            category_code=petition.category_code,
+            location=petition.location,
+            created_at=at,
+            updated_at=at,
         )
         petition.case_id = new_case.id
         self._bump(at)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from civicloop.intake.domain.model import Channel, Location
 from civicloop.platform.errors import Violations
 from civicloop.platform.geo import gcj02_to_wgs84
 from civicloop.platform.redaction import redact
 from civicloop.reference.catalogue import categories, communities
-
-from civicloop.intake.domain.model import Channel, Location
 
 MAX_DESCRIPTION = 4000
 MAX_NAME = 64
@@ -88,8 +87,10 @@ def validate_petition(p: PetitionInput) -> ValidPetition:
 
     phone = normalise_phone(p.petitioner_phone)
     if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-        errors.add("petitioner_phone",
-                   "must be a mainland mobile (11 digits from 1) or a landline like 028-87654321")
+        errors.add(
+            "petitioner_phone",
+            "must be a mainland mobile (11 digits from 1) or a landline like 028-87654321",
+        )
 
     location = None
     if (p.latitude is None) != (p.longitude is None):
@@ -109,7 +110,12 @@ def validate_petition(p: PetitionInput) -> ValidPetition:
             location = Location(round(lat, 7), round(lon, 7))
     errors.raise_if_any()
     return ValidPetition(
-        channel=channel, community_code=p.community_code, category_code=p.category_code,
-        location=location, description=description, public_description=redact(description),
-        petitioner_name=name, petitioner_phone=phone,
+        channel=channel,
+        community_code=p.community_code,
+        category_code=p.category_code,
+        location=location,
+        description=description,
+        public_description=redact(description),
+        petitioner_name=name,
+        petitioner_phone=phone,
     )

@@ -26,7 +26,7 @@ def bigram_text(text: str) -> str:
     tokens: list[str] = []
     for run in _RUNS.findall(text.lower()):
         if _CJK.match(run) and len(run) > 1:
-            tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             tokens.append(run)
     return " ".join(tokens)

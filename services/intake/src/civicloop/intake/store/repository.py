@@ -13,17 +13,27 @@ from types import TracebackType
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from google.protobuf.message import Message
 
+from civicloop.intake.domain.model import (
+    Actor,
+    Case,
+    CaseList,
+    CaseState,
+    Channel,
+    DomainEvent,
+    Location,
+    Petition,
+    PetitionSplit,
+    Urgency,
+)
+from civicloop.intake.domain.similarity import bigram_text
 from civicloop.platform import telemetry
+from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
 from civicloop.platform.outbox import add_to_outbox
-
-from civicloop.intake.domain.model import (
-    Actor, Case, CaseList, CaseState, Channel, DomainEvent, Location, Petition, Urgency,
-)
-from civicloop.intake.domain.similarity import bigram_text
 
 SOURCE = "intake"
 
@@ -44,22 +54,33 @@ def _location(row: asyncpg.Record) -> Location | None:
 
 def case_from_row(row: asyncpg.Record) -> Case:
     return Case(
-        id=str(row["id"]), state=CaseState(row["state"]), version=row["version"],
-        petition_ids=list(row["petition_ids"]), community_code=row["community_code"],
-        category_code=row["category_code"], location=_location(row),
+        id=str(row["id"]),
+        state=CaseState(row["state"]),
+        version=row["version"],
+        petition_ids=list(row["petition_ids"]),
+        community_code=row["community_code"],
+        category_code=row["category_code"],
+        location=_location(row),
         case_list=CaseList(row["list"]) if row["list"] else None,
         urgency=Urgency(row["urgency"]) if row["urgency"] else None,
-        summary=row["summary"], merged_into=str(row["merged_into"]) if row["merged_into"] else None,
-        traceparent=row["traceparent"], department_code=row["department_code"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        summary=row["summary"],
+        merged_into=str(row["merged_into"]) if row["merged_into"] else None,
+        traceparent=row["traceparent"],
+        department_code=row["department_code"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
     )
 
 
 def petition_from_row(row: asyncpg.Record) -> Petition:
     return Petition(
-        id=str(row["id"]), case_id=str(row["case_id"]), channel=Channel(row["channel"]),
-        community_code=row["community_code"], category_code=row["category_code"],
-        location=_location(row), description=row["description"],
+        id=str(row["id"]),
+        case_id=str(row["case_id"]),
+        channel=Channel(row["channel"]),
+        community_code=row["community_code"],
+        category_code=row["category_code"],
+        location=_location(row),
+        description=row["description"],
         submitted_at=row["submitted_at"],
         submitted_by=Actor(row["submitted_by"], row["submitted_role"]),
         resolved_on_site=row["resolved_on_site"],
@@ -79,7 +100,7 @@ def decode_cursor(token: str) -> tuple[datetime, str]:
 
 
 class CaseRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, case_id: str, *, lock: bool = False) -> Case:
@@ -92,10 +113,18 @@ class CaseRepository:
             raise NotFound(f"case {case_id} not found")
         return case_from_row(row)
 
-    async def list(self, *, state: str | None, community: str | None, category: str | None,
-                   page_size: int, cursor: str | None) -> tuple[list[Case], str]:
-        where, args = _filters({"state": state, "community_code": community,
-                                "category_code": category})
+    async def search(
+        self,
+        *,
+        state: str | None,
+        community: str | None,
+        category: str | None,
+        page_size: int,
+        cursor: str | None,
+    ) -> tuple[list[Case], str]:
+        where, args = _filters(
+            {"state": state, "community_code": community, "category_code": category}
+        )
         if cursor:
             at, row_id = decode_cursor(cursor)
             args += [at, row_id]
@@ -104,14 +133,16 @@ class CaseRepository:
         rows = await self.conn.fetch(
             f"SELECT {_CASE_COLUMNS} FROM cases"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
-            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}", *args)
+            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}",
+            *args,
+        )
         cases = [case_from_row(r) for r in rows[:page_size]]
         more = len(rows) > page_size
         return cases, encode_cursor(cases[-1].created_at, cases[-1].id) if more else ""
 
 
 class PetitionRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, petition_id: str, *, lock: bool = False) -> Petition:
@@ -127,13 +158,17 @@ class PetitionRepository:
     async def in_case(self, case_id: str) -> list[Petition]:
         rows = await self.conn.fetch(
             f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE case_id = $1::uuid"
-            " ORDER BY submitted_at, id", case_id)
+            " ORDER BY submitted_at, id",
+            case_id,
+        )
         return [petition_from_row(r) for r in rows]
 
     async def sealed_contacts(self, case_id: str) -> list[tuple[str, bytes]]:
         rows = await self.conn.fetch(
             "SELECT id::text, petitioner_sealed FROM petitions WHERE case_id = $1::uuid"
-            " ORDER BY submitted_at, id", _uuid(case_id, "case_id"))
+            " ORDER BY submitted_at, id",
+            _uuid(case_id, "case_id"),
+        )
         return [(r["id"], bytes(r["petitioner_sealed"])) for r in rows]
 
     async def add(self, petition: Petition, sealed: bytes, phone_hash: bytes) -> None:
@@ -142,17 +177,35 @@ class PetitionRepository:
             f"""INSERT INTO petitions ({_PETITION_COLUMNS}, description_grams,
                                        petitioner_sealed, phone_hash)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
-            petition.id, petition.case_id, petition.channel.value, petition.community_code,
-            petition.category_code, loc.latitude if loc else None, loc.longitude if loc else None,
-            petition.description, petition.submitted_by.subject, petition.submitted_by.role,
-            petition.submitted_at, petition.resolved_on_site, bigram_text(petition.description),
-            sealed, phone_hash,
+            petition.id,
+            petition.case_id,
+            petition.channel.value,
+            petition.community_code,
+            petition.category_code,
+            loc.latitude if loc else None,
+            loc.longitude if loc else None,
+            petition.description,
+            petition.submitted_by.subject,
+            petition.submitted_by.role,
+            petition.submitted_at,
+            petition.resolved_on_site,
+            bigram_text(petition.description),
+            sealed,
+            phone_hash,
         )
 
-    async def list(self, *, community: str | None, category: str | None, case_id: str | None,
-                   page_size: int, cursor: str | None,
-                   since: datetime | None = None, until: datetime | None = None,
-                   ids: list[str] | None = None) -> tuple[list[Petition], str]:
+    async def search(
+        self,
+        *,
+        community: str | None,
+        category: str | None,
+        case_id: str | None,
+        page_size: int,
+        cursor: str | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        ids: list[str] | None = None,
+    ) -> tuple[list[Petition], str]:
         where, args = _filters({"community_code": community, "category_code": category})
         if case_id:
             args.append(_uuid(case_id, "case_id"))
@@ -174,15 +227,23 @@ class PetitionRepository:
         rows = await self.conn.fetch(
             f"SELECT {_PETITION_COLUMNS} FROM petitions"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
-            f" ORDER BY submitted_at DESC, id DESC LIMIT ${len(args)}", *args)
+            f" ORDER BY submitted_at DESC, id DESC LIMIT ${len(args)}",
+            *args,
+        )
         petitions = [petition_from_row(r) for r in rows[:page_size]]
         more = len(rows) > page_size
-        return petitions, (encode_cursor(petitions[-1].submitted_at, petitions[-1].id)
-                           if more else "")
+        return petitions, (
+            encode_cursor(petitions[-1].submitted_at, petitions[-1].id) if more else ""
+        )
 
-    async def similar_pairs(self, *, community: str | None, since: datetime,
-                            min_similarity: float, max_distance_m: float
-                            ) -> list[tuple[str, str, float]]:
+    async def similar_pairs(
+        self,
+        *,
+        community: str | None,
+        since: datetime,
+        min_similarity: float,
+        max_distance_m: float,
+    ) -> list[tuple[str, str, float]]:
         """Pairs of petitions in submitted cases: same category, inside the window, text alike
         in bigram space (pg_trgm), and near each other when both have a location."""
         rows = await self.conn.fetch(
@@ -202,7 +263,10 @@ class PetitionRepository:
                          power(sin(radians(b.latitude - a.latitude) / 2), 2) +
                          cos(radians(a.latitude)) * cos(radians(b.latitude)) *
                          power(sin(radians(b.longitude - a.longitude) / 2), 2))) <= $4)""",
-            since, community, min_similarity, max_distance_m,
+            since,
+            community,
+            min_similarity,
+            max_distance_m,
         )
         return [(r["a"], r["b"], float(r["score"])) for r in rows]
 
@@ -235,7 +299,7 @@ class UnitOfWork:
     def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
         self.pool = pool
         self.to_message = to_message
-        self._conn: asyncpg.Connection | None = None
+        self._conn: PoolConnectionProxy | None = None
         self._tx: Any = None
         self._new: dict[str, Case] = {}
         self._changed: dict[str, Case] = {}
@@ -250,8 +314,12 @@ class UnitOfWork:
         self.petitions = PetitionRepository(self._conn)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         assert self._conn is not None
         try:
             if self._tx is not None:
@@ -261,7 +329,7 @@ class UnitOfWork:
             self._conn = None
 
     @property
-    def conn(self) -> asyncpg.Connection:
+    def conn(self) -> Connection:
         assert self._conn is not None
         return self._conn
 
@@ -288,7 +356,9 @@ class UnitOfWork:
         for petition_ids, case_id in self._moves:
             await conn.execute(
                 "UPDATE petitions SET case_id = $2::uuid WHERE id = ANY($1::uuid[])",
-                petition_ids, case_id)
+                petition_ids,
+                case_id,
+            )
         for case in self._changed.values():
             await _update_case(conn, case)
         envelopes: list[EventEnvelope] = []
@@ -297,29 +367,43 @@ class UnitOfWork:
         for case in [*self._new.values(), *self._changed.values()]:
             for event in case.events:
                 message = self.to_message(case, event)
-                envelope = EventEnvelope.wrap(message, source=SOURCE, subject=case.id,
-                                              trace_headers=trace_headers)
+                envelope = EventEnvelope.wrap(
+                    message, source=SOURCE, subject=case.id, trace_headers=trace_headers
+                )
                 envelopes.append(envelope)
-                history.append((case.id, _version_of(event), case.state.value, envelope.type,
-                                envelope.id, _actor_of(event), envelope.time))
+                history.append(
+                    (
+                        case.id,
+                        _version_of(event),
+                        case.state.value,
+                        envelope.type,
+                        envelope.id,
+                        _actor_of(event),
+                        envelope.time,
+                    )
+                )
             case.events.clear()
         # Merged cases move without an event of their own: the absorbing case's event names them.
         for case in self._changed.values():
             if case.state is CaseState.MERGED and not any(h[0] == case.id for h in history):
-                history.append((case.id, case.version, case.state.value, "merged", "", "",
-                                case.updated_at))
+                history.append(
+                    (case.id, case.version, case.state.value, "merged", "", "", case.updated_at)
+                )
         if history:
             await conn.executemany(
                 """INSERT INTO case_history (case_id, version, state, event_type, event_id,
                                              actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                history)
+                history,
+            )
         await add_to_outbox(conn, envelopes)
         await self._tx.commit()
         self._tx = None
 
 
 def _version_of(event: DomainEvent) -> int:
-    return getattr(event, "case_version", None) or getattr(event, "from_case_version")
+    if isinstance(event, PetitionSplit):
+        return event.from_case_version
+    return event.case_version
 
 
 def _actor_of(event: DomainEvent) -> str:
@@ -330,28 +414,45 @@ def _actor_of(event: DomainEvent) -> str:
     return actor.subject if actor else ""
 
 
-async def _insert_case(conn: asyncpg.Connection, case: Case) -> None:
+async def _insert_case(conn: Connection, case: Case) -> None:
     loc = case.location
     await conn.execute(
         """INSERT INTO cases (id, state, version, community_code, category_code, latitude,
                               longitude, list, urgency, summary, merged_into, traceparent,
                               department_code, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
-        case.id, case.state.value, case.version, case.community_code, case.category_code,
-        loc.latitude if loc else None, loc.longitude if loc else None,
-        case.case_list.value if case.case_list else None, case.urgency.value if case.urgency else None,
-        case.summary, case.merged_into, case.traceparent, case.department_code,
-        case.created_at, case.updated_at,
+        case.id,
+        case.state.value,
+        case.version,
+        case.community_code,
+        case.category_code,
+        loc.latitude if loc else None,
+        loc.longitude if loc else None,
+        case.case_list.value if case.case_list else None,
+        case.urgency.value if case.urgency else None,
+        case.summary,
+        case.merged_into,
+        case.traceparent,
+        case.department_code,
+        case.created_at,
+        case.updated_at,
     )
 
 
-async def _update_case(conn: asyncpg.Connection, case: Case) -> None:
+async def _update_case(conn: Connection, case: Case) -> None:
     await conn.execute(
         """UPDATE cases SET state = $2, version = $3, category_code = $4, list = $5,
                             urgency = $6, summary = $7, merged_into = $8, department_code = $9,
                             updated_at = $10
             WHERE id = $1""",
-        case.id, case.state.value, case.version, case.category_code,
-        case.case_list.value if case.case_list else None, case.urgency.value if case.urgency else None,
-        case.summary, case.merged_into, case.department_code, case.updated_at,
+        case.id,
+        case.state.value,
+        case.version,
+        case.category_code,
+        case.case_list.value if case.case_list else None,
+        case.urgency.value if case.urgency else None,
+        case.summary,
+        case.merged_into,
+        case.department_code,
+        case.updated_at,
     )

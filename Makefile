@@ -1,0 +1,60 @@
+# Civicloop: everyday commands. `make run` and `make test` do all the set-up themselves.
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+
+.PHONY: help setup proto proto-check lint test test-unit test-integration run up down demo bench k8s-check
+
+help:
+	@echo "make run          set up, start RabbitMQ/PostgreSQL/Redis if stopped, start every service,"
+	@echo "                  walk a demo petition through the loop, keep serving until Ctrl-C"
+	@echo "make test         set up, check generated code and lint, run unit and integration tests"
+	@echo "make up / down    the same stack in the background (pids and logs under var/run)"
+	@echo "make demo         the walk-through against a running stack"
+	@echo "make proto        regenerate civicloop.v1 from proto/"
+	@echo "make lint         buf lint + breaking, ruff, mypy"
+	@echo "make bench        throughput, latency and memory, as ratios against the raw servers"
+
+setup:
+	@scripts/setup.sh
+
+proto: setup
+	@scripts/gen_proto.sh
+
+proto-check: setup
+	@scripts/check_proto.sh
+
+lint: setup proto-check
+	@$(BIN)/ruff check services scripts tests
+	@$(BIN)/mypy
+	@echo "lint: ruff and mypy clean"
+
+test-unit: setup
+	@$(PYTEST) -q services
+
+test-integration: setup
+	@$(PYTEST) -q tests/integration
+
+# Generated code must be current and lint clean before the tests count.
+test: lint
+	@$(PYTEST) -q services tests/integration
+
+run: setup
+	@$(PY) scripts/stack.py run
+
+up: setup
+	@$(PY) scripts/stack.py up
+
+down:
+	@$(PY) scripts/stack.py down
+
+demo: setup
+	@$(PY) scripts/demo.py
+
+bench: setup
+	@$(PY) scripts/bench.py
+
+k8s-check: setup
+	@scripts/k8s_check.sh
