@@ -1,0 +1,1047 @@
+"""Intake throughput benchmark, with the raw baselines it is judged against.
+
+Run from the repository root:
+
+    .venv/bin/python scripts/bench.py [--duration 15] [--connections 32]
+
+Sections run in order, each a function returning figures:
+
+- bare_http: a bare FastAPI endpoint under uvicorn (one worker, httptools, uvloop, no access
+  log), driven by wrk with the same Lua script as the service;
+- postgres: single-row commits per second over as many connections as the service's pool;
+- rabbitmq: confirmed, persistent, mandatory publishes per second to a quorum queue;
+- intake: the real service (``python -m civicloop.intake``) under wrk, then how fast its
+  outbox relay publishes what it committed.
+
+The report prints each figure, the ratios against the matching baselines and the targets for a
+2-core machine, and writes everything to var/bench/intake.json. A MISS still exits 0 (this is a
+report); a benchmark that could not run exits non-zero. Everything the run creates (its
+namespace's exchanges and queues, its database, its Redis keys, its processes) is removed at
+the end. A later benchmark (dispatch, ...) adds its own sections, ratios and targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+import asyncpg
+import httpx
+import redis.asyncio as aioredis
+from aio_pika.abc import AbstractChannel, AbstractQueue
+
+from civicloop.platform.bus import Topology
+from civicloop.platform.db import ensure_database
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.settings import ServiceSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTPUT = REPO_ROOT / "var" / "bench" / "intake.json"
+
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+HOST = "127.0.0.1"
+INTAKE_HTTP_PORT = 18001
+INTAKE_GRPC_PORT = 58051
+BARE_HTTP_PORT = 18099
+PETITIONS_PATH = "/v1/petitions"
+SUBMITTED_EVENT = "civicloop.petition.submitted.v1"
+NO_LIMIT = "100000000"
+
+WARM_UP_REQUESTS = 20
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 30.0
+RSS_SAMPLE_INTERVAL_S = 0.2
+QUEUE_POLL_INTERVAL_S = 0.1
+PUBLISH_STALL_TIMEOUT_S = 30.0
+RABBITMQ_BODY_BYTES = 300  # about the size of a petition.submitted protobuf payload
+
+TARGET_SUBMISSIONS_PER_S = 500.0
+TARGET_SHARE_OF_BARE = 0.20
+TARGET_IDLE_RSS_MB = 150.0
+
+WRK_SCRIPT = r"""
+-- Written by scripts/bench.py: POST a petition with a random mobile number per request and
+-- count the responses by status.
+local threads = {}
+
+function setup(thread)
+   table.insert(threads, thread)
+   thread:set("thread_number", #threads)
+end
+
+function init(args)
+   math.randomseed(os.time() * 100 + thread_number)
+   statuses = {}
+   first_error = ""
+end
+
+local body_format = '{"community_code":"C001","category_code":"streetlight",'
+   .. '"description":"小区门口路灯不亮","petitioner_name":"张三",'
+   .. '"petitioner_phone":"1%d%09d","latitude":30.9968,"longitude":103.6225}'
+local json_headers = {["Content-Type"] = "application/json"}
+
+function request()
+   local body = string.format(body_format, math.random(3, 9), math.random(0, 999999999))
+   return wrk.format("POST", nil, json_headers, body)
+end
+
+function response(status, headers, body)
+   statuses[status] = (statuses[status] or 0) + 1
+   if status >= 300 and first_error == "" then
+      first_error = status .. " " .. string.sub(body or "", 1, 300)
+   end
+end
+
+function done(summary, latency, requests)
+   local totals, sample = {}, ""
+   for _, thread in ipairs(threads) do
+      for status, count in pairs(thread:get("statuses") or {}) do
+         totals[status] = (totals[status] or 0) + count
+      end
+      if sample == "" then sample = thread:get("first_error") or "" end
+   end
+   local parts = {}
+   for status, count in pairs(totals) do
+      parts[#parts + 1] = string.format('"%d":%d', status, count)
+   end
+   local e = summary.errors
+   local f = math.floor
+   io.write(string.format(
+      'BENCH_RESULT {"duration_us":%d,"requests":%d,"non_2xx_3xx":%d,"connect_errors":%d,'
+      .. '"read_errors":%d,"write_errors":%d,"timeouts":%d,"p50_us":%d,"p90_us":%d,'
+      .. '"p99_us":%d,"max_us":%d,"statuses":{%s}}\n',
+      summary.duration, summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
+      f(latency:percentile(50)), f(latency:percentile(90)), f(latency:percentile(99)),
+      f(latency.max), table.concat(parts, ",")))
+   local oneline = string.gsub(sample, "[\r\n]", " ")
+   io.write("BENCH_FIRST_ERROR " .. oneline .. "\n")
+end
+"""
+
+BARE_APP_MODULE = "bench_bare_app"
+BARE_APP = '''
+"""The bare endpoint: what FastAPI under uvicorn does with no work behind it."""
+from fastapi import FastAPI, Request
+
+app = FastAPI()
+
+
+@app.get("/readyz")
+async def readyz() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@app.post("/v1/petitions")
+async def submit(request: Request) -> dict[str, bool]:
+    await request.body()
+    return {"ok": True}
+'''
+
+
+class BenchError(Exception):
+    """The benchmark itself could not run."""
+
+
+# ---- figures, sections, ratios, targets ----
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: float | int | str | None
+    unit: str = ""
+
+    def shown(self) -> str:
+        if self.value is None:
+            return "n/a"
+        if isinstance(self.value, float):
+            return f"{self.value:,.1f} {self.unit}".rstrip()
+        if isinstance(self.value, int):
+            return f"{self.value:,} {self.unit}".rstrip()
+        return f"{self.value} {self.unit}".rstrip()
+
+
+Figures = list[Figure]
+FigurePath = tuple[str, str]  # (section key, figure key)
+
+
+@dataclass
+class Bench:
+    """What every section shares: options, names of this run, cleanups, results so far."""
+
+    args: argparse.Namespace
+    run_id: str
+    work_dir: Path
+    wrk_script: Path
+    cleanups: contextlib.AsyncExitStack
+    results: dict[str, dict[str, Figure]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def namespace(self) -> str:
+        return f"bench{self.run_id}."
+
+    @property
+    def database_url(self) -> str:
+        return with_database(POSTGRES_URL, f"intake_bench_{self.run_id}")
+
+    def value(self, path: FigurePath) -> float | None:
+        figure = self.results.get(path[0], {}).get(path[1])
+        if figure is None or not isinstance(figure.value, int | float):
+            return None
+        return float(figure.value)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    measure: Callable[[Bench], Awaitable[Figures]]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    key: str
+    label: str
+    numerator: FigurePath
+    denominator: FigurePath
+
+    def of(self, bench: Bench) -> float | None:
+        top, bottom = bench.value(self.numerator), bench.value(self.denominator)
+        return None if top is None or not bottom else top / bottom
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    figure: FigurePath
+    threshold: float
+    at_most: bool = False
+
+    def passed(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value <= self.threshold if self.at_most else value >= self.threshold
+
+
+# ---- small helpers: names, ports, processes, /proc ----
+
+
+def with_database(dsn: str, name: str) -> str:
+    return urlunsplit(urlsplit(dsn)._replace(path=f"/{name}"))
+
+
+def random_phone() -> str:
+    return f"1{random.randint(3, 9)}{random.randint(0, 999_999_999):09d}"
+
+
+def sample_petition() -> dict[str, Any]:
+    return {
+        "community_code": "C001", "category_code": "streetlight",
+        "description": "小区门口路灯不亮", "petitioner_name": "张三",
+        "petitioner_phone": random_phone(), "latitude": 30.9968, "longitude": 103.6225,
+    }
+
+
+def require_free_port(port: int) -> None:
+    with socket.socket() as sock:
+        if sock.connect_ex((HOST, port)) == 0:
+            raise BenchError(f"port {port} is already in use; stop whatever listens there")
+
+
+def proc_status_kb(pid: int, field_name: str) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def rss_mb(pid: int, field_name: str = "VmRSS") -> float | None:
+    """Resident memory in MB (10^6 bytes); /proc reports KiB."""
+    kib = proc_status_kb(pid, field_name)
+    return None if kib is None else kib * 1024 / 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class RssSampler:
+    """Samples a process's RSS in the background while the load runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.samples: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> RssSampler:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _sample(self) -> None:
+        while True:
+            value = rss_mb(self.pid)
+            if value is not None:
+                self.samples.append(value)
+            await asyncio.sleep(RSS_SAMPLE_INTERVAL_S)
+
+    @property
+    def peak(self) -> float | None:
+        return max(self.samples, default=None)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    process: asyncio.subprocess.Process
+    stderr_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stderr_tail(self, lines: int = 20) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.stderr_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    async def stop(self) -> int | None:
+        """SIGTERM, then SIGKILL if it has not stopped in time; returns the exit code."""
+        if self.process.returncode is not None:
+            return self.process.returncode
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT_S)
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+
+async def start_process(bench: Bench, name: str, argv: list[str], env: dict[str, str],
+                        port: int) -> ManagedProcess:
+    require_free_port(port)
+    stderr_path = bench.work_dir / f"{name}.stderr.log"
+    with stderr_path.open("wb") as stderr, (bench.work_dir / f"{name}.stdout.log").open(
+            "wb") as stdout:
+        process = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=REPO_ROOT, stdout=stdout, stderr=stderr,
+            stdin=subprocess.DEVNULL)
+    managed = ManagedProcess(name, process, stderr_path)
+    bench.cleanups.push_async_callback(managed.stop)
+    return managed
+
+
+async def wait_ready(process: ManagedProcess, url: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.process.returncode is not None:
+                raise BenchError(f"{process.name} exited with {process.process.returncode}:\n"
+                                 f"{process.stderr_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.2)
+    raise BenchError(f"{process.name} not ready at {url} after {READY_TIMEOUT_S:.0f}s:\n"
+                     f"{process.stderr_tail()}")
+
+
+async def warm_up(url: str, requests: int) -> None:
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        for _ in range(requests):
+            response = await client.post(url, json=sample_petition())
+            if response.status_code >= 300:
+                raise BenchError(f"warm-up POST {url} -> {response.status_code}: "
+                                 f"{response.text[:300]}")
+
+
+# ---- wrk ----
+
+
+def ensure_wrk() -> str:
+    """The path of wrk, installing the Debian package if it is missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "wrk"]
+    print("wrk is missing; installing the Debian package wrk", flush=True)
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True)
+        subprocess.run(install, env=env, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise BenchError("wrk is not installed and `apt-get install -y wrk` failed; "
+                         "install it by hand (Debian package wrk) and run again")
+    return found
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    duration_s: float
+    requests: int
+    statuses: dict[int, int]
+    non_2xx_3xx: int
+    socket_errors: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    first_error: str
+
+    def per_second(self, count: int) -> float:
+        return count / self.duration_s if self.duration_s else 0.0
+
+    def count(self, status_class: int) -> int:
+        return sum(n for status, n in self.statuses.items() if status // 100 == status_class)
+
+
+def parse_wrk_output(text: str) -> WrkResult:
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", text, re.MULTILINE)
+    if not match:
+        raise BenchError(f"wrk printed no result:\n{text[-2000:]}")
+    raw = json.loads(match.group(1))
+    error = re.search(r"^BENCH_FIRST_ERROR ?(.*)$", text, re.MULTILINE)
+    return WrkResult(
+        duration_s=raw["duration_us"] / 1e6, requests=raw["requests"],
+        statuses={int(k): v for k, v in raw["statuses"].items()},
+        non_2xx_3xx=raw["non_2xx_3xx"],
+        socket_errors=sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors",
+                                            "timeouts")),
+        p50_ms=raw["p50_us"] / 1e3, p90_ms=raw["p90_us"] / 1e3, p99_ms=raw["p99_us"] / 1e3,
+        max_ms=raw["max_us"] / 1e3, first_error=error.group(1).strip() if error else "",
+    )
+
+
+async def run_wrk(bench: Bench, url: str) -> WrkResult:
+    args = bench.args
+    argv = [bench.notes["wrk"], f"-t{args.threads}", f"-c{args.connections}",
+            f"-d{args.duration}s", "--timeout", "10s", "--latency", "-s", str(bench.wrk_script),
+            url]
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    text = output.decode(errors="replace")
+    if process.returncode != 0:
+        raise BenchError(f"wrk exited with {process.returncode}:\n{text[-2000:]}")
+    return parse_wrk_output(text)
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    wrk: WrkResult
+    rss_peak_mb: float | None
+    rss_median_mb: float | None
+    cpu_percent: float
+    started_at: float  # time.monotonic()
+    ended_at: float
+
+
+async def load(bench: Bench, process: ManagedProcess, url: str) -> LoadRun:
+    """wrk against url while sampling the process's RSS and CPU time."""
+    cpu_before = cpu_seconds(process.pid)
+    started = time.monotonic()
+    async with RssSampler(process.pid) as rss:
+        result = await run_wrk(bench, url)
+    ended = time.monotonic()
+    cpu_used = cpu_seconds(process.pid) - cpu_before
+    return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started),
+                   started, ended)
+
+
+def http_figures(run: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Figures:
+    return [
+        Figure(ok_key, ok_label, round(run.wrk.per_second(ok_count), 1), "/s"),
+        Figure("responses", "responses", run.wrk.requests),
+        Figure("non_2xx_3xx", "non-2xx/3xx responses", run.wrk.non_2xx_3xx),
+        Figure("socket_errors", "socket errors and timeouts", run.wrk.socket_errors),
+        Figure("p50_ms", "latency p50", round(run.wrk.p50_ms, 2), "ms"),
+        Figure("p99_ms", "latency p99", round(run.wrk.p99_ms, 2), "ms"),
+        Figure("max_ms", "latency max", round(run.wrk.max_ms, 2), "ms"),
+        Figure("loaded_rss_mb", "RSS under load (median)", run.rss_median_mb, "MB"),
+        Figure("peak_rss_mb", "RSS under load (peak)", run.rss_peak_mb, "MB"),
+        Figure("cpu_percent", "CPU under load (100% = one core)", round(run.cpu_percent, 1),
+               "%"),
+    ]
+
+
+# ---- section: bare endpoint ----
+
+
+async def measure_bare_http(bench: Bench) -> Figures:
+    (bench.work_dir / f"{BARE_APP_MODULE}.py").write_text(BARE_APP)
+    argv = [sys.executable, "-m", "uvicorn", f"{BARE_APP_MODULE}:app",
+            "--app-dir", str(bench.work_dir), "--host", HOST, "--port", str(BARE_HTTP_PORT),
+            "--workers", "1", "--http", "httptools", "--loop", "uvloop", "--no-access-log",
+            "--lifespan", "off", "--log-level", "warning"]
+    app = await start_process(bench, "bare-app", argv, dict(os.environ), BARE_HTTP_PORT)
+    base = f"http://{HOST}:{BARE_HTTP_PORT}"
+    await wait_ready(app, base + "/readyz")
+    await warm_up(base + PETITIONS_PATH, WARM_UP_REQUESTS)
+    idle_rss = rss_mb(app.pid)
+    run = await load(bench, app, base + PETITIONS_PATH)
+    await app.stop()
+    if run.wrk.first_error:
+        bench.notes["bare_http_first_error"] = run.wrk.first_error
+    return [Figure("idle_rss_mb", "idle RSS", idle_rss, "MB"),
+            *http_figures(run, "requests_per_s", "2xx responses", run.wrk.count(2))]
+
+
+# ---- section: PostgreSQL commits ----
+
+
+async def postgres_settings(dsn: str) -> dict[str, str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return {name: str(await conn.fetchval(f"SHOW {name}"))
+                for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")}
+    finally:
+        await conn.close()
+
+
+async def measure_postgres_commits(bench: Bench) -> Figures:
+    """Single-row INSERT transactions per second over the service's pool size in connections.
+
+    The table is an ordinary (WAL-logged) one in the run's database, not a TEMP table: a commit
+    that only touched a temp table writes no WAL and so never waits for an fsync, which would
+    measure something no service transaction does.
+    """
+    await ensure_database(bench.database_url)
+    bench.notes["postgres"] = await postgres_settings(bench.database_url)
+    connections = [await asyncpg.connect(bench.database_url)
+                   for _ in range(bench.args.pg_connections)]
+    try:
+        await connections[0].execute(
+            "CREATE TABLE bench_commit_probe (id bigserial PRIMARY KEY, payload text NOT NULL,"
+            " created_at timestamptz NOT NULL DEFAULT now())")
+        deadline = time.monotonic() + bench.args.baseline_seconds
+
+        async def commit_until_deadline(conn: asyncpg.Connection) -> int:
+            commits = 0
+            while time.monotonic() < deadline:
+                await conn.execute("INSERT INTO bench_commit_probe (payload) VALUES ($1)",
+                                   "小区门口路灯不亮")
+                commits += 1
+            return commits
+
+        started = time.monotonic()
+        counts = await asyncio.gather(*(commit_until_deadline(c) for c in connections))
+        elapsed = time.monotonic() - started
+        await connections[0].execute("DROP TABLE bench_commit_probe")
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
+    return [Figure("commits_per_s", "single-row commits", round(sum(counts) / elapsed, 1), "/s"),
+            Figure("connections", "connections", len(connections)),
+            Figure("seconds", "measured for", round(elapsed, 1), "s")]
+
+
+# ---- section: RabbitMQ confirmed publishes ----
+
+
+def sample_event() -> EventEnvelope:
+    return EventEnvelope(
+        id=secrets.token_hex(16), type=SUBMITTED_EVENT, source="/civicloop/intake",
+        subject=secrets.token_hex(16), time=datetime.now(UTC),
+        data=secrets.token_bytes(RABBITMQ_BODY_BYTES),
+        trace_headers={"traceparent": f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"})
+
+
+async def measure_rabbitmq_confirms(bench: Bench) -> Figures:
+    """Publishes per second with confirms on, persistent and mandatory, to a quorum queue."""
+    names = bench_broker_names(bench.namespace)
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.declare_exchange(
+            names["baseline_exchange"], aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(
+            names["baseline_queue"], durable=True, arguments={"x-queue-type": "quorum"})
+        await queue.bind(exchange, routing_key=SUBMITTED_EVENT)
+        deadline = time.monotonic() + bench.args.baseline_seconds
+
+        async def publish_until_deadline() -> int:
+            confirmed = 0
+            while time.monotonic() < deadline:
+                await exchange.publish(sample_event().to_amqp(), routing_key=SUBMITTED_EVENT,
+                                       mandatory=True)
+                confirmed += 1
+            return confirmed
+
+        started = time.monotonic()
+        counts = await asyncio.gather(
+            *(publish_until_deadline() for _ in range(bench.args.rabbit_in_flight)))
+        elapsed = time.monotonic() - started
+        await queue.delete(if_unused=False, if_empty=False)
+        await exchange.delete()
+    finally:
+        await connection.close()
+    return [Figure("confirmed_per_s", "confirmed publishes", round(sum(counts) / elapsed, 1),
+                   "/s"),
+            Figure("in_flight", "publishes in flight", bench.args.rabbit_in_flight),
+            Figure("seconds", "measured for", round(elapsed, 1), "s")]
+
+
+# ---- section: intake ----
+
+
+class ArrivalProbe:
+    """A queue bound to the events exchange for petition.submitted.v1. While the load runs it
+    only polls the queue's depth (no consumer competing with the service for the CPU) and
+    notes when the depth last grew; afterwards it drains the queue to count distinct events."""
+
+    def __init__(self, channel: AbstractChannel, queue: AbstractQueue) -> None:
+        self.channel = channel
+        self.queue = queue
+        self.count = 0
+        self.last_arrival: float | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._poll())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._refresh()
+
+    async def _refresh(self) -> None:
+        depth = (await self.queue.declare()).message_count or 0
+        if depth != self.count:
+            self.count, self.last_arrival = depth, time.monotonic()
+
+    async def _poll(self) -> None:
+        while True:
+            await self._refresh()
+            await asyncio.sleep(QUEUE_POLL_INTERVAL_S)
+
+    async def distinct_event_ids(self, timeout_s: float = 60.0) -> int:
+        ids: set[str] = set()
+        received = 0
+        drained = asyncio.Event()
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal received
+            received += 1
+            ids.add(message.message_id or "")
+            if received >= self.count:
+                drained.set()
+
+        if self.count == 0:
+            return 0
+        tag = await self.queue.consume(on_message, no_ack=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(drained.wait(), timeout_s)
+        await self.queue.cancel(tag)
+        return len(ids)
+
+
+async def open_probe(bench: Bench) -> ArrivalProbe:
+    connection = await aio_pika.connect(AMQP_URL)
+    bench.cleanups.push_async_callback(connection.close)
+    channel = await connection.channel()
+    queue = await channel.declare_queue(bench_broker_names(bench.namespace)["probe_queue"],
+                                        durable=False)
+    await queue.bind(Topology(bench.namespace).events_exchange, routing_key=SUBMITTED_EVENT)
+    await queue.purge()
+    return ArrivalProbe(channel, queue)
+
+
+def intake_env(bench: Bench) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": bench.database_url, "AMQP_URL": AMQP_URL, "REDIS_URL": REDIS_URL,
+        "CIVICLOOP_NAMESPACE": bench.namespace, "HTTP_PORT": str(INTAKE_HTTP_PORT),
+        "GRPC_PORT": str(INTAKE_GRPC_PORT), "CIVICLOOP_RUN_DIR": str(bench.work_dir / "run"),
+        "INTAKE_LIMIT_PER_PHONE_HOUR": NO_LIMIT, "INTAKE_LIMIT_PER_ADDRESS_MINUTE": NO_LIMIT,
+    }
+
+
+async def unsent_outbox_rows(db: asyncpg.Connection) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))
+
+
+async def wait_outbox_drained(db: asyncpg.Connection, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while await unsent_outbox_rows(db):
+        if time.monotonic() > deadline:
+            raise BenchError("the warm-up's outbox rows were not sent within "
+                             f"{timeout_s:.0f}s; is the relay running?")
+        await asyncio.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    expected: int  # petition.submitted rows the load wrote to the outbox
+    arrived: int
+    last_arrival: float | None
+    complete: bool
+
+
+async def wait_for_published(db: asyncpg.Connection, probe: ArrivalProbe,
+                             outbox_mark: int) -> PublishOutcome:
+    """Wait until every petition.submitted row written since outbox_mark has reached the probe
+    queue, or until arrivals have stalled for PUBLISH_STALL_TIMEOUT_S."""
+    stalled_since = time.monotonic()
+    seen = probe.count
+    while True:
+        expected = await db.fetchval(
+            "SELECT count(*) FROM outbox WHERE id > $1 AND event_type = $2",
+            outbox_mark, SUBMITTED_EVENT)
+        if probe.count >= expected and not await unsent_outbox_rows(db):
+            return PublishOutcome(expected, probe.count, probe.last_arrival, True)
+        if probe.count != seen:
+            seen, stalled_since = probe.count, time.monotonic()
+        elif time.monotonic() - stalled_since > PUBLISH_STALL_TIMEOUT_S:
+            return PublishOutcome(expected, probe.count, probe.last_arrival, False)
+        await asyncio.sleep(0.2)
+
+
+LOG_ERROR = re.compile(r'"level":\s*"(ERROR|CRITICAL)"|^Traceback|\bERROR\b')
+
+
+def log_errors(path: Path) -> list[str]:
+    with contextlib.suppress(OSError):
+        return [line for line in path.read_text(errors="replace").splitlines()
+                if LOG_ERROR.search(line)]
+    return []
+
+
+def summarise_log_errors(lines: list[str], limit: int = 5) -> list[str]:
+    """Distinct error messages with their counts, most frequent first."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            message = f"{entry.get('logger', '')}: {entry.get('msg', '')}"
+            if entry.get("exc"):
+                message += f" | {entry['exc'].strip().splitlines()[-1]}"
+        except (ValueError, AttributeError):
+            message = line[:300]
+        counts[message] = counts.get(message, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
+    return [f"{count}x {message}" for message, count in ordered[:limit]]
+
+
+async def measure_intake(bench: Bench) -> Figures:
+    argv = [sys.executable, "-m", "civicloop.intake"]
+    service = await start_process(bench, "intake", argv, intake_env(bench), INTAKE_HTTP_PORT)
+    require_free_port(INTAKE_GRPC_PORT)
+    base = f"http://{HOST}:{INTAKE_HTTP_PORT}"
+    await wait_ready(service, base + "/readyz")
+    await warm_up(base + PETITIONS_PATH, WARM_UP_REQUESTS)
+
+    db = await asyncpg.connect(bench.database_url)
+    bench.cleanups.push_async_callback(db.close)
+    await wait_outbox_drained(db)
+    await asyncio.sleep(1.0)
+    idle_rss = rss_mb(service.pid)
+    outbox_mark = await db.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+    probe = await open_probe(bench)
+
+    probe.start()
+    run = await load(bench, service, base + PETITIONS_PATH)
+    outcome = await wait_for_published(db, probe, outbox_mark)
+    await probe.stop()
+    unsent = await unsent_outbox_rows(db)
+    distinct = await probe.distinct_event_ids()
+    await db.close()
+
+    exit_code = await service.stop()
+    errors = log_errors(service.stderr_path)
+    keep_service_log(bench, service)
+    if run.wrk.first_error:
+        bench.notes["intake_first_error"] = run.wrk.first_error
+    bench.notes["intake_log_errors"] = summarise_log_errors(errors)
+    bench.notes["intake_exit_code"] = exit_code
+    return [
+        Figure("idle_rss_mb", "idle RSS (after warm-up)", idle_rss, "MB"),
+        *http_figures(run, "committed_per_s", "committed (201) submissions",
+                      run.wrk.statuses.get(201, 0)),
+        *published_figures(run, outcome, distinct),
+        Figure("outbox_unsent", "outbox rows unsent at the end", unsent),
+        Figure("log_error_lines", "ERROR lines in the service log", len(errors)),
+    ]
+
+
+def published_figures(run: LoadRun, outcome: PublishOutcome, distinct: int) -> Figures:
+    span = (outcome.last_arrival - run.started_at) if outcome.last_arrival else None
+    lag = (outcome.last_arrival - run.ended_at) if outcome.last_arrival else None
+    return [
+        Figure("events_written", "petition.submitted rows written to the outbox",
+               outcome.expected),
+        Figure("published", "events arrived in the probe queue", outcome.arrived),
+        Figure("published_distinct", "distinct event ids among them", distinct),
+        Figure("published_complete", "every written event arrived",
+               "yes" if outcome.complete else "NO"),
+        Figure("published_per_s", "published (arrived / load start..last arrival)",
+               round(outcome.arrived / span, 1) if span else None, "/s"),
+        Figure("publish_lag_s", "last arrival after the load ended",
+               round(lag, 2) if lag is not None else None, "s"),
+    ]
+
+
+def keep_service_log(bench: Bench, service: ManagedProcess) -> None:
+    target = bench.args.output.parent / "intake-stderr.log"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(service.stderr_path, target)
+    bench.notes["intake_log"] = str(target)
+
+
+# ---- what runs, and what it is judged by ----
+
+SECTIONS: list[Section] = [
+    Section("bare_http", "Baseline: bare FastAPI endpoint (uvicorn, httptools, uvloop)",
+            measure_bare_http),
+    Section("postgres", "Baseline: PostgreSQL single-row commits (asyncpg)",
+            measure_postgres_commits),
+    Section("rabbitmq", "Baseline: RabbitMQ confirmed publishes to a quorum queue (aio-pika)",
+            measure_rabbitmq_confirms),
+    Section("intake", "Intake: POST /v1/petitions, then the outbox relay", measure_intake),
+]
+
+RATIOS: list[Ratio] = [
+    Ratio("intake_vs_bare_http", "intake committed rate / bare endpoint rate",
+          ("intake", "committed_per_s"), ("bare_http", "requests_per_s")),
+    Ratio("intake_vs_postgres", "intake committed rate / PostgreSQL commit rate",
+          ("intake", "committed_per_s"), ("postgres", "commits_per_s")),
+    Ratio("published_vs_rabbitmq", "intake published rate / RabbitMQ confirmed-publish rate",
+          ("intake", "published_per_s"), ("rabbitmq", "confirmed_per_s")),
+]
+
+TARGETS: list[Target] = [
+    Target(f">= {TARGET_SUBMISSIONS_PER_S:.0f} submissions/s sustained (committed)",
+           ("intake", "committed_per_s"), TARGET_SUBMISSIONS_PER_S),
+    Target(f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
+           ("ratios", "intake_vs_bare_http"), TARGET_SHARE_OF_BARE),
+    Target(f"idle RSS <= {TARGET_IDLE_RSS_MB:.0f} MB", ("intake", "idle_rss_mb"),
+           TARGET_IDLE_RSS_MB, at_most=True),
+]
+
+
+# ---- cleanup of what the run created ----
+
+
+def bench_broker_names(namespace: str) -> dict[str, str]:
+    return {"probe_queue": f"{namespace}bench.probe",
+            "baseline_queue": f"{namespace}bench.baseline",
+            "baseline_exchange": f"{namespace}bench.baseline"}
+
+
+async def delete_broker_objects(namespace: str) -> None:
+    """Delete every queue and exchange this run's namespace can have (service and bench)."""
+    topology = Topology(namespace)
+    names = bench_broker_names(namespace)
+    queues = [topology.unrouted_queue, topology.events_queue("intake"),
+              topology.parking_queue("intake"), names["probe_queue"], names["baseline_queue"]]
+    exchanges = [topology.events_exchange, topology.unrouted_exchange,
+                 topology.dead_letter_exchange, names["baseline_exchange"]]
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        for name in queues:
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.queue_delete(name)
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.close()
+        for name in exchanges:
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.exchange_delete(name)
+            with contextlib.suppress(aio_pika.exceptions.AMQPError):
+                await channel.close()
+    finally:
+        await connection.close()
+
+
+async def drop_database(dsn: str) -> None:
+    name = urlsplit(dsn).path.lstrip("/")
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def delete_redis_keys(namespace: str) -> None:
+    client = aioredis.from_url(REDIS_URL)
+    try:
+        batch: list[bytes] = []
+        async for key in client.scan_iter(match=f"{namespace}*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await client.delete(*batch)
+                batch.clear()
+        if batch:
+            await client.delete(*batch)
+    finally:
+        await client.aclose()
+
+
+async def quietly(what: str, action: Awaitable[None]) -> None:
+    try:
+        await action
+    except Exception as exc:  # cleanup must go on; say what was left behind
+        print(f"cleanup: could not {what}: {exc!r}", file=sys.stderr)
+
+
+def register_cleanups(bench: Bench) -> None:
+    """Registered first, so they run last: after every process has stopped."""
+    ns = bench.namespace
+    bench.cleanups.push_async_callback(
+        lambda: quietly("delete the broker objects", delete_broker_objects(ns)))
+    bench.cleanups.push_async_callback(
+        lambda: quietly("drop the database", drop_database(bench.database_url)))
+    bench.cleanups.push_async_callback(
+        lambda: quietly("delete the Redis keys", delete_redis_keys(ns)))
+
+
+# ---- the report ----
+
+
+def record_ratios(bench: Bench) -> None:
+    bench.results["ratios"] = {
+        r.key: Figure(r.key, r.label, None if (v := r.of(bench)) is None else round(v, 4))
+        for r in RATIOS}
+
+
+def render_report(bench: Bench) -> str:
+    args = bench.args
+    lines = ["", "=" * 78, "Civicloop intake benchmark", "=" * 78,
+             f"namespace {bench.namespace}  database intake_bench_{bench.run_id}  "
+             f"cpus {os.cpu_count()}",
+             f"wrk: {args.threads} thread(s), {args.connections} connections, "
+             f"{args.duration}s; baselines {args.baseline_seconds}s each",
+             f"postgres: {bench.notes.get('postgres', {})}"]
+    for section in SECTIONS:
+        lines += ["", section.title]
+        lines += [f"  {f.label:.<52} {f.shown()}" for f in bench.results[section.key].values()]
+    lines += ["", "Against the baselines"]
+    for ratio in RATIOS:
+        top, bottom = bench.value(ratio.numerator), bench.value(ratio.denominator)
+        value = bench.value(("ratios", ratio.key))
+        shown = "n/a" if value is None else f"{value:.1%}"
+        lines.append(f"  {ratio.label:.<60} {shown:>7}"
+                     f"   ({top or 0:,.1f} / {bottom or 0:,.1f})")
+    lines += ["", "Targets (2-core machine)"]
+    for target in TARGETS:
+        value = bench.value(target.figure)
+        verdict = "PASS" if target.passed(value) else "MISS"
+        lines.append(f"  [{verdict}] {target.label:<50} "
+                     f"{'n/a' if value is None else f'{value:,.3g}'}")
+    lines += ["", "Notes"]
+    lines += [f"  {key}: {value}" for key, value in bench.notes.items() if key != "postgres"]
+    return "\n".join(lines)
+
+
+def report_json(bench: Bench) -> dict[str, Any]:
+    targets = [{"label": t.label, "figure": ".".join(t.figure), "threshold": t.threshold,
+                "at_most": t.at_most, "value": bench.value(t.figure),
+                "pass": t.passed(bench.value(t.figure))} for t in TARGETS]
+    return {
+        "generated_at": datetime.now(UTC).isoformat(),
+        "config": {"duration_s": bench.args.duration, "connections": bench.args.connections,
+                   "wrk_threads": bench.args.threads,
+                   "baseline_seconds": bench.args.baseline_seconds,
+                   "postgres_connections": bench.args.pg_connections,
+                   "rabbitmq_in_flight": bench.args.rabbit_in_flight,
+                   "cpus": os.cpu_count(), "namespace": bench.namespace},
+        "sections": {key: {f.key: f.value for f in figures.values()}
+                     for key, figures in bench.results.items()},
+        "targets": targets,
+        "notes": bench.notes,
+    }
+
+
+# ---- main ----
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds of each wrk run")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="wrk threads (1 leaves the second core to the server side)")
+    parser.add_argument("--baseline-seconds", type=float, default=5.0,
+                        help="seconds of the PostgreSQL and RabbitMQ baselines")
+    parser.add_argument("--pg-connections", type=int,
+                        default=ServiceSettings.model_fields["db_pool_max"].default,
+                        help="PostgreSQL baseline connections (default: the service's pool)")
+    parser.add_argument("--rabbit-in-flight", type=int, default=64,
+                        help="concurrent confirmed publishes in the RabbitMQ baseline")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    return parser.parse_args(argv)
+
+
+async def run_bench(args: argparse.Namespace, wrk: str) -> Bench:
+    async with contextlib.AsyncExitStack() as cleanups:
+        work_dir = Path(cleanups.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        wrk_script = work_dir / "petition.lua"
+        wrk_script.write_text(WRK_SCRIPT)
+        bench = Bench(args, secrets.token_hex(4), work_dir, wrk_script, cleanups,
+                      notes={"wrk": wrk})
+        register_cleanups(bench)
+        for section in SECTIONS:
+            print(f"-- {section.title} ...", flush=True)
+            figures = await section.measure(bench)
+            bench.results[section.key] = {f.key: f for f in figures}
+        record_ratios(bench)
+    return bench
+
+
+def main() -> int:
+    args = parse_args()
+    try:
+        wrk = ensure_wrk()
+        bench = asyncio.run(run_bench(args, wrk))
+    except BenchError as exc:
+        print(f"bench: could not run: {exc}", file=sys.stderr)
+        return 2
+    print(render_report(bench))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report_json(bench), indent=2, ensure_ascii=False) + "\n")
+    print(f"\nfigures written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""Starting real Civicloop service processes against real RabbitMQ, PostgreSQL and Redis.
+
+Mode (CIVICLOOP_TEST_INFRA):
+- ``servers`` (the default, and what CI sets): the servers named by AMQP_URL, DATABASE_URL
+  (any database on the server; each run creates its own) and REDIS_URL, by default on
+  127.0.0.1. A server that does not answer fails the run loudly, never a silent skip.
+- ``testcontainers``: RabbitMQ, PostgreSQL and Redis containers through the Docker API at
+  DOCKER_HOST (a Docker engine, or podman's compatible socket; see README).
+Every run gets its own namespace and database names, so parallel runs never meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import redis
+
+
+@dataclass(frozen=True)
+class Infra:
+    amqp_url: str
+    postgres_url: str  # server URL without a database
+    redis_url: str
+
+    def database_url(self, name: str) -> str:
+        parts = urlsplit(self.postgres_url)
+        return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _server_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=""))
+
+
+def check_answers(infra: Infra) -> None:
+    """Fail loudly, naming the server, when one does not answer."""
+    problems = []
+    for name, url in (("RabbitMQ", infra.amqp_url), ("PostgreSQL", infra.postgres_url),
+                      ("Redis", infra.redis_url)):
+        parts = urlsplit(url)
+        try:
+            socket.create_connection((parts.hostname, parts.port), timeout=3).close()
+        except OSError as exc:
+            problems.append(f"{name} at {parts.hostname}:{parts.port}: {exc}")
+    if problems:
+        raise RuntimeError(
+            "integration tests need real servers; not answering: " + "; ".join(problems)
+            + ". Start them (see README) or set CIVICLOOP_TEST_INFRA=testcontainers.")
+    redis.Redis.from_url(infra.redis_url).ping()
+
+
+@contextmanager
+def infrastructure() -> Iterator[Infra]:
+    mode = os.environ.get("CIVICLOOP_TEST_INFRA", "servers")
+    if mode == "servers":
+        infra = Infra(
+            amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+            postgres_url=_server_url(
+                os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")),
+            redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        )
+        check_answers(infra)
+        yield infra
+    elif mode == "testcontainers":
+        from testcontainers.postgres import PostgresContainer
+        from testcontainers.rabbitmq import RabbitMqContainer
+        from testcontainers.redis import RedisContainer
+
+        with (RabbitMqContainer(os.environ.get("CIVICLOOP_RABBITMQ_IMAGE", "rabbitmq:3.10"))
+              as rabbit,
+              PostgresContainer(os.environ.get("CIVICLOOP_POSTGRES_IMAGE", "postgres:15"),
+                                username="postgres", password="postgres") as pg,
+              RedisContainer(os.environ.get("CIVICLOOP_REDIS_IMAGE", "redis:7")) as red):
+            infra = Infra(
+                amqp_url=(f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
+                          f"{rabbit.get_exposed_port(5672)}/"),
+                postgres_url=(f"postgresql://postgres:postgres@{pg.get_container_host_ip()}:"
+                              f"{pg.get_exposed_port(5432)}"),
+                redis_url=f"redis://{red.get_container_host_ip()}:{red.get_exposed_port(6379)}/0",
+            )
+            check_answers(infra)
+            yield infra
+    else:
+        raise RuntimeError(f"CIVICLOOP_TEST_INFRA={mode!r}: use servers or testcontainers")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ServiceProcess:
+    """One real service process (``python -m civicloop.<name>``)."""
+
+    name: str
+    env: dict[str, str]
+    run_dir: Path
+    http_port: int = field(default_factory=free_port)
+    grpc_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.run_dir / f"{self.name}.log"
+
+    def start(self, **overrides: str) -> None:
+        env = {**os.environ, **self.env, **overrides,
+               "HTTP_PORT": str(self.http_port), "GRPC_PORT": str(self.grpc_port),
+               "CIVICLOOP_RUN_DIR": str(self.run_dir)}
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen([sys.executable, "-m", f"civicloop.{self.name}"],
+                                        env=env, stdout=log, stderr=log)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                assert self.process is not None
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited; log:\n{self.tail_log()}")
+                try:
+                    if (await client.get(f"{self.http_url}/readyz", timeout=1)).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise TimeoutError(f"{self.name} not ready in {timeout}s; log:\n{self.tail_log()}")
+
+    def stop(self, timeout: float = 20.0) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def tail_log(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+async def drop_database(infra: Infra, name: str) -> None:
+    conn = await asyncpg.connect(infra.database_url("postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
