@@ -241,6 +241,12 @@ class Target:
     figure: FigurePath
     threshold: float
     at_most: bool = False
+    percent: bool = False
+
+    def shown(self, value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.1%}" if self.percent else f"{value:,.1f}"
 
     def passed(self, value: float | None) -> bool:
         if value is None:
@@ -852,7 +858,7 @@ TARGETS: list[Target] = [
     Target(f">= {TARGET_SUBMISSIONS_PER_S:.0f} submissions/s sustained (committed)",
            ("intake", "committed_per_s"), TARGET_SUBMISSIONS_PER_S),
     Target(f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
-           ("ratios", "intake_vs_bare_http"), TARGET_SHARE_OF_BARE),
+           ("ratios", "intake_vs_bare_http"), TARGET_SHARE_OF_BARE, percent=True),
     Target(f"idle RSS <= {TARGET_IDLE_RSS_MB:.0f} MB", ("intake", "idle_rss_mb"),
            TARGET_IDLE_RSS_MB, at_most=True),
 ]
@@ -966,8 +972,7 @@ def render_report(bench: Bench) -> str:
     for target in TARGETS:
         value = bench.value(target.figure)
         verdict = "PASS" if target.passed(value) else "MISS"
-        lines.append(f"  [{verdict}] {target.label:<50} "
-                     f"{'n/a' if value is None else f'{value:,.3g}'}")
+        lines.append(f"  [{verdict}] {target.label:<50} {target.shown(value)}")
     lines += ["", "Notes"]
     lines += [f"  {key}: {value}" for key, value in bench.notes.items() if key != "postgres"]
     return "\n".join(lines)
