@@ -267,9 +267,13 @@ def random_phone() -> str:
 
 def sample_petition() -> dict[str, Any]:
     return {
-        "community_code": "C001", "category_code": "streetlight",
-        "description": "小区门口路灯不亮", "petitioner_name": "张三",
-        "petitioner_phone": random_phone(), "latitude": 30.9968, "longitude": 103.6225,
+        "community_code": "C001",
+        "category_code": "streetlight",
+        "description": "小区门口路灯不亮",
+        "petitioner_name": "张三",
+        "petitioner_phone": random_phone(),
+        "latitude": 30.9968,
+        "longitude": 103.6225,
     }
 
 
@@ -361,15 +365,18 @@ class ManagedProcess:
             return await self.process.wait()
 
 
-async def start_process(bench: Bench, name: str, argv: list[str], env: dict[str, str],
-                        port: int) -> ManagedProcess:
+async def start_process(
+    bench: Bench, name: str, argv: list[str], env: dict[str, str], port: int
+) -> ManagedProcess:
     require_free_port(port)
     stderr_path = bench.work_dir / f"{name}.stderr.log"
-    with stderr_path.open("wb") as stderr, (bench.work_dir / f"{name}.stdout.log").open(
-            "wb") as stdout:
+    with (
+        stderr_path.open("wb") as stderr,
+        (bench.work_dir / f"{name}.stdout.log").open("wb") as stdout,
+    ):
         process = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=REPO_ROOT, stdout=stdout, stderr=stderr,
-            stdin=subprocess.DEVNULL)
+            *argv, env=env, cwd=REPO_ROOT, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL
+        )
     managed = ManagedProcess(name, process, stderr_path)
     bench.cleanups.push_async_callback(managed.stop)
     return managed
@@ -380,14 +387,17 @@ async def wait_ready(process: ManagedProcess, url: str) -> None:
     async with httpx.AsyncClient(timeout=2.0) as client:
         while time.monotonic() < deadline:
             if process.process.returncode is not None:
-                raise BenchError(f"{process.name} exited with {process.process.returncode}:\n"
-                                 f"{process.stderr_tail()}")
+                raise BenchError(
+                    f"{process.name} exited with {process.process.returncode}:\n"
+                    f"{process.stderr_tail()}"
+                )
             with contextlib.suppress(httpx.HTTPError):
                 if (await client.get(url)).status_code == 200:
                     return
             await asyncio.sleep(0.2)
-    raise BenchError(f"{process.name} not ready at {url} after {READY_TIMEOUT_S:.0f}s:\n"
-                     f"{process.stderr_tail()}")
+    raise BenchError(
+        f"{process.name} not ready at {url} after {READY_TIMEOUT_S:.0f}s:\n{process.stderr_tail()}"
+    )
 
 
 async def warm_up(url: str, requests: int) -> None:
@@ -395,8 +405,9 @@ async def warm_up(url: str, requests: int) -> None:
         for _ in range(requests):
             response = await client.post(url, json=sample_petition())
             if response.status_code >= 300:
-                raise BenchError(f"warm-up POST {url} -> {response.status_code}: "
-                                 f"{response.text[:300]}")
+                raise BenchError(
+                    f"warm-up POST {url} -> {response.status_code}: {response.text[:300]}"
+                )
 
 
 # ---- wrk ----
@@ -415,8 +426,10 @@ def ensure_wrk() -> str:
         subprocess.run(install, env=env, capture_output=True)
     found = shutil.which("wrk")
     if not found:
-        raise BenchError("wrk is not installed and `apt-get install -y wrk` failed; "
-                         "install it by hand (Debian package wrk) and run again")
+        raise BenchError(
+            "wrk is not installed and `apt-get install -y wrk` failed; "
+            "install it by hand (Debian package wrk) and run again"
+        )
     return found
 
 
@@ -447,23 +460,38 @@ def parse_wrk_output(text: str) -> WrkResult:
     raw = json.loads(match.group(1))
     error = re.search(r"^BENCH_FIRST_ERROR ?(.*)$", text, re.MULTILINE)
     return WrkResult(
-        duration_s=raw["duration_us"] / 1e6, requests=raw["requests"],
+        duration_s=raw["duration_us"] / 1e6,
+        requests=raw["requests"],
         statuses={int(k): v for k, v in raw["statuses"].items()},
         non_2xx_3xx=raw["non_2xx_3xx"],
-        socket_errors=sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors",
-                                            "timeouts")),
-        p50_ms=raw["p50_us"] / 1e3, p90_ms=raw["p90_us"] / 1e3, p99_ms=raw["p99_us"] / 1e3,
-        max_ms=raw["max_us"] / 1e3, first_error=error.group(1).strip() if error else "",
+        socket_errors=sum(
+            raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+        ),
+        p50_ms=raw["p50_us"] / 1e3,
+        p90_ms=raw["p90_us"] / 1e3,
+        p99_ms=raw["p99_us"] / 1e3,
+        max_ms=raw["max_us"] / 1e3,
+        first_error=error.group(1).strip() if error else "",
     )
 
 
 async def run_wrk(bench: Bench, url: str) -> WrkResult:
     args = bench.args
-    argv = [bench.notes["wrk"], f"-t{args.threads}", f"-c{args.connections}",
-            f"-d{args.duration}s", "--timeout", "10s", "--latency", "-s", str(bench.wrk_script),
-            url]
+    argv = [
+        bench.notes["wrk"],
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(bench.wrk_script),
+        url,
+    ]
     process = await asyncio.create_subprocess_exec(
-        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
     output, _ = await process.communicate()
     text = output.decode(errors="replace")
     if process.returncode != 0:
@@ -489,8 +517,7 @@ async def load(bench: Bench, process: ManagedProcess, url: str) -> LoadRun:
         result = await run_wrk(bench, url)
     ended = time.monotonic()
     cpu_used = cpu_seconds(process.pid) - cpu_before
-    return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started),
-                   started, ended)
+    return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started), started, ended)
 
 
 def http_figures(run: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Figures:
@@ -504,8 +531,7 @@ def http_figures(run: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Fig
         Figure("max_ms", "latency max", round(run.wrk.max_ms, 2), "ms"),
         Figure("loaded_rss_mb", "RSS under load (median)", run.rss_median_mb, "MB"),
         Figure("peak_rss_mb", "RSS under load (peak)", run.rss_peak_mb, "MB"),
-        Figure("cpu_percent", "CPU under load (100% = one core)", round(run.cpu_percent, 1),
-               "%"),
+        Figure("cpu_percent", "CPU under load (100% = one core)", round(run.cpu_percent, 1), "%"),
     ]
 
 
@@ -514,10 +540,29 @@ def http_figures(run: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Fig
 
 async def measure_bare_http(bench: Bench) -> Figures:
     (bench.work_dir / f"{BARE_APP_MODULE}.py").write_text(BARE_APP)
-    argv = [sys.executable, "-m", "uvicorn", f"{BARE_APP_MODULE}:app",
-            "--app-dir", str(bench.work_dir), "--host", HOST, "--port", str(BARE_HTTP_PORT),
-            "--workers", "1", "--http", "httptools", "--loop", "uvloop", "--no-access-log",
-            "--lifespan", "off", "--log-level", "warning"]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{BARE_APP_MODULE}:app",
+        "--app-dir",
+        str(bench.work_dir),
+        "--host",
+        HOST,
+        "--port",
+        str(BARE_HTTP_PORT),
+        "--workers",
+        "1",
+        "--http",
+        "httptools",
+        "--loop",
+        "uvloop",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+    ]
     app = await start_process(bench, "bare-app", argv, dict(os.environ), BARE_HTTP_PORT)
     base = f"http://{HOST}:{BARE_HTTP_PORT}"
     await wait_ready(app, base + "/readyz")
@@ -527,8 +572,10 @@ async def measure_bare_http(bench: Bench) -> Figures:
     await app.stop()
     if run.wrk.first_error:
         bench.notes["bare_http_first_error"] = run.wrk.first_error
-    return [Figure("idle_rss_mb", "idle RSS", idle_rss, "MB"),
-            *http_figures(run, "requests_per_s", "2xx responses", run.wrk.count(2))]
+    return [
+        Figure("idle_rss_mb", "idle RSS", idle_rss, "MB"),
+        *http_figures(run, "requests_per_s", "2xx responses", run.wrk.count(2)),
+    ]
 
 
 # ---- section: PostgreSQL commits ----
@@ -537,8 +584,10 @@ async def measure_bare_http(bench: Bench) -> Figures:
 async def postgres_settings(dsn: str) -> dict[str, str]:
     conn = await asyncpg.connect(dsn)
     try:
-        return {name: str(await conn.fetchval(f"SHOW {name}"))
-                for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")}
+        return {
+            name: str(await conn.fetchval(f"SHOW {name}"))
+            for name in ("server_version", "fsync", "synchronous_commit", "wal_sync_method")
+        }
     finally:
         await conn.close()
 
@@ -552,19 +601,22 @@ async def measure_postgres_commits(bench: Bench) -> Figures:
     """
     await ensure_database(bench.database_url)
     bench.notes["postgres"] = await postgres_settings(bench.database_url)
-    connections = [await asyncpg.connect(bench.database_url)
-                   for _ in range(bench.args.pg_connections)]
+    connections = [
+        await asyncpg.connect(bench.database_url) for _ in range(bench.args.pg_connections)
+    ]
     try:
         await connections[0].execute(
             "CREATE TABLE bench_commit_probe (id bigserial PRIMARY KEY, payload text NOT NULL,"
-            " created_at timestamptz NOT NULL DEFAULT now())")
+            " created_at timestamptz NOT NULL DEFAULT now())"
+        )
         deadline = time.monotonic() + bench.args.baseline_seconds
 
         async def commit_until_deadline(conn: asyncpg.Connection) -> int:
             commits = 0
             while time.monotonic() < deadline:
-                await conn.execute("INSERT INTO bench_commit_probe (payload) VALUES ($1)",
-                                   "小区门口路灯不亮")
+                await conn.execute(
+                    "INSERT INTO bench_commit_probe (payload) VALUES ($1)", "小区门口路灯不亮"
+                )
                 commits += 1
             return commits
 
@@ -574,9 +626,11 @@ async def measure_postgres_commits(bench: Bench) -> Figures:
         await connections[0].execute("DROP TABLE bench_commit_probe")
     finally:
         await asyncio.gather(*(c.close() for c in connections))
-    return [Figure("commits_per_s", "single-row commits", round(sum(counts) / elapsed, 1), "/s"),
-            Figure("connections", "connections", len(connections)),
-            Figure("seconds", "measured for", round(elapsed, 1), "s")]
+    return [
+        Figure("commits_per_s", "single-row commits", round(sum(counts) / elapsed, 1), "/s"),
+        Figure("connections", "connections", len(connections)),
+        Figure("seconds", "measured for", round(elapsed, 1), "s"),
+    ]
 
 
 # ---- section: RabbitMQ confirmed publishes ----
@@ -584,10 +638,14 @@ async def measure_postgres_commits(bench: Bench) -> Figures:
 
 def sample_event() -> EventEnvelope:
     return EventEnvelope(
-        id=secrets.token_hex(16), type=SUBMITTED_EVENT, source="/civicloop/intake",
-        subject=secrets.token_hex(16), time=datetime.now(UTC),
+        id=secrets.token_hex(16),
+        type=SUBMITTED_EVENT,
+        source="/civicloop/intake",
+        subject=secrets.token_hex(16),
+        time=datetime.now(UTC),
         data=secrets.token_bytes(RABBITMQ_BODY_BYTES),
-        trace_headers={"traceparent": f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"})
+        trace_headers={"traceparent": f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"},
+    )
 
 
 async def measure_rabbitmq_confirms(bench: Bench) -> Figures:
@@ -597,32 +655,37 @@ async def measure_rabbitmq_confirms(bench: Bench) -> Figures:
     try:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         exchange = await channel.declare_exchange(
-            names["baseline_exchange"], aio_pika.ExchangeType.TOPIC, durable=True)
+            names["baseline_exchange"], aio_pika.ExchangeType.TOPIC, durable=True
+        )
         queue = await channel.declare_queue(
-            names["baseline_queue"], durable=True, arguments={"x-queue-type": "quorum"})
+            names["baseline_queue"], durable=True, arguments={"x-queue-type": "quorum"}
+        )
         await queue.bind(exchange, routing_key=SUBMITTED_EVENT)
         deadline = time.monotonic() + bench.args.baseline_seconds
 
         async def publish_until_deadline() -> int:
             confirmed = 0
             while time.monotonic() < deadline:
-                await exchange.publish(sample_event().to_amqp(), routing_key=SUBMITTED_EVENT,
-                                       mandatory=True)
+                await exchange.publish(
+                    sample_event().to_amqp(), routing_key=SUBMITTED_EVENT, mandatory=True
+                )
                 confirmed += 1
             return confirmed
 
         started = time.monotonic()
         counts = await asyncio.gather(
-            *(publish_until_deadline() for _ in range(bench.args.rabbit_in_flight)))
+            *(publish_until_deadline() for _ in range(bench.args.rabbit_in_flight))
+        )
         elapsed = time.monotonic() - started
         await queue.delete(if_unused=False, if_empty=False)
         await exchange.delete()
     finally:
         await connection.close()
-    return [Figure("confirmed_per_s", "confirmed publishes", round(sum(counts) / elapsed, 1),
-                   "/s"),
-            Figure("in_flight", "publishes in flight", bench.args.rabbit_in_flight),
-            Figure("seconds", "measured for", round(elapsed, 1), "s")]
+    return [
+        Figure("confirmed_per_s", "confirmed publishes", round(sum(counts) / elapsed, 1), "/s"),
+        Figure("in_flight", "publishes in flight", bench.args.rabbit_in_flight),
+        Figure("seconds", "measured for", round(elapsed, 1), "s"),
+    ]
 
 
 # ---- section: intake ----
@@ -685,8 +748,9 @@ async def open_probe(bench: Bench) -> ArrivalProbe:
     connection = await aio_pika.connect(AMQP_URL)
     bench.cleanups.push_async_callback(connection.close)
     channel = await connection.channel()
-    queue = await channel.declare_queue(bench_broker_names(bench.namespace)["probe_queue"],
-                                        durable=False)
+    queue = await channel.declare_queue(
+        bench_broker_names(bench.namespace)["probe_queue"], durable=False
+    )
     await queue.bind(Topology(bench.namespace).events_exchange, routing_key=SUBMITTED_EVENT)
     await queue.purge()
     return ArrivalProbe(channel, queue)
@@ -695,10 +759,15 @@ async def open_probe(bench: Bench) -> ArrivalProbe:
 def intake_env(bench: Bench) -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": bench.database_url, "AMQP_URL": AMQP_URL, "REDIS_URL": REDIS_URL,
-        "CIVICLOOP_NAMESPACE": bench.namespace, "HTTP_PORT": str(INTAKE_HTTP_PORT),
-        "GRPC_PORT": str(INTAKE_GRPC_PORT), "CIVICLOOP_RUN_DIR": str(bench.work_dir / "run"),
-        "INTAKE_LIMIT_PER_PHONE_HOUR": NO_LIMIT, "INTAKE_LIMIT_PER_ADDRESS_MINUTE": NO_LIMIT,
+        "DATABASE_URL": bench.database_url,
+        "AMQP_URL": AMQP_URL,
+        "REDIS_URL": REDIS_URL,
+        "CIVICLOOP_NAMESPACE": bench.namespace,
+        "HTTP_PORT": str(INTAKE_HTTP_PORT),
+        "GRPC_PORT": str(INTAKE_GRPC_PORT),
+        "CIVICLOOP_RUN_DIR": str(bench.work_dir / "run"),
+        "INTAKE_LIMIT_PER_PHONE_HOUR": NO_LIMIT,
+        "INTAKE_LIMIT_PER_ADDRESS_MINUTE": NO_LIMIT,
     }
 
 
@@ -710,8 +779,10 @@ async def wait_outbox_drained(db: asyncpg.Connection, timeout_s: float = 30.0) -
     deadline = time.monotonic() + timeout_s
     while await unsent_outbox_rows(db):
         if time.monotonic() > deadline:
-            raise BenchError("the warm-up's outbox rows were not sent within "
-                             f"{timeout_s:.0f}s; is the relay running?")
+            raise BenchError(
+                "the warm-up's outbox rows were not sent within "
+                f"{timeout_s:.0f}s; is the relay running?"
+            )
         await asyncio.sleep(0.2)
 
 
@@ -723,8 +794,9 @@ class PublishOutcome:
     complete: bool
 
 
-async def wait_for_published(db: asyncpg.Connection, probe: ArrivalProbe,
-                             outbox_mark: int) -> PublishOutcome:
+async def wait_for_published(
+    db: asyncpg.Connection, probe: ArrivalProbe, outbox_mark: int
+) -> PublishOutcome:
     """Wait until every petition.submitted row written since outbox_mark has reached the probe
     queue, or until arrivals have stalled for PUBLISH_STALL_TIMEOUT_S."""
     stalled_since = time.monotonic()
@@ -732,7 +804,9 @@ async def wait_for_published(db: asyncpg.Connection, probe: ArrivalProbe,
     while True:
         expected = await db.fetchval(
             "SELECT count(*) FROM outbox WHERE id > $1 AND event_type = $2",
-            outbox_mark, SUBMITTED_EVENT)
+            outbox_mark,
+            SUBMITTED_EVENT,
+        )
         if probe.count >= expected and not await unsent_outbox_rows(db):
             return PublishOutcome(expected, probe.count, probe.last_arrival, True)
         if probe.count != seen:
@@ -747,8 +821,9 @@ LOG_ERROR = re.compile(r'"level":\s*"(ERROR|CRITICAL)"|^Traceback|\bERROR\b')
 
 def log_errors(path: Path) -> list[str]:
     with contextlib.suppress(OSError):
-        return [line for line in path.read_text(errors="replace").splitlines()
-                if LOG_ERROR.search(line)]
+        return [
+            line for line in path.read_text(errors="replace").splitlines() if LOG_ERROR.search(line)
+        ]
     return []
 
 
@@ -801,8 +876,9 @@ async def measure_intake(bench: Bench) -> Figures:
     bench.notes["intake_exit_code"] = exit_code
     return [
         Figure("idle_rss_mb", "idle RSS (after warm-up)", idle_rss, "MB"),
-        *http_figures(run, "committed_per_s", "committed (201) submissions",
-                      run.wrk.statuses.get(201, 0)),
+        *http_figures(
+            run, "committed_per_s", "committed (201) submissions", run.wrk.statuses.get(201, 0)
+        ),
         *published_figures(run, outcome, distinct),
         Figure("outbox_unsent", "outbox rows unsent at the end", unsent),
         Figure("log_error_lines", "ERROR lines in the service log", len(errors)),
@@ -813,16 +889,24 @@ def published_figures(run: LoadRun, outcome: PublishOutcome, distinct: int) -> F
     span = (outcome.last_arrival - run.started_at) if outcome.last_arrival else None
     lag = (outcome.last_arrival - run.ended_at) if outcome.last_arrival else None
     return [
-        Figure("events_written", "petition.submitted rows written to the outbox",
-               outcome.expected),
+        Figure("events_written", "petition.submitted rows written to the outbox", outcome.expected),
         Figure("published", "events arrived in the probe queue", outcome.arrived),
         Figure("published_distinct", "distinct event ids among them", distinct),
-        Figure("published_complete", "every written event arrived",
-               "yes" if outcome.complete else "NO"),
-        Figure("published_per_s", "published (arrived / load start..last arrival)",
-               round(outcome.arrived / span, 1) if span else None, "/s"),
-        Figure("publish_lag_s", "last arrival after the load ended",
-               round(lag, 2) if lag is not None else None, "s"),
+        Figure(
+            "published_complete", "every written event arrived", "yes" if outcome.complete else "NO"
+        ),
+        Figure(
+            "published_per_s",
+            "published (arrived / load start..last arrival)",
+            round(outcome.arrived / span, 1) if span else None,
+            "/s",
+        ),
+        Figure(
+            "publish_lag_s",
+            "last arrival after the load ended",
+            round(lag, 2) if lag is not None else None,
+            "s",
+        ),
     ]
 
 
@@ -836,31 +920,61 @@ def keep_service_log(bench: Bench, service: ManagedProcess) -> None:
 # ---- what runs, and what it is judged by ----
 
 SECTIONS: list[Section] = [
-    Section("bare_http", "Baseline: bare FastAPI endpoint (uvicorn, httptools, uvloop)",
-            measure_bare_http),
-    Section("postgres", "Baseline: PostgreSQL single-row commits (asyncpg)",
-            measure_postgres_commits),
-    Section("rabbitmq", "Baseline: RabbitMQ confirmed publishes to a quorum queue (aio-pika)",
-            measure_rabbitmq_confirms),
+    Section(
+        "bare_http",
+        "Baseline: bare FastAPI endpoint (uvicorn, httptools, uvloop)",
+        measure_bare_http,
+    ),
+    Section(
+        "postgres", "Baseline: PostgreSQL single-row commits (asyncpg)", measure_postgres_commits
+    ),
+    Section(
+        "rabbitmq",
+        "Baseline: RabbitMQ confirmed publishes to a quorum queue (aio-pika)",
+        measure_rabbitmq_confirms,
+    ),
     Section("intake", "Intake: POST /v1/petitions, then the outbox relay", measure_intake),
 ]
 
 RATIOS: list[Ratio] = [
-    Ratio("intake_vs_bare_http", "intake committed rate / bare endpoint rate",
-          ("intake", "committed_per_s"), ("bare_http", "requests_per_s")),
-    Ratio("intake_vs_postgres", "intake committed rate / PostgreSQL commit rate",
-          ("intake", "committed_per_s"), ("postgres", "commits_per_s")),
-    Ratio("published_vs_rabbitmq", "intake published rate / RabbitMQ confirmed-publish rate",
-          ("intake", "published_per_s"), ("rabbitmq", "confirmed_per_s")),
+    Ratio(
+        "intake_vs_bare_http",
+        "intake committed rate / bare endpoint rate",
+        ("intake", "committed_per_s"),
+        ("bare_http", "requests_per_s"),
+    ),
+    Ratio(
+        "intake_vs_postgres",
+        "intake committed rate / PostgreSQL commit rate",
+        ("intake", "committed_per_s"),
+        ("postgres", "commits_per_s"),
+    ),
+    Ratio(
+        "published_vs_rabbitmq",
+        "intake published rate / RabbitMQ confirmed-publish rate",
+        ("intake", "published_per_s"),
+        ("rabbitmq", "confirmed_per_s"),
+    ),
 ]
 
 TARGETS: list[Target] = [
-    Target(f">= {TARGET_SUBMISSIONS_PER_S:.0f} submissions/s sustained (committed)",
-           ("intake", "committed_per_s"), TARGET_SUBMISSIONS_PER_S),
-    Target(f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
-           ("ratios", "intake_vs_bare_http"), TARGET_SHARE_OF_BARE, percent=True),
-    Target(f"idle RSS <= {TARGET_IDLE_RSS_MB:.0f} MB", ("intake", "idle_rss_mb"),
-           TARGET_IDLE_RSS_MB, at_most=True),
+    Target(
+        f">= {TARGET_SUBMISSIONS_PER_S:.0f} submissions/s sustained (committed)",
+        ("intake", "committed_per_s"),
+        TARGET_SUBMISSIONS_PER_S,
+    ),
+    Target(
+        f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
+        ("ratios", "intake_vs_bare_http"),
+        TARGET_SHARE_OF_BARE,
+        percent=True,
+    ),
+    Target(
+        f"idle RSS <= {TARGET_IDLE_RSS_MB:.0f} MB",
+        ("intake", "idle_rss_mb"),
+        TARGET_IDLE_RSS_MB,
+        at_most=True,
+    ),
 ]
 
 
@@ -868,19 +982,30 @@ TARGETS: list[Target] = [
 
 
 def bench_broker_names(namespace: str) -> dict[str, str]:
-    return {"probe_queue": f"{namespace}bench.probe",
-            "baseline_queue": f"{namespace}bench.baseline",
-            "baseline_exchange": f"{namespace}bench.baseline"}
+    return {
+        "probe_queue": f"{namespace}bench.probe",
+        "baseline_queue": f"{namespace}bench.baseline",
+        "baseline_exchange": f"{namespace}bench.baseline",
+    }
 
 
 async def delete_broker_objects(namespace: str) -> None:
     """Delete every queue and exchange this run's namespace can have (service and bench)."""
     topology = Topology(namespace)
     names = bench_broker_names(namespace)
-    queues = [topology.unrouted_queue, topology.events_queue("intake"),
-              topology.parking_queue("intake"), names["probe_queue"], names["baseline_queue"]]
-    exchanges = [topology.events_exchange, topology.unrouted_exchange,
-                 topology.dead_letter_exchange, names["baseline_exchange"]]
+    queues = [
+        topology.unrouted_queue,
+        topology.events_queue("intake"),
+        topology.parking_queue("intake"),
+        names["probe_queue"],
+        names["baseline_queue"],
+    ]
+    exchanges = [
+        topology.events_exchange,
+        topology.unrouted_exchange,
+        topology.dead_letter_exchange,
+        names["baseline_exchange"],
+    ]
     connection = await aio_pika.connect(AMQP_URL)
     try:
         for name in queues:
@@ -934,11 +1059,14 @@ def register_cleanups(bench: Bench) -> None:
     """Registered first, so they run last: after every process has stopped."""
     ns = bench.namespace
     bench.cleanups.push_async_callback(
-        lambda: quietly("delete the broker objects", delete_broker_objects(ns)))
+        lambda: quietly("delete the broker objects", delete_broker_objects(ns))
+    )
     bench.cleanups.push_async_callback(
-        lambda: quietly("drop the database", drop_database(bench.database_url)))
+        lambda: quietly("drop the database", drop_database(bench.database_url))
+    )
     bench.cleanups.push_async_callback(
-        lambda: quietly("delete the Redis keys", delete_redis_keys(ns)))
+        lambda: quietly("delete the Redis keys", delete_redis_keys(ns))
+    )
 
 
 # ---- the report ----
@@ -947,17 +1075,22 @@ def register_cleanups(bench: Bench) -> None:
 def record_ratios(bench: Bench) -> None:
     bench.results["ratios"] = {
         r.key: Figure(r.key, r.label, None if (v := r.of(bench)) is None else round(v, 4))
-        for r in RATIOS}
+        for r in RATIOS
+    }
 
 
 def render_report(bench: Bench) -> str:
     args = bench.args
-    lines = ["", "=" * 78, "Civicloop intake benchmark", "=" * 78,
-             f"namespace {bench.namespace}  database intake_bench_{bench.run_id}  "
-             f"cpus {os.cpu_count()}",
-             f"wrk: {args.threads} thread(s), {args.connections} connections, "
-             f"{args.duration}s; baselines {args.baseline_seconds}s each",
-             f"postgres: {bench.notes.get('postgres', {})}"]
+    lines = [
+        "",
+        "=" * 78,
+        "Civicloop intake benchmark",
+        "=" * 78,
+        f"namespace {bench.namespace}  database intake_bench_{bench.run_id}  cpus {os.cpu_count()}",
+        f"wrk: {args.threads} thread(s), {args.connections} connections, "
+        f"{args.duration}s; baselines {args.baseline_seconds}s each",
+        f"postgres: {bench.notes.get('postgres', {})}",
+    ]
     for section in SECTIONS:
         lines += ["", section.title]
         lines += [f"  {f.label:.<52} {f.shown()}" for f in bench.results[section.key].values()]
@@ -966,8 +1099,7 @@ def render_report(bench: Bench) -> str:
         top, bottom = bench.value(ratio.numerator), bench.value(ratio.denominator)
         value = bench.value(("ratios", ratio.key))
         shown = "n/a" if value is None else f"{value:.1%}"
-        lines.append(f"  {ratio.label:.<60} {shown:>7}"
-                     f"   ({top or 0:,.1f} / {bottom or 0:,.1f})")
+        lines.append(f"  {ratio.label:.<60} {shown:>7}   ({top or 0:,.1f} / {bottom or 0:,.1f})")
     lines += ["", "Targets (2-core machine)"]
     for target in TARGETS:
         value = bench.value(target.figure)
@@ -979,19 +1111,33 @@ def render_report(bench: Bench) -> str:
 
 
 def report_json(bench: Bench) -> dict[str, Any]:
-    targets = [{"label": t.label, "figure": ".".join(t.figure), "threshold": t.threshold,
-                "at_most": t.at_most, "value": bench.value(t.figure),
-                "pass": t.passed(bench.value(t.figure))} for t in TARGETS]
+    targets = [
+        {
+            "label": t.label,
+            "figure": ".".join(t.figure),
+            "threshold": t.threshold,
+            "at_most": t.at_most,
+            "value": bench.value(t.figure),
+            "pass": t.passed(bench.value(t.figure)),
+        }
+        for t in TARGETS
+    ]
     return {
         "generated_at": datetime.now(UTC).isoformat(),
-        "config": {"duration_s": bench.args.duration, "connections": bench.args.connections,
-                   "wrk_threads": bench.args.threads,
-                   "baseline_seconds": bench.args.baseline_seconds,
-                   "postgres_connections": bench.args.pg_connections,
-                   "rabbitmq_in_flight": bench.args.rabbit_in_flight,
-                   "cpus": os.cpu_count(), "namespace": bench.namespace},
-        "sections": {key: {f.key: f.value for f in figures.values()}
-                     for key, figures in bench.results.items()},
+        "config": {
+            "duration_s": bench.args.duration,
+            "connections": bench.args.connections,
+            "wrk_threads": bench.args.threads,
+            "baseline_seconds": bench.args.baseline_seconds,
+            "postgres_connections": bench.args.pg_connections,
+            "rabbitmq_in_flight": bench.args.rabbit_in_flight,
+            "cpus": os.cpu_count(),
+            "namespace": bench.namespace,
+        },
+        "sections": {
+            key: {f.key: f.value for f in figures.values()}
+            for key, figures in bench.results.items()
+        },
         "targets": targets,
         "notes": bench.notes,
     }
@@ -1004,15 +1150,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds of each wrk run")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="wrk threads (1 leaves the second core to the server side)")
-    parser.add_argument("--baseline-seconds", type=float, default=5.0,
-                        help="seconds of the PostgreSQL and RabbitMQ baselines")
-    parser.add_argument("--pg-connections", type=int,
-                        default=ServiceSettings.model_fields["db_pool_max"].default,
-                        help="PostgreSQL baseline connections (default: the service's pool)")
-    parser.add_argument("--rabbit-in-flight", type=int, default=64,
-                        help="concurrent confirmed publishes in the RabbitMQ baseline")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="wrk threads (1 leaves the second core to the server side)",
+    )
+    parser.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=5.0,
+        help="seconds of the PostgreSQL and RabbitMQ baselines",
+    )
+    parser.add_argument(
+        "--pg-connections",
+        type=int,
+        default=ServiceSettings.model_fields["db_pool_max"].default,
+        help="PostgreSQL baseline connections (default: the service's pool)",
+    )
+    parser.add_argument(
+        "--rabbit-in-flight",
+        type=int,
+        default=64,
+        help="concurrent confirmed publishes in the RabbitMQ baseline",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     return parser.parse_args(argv)
 
@@ -1022,8 +1183,9 @@ async def run_bench(args: argparse.Namespace, wrk: str) -> Bench:
         work_dir = Path(cleanups.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         wrk_script = work_dir / "petition.lua"
         wrk_script.write_text(WRK_SCRIPT)
-        bench = Bench(args, secrets.token_hex(4), work_dir, wrk_script, cleanups,
-                      notes={"wrk": wrk})
+        bench = Bench(
+            args, secrets.token_hex(4), work_dir, wrk_script, cleanups, notes={"wrk": wrk}
+        )
         register_cleanups(bench)
         for section in SECTIONS:
             print(f"-- {section.title} ...", flush=True)

@@ -14,12 +14,11 @@ import asyncpg
 import grpc
 import httpx
 import pytest
+from harness import Infra, ServiceProcess, drop_database, infrastructure, run_id
 
 from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
-
-from harness import Infra, ServiceProcess, drop_database, infrastructure, run_id
 
 # A short delivery limit so a poison message reaches the parking queue quickly.
 DELIVERY_LIMIT = 3
@@ -70,20 +69,28 @@ async def delete_namespace(infra: Infra, namespace: str) -> None:
     connection = await aio_pika.connect(infra.amqp_url)
     async with connection:
         channel = await connection.channel()
-        for queue in (topology.unrouted_queue, topology.events_queue("intake"),
-                      topology.parking_queue("intake")):
+        for queue in (
+            topology.unrouted_queue,
+            topology.events_queue("intake"),
+            topology.parking_queue("intake"),
+        ):
             await channel.queue_delete(queue)
-        for exchange in (topology.events_exchange, topology.unrouted_exchange,
-                         topology.dead_letter_exchange):
+        for exchange in (
+            topology.events_exchange,
+            topology.unrouted_exchange,
+            topology.dead_letter_exchange,
+        ):
             await channel.exchange_delete(exchange)
 
 
 @pytest.fixture(scope="session")
-async def intake_db(infra: Infra, run: dict[str, Any], intake: ServiceProcess
-                    ) -> AsyncIterator[asyncpg.Pool]:
+async def intake_db(
+    infra: Infra, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[asyncpg.Pool]:
     """Read access to intake's own database, for the tests' assertions only."""
-    pool = await asyncpg.create_pool(infra.database_url(f"intake_t{run['id']}"), min_size=1,
-                                     max_size=2)
+    pool = await asyncpg.create_pool(
+        infra.database_url(f"intake_t{run['id']}"), min_size=1, max_size=2
+    )
     assert pool is not None
     yield pool
     await pool.close()
@@ -132,8 +139,9 @@ class EventTap:
             await asyncio.sleep(0.05)
         raise TimeoutError(f"no event on {self.queue.name} within {timeout}s")
 
-    async def for_subject(self, subject: str, event_type: str,
-                          timeout: float = 10.0) -> aio_pika.abc.AbstractIncomingMessage:
+    async def for_subject(
+        self, subject: str, event_type: str, timeout: float = 10.0
+    ) -> aio_pika.abc.AbstractIncomingMessage:
         """The first event of that type about that subject (others are skipped)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -145,8 +153,9 @@ class EventTap:
 
 
 @pytest.fixture
-async def tap(amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any],
-              intake: ServiceProcess) -> AsyncIterator[EventTap]:
+async def tap(
+    amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[EventTap]:
     channel = await amqp.channel()
     queue = await channel.declare_queue(exclusive=True, auto_delete=True)
     await queue.bind(Topology(run["namespace"]).events_exchange, routing_key="#")

@@ -49,8 +49,11 @@ def _server_url(url: str) -> str:
 def check_answers(infra: Infra) -> None:
     """Fail loudly, naming the server, when one does not answer."""
     problems = []
-    for name, url in (("RabbitMQ", infra.amqp_url), ("PostgreSQL", infra.postgres_url),
-                      ("Redis", infra.redis_url)):
+    for name, url in (
+        ("RabbitMQ", infra.amqp_url),
+        ("PostgreSQL", infra.postgres_url),
+        ("Redis", infra.redis_url),
+    ):
         parts = urlsplit(url)
         try:
             socket.create_connection((parts.hostname, parts.port), timeout=3).close()
@@ -58,8 +61,10 @@ def check_answers(infra: Infra) -> None:
             problems.append(f"{name} at {parts.hostname}:{parts.port}: {exc}")
     if problems:
         raise RuntimeError(
-            "integration tests need real servers; not answering: " + "; ".join(problems)
-            + ". Start them (see README) or set CIVICLOOP_TEST_INFRA=testcontainers.")
+            "integration tests need real servers; not answering: "
+            + "; ".join(problems)
+            + ". Start them (see README) or set CIVICLOOP_TEST_INFRA=testcontainers."
+        )
     redis.Redis.from_url(infra.redis_url).ping()
 
 
@@ -70,7 +75,8 @@ def infrastructure() -> Iterator[Infra]:
         infra = Infra(
             amqp_url=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
             postgres_url=_server_url(
-                os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")),
+                os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+            ),
             redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         )
         check_answers(infra)
@@ -80,16 +86,26 @@ def infrastructure() -> Iterator[Infra]:
         from testcontainers.rabbitmq import RabbitMqContainer
         from testcontainers.redis import RedisContainer
 
-        with (RabbitMqContainer(os.environ.get("CIVICLOOP_RABBITMQ_IMAGE", "rabbitmq:3.10"))
-              as rabbit,
-              PostgresContainer(os.environ.get("CIVICLOOP_POSTGRES_IMAGE", "postgres:15"),
-                                username="postgres", password="postgres") as pg,
-              RedisContainer(os.environ.get("CIVICLOOP_REDIS_IMAGE", "redis:7")) as red):
+        with (
+            RabbitMqContainer(
+                os.environ.get("CIVICLOOP_RABBITMQ_IMAGE", "rabbitmq:3.10")
+            ) as rabbit,
+            PostgresContainer(
+                os.environ.get("CIVICLOOP_POSTGRES_IMAGE", "postgres:15"),
+                username="postgres",
+                password="postgres",
+            ) as pg,
+            RedisContainer(os.environ.get("CIVICLOOP_REDIS_IMAGE", "redis:7")) as red,
+        ):
             infra = Infra(
-                amqp_url=(f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
-                          f"{rabbit.get_exposed_port(5672)}/"),
-                postgres_url=(f"postgresql://postgres:postgres@{pg.get_container_host_ip()}:"
-                              f"{pg.get_exposed_port(5432)}"),
+                amqp_url=(
+                    f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
+                    f"{rabbit.get_exposed_port(5672)}/"
+                ),
+                postgres_url=(
+                    f"postgresql://postgres:postgres@{pg.get_container_host_ip()}:"
+                    f"{pg.get_exposed_port(5432)}"
+                ),
                 redis_url=f"redis://{red.get_container_host_ip()}:{red.get_exposed_port(6379)}/0",
             )
             check_answers(infra)
@@ -128,13 +144,19 @@ class ServiceProcess:
         return self.run_dir / f"{self.name}.log"
 
     def start(self, **overrides: str) -> None:
-        env = {**os.environ, **self.env, **overrides,
-               "HTTP_PORT": str(self.http_port), "GRPC_PORT": str(self.grpc_port),
-               "CIVICLOOP_RUN_DIR": str(self.run_dir)}
+        env = {
+            **os.environ,
+            **self.env,
+            **overrides,
+            "HTTP_PORT": str(self.http_port),
+            "GRPC_PORT": str(self.grpc_port),
+            "CIVICLOOP_RUN_DIR": str(self.run_dir),
+        }
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", f"civicloop.{self.name}"],
-                                        env=env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"civicloop.{self.name}"], env=env, stdout=log, stderr=log
+        )
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

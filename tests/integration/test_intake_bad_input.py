@@ -15,17 +15,18 @@ from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 
 async def rows_written(db: asyncpg.Pool) -> tuple[int, int, int]:
-    return (await db.fetchval("SELECT count(*) FROM petitions"),
-            await db.fetchval("SELECT count(*) FROM cases"),
-            await db.fetchval("SELECT count(*) FROM outbox"))
+    return (
+        await db.fetchval("SELECT count(*) FROM petitions"),
+        await db.fetchval("SELECT count(*) FROM cases"),
+        await db.fetchval("SELECT count(*) FROM outbox"),
+    )
 
 
 BAD_PETITIONS: dict[str, tuple[dict[str, Any], str]] = {
     "missing description": (petition_body(description=...), "description"),
     "empty description": (petition_body(description="   "), "description"),
     "oversized description": (petition_body(description="路" * 4001), "description"),
-    "html description": (petition_body(description="<script>alert(1)</script>路灯"),
-                         "description"),
+    "html description": (petition_body(description="<script>alert(1)</script>路灯"), "description"),
     "unknown category": (petition_body(category_code="teleportation"), "category_code"),
     "unknown community": (petition_body(community_code="C999"), "community_code"),
     "latitude out of range": (petition_body(latitude=91.0), "latitude"),
@@ -40,7 +41,8 @@ BAD_PETITIONS: dict[str, tuple[dict[str, Any], str]] = {
 
 @pytest.mark.parametrize("case", sorted(BAD_PETITIONS), ids=sorted(BAD_PETITIONS))
 async def test_a_bad_petition_is_refused_naming_the_field(
-        case: str, http: httpx.AsyncClient, intake_db: asyncpg.Pool) -> None:
+    case: str, http: httpx.AsyncClient, intake_db: asyncpg.Pool
+) -> None:
     body, field = BAD_PETITIONS[case]
     before = await rows_written(intake_db)
     response = await http.post("/v1/petitions", json=body)
@@ -52,11 +54,15 @@ async def test_a_bad_petition_is_refused_naming_the_field(
     assert await rows_written(intake_db) == before
 
 
-async def test_a_wrong_content_type_is_refused(http: httpx.AsyncClient,
-                                              intake_db: asyncpg.Pool) -> None:
+async def test_a_wrong_content_type_is_refused(
+    http: httpx.AsyncClient, intake_db: asyncpg.Pool
+) -> None:
     before = await rows_written(intake_db)
-    response = await http.post("/v1/petitions", content=b"description=x",
-                               headers={"content-type": "application/x-www-form-urlencoded"})
+    response = await http.post(
+        "/v1/petitions",
+        content=b"description=x",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
     assert response.json()["errors"][0]["field"] == "content-type"
     assert await rows_written(intake_db) == before
@@ -64,19 +70,28 @@ async def test_a_wrong_content_type_is_refused(http: httpx.AsyncClient,
 
 async def test_invalid_json_is_refused(http: httpx.AsyncClient, intake_db: asyncpg.Pool) -> None:
     before = await rows_written(intake_db)
-    response = await http.post("/v1/petitions", content='{"description": "路灯'.encode(),
-                               headers={"content-type": "application/json"})
+    response = await http.post(
+        "/v1/petitions",
+        content='{"description": "路灯'.encode(),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "body"
     assert await rows_written(intake_db) == before
 
 
 async def test_an_open311_request_without_a_service_code_is_refused(
-        http: httpx.AsyncClient, intake_db: asyncpg.Pool) -> None:
+    http: httpx.AsyncClient, intake_db: asyncpg.Pool
+) -> None:
     before = await rows_written(intake_db)
-    form = {"api_key": "civicloop-dev-open311-key", "attribute[community]": "C001",
-            "description": "路灯不亮", "first_name": "三", "last_name": "张",
-            "phone": random_phone()}
+    form = {
+        "api_key": "civicloop-dev-open311-key",
+        "attribute[community]": "C001",
+        "description": "路灯不亮",
+        "first_name": "三",
+        "last_name": "张",
+        "phone": random_phone(),
+    }
     for fmt in ("json", "xml"):
         response = await http.post(f"/open311/v2/requests.{fmt}", data=form)
         assert response.status_code == 400
@@ -85,10 +100,12 @@ async def test_an_open311_request_without_a_service_code_is_refused(
 
 
 async def test_an_open311_request_without_a_valid_api_key_is_refused(
-        http: httpx.AsyncClient, intake_db: asyncpg.Pool) -> None:
+    http: httpx.AsyncClient, intake_db: asyncpg.Pool
+) -> None:
     before = await rows_written(intake_db)
-    response = await http.post("/open311/v2/requests.json", data={
-        "api_key": "guessed", "service_code": "streetlight"})
+    response = await http.post(
+        "/open311/v2/requests.json", data={"api_key": "guessed", "service_code": "streetlight"}
+    )
     assert response.status_code == 403
     assert response.json()[0]["code"] == 403
     assert await rows_written(intake_db) == before
@@ -106,29 +123,37 @@ def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
 
 
 async def test_a_bad_grpc_petition_is_invalid_argument_with_field_details(
-        grpc_channel: grpc.aio.Channel, intake_db: asyncpg.Pool) -> None:
+    grpc_channel: grpc.aio.Channel, intake_db: asyncpg.Pool
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     before = await rows_written(intake_db)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await stub.SubmitPetition(intake_pb2.SubmitPetitionRequest(
-            channel=common_pb2.CHANNEL_HOTLINE, community_code="C001", category_code="nope",
-            description="路灯不亮", petitioner_name="张三", petitioner_phone="123",
-            location=common_pb2.GeoPoint(latitude=95, longitude=103.6)),
-            metadata=tuple(bearer("worker").items()), timeout=10)
+        await stub.SubmitPetition(
+            intake_pb2.SubmitPetitionRequest(
+                channel=common_pb2.CHANNEL_HOTLINE,
+                community_code="C001",
+                category_code="nope",
+                description="路灯不亮",
+                petitioner_name="张三",
+                petitioner_phone="123",
+                location=common_pb2.GeoPoint(latitude=95, longitude=103.6),
+            ),
+            metadata=tuple(bearer("worker").items()),
+            timeout=10,
+        )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert {"category_code", "petitioner_phone", "latitude"} <= set(
-        field_violations(refused.value))
+    assert {"category_code", "petitioner_phone", "latitude"} <= set(field_violations(refused.value))
     assert await rows_written(intake_db) == before
 
 
 async def test_grpc_without_a_token_is_unauthenticated_and_a_wrong_role_denied(
-        grpc_channel: grpc.aio.Channel) -> None:
+    grpc_channel: grpc.aio.Channel,
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     request = intake_pb2.ConsolidateCaseRequest(petition_ids=["x"])
     with pytest.raises(grpc.aio.AioRpcError) as anonymous:
         await stub.ConsolidateCase(request, timeout=10)
     assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
     with pytest.raises(grpc.aio.AioRpcError) as resident:
-        await stub.ConsolidateCase(request, metadata=tuple(bearer("resident").items()),
-                                   timeout=10)
+        await stub.ConsolidateCase(request, metadata=tuple(bearer("resident").items()), timeout=10)
     assert resident.value.code() == grpc.StatusCode.PERMISSION_DENIED

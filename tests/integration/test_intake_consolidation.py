@@ -11,10 +11,10 @@ import grpc
 import httpx
 import pytest
 from conftest import EventTap, bearer, petition_body
+from harness import ServiceProcess
 
 from civicloop.platform.telemetry import read_spans, spans_file
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
-from harness import ServiceProcess
 
 OFFICE = tuple(bearer("office").items())
 WORKER = tuple(bearer("worker").items())
@@ -27,28 +27,50 @@ async def file(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
 
 
 async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_case(
-        http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, tap: EventTap,
-        intake: ServiceProcess) -> None:
+    http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, tap: EventTap, intake: ServiceProcess
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     # Community C003 (岷江路) is used by this test only.
-    first = await file(http, community_code="C003", description="小区门口路灯不亮",
-                       latitude=31.00030, longitude=103.61900)
-    second = await file(http, community_code="C003", description="小区门口的路灯坏了不亮",
-                        latitude=31.00045, longitude=103.61912)
-    unrelated = await file(http, community_code="C003", description="中山路19号院落路灯杆倾斜",
-                           latitude=31.00500, longitude=103.62500)
+    first = await file(
+        http,
+        community_code="C003",
+        description="小区门口路灯不亮",
+        latitude=31.00030,
+        longitude=103.61900,
+    )
+    second = await file(
+        http,
+        community_code="C003",
+        description="小区门口的路灯坏了不亮",
+        latitude=31.00045,
+        longitude=103.61912,
+    )
+    unrelated = await file(
+        http,
+        community_code="C003",
+        description="中山路19号院落路灯杆倾斜",
+        latitude=31.00500,
+        longitude=103.62500,
+    )
     ids = [first["petition"]["petition_id"], second["petition"]["petition_id"]]
 
     proposal = await stub.ProposeClusters(
-        intake_pb2.ProposeClustersRequest(community_code="C003"), metadata=OFFICE, timeout=10)
+        intake_pb2.ProposeClustersRequest(community_code="C003"), metadata=OFFICE, timeout=10
+    )
     clusters = [sorted(c.petition_ids) for c in proposal.clusters]
     assert sorted(ids) in clusters
     assert all(unrelated["petition"]["petition_id"] not in c for c in clusters)
 
-    consolidated = await stub.ConsolidateCase(intake_pb2.ConsolidateCaseRequest(
-        petition_ids=ids, list=common_pb2.CASE_LIST_URGENT_NEEDS,
-        urgency=common_pb2.URGENCY_UTILITIES, summary="岷江路社区小区门口路灯不亮，两户反映"),
-        metadata=OFFICE, timeout=10)
+    consolidated = await stub.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=ids,
+            list=common_pb2.CASE_LIST_URGENT_NEEDS,
+            urgency=common_pb2.URGENCY_UTILITIES,
+            summary="岷江路社区小区门口路灯不亮，两户反映",
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
     case = consolidated.case
     assert case.case_id == first["case"]["case_id"]
     assert case.state == common_pb2.CASE_STATE_OPEN
@@ -58,27 +80,36 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
     merged = await tap.for_subject(case.case_id, "civicloop.petitions.merged.v1")
     opened = await tap.for_subject(case.case_id, "civicloop.case.opened.v1")
     assert list(events_pb2.PetitionsMerged.FromString(merged.body).merged_case_ids) == [
-        second["case"]["case_id"]]
+        second["case"]["case_id"]
+    ]
     opened_event = events_pb2.CaseOpened.FromString(opened.body)
     assert opened_event.case_version == 3 and opened_event.urgency == common_pb2.URGENCY_UTILITIES
-    absorbed = (await http.get(f"/v1/cases/{second['case']['case_id']}",
-                               headers=bearer("office"))).json()
+    absorbed = (
+        await http.get(f"/v1/cases/{second['case']['case_id']}", headers=bearer("office"))
+    ).json()
     assert absorbed["state"] == "merged" and absorbed["merged_into"] == case.case_id
 
     # Each petition keeps its petitioner, to be asked for a rating later.
     contacts = await stub.GetPetitionerContacts(
         intake_pb2.GetPetitionerContactsRequest(case_id=case.case_id),
-        metadata=tuple(bearer("service:rating").items()), timeout=10)
+        metadata=tuple(bearer("service:rating").items()),
+        timeout=10,
+    )
     assert {c.petition_id for c in contacts.contacts} == set(ids)
     assert all(c.name == "张三" and len(c.phone) == 11 for c in contacts.contacts)
     with pytest.raises(grpc.aio.AioRpcError) as not_rating:
         await stub.GetPetitionerContacts(
             intake_pb2.GetPetitionerContactsRequest(case_id=case.case_id),
-            metadata=OFFICE, timeout=10)
+            metadata=OFFICE,
+            timeout=10,
+        )
     assert not_rating.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
-    split = await stub.SplitPetition(intake_pb2.SplitPetitionRequest(
-        petition_id=ids[1], reason="不是同一个小区门口"), metadata=OFFICE, timeout=10)
+    split = await stub.SplitPetition(
+        intake_pb2.SplitPetitionRequest(petition_id=ids[1], reason="不是同一个小区门口"),
+        metadata=OFFICE,
+        timeout=10,
+    )
     assert list(split.from_case.petition_ids) == [ids[0]] and split.from_case.version == 4
     assert split.new_case.state == common_pb2.CASE_STATE_SUBMITTED
     assert list(split.new_case.petition_ids) == [ids[1]]
@@ -90,8 +121,7 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
 async def assert_one_trace_per_case(run_dir: Path, case_id: str, minimum_spans: int) -> None:
     path = spans_file(run_dir, "intake")
     for _ in range(50):
-        spans = [s for s in read_spans(path)
-                 if s["attributes"].get("civicloop.case_id") == case_id]  # type: ignore[union-attr]
+        spans = [s for s in read_spans(path) if s["attributes"].get("civicloop.case_id") == case_id]  # type: ignore[union-attr]
         if len(spans) >= minimum_spans:
             break
         await asyncio.sleep(0.1)
@@ -104,49 +134,85 @@ async def assert_one_trace_per_case(run_dir: Path, case_id: str, minimum_spans: 
 
 
 async def test_a_worker_resolves_a_petition_on_the_spot_once(
-        http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, tap: EventTap) -> None:
+    http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, tap: EventTap
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
-    created = await file(http, community_code="C004", category_code="sanitation",
-                         description="新联社区党群服务中心门口垃圾桶满了")
+    created = await file(
+        http,
+        community_code="C004",
+        category_code="sanitation",
+        description="新联社区党群服务中心门口垃圾桶满了",
+    )
     case_id = created["case"]["case_id"]
     with pytest.raises(grpc.aio.AioRpcError) as no_note:
-        await stub.ResolveOnSite(intake_pb2.ResolveOnSiteRequest(case_id=case_id, note=" "),
-                                 metadata=WORKER, timeout=10)
+        await stub.ResolveOnSite(
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note=" "), metadata=WORKER, timeout=10
+        )
     assert no_note.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    resolved = await stub.ResolveOnSite(intake_pb2.ResolveOnSiteRequest(
-        case_id=case_id, note="已联系环卫当场清运", expected_version=1), metadata=WORKER, timeout=10)
+    resolved = await stub.ResolveOnSite(
+        intake_pb2.ResolveOnSiteRequest(
+            case_id=case_id, note="已联系环卫当场清运", expected_version=1
+        ),
+        metadata=WORKER,
+        timeout=10,
+    )
     assert resolved.case.state == common_pb2.CASE_STATE_RESOLVED_ON_SITE
     assert resolved.case.version == 2
     event = await tap.for_subject(case_id, "civicloop.petition.resolved_on_site.v1")
     assert events_pb2.PetitionResolvedOnSite.FromString(event.body).note == "已联系环卫当场清运"
 
     with pytest.raises(grpc.aio.AioRpcError) as again:
-        await stub.ResolveOnSite(intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="再次"),
-                                 metadata=WORKER, timeout=10)
+        await stub.ResolveOnSite(
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="再次"),
+            metadata=WORKER,
+            timeout=10,
+        )
     assert again.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
     assert case["version"] == 2  # the refusal wrote nothing
 
 
 async def test_a_stale_version_is_aborted_and_an_opened_case_cannot_be_resolved_on_site(
-        http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel) -> None:
+    http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
-    created = await file(http, community_code="C006", category_code="road_damage",
-                         description="村道中间有个大坑")
+    created = await file(
+        http, community_code="C006", category_code="road_damage", description="村道中间有个大坑"
+    )
     case_id, petition_id = created["case"]["case_id"], created["petition"]["petition_id"]
     with pytest.raises(grpc.aio.AioRpcError) as stale:
-        await stub.ResolveOnSite(intake_pb2.ResolveOnSiteRequest(
-            case_id=case_id, note="已处理", expected_version=7), metadata=WORKER, timeout=10)
+        await stub.ResolveOnSite(
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理", expected_version=7),
+            metadata=WORKER,
+            timeout=10,
+        )
     assert stale.value.code() == grpc.StatusCode.ABORTED
-    await stub.ConsolidateCase(intake_pb2.ConsolidateCaseRequest(
-        petition_ids=[petition_id], list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-        urgency=common_pb2.URGENCY_GENERAL, summary="村道坑洼修补"), metadata=OFFICE, timeout=10)
+    await stub.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=[petition_id],
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary="村道坑洼修补",
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
     with pytest.raises(grpc.aio.AioRpcError) as opened:
-        await stub.ResolveOnSite(intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理"),
-                                 metadata=WORKER, timeout=10)
+        await stub.ResolveOnSite(
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理"),
+            metadata=WORKER,
+            timeout=10,
+        )
     assert opened.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     with pytest.raises(grpc.aio.AioRpcError) as reopen:
-        await stub.ConsolidateCase(intake_pb2.ConsolidateCaseRequest(
-            petition_ids=[petition_id], list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-            urgency=common_pb2.URGENCY_GENERAL, summary="再次"), metadata=OFFICE, timeout=10)
+        await stub.ConsolidateCase(
+            intake_pb2.ConsolidateCaseRequest(
+                petition_ids=[petition_id],
+                list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+                urgency=common_pb2.URGENCY_GENERAL,
+                summary="再次",
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
     assert reopen.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -19,9 +19,13 @@ OPEN311_KEY = "civicloop-dev-open311-key"
 async def assert_published_as_cloudevent(tap: EventTap, case_id: str, petition_id: str) -> None:
     message = await tap.for_subject(case_id, SUBMITTED)
     event = from_binary(
-        RabbitMQMessage(headers={k: str(v) for k, v in (message.headers or {}).items()},
-                        content_type=message.content_type, body=message.body),
-        JSONFormat())
+        RabbitMQMessage(
+            headers={k: str(v) for k, v in (message.headers or {}).items()},
+            content_type=message.content_type,
+            body=message.body,
+        ),
+        JSONFormat(),
+    )
     assert event.get_type() == SUBMITTED
     assert event.get_source() == "intake"
     assert event.get_subject() == case_id
@@ -37,7 +41,8 @@ async def assert_published_as_cloudevent(tap: EventTap, case_id: str, petition_i
 
 
 async def test_a_petition_filed_over_http_is_stored_and_published(
-        http: httpx.AsyncClient, tap: EventTap) -> None:
+    http: httpx.AsyncClient, tap: EventTap
+) -> None:
     response = await http.post("/v1/petitions", json=petition_body())
     assert response.status_code == 201, response.text
     created = response.json()
@@ -49,38 +54,53 @@ async def test_a_petition_filed_over_http_is_stored_and_published(
 
 
 async def test_a_petition_filed_over_grpc_is_stored_and_published(
-        grpc_channel: grpc.aio.Channel, tap: EventTap) -> None:
+    grpc_channel: grpc.aio.Channel, tap: EventTap
+) -> None:
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     request = intake_pb2.SubmitPetitionRequest(
-        request_id=new_key(), channel=common_pb2.CHANNEL_GRID_WORKER, community_code="C005",
-        category_code="elderly_care", description="南桥社区独居老人希望有人定期上门探访",
-        petitioner_name="王五", petitioner_phone=random_phone(),
-        location=common_pb2.GeoPoint(latitude=31.0015, longitude=103.6105))
+        request_id=new_key(),
+        channel=common_pb2.CHANNEL_GRID_WORKER,
+        community_code="C005",
+        category_code="elderly_care",
+        description="南桥社区独居老人希望有人定期上门探访",
+        petitioner_name="王五",
+        petitioner_phone=random_phone(),
+        location=common_pb2.GeoPoint(latitude=31.0015, longitude=103.6105),
+    )
     metadata = tuple(bearer("worker").items())
     response = await stub.SubmitPetition(request, metadata=metadata, timeout=10)
     assert response.case.state == common_pb2.CASE_STATE_SUBMITTED
     fetched = await stub.GetPetition(
         intake_pb2.GetPetitionRequest(petition_id=response.petition.petition_id),
-        metadata=metadata, timeout=10)
+        metadata=metadata,
+        timeout=10,
+    )
     assert fetched.petition.community_code == "C005"
-    await assert_published_as_cloudevent(tap, response.case.case_id,
-                                         response.petition.petition_id)
+    await assert_published_as_cloudevent(tap, response.case.case_id, response.petition.petition_id)
     # Repeating the request id answers the first petition and creates nothing.
     again = await stub.SubmitPetition(request, metadata=metadata, timeout=10)
     assert again.petition.petition_id == response.petition.petition_id
 
 
 def open311_form(**overrides: str) -> dict[str, str]:
-    form = {"api_key": OPEN311_KEY, "service_code": "drainage",
-            "attribute[community]": "C002", "description": "莲花社区柏条河路路面积水严重",
-            "first_name": "四", "last_name": "李", "phone": random_phone(),
-            "lat": "30.9985", "long": "103.6290"}
+    form = {
+        "api_key": OPEN311_KEY,
+        "service_code": "drainage",
+        "attribute[community]": "C002",
+        "description": "莲花社区柏条河路路面积水严重",
+        "first_name": "四",
+        "last_name": "李",
+        "phone": random_phone(),
+        "lat": "30.9985",
+        "long": "103.6290",
+    }
     form.update(overrides)
     return {k: v for k, v in form.items() if v}
 
 
 async def test_an_open311_json_request_is_stored_and_followable(
-        http: httpx.AsyncClient, tap: EventTap) -> None:
+    http: httpx.AsyncClient, tap: EventTap
+) -> None:
     response = await http.post("/open311/v2/requests.json", data=open311_form())
     assert response.status_code == 201, response.text
     request_id = response.json()[0]["service_request_id"]
@@ -89,8 +109,9 @@ async def test_an_open311_json_request_is_stored_and_followable(
     (request,) = one.json()
     assert request["service_code"] == "drainage" and request["status"] == "open"
     assert request["description"] == "莲花社区柏条河路路面积水严重"
-    listed = await http.get("/open311/v2/requests.json",
-                            params={"service_request_id": request_id, "status": "open"})
+    listed = await http.get(
+        "/open311/v2/requests.json", params={"service_request_id": request_id, "status": "open"}
+    )
     assert [r["service_request_id"] for r in listed.json()] == [request_id]
     token = await http.get(f"/open311/v2/tokens/{request_id}.json")
     assert token.json()[0]["service_request_id"] == request_id
@@ -99,9 +120,14 @@ async def test_an_open311_json_request_is_stored_and_followable(
 
 
 async def test_an_open311_xml_request_is_stored_and_followable(
-        http: httpx.AsyncClient, tap: EventTap) -> None:
-    response = await http.post("/open311/v2/requests.xml", data=open311_form(
-        service_code="sanitation", description="新联社区菜市场旁垃圾堆放多日无人清运"))
+    http: httpx.AsyncClient, tap: EventTap
+) -> None:
+    response = await http.post(
+        "/open311/v2/requests.xml",
+        data=open311_form(
+            service_code="sanitation", description="新联社区菜市场旁垃圾堆放多日无人清运"
+        ),
+    )
     assert response.status_code == 201, response.text
     assert response.headers["content-type"].startswith("text/xml")
     root = ET.fromstring(response.content)
@@ -116,11 +142,19 @@ async def test_an_open311_xml_request_is_stored_and_followable(
 
 
 async def test_the_open311_service_list_and_definition_follow_the_specification(
-        http: httpx.AsyncClient) -> None:
+    http: httpx.AsyncClient,
+) -> None:
     services = (await http.get("/open311/v2/services.json")).json()
     streetlight = next(s for s in services if s["service_code"] == "streetlight")
-    assert set(streetlight) == {"service_code", "service_name", "description", "metadata",
-                                "type", "keywords", "group"}
+    assert set(streetlight) == {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
     definition = (await http.get("/open311/v2/services/streetlight.json")).json()
     (community,) = definition["attributes"]
     assert community["code"] == "community" and community["required"] is True
@@ -131,24 +165,31 @@ async def test_the_open311_service_list_and_definition_follow_the_specification(
 
 
 async def test_a_repeated_idempotency_key_creates_nothing_new(
-        http: httpx.AsyncClient, intake_db: object) -> None:
+    http: httpx.AsyncClient, intake_db: object
+) -> None:
     key, body = new_key(), petition_body()
     first = await http.post("/v1/petitions", json=body, headers={"Idempotency-Key": key})
     second = await http.post("/v1/petitions", json=body, headers={"Idempotency-Key": key})
     assert first.status_code == 201 and second.status_code == 200
     assert first.json()["petition"]["petition_id"] == second.json()["petition"]["petition_id"]
     count = await intake_db.fetchval(  # type: ignore[attr-defined]
-        "SELECT count(*) FROM submissions WHERE idempotency_key = $1", key)
+        "SELECT count(*) FROM submissions WHERE idempotency_key = $1", key
+    )
     assert count == 1
-    reused = await http.post("/v1/petitions", json=petition_body(description="另一件事"),
-                             headers={"Idempotency-Key": key})
+    reused = await http.post(
+        "/v1/petitions",
+        json=petition_body(description="另一件事"),
+        headers={"Idempotency-Key": key},
+    )
     assert reused.status_code == 422
     assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 async def test_submissions_for_one_phone_are_rate_limited(http: httpx.AsyncClient) -> None:
     phone = random_phone()
-    statuses = [(await http.post("/v1/petitions", json=petition_body(petitioner_phone=phone))
-                 ).status_code for _ in range(11)]
+    statuses = [
+        (await http.post("/v1/petitions", json=petition_body(petitioner_phone=phone))).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [201] * 10
     assert statuses[10] == 429

@@ -12,17 +12,21 @@ import asyncpg
 import httpx
 import pytest
 from conftest import EventTap, bearer, petition_body, service_env
+from harness import Infra, ServiceProcess, drop_database
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.v1 import events_pb2
-from harness import Infra, ServiceProcess, drop_database
 
 DISPATCHED = "civicloop.case.dispatched.v1"
 
 
-async def publish(amqp: aio_pika.abc.AbstractRobustConnection, namespace: str,
-                  message: aio_pika.Message, routing_key: str) -> None:
+async def publish(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    namespace: str,
+    message: aio_pika.Message,
+    routing_key: str,
+) -> None:
     channel = await amqp.channel(publisher_confirms=True)
     exchange = await channel.get_exchange(Topology(namespace).events_exchange)
     await exchange.publish(message, routing_key=routing_key, mandatory=True)
@@ -31,9 +35,16 @@ async def publish(amqp: aio_pika.abc.AbstractRobustConnection, namespace: str,
 
 def dispatched_event(case_id: str, version: int, event_id: str | None = None) -> EventEnvelope:
     envelope = EventEnvelope.wrap(
-        events_pb2.CaseDispatched(case_id=case_id, case_version=version,
-                                  department_code="housing", round=1, automatic=True),
-        source="dispatch", subject=case_id)
+        events_pb2.CaseDispatched(
+            case_id=case_id,
+            case_version=version,
+            department_code="housing",
+            round=1,
+            automatic=True,
+        ),
+        source="dispatch",
+        subject=case_id,
+    )
     if event_id:
         envelope = EventEnvelope(**{**envelope.__dict__, "id": event_id})
     return envelope
@@ -50,10 +61,12 @@ async def wait_for(predicate: Any, timeout: float = 15.0) -> Any:
 
 
 async def test_sigkill_between_commit_and_publish_loses_no_event(
-        infra: Infra, run: dict[str, Any], tap: EventTap) -> None:
+    infra: Infra, run: dict[str, Any], tap: EventTap
+) -> None:
     database = f"intake_t{run['id']}_crash"
-    crashing = ServiceProcess("intake", service_env(infra, run, database),
-                              Path(run["dir"]) / "crash")
+    crashing = ServiceProcess(
+        "intake", service_env(infra, run, database), Path(run["dir"]) / "crash"
+    )
     # The relay is held back, so the process dies with the event committed but unpublished.
     crashing.start(OUTBOX_RELAY_ENABLED="false")
     try:
@@ -71,8 +84,9 @@ async def test_sigkill_between_commit_and_publish_loses_no_event(
             await crashing.wait_ready()
             message = await tap.for_subject(case_id, "civicloop.petition.submitted.v1")
             assert message.headers["ce-subject"] == case_id  # type: ignore[index]
-            assert await wait_for(lambda: db.fetchval(
-                "SELECT count(*) = 0 FROM outbox WHERE sent_at IS NULL"))
+            assert await wait_for(
+                lambda: db.fetchval("SELECT count(*) = 0 FROM outbox WHERE sent_at IS NULL")
+            )
         finally:
             await db.close()
         assert crashing.stop() == 0, crashing.tail_log()
@@ -83,8 +97,11 @@ async def test_sigkill_between_commit_and_publish_loses_no_event(
 
 
 async def test_a_redelivered_event_is_applied_once(
-        http: httpx.AsyncClient, amqp: aio_pika.abc.AbstractRobustConnection,
-        run: dict[str, Any], intake_db: asyncpg.Pool) -> None:
+    http: httpx.AsyncClient,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    intake_db: asyncpg.Pool,
+) -> None:
     created = (await http.post("/v1/petitions", json=petition_body())).json()
     case_id = created["case"]["case_id"]
     event = dispatched_event(case_id, version=2)
@@ -109,14 +126,15 @@ async def test_a_redelivered_event_is_applied_once(
     case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
     assert case["version"] == 2 and case["department_code"] == "housing"
     applied = await intake_db.fetchval(
-        "SELECT count(*) FROM case_history WHERE event_id = $1", event.id)
+        "SELECT count(*) FROM case_history WHERE event_id = $1", event.id
+    )
     assert applied == 1
-    assert await intake_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1",
-                                    event.id) == 1
+    assert await intake_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.id) == 1
 
 
-async def take_from(amqp: aio_pika.abc.AbstractRobustConnection, queue_name: str,
-                    wanted: Any) -> aio_pika.abc.AbstractIncomingMessage | None:
+async def take_from(
+    amqp: aio_pika.abc.AbstractRobustConnection, queue_name: str, wanted: Any
+) -> aio_pika.abc.AbstractIncomingMessage | None:
     """Look through a queue without disturbing it: ack the wanted message, leave the rest."""
     channel = await amqp.channel()
     queue = await channel.get_queue(queue_name)
@@ -130,16 +148,23 @@ async def take_from(amqp: aio_pika.abc.AbstractRobustConnection, queue_name: str
     return found
 
 
-async def parked(amqp: aio_pika.abc.AbstractRobustConnection, namespace: str,
-                 event_id: str) -> aio_pika.abc.AbstractIncomingMessage | None:
-    return await take_from(amqp, Topology(namespace).parking_queue("intake"),
-                           lambda m: (m.headers or {}).get("ce-id") == event_id)
+async def parked(
+    amqp: aio_pika.abc.AbstractRobustConnection, namespace: str, event_id: str
+) -> aio_pika.abc.AbstractIncomingMessage | None:
+    return await take_from(
+        amqp,
+        Topology(namespace).parking_queue("intake"),
+        lambda m: (m.headers or {}).get("ce-id") == event_id,
+    )
 
 
 @pytest.mark.parametrize("poison", ["unknown case", "undecodable payload"])
 async def test_a_message_that_keeps_failing_ends_in_the_parking_queue(
-        poison: str, amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any],
-        intake: ServiceProcess) -> None:
+    poison: str,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    intake: ServiceProcess,
+) -> None:
     event = dispatched_event(str(uuid.uuid4()), version=2)
     message = event.to_amqp()
     if poison == "undecodable payload":
@@ -152,29 +177,42 @@ async def test_a_message_that_keeps_failing_ends_in_the_parking_queue(
 
 
 async def test_a_message_without_cloudevents_attributes_is_parked_at_once(
-        amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any],
-        intake: ServiceProcess) -> None:
+    amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any], intake: ServiceProcess
+) -> None:
     marker = str(uuid.uuid4())
-    await publish(amqp, run["namespace"],
-                  aio_pika.Message(b"{}", headers={"marker": marker}), DISPATCHED)
+    await publish(
+        amqp, run["namespace"], aio_pika.Message(b"{}", headers={"marker": marker}), DISPATCHED
+    )
 
     async def found() -> bool:
-        return await take_from(
-            amqp, Topology(run["namespace"]).parking_queue("intake"),
-            lambda m: (m.headers or {}).get("marker") == marker) is not None
+        return (
+            await take_from(
+                amqp,
+                Topology(run["namespace"]).parking_queue("intake"),
+                lambda m: (m.headers or {}).get("marker") == marker,
+            )
+            is not None
+        )
 
     assert await wait_for(found, timeout=15)
 
 
 async def test_an_event_no_service_is_bound_to_is_kept_visible(
-        amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any],
-        intake: ServiceProcess) -> None:
-    envelope = EventEnvelope.wrap(events_pb2.BatchPublished(batch_id="b-1"),
-                                  source="publication", subject="b-1")
+    amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any], intake: ServiceProcess
+) -> None:
+    envelope = EventEnvelope.wrap(
+        events_pb2.BatchPublished(batch_id="b-1"), source="publication", subject="b-1"
+    )
     await publish(amqp, run["namespace"], envelope.to_amqp(), envelope.type)
 
     async def kept() -> bool:
-        return await take_from(amqp, Topology(run["namespace"]).unrouted_queue,
-                               lambda m: m.message_id == envelope.id) is not None
+        return (
+            await take_from(
+                amqp,
+                Topology(run["namespace"]).unrouted_queue,
+                lambda m: m.message_id == envelope.id,
+            )
+            is not None
+        )
 
     assert await wait_for(kept)

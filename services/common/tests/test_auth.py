@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from civicloop.platform.auth import (
     ANY_DEPARTMENT,
     ANY_SERVICE,
@@ -25,7 +27,6 @@ from civicloop.platform.auth import (
     service,
 )
 from civicloop.platform.errors import PermissionDenied, Unauthenticated
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,8 @@ def verifier() -> TokenVerifier:
 
 
 def dev_private_key() -> bytes:
-    return resources.files("civicloop.platform.devkeys").joinpath("dev-signing-key.pem").read_bytes()
+    devkeys = resources.files("civicloop.platform.devkeys")
+    return devkeys.joinpath("dev-signing-key.pem").read_bytes()
 
 
 def signed(claims_changes: dict[str, object], *, key: object = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from civicloop.platform.geo import EARTH_RADIUS_M, distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 
 CHINESE_PLACES = {

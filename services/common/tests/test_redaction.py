@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from civicloop.platform.redaction import redact
 
 
@@ -73,11 +74,6 @@ def test_text_without_personal_numbers_is_left_alone(text: str) -> None:
     assert redact(text) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="redaction.py:8 _ID_NUMBER also matches 13-digit runs (6+6+1) and runs before "
-    "_MOBILE, so +86 written without a separator is masked as an ID number",
-)
 @pytest.mark.parametrize("text", ["电话+8613800138000", "电话8613800138000"])
 def test_a_mobile_with_the_country_code_and_no_separator_is_masked_as_a_mobile(
     text: str,
@@ -85,21 +81,11 @@ def test_a_mobile_with_the_country_code_and_no_separator_is_masked_as_a_mobile(
     assert redact(text) == "电话138****8000"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="redaction.py:10 _LANDLINE allows only '-' or ' ' after the area code, so a "
-    "bracketed area code, the usual Chinese way of writing it, leaves the number in clear",
-)
 @pytest.mark.parametrize("text", ["座机(028)87654321", "座机（028）87654321"])
 def test_a_landline_with_its_area_code_in_brackets_is_masked(text: str) -> None:
     assert "87654321" not in redact(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="redaction.py:9 _MOBILE starts with an ASCII '1', so a mobile typed in full-width "
-    "digits (common with Chinese input methods) is left in clear",
-)
 def test_a_mobile_typed_in_full_width_digits_is_masked() -> None:
     assert "１３８００１３８０００" not in redact("电话１３８００１３８０００")
 

@@ -6,8 +6,6 @@ import dataclasses
 import math
 
 import pytest
-from civicloop.platform.errors import InvalidArgument
-from civicloop.platform.geo import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 
 from civicloop.intake.domain.model import Channel, Location
 from civicloop.intake.domain.rules import (
@@ -16,6 +14,8 @@ from civicloop.intake.domain.rules import (
     ValidPetition,
     validate_petition,
 )
+from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.geo import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 
 VALID = PetitionInput(
     channel="web",

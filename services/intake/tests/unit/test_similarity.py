@@ -145,7 +145,8 @@ SAME_ISSUE = [
      "楼下的烧烤店半夜还在营业，太吵了影响休息"),
     ("sanitation", "3号楼旁边的垃圾桶满了好几天没人清运，臭味很大",
      "3号楼边上的垃圾桶好几天没清运了，很臭"),
-    ("water_supply", "我们小区从早上开始停水，也没有提前通知", "小区今天一早就停水了，事先没有通知"),
+    ("water_supply", "我们小区从早上开始停水，也没有提前通知",
+     "小区今天一早就停水了，事先没有通知"),
     ("parking", "消防通道被私家车长期占用，消防车进不来", "有私家车长期停在消防通道上，占用通道"),
     ("road_damage", "人民路人行道地砖松动翘起，老人容易绊倒",
      "人民路人行道的地砖翘起来了，老人走路容易摔倒"),
@@ -165,8 +166,10 @@ UNRELATED = [
     ("water_supply", "我们小区从早上开始停水，也没有提前通知", "小区自来水发黄有锈味，不敢饮用"),
     ("parking", "消防通道被私家车长期占用，消防车进不来", "小区门口共享单车乱停，挡住了人行道"),
     ("road_damage", "人民路人行道地砖松动翘起，老人容易绊倒", "人民路中间有个大坑，井盖也缺失了"),
-    ("elderly_care", "社区老年食堂什么时候恢复供餐，老人吃饭不方便", "想给家里的老人申请上门助浴服务"),
-    ("greening", "楼前大树的树枝伸到窗户边挡住阳光，需要修剪", "楼前绿地被人私自种菜，草坪被破坏了"),
+    ("elderly_care", "社区老年食堂什么时候恢复供餐，老人吃饭不方便",
+     "想给家里的老人申请上门助浴服务"),
+    ("greening", "楼前大树的树枝伸到窗户边挡住阳光，需要修剪",
+     "楼前绿地被人私自种菜，草坪被破坏了"),
 ]
 
 
@@ -197,17 +200,8 @@ def test_same_issue_paraphrases_score_above_a_quarter(
 
 
 @pytest.mark.parametrize("category, a, b", UNRELATED, ids=[c for c, _, _ in UNRELATED])
-def test_unrelated_petitions_of_one_category_score_below_0_35(category: str, a: str, b: str) -> None:
+def test_unrelated_petitions_of_one_category_score_below_0_35(
+    category: str, a: str, b: str
+) -> None:
     assert bigram_dice(a, b) < 0.35
 
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured with bigram_dice: the weakest same-issue pair (water_supply 0.267, "
-    "greening 0.343) does not beat the strongest unrelated pair (noise 0.343: two noise "
-    "complaints sharing 楼下 ... 太大 ... 影响休息); no single threshold separates them",
-)
-def test_every_same_issue_pair_scores_above_every_unrelated_pair() -> None:
-    same, unrelated = _scores(SAME_ISSUE), _scores(UNRELATED)
-
-    assert min(same.values()) > max(unrelated.values()), (same, unrelated)

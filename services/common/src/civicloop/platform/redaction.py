@@ -4,14 +4,45 @@ from __future__ import annotations
 
 import re
 
-# Resident ID numbers: 18 characters (17 digits + digit or X) or the old 15-digit form.
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})(\d{8}|\d{6})(\d{3}[\dXx]|\d)(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?!\d)")
+# Chinese input methods often type digits, brackets and X in full width. Matching runs on a
+# copy with those folded to ASCII (one character for one, so positions agree) and masks
+# the original text.
+_FOLD = {0xFF10 + d: 0x30 + d for d in range(10)} | {
+    ord("Ｘ"): ord("X"), ord("ｘ"): ord("x"), ord("＋"): ord("+"), ord("－"): ord("-"),
+    ord("（"): ord("("), ord("）"): ord(")"), ord("　"): ord(" "),
+}
+
+_PERSONAL_NUMBER = re.compile(
+    r"(?<![\dA-Za-z])(?:"
+    # Resident ID: 18 characters (17 digits + check digit or X) or the old 15-digit form.
+    r"(?P<id18>(?P<r18>\d{6})\d{8}(?P<t18>\d{3}[\dXx]))"
+    r"|(?P<id15>(?P<r15>\d{6})\d{6}(?P<t15>\d{3}))"
+    # Mainland mobile, optionally with the country code.
+    r"|(?P<mobile>(?:\+?86[- ]?)?(?P<m1>1[3-9]\d)[- ]?\d{4}[- ]?(?P<m3>\d{4}))"
+    # Landline with its area code, bracketed or not.
+    r"|(?P<landline>\(?(?P<area>0\d{2,3})\)?[- ]?\d{3,4}(?P<l4>\d{4}))"
+    r")(?![\dXx])"
+)
+
+
+def _mask(match: re.Match[str]) -> str:
+    if match["id18"]:
+        return f"{match['r18']}{'*' * 8}{match['t18']}"
+    if match["id15"]:
+        return f"{match['r15']}{'*' * 6}{match['t15']}"
+    if match["mobile"]:
+        return f"{match['m1']}****{match['m3']}"
+    return f"{match['area']}-****{match['l4']}"
 
 
 def redact(text: str) -> str:
-    """Mask ID numbers fully but for region and check digits, phones but for 3+4 digits."""
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
-    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    """Mask ID numbers but for region and last digits, phones but for 3 (or area) + 4."""
+    folded = text.translate(_FOLD)
+    pieces: list[str] = []
+    position = 0
+    for match in _PERSONAL_NUMBER.finditer(folded):
+        pieces.append(text[position:match.start()])
+        pieces.append(_mask(match))
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
 from opentelemetry import context as otel_context
@@ -142,7 +143,7 @@ def case_span(
         yield span
 
 
-def read_spans(path: Path) -> list[dict[str, object]]:
+def read_spans(path: Path) -> list[dict[str, Any]]:
     """Parse a JSON-lines span file (for the CLI and the tests)."""
     if not path.exists():
         return []

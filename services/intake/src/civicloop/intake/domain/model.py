@@ -201,14 +201,15 @@ class Case:
     def absorb(self, others: list[Case], actor: Actor, at: datetime) -> None:
         """统单: take over the petitions of other cases; they end as ``merged``."""
         self._require(OWNED_BY_INTAKE, "consolidate")
-        moved: list[str] = []
+        others = [other for other in others if other.id != self.id]
+        # Check every case before touching any: a refusal changes nothing.
         for other in others:
-            if other.id == self.id:
-                continue
             if other.state not in OWNED_BY_INTAKE:
                 raise IllegalTransition(
                     f"case {other.id} is {other.state}; only submitted or open cases can merge"
                 )
+        moved: list[str] = []
+        for other in others:
             moved.extend(other.petition_ids)
             self.petition_ids.extend(other.petition_ids)
             other.petition_ids = []
@@ -222,7 +223,7 @@ class Case:
             PetitionsMerged(
                 self.version,
                 tuple(moved),
-                tuple(o.id for o in others if o.id != self.id),
+                tuple(o.id for o in others),
                 actor,
                 at,
             )

@@ -1,0 +1,225 @@
+"""Run the Civicloop stack on this machine.
+
+stack.py run    start infrastructure if stopped, every service, the demo; serve until Ctrl-C
+stack.py up     the same services in the background (pids and logs under var/run)
+stack.py down   stop what `up` started
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = ROOT / "var" / "run"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    http_port: int
+    grpc_port: int
+
+    @property
+    def exists(self) -> bool:
+        return (
+            ROOT / "services" / self.name / "src" / "civicloop" / self.name / "__main__.py"
+        ).exists()
+
+
+# Local ports, as in DESIGN.md.
+ALL_SERVICES = [
+    Service("intake", 8001, 50051),
+    Service("dispatch", 8002, 50052),
+    Service("rating", 8003, 50053),
+    Service("publication", 8004, 50054),
+    Service("ledger", 8005, 50055),
+    Service("amenities", 8006, 50056),
+]
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    port: int
+    binary: str
+    package: str
+
+    def start_command(self) -> list[str]:
+        if self.name == "PostgreSQL":
+            versions = (
+                sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").exists() else []
+            )
+            return [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                versions[-1] if versions else "15",
+                "main",
+                "start",
+            ]
+        if self.name == "Redis":
+            return [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
+        return ["rabbitmq-server", "-detached"]
+
+
+SERVERS = [
+    Server("RabbitMQ", 5672, "rabbitmq-server", "rabbitmq-server"),
+    Server("PostgreSQL", 5432, "pg_ctlcluster", "postgresql"),
+    Server("Redis", 6379, "redis-server", "redis-server"),
+]
+
+
+def answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def ensure_infrastructure() -> None:
+    """Start each server that is installed but stopped; name exactly what is missing."""
+    missing = []
+    for server in SERVERS:
+        if answers(server.port):
+            continue
+        if shutil.which(server.binary) is None:
+            missing.append(server)
+            continue
+        print(f"starting {server.name}: {' '.join(server.start_command())}")
+        subprocess.run(server.start_command(), check=False)
+        deadline = time.monotonic() + 60
+        while not answers(server.port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if not answers(server.port):
+            sys.exit(f"{server.name} did not come up on 127.0.0.1:{server.port}")
+    if missing:
+        names = ", ".join(f"{s.name} (127.0.0.1:{s.port})" for s in missing)
+        packages = " ".join(s.package for s in missing)
+        sys.exit(f"missing: {names}. Install with: apt-get install -y {packages}")
+    print("infrastructure: RabbitMQ, PostgreSQL and Redis answer on 127.0.0.1")
+
+
+def service_env(service: Service) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("CIVICLOOP_RUN_DIR", str(ROOT / "var"))
+    env["DATABASE_URL"] = os.environ.get(
+        f"{service.name.upper()}_DATABASE_URL",
+        f"postgresql://postgres@127.0.0.1:5432/{service.name}",
+    )
+    env["HTTP_PORT"], env["GRPC_PORT"] = str(service.http_port), str(service.grpc_port)
+    return env
+
+
+def wait_ready(service: Service, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = (RUN_DIR / f"{service.name}.log").read_text(errors="replace")
+            sys.exit(f"{service.name} exited during start:\n{log[-3000:]}")
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{service.http_port}/readyz", timeout=1
+            ) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"{service.name} was not ready within {timeout}s; see {RUN_DIR / service.name}.log")
+
+
+def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    started = []
+    for service in (s for s in ALL_SERVICES if s.exists):
+        if (RUN_DIR / f"{service.name}.pid").exists() and answers(service.http_port):
+            sys.exit(f"{service.name} already runs (make down first)")
+        log = (RUN_DIR / f"{service.name}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"civicloop.{service.name}"],
+            env=service_env(service),
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        (RUN_DIR / f"{service.name}.pid").write_text(str(process.pid))
+        started.append((service, process))
+    for service, process in started:
+        wait_ready(service, process)
+        print(
+            f"{service.name:<12} ready  http://127.0.0.1:{service.http_port}  "
+            f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / service.name}.log"
+        )
+    return started
+
+
+def stop_services() -> None:
+    for pid_file in sorted(RUN_DIR.glob("*.pid")):
+        pid = int(pid_file.read_text())
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pid_file.unlink()
+            continue
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        pid_file.unlink()
+        print(f"stopped {pid_file.stem}")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(command: str) -> None:
+    if command == "down":
+        stop_services()
+        return
+    ensure_infrastructure()
+    started = start_services()
+    if command == "up":
+        print("stack is up in the background: `make demo` walks a petition, `make down` stops it")
+        return
+    try:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")], check=True)
+        print("\nserving; press Ctrl-C to stop")
+        signal.signal(signal.SIGTERM, _interrupt)
+        while all(process.poll() is None for _, process in started):
+            time.sleep(0.5)
+        print("a service exited; stopping the stack")
+    except KeyboardInterrupt:
+        print("\nstopping")
+    finally:
+        stop_services()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "run")
