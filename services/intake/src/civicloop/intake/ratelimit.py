@@ -11,27 +11,38 @@ import redis.asyncio as aioredis
 
 from civicloop.platform.errors import RateLimited
 
+# Both counters in one round trip: INCR each key, give a new key its window's expiry.
+_COUNT_BOTH = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+
 
 class SubmissionLimiter:
     def __init__(
-        self, redis: aioredis.Redis, namespace: str, per_phone_hour: int, per_address_minute: int
+        self,
+        redis: aioredis.Redis,
+        namespace: str,
+        per_phone_hour: int,
+        per_address_minute: int,
     ) -> None:
-        self.redis = redis
         self.prefix = f"{namespace}intake:limit"
         self.per_phone_hour = per_phone_hour
         self.per_address_minute = per_address_minute
+        self._count_both = redis.register_script(_COUNT_BOTH)
 
     async def check(self, phone_hash: bytes, address: str | None) -> None:
         now = int(time.time())
         hour, minute = now // 3600, now // 60
         phone_key = f"{self.prefix}:phone:{phone_hash.hex()[:32]}:{hour}"
         address_key = f"{self.prefix}:addr:{address or 'unknown'}:{minute}"
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.incr(phone_key)
-            pipe.expire(phone_key, 3600)
-            pipe.incr(address_key)
-            pipe.expire(address_key, 60)
-            phone_count, _, address_count, _ = await pipe.execute()
+        phone_count, address_count = await self._count_both(
+            keys=[phone_key, address_key], args=[3600, 60]
+        )
         if address is not None and address_count > self.per_address_minute:
             raise RateLimited(
                 "too many submissions from this address; try again in a minute",
