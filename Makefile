@@ -35,10 +35,13 @@ test-unit: setup
 	@$(PYTEST) -q services
 
 test-integration: setup
+	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
 	@$(PYTEST) -q tests/integration
 
-# Generated code must be current and lint clean before the tests count.
+# Generated code must be current and lint clean before the tests count; the integration
+# tests use the real servers (CIVICLOOP_TEST_INFRA=servers) unless told to use containers.
 test: lint
+	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
 	@$(PYTEST) -q services tests/integration
 
 run: setup

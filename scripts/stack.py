@@ -204,6 +204,8 @@ def main(command: str) -> None:
         stop_services()
         return
     ensure_infrastructure()
+    if command == "infra":
+        return
     started = start_services()
     if command == "up":
         print("stack is up in the background: `make demo` walks a petition, `make down` stops it")
