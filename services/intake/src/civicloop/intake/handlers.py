@@ -25,6 +25,7 @@ from civicloop.intake.store.repository import (
     PetitionRepository,
     UnitOfWork,
     case_from_row,
+    record_submission,
 )
 from civicloop.platform import telemetry
 from civicloop.platform.db import Connection
@@ -124,24 +125,22 @@ class Intake:
             },
         ):
             case = Case.for_new_petition(petition, telemetry.current_traceparent())
-            async with self._uow() as uow:
-                if idempotency_key:
-                    claimed = await uow.conn.fetchval(
-                        """INSERT INTO submissions (idempotency_key, request_hash, petition_id)
-                           VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
-                        idempotency_key,
-                        request_hash,
-                        petition.id,
+            async with self.pool.acquire() as conn:
+                written = await record_submission(
+                    conn,
+                    case,
+                    petition,
+                    sealed,
+                    phone_hash,
+                    (idempotency_key, request_hash) if idempotency_key else None,
+                    messages.event_message,
+                )
+                if not written:  # a concurrent twin with the same key committed first
+                    earlier = await self._earlier_submission(
+                        idempotency_key or "", request_hash, conn
                     )
-                    if not claimed:  # a concurrent twin committed first
-                        earlier = await self._earlier_submission(
-                            idempotency_key, request_hash, uow.conn
-                        )
-                        assert earlier is not None
-                        return earlier
-                uow.track_new(case)
-                uow.add_petition(petition, sealed, phone_hash)
-                await uow.commit()
+                    assert earlier is not None
+                    return earlier
         return Submission(petition, case, created=True)
 
     async def _earlier_submission(
