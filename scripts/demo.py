@@ -13,6 +13,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 import httpx
@@ -22,11 +23,18 @@ from civicloop.platform.bus import Topology
 from civicloop.platform.event_types import decode
 from civicloop.platform.grpc_server import client_channel
 from civicloop.platform.telemetry import read_spans
-from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
+from civicloop.v1 import (
+    common_pb2,
+    dispatch_pb2,
+    dispatch_pb2_grpc,
+    intake_pb2,
+    intake_pb2_grpc,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 INTAKE_HTTP = os.environ.get("INTAKE_HTTP", "http://127.0.0.1:8001")
 INTAKE_GRPC = os.environ.get("INTAKE_GRPC", "127.0.0.1:50051")
+DISPATCH_GRPC = os.environ.get("DISPATCH_GRPC", "127.0.0.1:50052")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 NAMESPACE = os.environ.get("CIVICLOOP_NAMESPACE", "")
 
@@ -69,6 +77,90 @@ class EventWatcher:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+async def answers(target: str) -> bool:
+    host, port = target.rsplit(":", 1)
+    try:
+        _, writer = await asyncio.open_connection(host, int(port))
+    except OSError:
+        return False
+    writer.close()
+    return True
+
+
+async def walk_dispatch(watcher: EventWatcher, case_id: str, office: Any) -> None:
+    """派单 by the duty catalogue, then 接单 and 办单 by the department that leads."""
+    channel = client_channel(DISPATCH_GRPC)
+    dispatch = dispatch_pb2_grpc.DispatchServiceStub(channel)
+    step("5. 派单 The duty catalogue routes the case (首接负责制: the first to receive it leads)")
+    await watcher.expect(case_id, "civicloop.case.dispatched.v1")
+    got = (
+        await dispatch.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=case_id), metadata=office, timeout=10
+        )
+    ).assignment
+    print(
+        f"   department {got.department_code}  accept by "
+        f"{got.accept_due_at.ToDatetime():%Y-%m-%d %H:%M} UTC"
+    )
+    clerk = (
+        (
+            "authorization",
+            "Bearer "
+            + mint_dev_token(f"clerk:{got.department_code}", [f"department:{got.department_code}"]),
+        ),
+    )
+
+    step(f"6. 接单 办单 The department ({got.department_code}) accepts, works and completes")
+    accepted = (
+        await dispatch.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=f"demo-accept-{case_id}",
+                case_id=case_id,
+                expected_version=got.case_version,
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    print(f"   accepted; complete by {accepted.complete_due_at.ToDatetime():%Y-%m-%d %H:%M} UTC")
+    await watcher.expect(case_id, "civicloop.case.accepted.v1")
+    version = accepted.case_version
+    for percent, measures in (
+        (40, "已派电工现场检查，确认为线路老化"),
+        (80, "已更换线路和灯具，正在调试"),
+    ):
+        version = (
+            await dispatch.UpdateProgress(
+                dispatch_pb2.UpdateProgressRequest(
+                    request_id=f"demo-progress-{percent}-{case_id}",
+                    case_id=case_id,
+                    expected_version=version,
+                    measures_taken=measures,
+                    progress_percent=percent,
+                ),
+                metadata=clerk,
+                timeout=10,
+            )
+        ).assignment.case_version
+        print(f"   办单 {percent}%: {measures}")
+        await watcher.expect(case_id, "civicloop.case.progress_updated.v1")
+    done = (
+        await dispatch.Complete(
+            dispatch_pb2.CompleteRequest(
+                request_id=f"demo-complete-{case_id}",
+                case_id=case_id,
+                expected_version=version,
+                result_summary="路灯已修复，晚上照明恢复正常",
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    print(f"   completed at version {done.case_version}")
+    await watcher.expect(case_id, "civicloop.case.completed.v1")
+    await channel.close()
 
 
 async def main() -> None:
@@ -157,13 +249,13 @@ async def main() -> None:
     await watcher.expect(case.case_id, "civicloop.case.opened.v1")
     await channel.close()
 
-    step(
-        "5. 派单 接单 办单 评单 晒单",
-        "dispatch, rating and publication are not built yet in this checkout: the case "
-        "waits, open, for the dispatch service (see the open issues).",
-    )
+    if await answers(DISPATCH_GRPC):
+        await walk_dispatch(watcher, case.case_id, office)
+    else:
+        step("5. 派单 接单 办单", "the dispatch service is not running: the case waits, open.")
+    step("7. 评单 晒单", "rating and publication are not built yet in this checkout.")
 
-    step("6. One trace for the case's whole life")
+    step("8. One trace for the case's whole life")
     await asyncio.sleep(1.5)  # the span processor exports in batches
     run_dir = Path(os.environ.get("CIVICLOOP_RUN_DIR", ROOT / "var"))
     spans = [s for path in (run_dir / "traces").glob("*.spans.jsonl") for s in read_spans(path)]

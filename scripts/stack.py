@@ -123,6 +123,8 @@ def ensure_infrastructure() -> None:
 def service_env(service: Service) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("CIVICLOOP_RUN_DIR", str(ROOT / "var"))
+    # Export spans often, so the demo can show the case's trace right away.
+    env.setdefault("OTEL_BSP_SCHEDULE_DELAY", "300")
     env["DATABASE_URL"] = os.environ.get(
         f"{service.name.upper()}_DATABASE_URL",
         f"postgresql://postgres@127.0.0.1:5432/{service.name}",

@@ -254,6 +254,10 @@ class _Consumer:
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 # Requeue: the quorum queue counts deliveries and parks the message past the
                 # limit, so a transient failure heals and a persistent one stops looping.
+                # Back off a little before handing it back, so a passing outage (database
+                # restarting) does not burn through the delivery limit in milliseconds.
+                deliveries = _delivery_count(message)
+                await asyncio.sleep(min(5.0, 0.1 * 2**deliveries))
                 log.exception(
                     "event handler failed; requeued",
                     extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
@@ -261,3 +265,9 @@ class _Consumer:
                 await message.nack(requeue=True)
                 return
         await message.ack()
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """How often RabbitMQ delivered this message before (quorum queues count it)."""
+    count = (message.headers or {}).get("x-delivery-count", 0)
+    return int(count) if isinstance(count, int | str) and str(count).isdigit() else 0

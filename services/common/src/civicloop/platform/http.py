@@ -142,8 +142,11 @@ class _ObservedRequests:
             method,
             context=telemetry.extract(carrier) if carrier else None,
             kind=SpanKind.SERVER,
-            attributes={"http.request.method": method, "url.path": scope["path"],
-                        "url.scheme": scope.get("scheme", "http")},
+            attributes={
+                "http.request.method": method,
+                "url.path": scope["path"],
+                "url.scheme": scope.get("scheme", "http"),
+            },
         ) as span:
             try:
                 await self.app(scope, receive, send_observed)

@@ -8,8 +8,13 @@ import re
 # copy with those folded to ASCII (one character for one, so positions agree) and masks
 # the original text.
 _FOLD = {0xFF10 + d: 0x30 + d for d in range(10)} | {
-    ord("Ｘ"): ord("X"), ord("ｘ"): ord("x"), ord("＋"): ord("+"), ord("－"): ord("-"),
-    ord("（"): ord("("), ord("）"): ord(")"), ord("　"): ord(" "),
+    ord("Ｘ"): ord("X"),
+    ord("ｘ"): ord("x"),
+    ord("＋"): ord("+"),
+    ord("－"): ord("-"),
+    ord("（"): ord("("),
+    ord("）"): ord(")"),
+    ord("　"): ord(" "),
 }
 
 _PERSONAL_NUMBER = re.compile(
@@ -41,7 +46,7 @@ def redact(text: str) -> str:
     pieces: list[str] = []
     position = 0
     for match in _PERSONAL_NUMBER.finditer(folded):
-        pieces.append(text[position:match.start()])
+        pieces.append(text[position : match.start()])
         pieces.append(_mask(match))
         position = match.end()
     pieces.append(text[position:])

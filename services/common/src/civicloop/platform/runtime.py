@@ -40,6 +40,8 @@ class ServiceParts:
     http_app: FastAPI
     grpc_services: list[tuple[Callable[[Any, Any], None], Any, str]] = field(default_factory=list)
     event_handlers: dict[str, TransactionalHandler] = field(default_factory=dict)
+    # Run once after migrations, before consumers and servers start (seeding reference data).
+    on_start: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     # Long-running loops of the service's own (deadline scanners, ...); cancelled at stop.
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
@@ -125,6 +127,8 @@ async def serve(
     runtime = Runtime(settings, migrations_package, uses_redis)
     await runtime.open()
     parts = build(runtime)
+    for step in parts.on_start:
+        await step()
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 10
     log_level: str = "INFO"
+    # Tests only: read "now" from this file (an ISO timestamp) so deadlines can pass without
+    # sleeping. Never set in production; the service logs a warning when it is.
+    civicloop_clock_file: Path | None = None
     # Off when the relay runs as its own process (or, in tests, to hold events back).
     outbox_relay_enabled: bool = True
     # Seconds a stopping process waits for in-flight work before closing.

@@ -86,7 +86,7 @@ class Department(_message.Message):
     def __init__(self, code: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[_Union[DepartmentKind, str]] = ..., active: _Optional[bool] = ...) -> None: ...
 
 class DutyRule(_message.Message):
-    __slots__ = ("category_code", "community_code", "lead_department_code", "assisting_department_codes", "fallback_department_code", "version", "updated_at", "updated_by")
+    __slots__ = ("category_code", "community_code", "lead_department_code", "assisting_department_codes", "fallback_department_code", "version", "updated_at", "updated_by", "candidate_department_codes")
     CATEGORY_CODE_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
     LEAD_DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +95,7 @@ class DutyRule(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATE_DEPARTMENT_CODES_FIELD_NUMBER: _ClassVar[int]
     category_code: str
     community_code: str
     lead_department_code: str
@@ -103,7 +104,8 @@ class DutyRule(_message.Message):
     version: int
     updated_at: _timestamp_pb2.Timestamp
     updated_by: _common_pb2.Actor
-    def __init__(self, category_code: _Optional[str] = ..., community_code: _Optional[str] = ..., lead_department_code: _Optional[str] = ..., assisting_department_codes: _Optional[_Iterable[str]] = ..., fallback_department_code: _Optional[str] = ..., version: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+    candidate_department_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, category_code: _Optional[str] = ..., community_code: _Optional[str] = ..., lead_department_code: _Optional[str] = ..., assisting_department_codes: _Optional[_Iterable[str]] = ..., fallback_department_code: _Optional[str] = ..., version: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., candidate_department_codes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class DutyRuleChange(_message.Message):
     __slots__ = ("change_id", "catalogue_version", "category_code", "community_code", "before", "after", "reason", "changed_at", "changed_by")
@@ -418,7 +420,7 @@ class ReturnResponse(_message.Message):
     def __init__(self, returned: _Optional[_Union[DispatchAssignment, _Mapping]] = ..., next: _Optional[_Union[DispatchAssignment, _Mapping]] = ..., return_count: _Optional[int] = ...) -> None: ...
 
 class UpdateProgressRequest(_message.Message):
-    __slots__ = ("request_id", "case_id", "expected_version", "measures_taken", "progress_percent", "expected_completion_at", "attachments")
+    __slots__ = ("request_id", "case_id", "expected_version", "measures_taken", "progress_percent", "expected_completion_at", "attachments", "regression_reason")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -426,6 +428,7 @@ class UpdateProgressRequest(_message.Message):
     PROGRESS_PERCENT_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_COMPLETION_AT_FIELD_NUMBER: _ClassVar[int]
     ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    REGRESSION_REASON_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     case_id: str
     expected_version: int
@@ -433,7 +436,8 @@ class UpdateProgressRequest(_message.Message):
     progress_percent: int
     expected_completion_at: _timestamp_pb2.Timestamp
     attachments: _containers.RepeatedCompositeFieldContainer[_events_pb2.Attachment]
-    def __init__(self, request_id: _Optional[str] = ..., case_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., measures_taken: _Optional[str] = ..., progress_percent: _Optional[int] = ..., expected_completion_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachments: _Optional[_Iterable[_Union[_events_pb2.Attachment, _Mapping]]] = ...) -> None: ...
+    regression_reason: str
+    def __init__(self, request_id: _Optional[str] = ..., case_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., measures_taken: _Optional[str] = ..., progress_percent: _Optional[int] = ..., expected_completion_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachments: _Optional[_Iterable[_Union[_events_pb2.Attachment, _Mapping]]] = ..., regression_reason: _Optional[str] = ...) -> None: ...
 
 class UpdateProgressResponse(_message.Message):
     __slots__ = ("assignment", "entry")

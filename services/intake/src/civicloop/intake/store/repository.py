@@ -9,12 +9,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 import asyncpg
 import orjson
-from asyncpg.pool import PoolConnectionProxy
 from google.protobuf.message import Message
 
 from civicloop.intake.domain.model import (
@@ -34,7 +32,7 @@ from civicloop.platform import telemetry
 from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
-from civicloop.platform.outbox import add_to_outbox
+from civicloop.platform.unit_of_work import HistoryRow, Transaction
 
 SOURCE = "intake"
 
@@ -294,45 +292,22 @@ def _uuid(value: str, field: str) -> str:
 EventMapper = Callable[[Case, DomainEvent], Message]
 
 
-class UnitOfWork:
-    """One transaction: the aggregates it touched, their history and outbox rows commit together."""
+class UnitOfWork(Transaction):
+    """One transaction: the cases it touched, their history and outbox rows commit together."""
 
     def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
-        self.pool = pool
+        super().__init__(pool)
         self.to_message = to_message
-        self._conn: PoolConnectionProxy | None = None
-        self._tx: Any = None
         self._new: dict[str, Case] = {}
         self._changed: dict[str, Case] = {}
         self._new_petitions: list[tuple[Petition, bytes, bytes]] = []
         self._moves: list[tuple[list[str], str]] = []
 
     async def __aenter__(self) -> UnitOfWork:
-        self._conn = await self.pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self.cases = CaseRepository(self._conn)
-        self.petitions = PetitionRepository(self._conn)
+        await super().__aenter__()
+        self.cases = CaseRepository(self.conn)
+        self.petitions = PetitionRepository(self.conn)
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None
-        try:
-            if self._tx is not None:
-                await self._tx.rollback()
-        finally:
-            await self.pool.release(self._conn)
-            self._conn = None
-
-    @property
-    def conn(self) -> Connection:
-        assert self._conn is not None
-        return self._conn
 
     def track_new(self, case: Case) -> None:
         self._new[case.id] = case
@@ -363,17 +338,19 @@ class UnitOfWork:
         for case in self._changed.values():
             await _update_case(conn, case)
         envelopes: list[EventEnvelope] = []
-        history: list[tuple[Any, ...]] = []
+        history: list[HistoryRow] = []
         trace_headers = telemetry.inject()
         for case in [*self._new.values(), *self._changed.values()]:
             for event in case.events:
-                message = self.to_message(case, event)
                 envelope = EventEnvelope.wrap(
-                    message, source=SOURCE, subject=case.id, trace_headers=trace_headers
+                    self.to_message(case, event),
+                    source=SOURCE,
+                    subject=case.id,
+                    trace_headers=trace_headers,
                 )
                 envelopes.append(envelope)
                 history.append(
-                    (
+                    HistoryRow(
                         case.id,
                         _version_of(event),
                         case.state.value,
@@ -386,19 +363,13 @@ class UnitOfWork:
             case.events.clear()
         # Merged cases move without an event of their own: the absorbing case's event names them.
         for case in self._changed.values():
-            if case.state is CaseState.MERGED and not any(h[0] == case.id for h in history):
+            if case.state is CaseState.MERGED and not any(h.case_id == case.id for h in history):
                 history.append(
-                    (case.id, case.version, case.state.value, "merged", "", "", case.updated_at)
+                    HistoryRow(
+                        case.id, case.version, case.state.value, "merged", "", "", case.updated_at
+                    )
                 )
-        if history:
-            await conn.executemany(
-                """INSERT INTO case_history (case_id, version, state, event_type, event_id,
-                                             actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-                history,
-            )
-        await add_to_outbox(conn, envelopes)
-        await self._tx.commit()
-        self._tx = None
+        await self.finish(envelopes, history)
 
 
 def _version_of(event: DomainEvent) -> int:

@@ -1,0 +1,88 @@
+"""The transaction every use case runs in: state changes, the case history and the outbox
+commit together or not at all. Services subclass it with their repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.outbox import add_to_outbox
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One case version: which transition made it, by whom, with which event."""
+
+    case_id: str
+    version: int
+    state: str
+    event_type: str
+    event_id: str
+    actor: str
+    at: datetime
+
+
+class Transaction:
+    """Acquire a connection, open a transaction; roll back unless ``finish`` committed."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._conn: PoolConnectionProxy | None = None
+        self._tx: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self.pool.acquire()
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        try:
+            if self._tx is not None:
+                await self._tx.rollback()
+        finally:
+            await self.pool.release(self._conn)
+            self._conn = None
+
+    @property
+    def conn(self) -> PoolConnectionProxy:
+        assert self._conn is not None, "use the unit of work inside 'async with'"
+        return self._conn
+
+    async def finish(
+        self, envelopes: Sequence[EventEnvelope], history: Sequence[HistoryRow]
+    ) -> None:
+        """Write the history and outbox rows, then commit."""
+        await record(self.conn, envelopes, history)
+        await self._tx.commit()
+        self._tx = None
+
+
+async def record(
+    conn: Any, envelopes: Sequence[EventEnvelope], history: Sequence[HistoryRow]
+) -> None:
+    """Write history and outbox rows into the transaction open on ``conn`` (no commit):
+    for event handlers, whose transaction the inbox owns."""
+    if history:
+        await conn.executemany(
+            """INSERT INTO case_history (case_id, version, state, event_type, event_id,
+                                         actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            [
+                (h.case_id, h.version, h.state, h.event_type, h.event_id, h.actor, h.at)
+                for h in history
+            ],
+        )
+    await add_to_outbox(conn, envelopes)

@@ -1,0 +1,79 @@
+"""Wires dispatch's adapters to its use cases, once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
+from civicloop.dispatch.domain.model import Clockwork, Limits
+from civicloop.dispatch.domain.rules import ReturnReason
+from civicloop.dispatch.handlers import OPENED, REOPENED, Dispatcher
+from civicloop.dispatch.rpc import SERVICE_NAME, DispatchServicer
+from civicloop.dispatch.settings import DispatchSettings
+from civicloop.dispatch.store.catalogue import data_file
+from civicloop.platform.clock import clock_from
+from civicloop.platform.http import create_http_app
+from civicloop.platform.runtime import Runtime, ServiceParts
+from civicloop.v1 import dispatch_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+
+def build(runtime: Runtime) -> ServiceParts:
+    settings = runtime.settings
+    assert isinstance(settings, DispatchSettings)
+    calendar_data = (
+        json.loads(settings.dispatch_calendar_file.read_text("utf-8"))
+        if settings.dispatch_calendar_file
+        else data_file("calendar-2026.json")
+    )
+    policy = (
+        DeadlinePolicy.from_mapping(json.loads(settings.dispatch_deadlines))
+        if settings.dispatch_deadlines
+        else DeadlinePolicy.default()
+    )
+    reasons = {
+        r["code"]: ReturnReason(r["code"], r["name"], r.get("name_en", ""))
+        for r in data_file("return_reasons.json")["reasons"]
+    }
+    dispatcher = Dispatcher(
+        pool=runtime.pool,
+        clockwork=Clockwork(policy, WorkCalendar.from_mapping(calendar_data)),
+        limits=Limits(
+            settings.dispatch_return_limit,
+            settings.dispatch_reopen_limit,
+            settings.dispatch_extension_limit,
+        ),
+        reasons=reasons,
+        clock=clock_from(settings.civicloop_clock_file),
+    )
+
+    async def scan_deadlines() -> None:
+        while True:
+            try:
+                await dispatcher.escalate_overdue()
+            except Exception:
+                log.exception("deadline scan failed; the next scan retries")
+            await asyncio.sleep(settings.dispatch_escalation_scan_seconds)
+
+    app = create_http_app(
+        "dispatch",
+        runtime.readiness,
+        title="Civicloop dispatch",
+        description="派单, 接单 / 退单, 办单 and 督办; the API is gRPC.",
+    )
+    return ServiceParts(
+        http_app=app,
+        grpc_services=[
+            (
+                dispatch_pb2_grpc.add_DispatchServiceServicer_to_server,
+                DispatchServicer(dispatcher, runtime.verifier),
+                SERVICE_NAME,
+            )
+        ],
+        event_handlers={OPENED: dispatcher.on_case_opened, REOPENED: dispatcher.on_case_reopened},
+        on_start=[dispatcher.seed],
+        background=[scan_deadlines],
+    )

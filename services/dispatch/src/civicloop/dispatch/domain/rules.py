@@ -1,0 +1,83 @@
+"""What a department's or the office's input must satisfy before anything is written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from civicloop.dispatch.domain.catalogue import DutyCatalogue
+from civicloop.dispatch.domain.model import Attachment
+from civicloop.platform.errors import Violations
+from civicloop.platform.redaction import redact
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+MAX_ATTACHMENTS = 20
+
+
+@dataclass(frozen=True)
+class ReturnReason:
+    code: str
+    name: str
+    name_en: str
+
+
+def required_text(errors: Violations, field: str, value: str, limit: int) -> str:
+    """Trimmed and redacted text of 1..limit characters (the error names the field)."""
+    text = value.strip()
+    if not text:
+        errors.add(field, "is required")
+    elif len(text) > limit:
+        errors.add(field, f"is {len(text)} characters; at most {limit}")
+    return redact(text)
+
+
+def optional_text(errors: Violations, field: str, value: str, limit: int) -> str:
+    text = value.strip()
+    if len(text) > limit:
+        errors.add(field, f"is {len(text)} characters; at most {limit}")
+    return redact(text)
+
+
+def attachments(
+    errors: Violations, items: Iterable[tuple[str, str, str]]
+) -> tuple[Attachment, ...]:
+    """Documents by reference: a URL and the SHA-256 of what it points at, so the evidence
+    cannot be swapped later without it showing."""
+    found: list[Attachment] = []
+    for index, (url, sha256, media_type) in enumerate(items):
+        where = f"attachments[{index}]"
+        if not _URL.match(url) or len(url) > 2048:
+            errors.add(f"{where}.url", "must be an http(s) URL of at most 2,048 characters")
+        if not sha256:
+            errors.add(f"{where}.sha256", "is required: the SHA-256 of the document")
+        elif not _SHA256.match(sha256):
+            errors.add(f"{where}.sha256", "must be 64 lower-case hex digits")
+        found.append(Attachment(url, sha256, media_type[:100]))
+    if len(found) > MAX_ATTACHMENTS:
+        errors.add("attachments", f"at most {MAX_ATTACHMENTS}")
+    return tuple(found)
+
+
+def progress(errors: Violations, percent: int, expected: datetime | None, now: datetime) -> None:
+    if not 0 <= percent <= 100:
+        errors.add("progress_percent", "must be between 0 and 100")
+    if expected is not None and expected <= now:
+        errors.add("expected_completion_at", "must lie in the future")
+
+
+def departments(
+    errors: Violations, catalogue: DutyCatalogue, field: str, codes: Iterable[str]
+) -> tuple[str, ...]:
+    found = tuple(codes)
+    for code in found:
+        if not catalogue.is_active(code):
+            errors.add(field, f"unknown or inactive department {code!r}")
+    return found
+
+
+def return_reason(errors: Violations, reasons: dict[str, ReturnReason], code: str) -> None:
+    if code not in reasons:
+        errors.add("reason_code", f"must be one of {', '.join(sorted(reasons))}")

@@ -1,0 +1,217 @@
+"""Translation between dispatch's domain and the protobuf contracts (events and gRPC)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from civicloop.dispatch.domain import model
+from civicloop.dispatch.domain.deadlines import Rung, Urgency
+from civicloop.v1 import common_pb2, dispatch_pb2, events_pb2
+
+URGENCY_TO_PB = {u: getattr(common_pb2, f"URGENCY_{u.name}") for u in Urgency}
+URGENCY_FROM_PB = {v: k for k, v in URGENCY_TO_PB.items()}
+LIST_FROM_PB = {
+    common_pb2.CASE_LIST_URGENT_NEEDS: "urgent_needs",
+    common_pb2.CASE_LIST_PRACTICAL_MATTERS: "practical_matters",
+}
+LIST_TO_PB = {v: k for k, v in LIST_FROM_PB.items()}
+STATE_TO_PB = {
+    s: getattr(dispatch_pb2, f"ASSIGNMENT_STATE_{s.name}") for s in model.AssignmentState
+}
+STATE_FROM_PB = {v: k for k, v in STATE_TO_PB.items()}
+RUNG_TO_PB = {r: getattr(dispatch_pb2, f"ESCALATION_RUNG_{r.name}") for r in Rung}
+RUNG_FROM_PB = {v: k for k, v in RUNG_TO_PB.items()}
+EXTENSION_TO_PB = {
+    s: getattr(dispatch_pb2, f"EXTENSION_STATE_{s.name}") for s in model.ExtensionState
+}
+
+
+def ts(at: datetime | None) -> Timestamp | None:
+    if at is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def actor_pb(actor: model.Actor | None) -> common_pb2.Actor | None:
+    return common_pb2.Actor(subject=actor.subject, role=actor.role) if actor else None
+
+
+def attachments_pb(items: tuple[model.Attachment, ...]) -> list[events_pb2.Attachment]:
+    return [
+        events_pb2.Attachment(url=a.url, sha256=a.sha256, media_type=a.media_type) for a in items
+    ]
+
+
+def event_message(case: model.CaseDispatch, event: model.DomainEvent) -> Message:
+    """The integration event for a domain event of ``case``."""
+    cid = case.case_id
+    match event:
+        case model.CaseDispatched(assignment=a):
+            return events_pb2.CaseDispatched(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                assisting_department_codes=list(a.assisting),
+                round=a.round,
+                automatic=a.automatic,
+                accept_due_at=ts(a.accept_due_at),
+                dispatched_at=ts(event.at),
+                dispatched_by=actor_pb(event.actor),
+            )
+        case model.CaseAwaitingOffice():
+            return events_pb2.CaseAwaitingOffice(
+                case_id=cid, case_version=event.version, reason=event.reason, at=ts(event.at)
+            )
+        case model.CaseAccepted(assignment=a):
+            return events_pb2.CaseAccepted(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                complete_due_at=ts(a.complete_due_at),
+                accepted_at=ts(event.at),
+                accepted_by=actor_pb(event.actor),
+            )
+        case model.CaseReturned(assignment=a):
+            return events_pb2.CaseReturned(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                reason_code=a.return_reason_code,
+                reason_text=a.return_reason_text,
+                return_count=event.return_count,
+                returned_at=ts(event.at),
+                returned_by=actor_pb(event.actor),
+            )
+        case model.ProgressUpdated(assignment=a, entry=e):
+            return events_pb2.HandlingProgressUpdated(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                measures_taken=e.measures_taken,
+                progress_percent=e.progress_percent,
+                expected_completion_at=ts(e.expected_completion_at),
+                attachments=attachments_pb(e.attachments),
+                updated_at=ts(e.at),
+                updated_by=actor_pb(e.actor),
+            )
+        case model.ExtensionRequested(assignment=a, extension=x):
+            return events_pb2.ExtensionRequested(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                requested_due_at=ts(x.requested_due_at),
+                reason=x.reason,
+                requested_at=ts(x.requested_at),
+            )
+        case model.ExtensionDecided(assignment=a, extension=x):
+            return events_pb2.ExtensionDecided(
+                case_id=cid,
+                case_version=event.version,
+                approved=x.state is model.ExtensionState.APPROVED,
+                complete_due_at=ts(a.complete_due_at),
+                note=x.note,
+                decided_at=ts(x.decided_at),
+                decided_by=actor_pb(x.decided_by),
+            )
+        case model.CaseCompleted(assignment=a):
+            return events_pb2.CaseCompleted(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                result_summary=a.result_summary,
+                attachments=attachments_pb(a.result_attachments),
+                round=a.round,
+                completed_at=ts(event.at),
+                completed_by=actor_pb(event.actor),
+            )
+        case model.CaseEscalated(assignment=a):
+            return events_pb2.CaseEscalated(
+                case_id=cid,
+                case_version=event.version,
+                department_code=a.department_code,
+                rung=event.rung.value,
+                deadline=event.deadline,
+                due_at=ts(event.due_at),
+                escalated_at=ts(event.at),
+            )
+    raise TypeError(f"no integration event for {type(event).__name__}")
+
+
+def assignment_pb(
+    case: model.CaseDispatch, a: model.Assignment | None
+) -> dispatch_pb2.DispatchAssignment:
+    """The contract's view of one assignment (the current one, or a past round)."""
+    common: dict[str, Any] = {
+        "case_id": case.case_id,
+        "case_version": case.version,
+        "community_code": case.community_code,
+        "category_code": case.category_code,
+        "list": LIST_TO_PB.get(case.case_list, common_pb2.CASE_LIST_UNSPECIFIED),
+        "urgency": URGENCY_TO_PB[case.urgency],
+        "summary": case.summary,
+        "return_count": case.return_count,
+        "reopen_count": case.reopen_count,
+    }
+    if a is None:
+        return dispatch_pb2.DispatchAssignment(state=STATE_TO_PB[case.state], **common)
+    return dispatch_pb2.DispatchAssignment(
+        assignment_id=a.id,
+        state=STATE_TO_PB[a.state],
+        department_code=a.department_code,
+        assisting_department_codes=list(a.assisting),
+        round=a.round,
+        automatic=a.automatic,
+        accept_due_at=ts(a.accept_due_at),
+        complete_due_at=ts(a.complete_due_at),
+        overdue=a.escalation_rung is not None,
+        escalation_rung=RUNG_TO_PB[a.escalation_rung] if a.escalation_rung else None,
+        return_reason_code=a.return_reason_code,
+        return_reason_text=a.return_reason_text,
+        result_summary=a.result_summary,
+        result_attachments=attachments_pb(a.result_attachments),
+        dispatch_note=a.note,
+        dispatched_at=ts(a.dispatched_at),
+        dispatched_by=actor_pb(a.dispatched_by),
+        accepted_at=ts(a.accepted_at),
+        completed_at=ts(a.completed_at),
+        ended_at=ts(a.ended_at),
+        **common,
+    )
+
+
+def entry_pb(e: model.HandlingEntry) -> dispatch_pb2.HandlingFormEntry:
+    return dispatch_pb2.HandlingFormEntry(
+        entry_id=e.id,
+        measures_taken=e.measures_taken,
+        progress_percent=e.progress_percent,
+        expected_completion_at=ts(e.expected_completion_at),
+        attachments=attachments_pb(e.attachments),
+        updated_at=ts(e.at),
+        updated_by=actor_pb(e.actor),
+    )
+
+
+def extension_pb(case: model.CaseDispatch, x: model.Extension) -> dispatch_pb2.DispatchExtension:
+    assert case.current is not None
+    return dispatch_pb2.DispatchExtension(
+        extension_id=x.id,
+        case_id=case.case_id,
+        assignment_id=case.current.id,
+        department_code=case.current.department_code,
+        state=EXTENSION_TO_PB[x.state],
+        previous_due_at=ts(x.previous_due_at),
+        requested_due_at=ts(x.requested_due_at),
+        reason=x.reason,
+        requested_at=ts(x.requested_at),
+        requested_by=actor_pb(x.requested_by),
+        granted_due_at=ts(x.granted_due_at),
+        decision_note=x.note,
+        decided_at=ts(x.decided_at),
+        decided_by=actor_pb(x.decided_by),
+    )

@@ -1,0 +1,1 @@
+"""How dispatch's cases, assignments and duty catalogue are stored (PostgreSQL)."""

@@ -1,0 +1,383 @@
+"""Dispatch's repositories and unit of work.
+
+A case's dispatch state is one row in ``cases`` plus its assignments (one per round), the
+handling form entries, extension requests and escalations. Committing the unit of work writes
+the changed case, one history row and one outbox row per domain event, in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import orjson
+from google.protobuf.message import Message
+
+from civicloop.dispatch.domain import model
+from civicloop.dispatch.domain.deadlines import Rung, Urgency
+from civicloop.platform import telemetry
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.unit_of_work import HistoryRow, Transaction
+
+SOURCE = "dispatch"
+EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
+
+
+def case_uuid(value: str, field: str = "case_id") -> str:
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidArgument.of(field, "must be a UUID") from None
+
+
+def _actor(subject: str | None, role: str | None = None) -> model.Actor | None:
+    return model.Actor(subject, role or subject) if subject else None
+
+
+def _attachments(raw: Any) -> tuple[model.Attachment, ...]:
+    items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    return tuple(model.Attachment(a["url"], a["sha256"], a.get("media_type", "")) for a in items)
+
+
+def _attachments_json(items: tuple[model.Attachment, ...]) -> str:
+    return orjson.dumps([a.__dict__ for a in items]).decode()
+
+
+def assignment_from_row(r: asyncpg.Record) -> model.Assignment:
+    return model.Assignment(
+        id=str(r["id"]),
+        department_code=r["department_code"],
+        assisting=tuple(r["assisting"]),
+        round=r["round"],
+        automatic=r["automatic"],
+        state=model.AssignmentState(r["state"]),
+        dispatched_at=r["dispatched_at"],
+        dispatched_by=model.Actor(r["dispatched_by"], r["dispatched_role"]),
+        accept_due_at=r["accept_due_at"],
+        note=r["note"],
+        complete_due_at=r["complete_due_at"],
+        accepted_at=r["accepted_at"],
+        completed_at=r["completed_at"],
+        ended_at=r["ended_at"],
+        progress_percent=r["progress_percent"],
+        result_summary=r["result_summary"],
+        result_attachments=_attachments(r["result_attachments"]),
+        return_reason_code=r["return_reason_code"],
+        return_reason_text=r["return_reason_text"],
+        escalation_rung=Rung(r["escalation_rung"]) if r["escalation_rung"] else None,
+        approved_extensions=r["approved_extensions"],
+    )
+
+
+def extension_from_row(r: asyncpg.Record) -> model.Extension:
+    return model.Extension(
+        id=str(r["id"]),
+        previous_due_at=r["previous_due_at"],
+        requested_due_at=r["requested_due_at"],
+        reason=r["reason"],
+        requested_at=r["requested_at"],
+        requested_by=model.Actor(r["requested_by"], ""),
+        state=model.ExtensionState(r["state"]),
+        granted_due_at=r["granted_due_at"],
+        note=r["note"],
+        decided_at=r["decided_at"],
+        decided_by=_actor(r["decided_by"]),
+    )
+
+
+def entry_from_row(r: asyncpg.Record) -> model.HandlingEntry:
+    return model.HandlingEntry(
+        id=str(r["id"]),
+        measures_taken=r["measures_taken"],
+        progress_percent=r["progress_percent"],
+        expected_completion_at=r["expected_completion_at"],
+        attachments=_attachments(r["attachments"]),
+        at=r["at"],
+        actor=model.Actor(r["actor"], ""),
+    )
+
+
+class CaseRepository:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def exists(self, case_id: str) -> bool:
+        return bool(
+            await self.conn.fetchval("SELECT true FROM cases WHERE case_id = $1::uuid", case_id)
+        )
+
+    async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM cases WHERE case_id = $1::uuid" + (" FOR UPDATE" if lock else ""),
+            case_uuid(case_id),
+        )
+        if row is None:
+            raise NotFound(f"case {case_id} is not known to dispatch")
+        case = model.CaseDispatch(
+            case_id=str(row["case_id"]),
+            version=row["version"],
+            community_code=row["community_code"],
+            category_code=row["category_code"],
+            case_list=row["case_list"],
+            urgency=Urgency(row["urgency"]),
+            summary=row["summary"],
+            traceparent=row["traceparent"],
+            state=model.AssignmentState(row["state"]),
+            awaiting_reason=row["awaiting_reason"],
+            return_count=row["return_count"],
+            reopen_count=row["reopen_count"],
+            rounds=row["rounds"],
+            fallback_department_code=row["fallback_department_code"],
+        )
+        if row["current_assignment_id"] is not None:
+            current = await self.conn.fetchrow(
+                "SELECT * FROM assignments WHERE id = $1", row["current_assignment_id"]
+            )
+            case.current = assignment_from_row(current)
+            case.extensions = [
+                extension_from_row(r)
+                for r in await self.conn.fetch(
+                    "SELECT * FROM extensions WHERE assignment_id = $1 ORDER BY requested_at",
+                    row["current_assignment_id"],
+                )
+            ]
+        return case
+
+    async def history(
+        self, case_id: str
+    ) -> tuple[list[model.Assignment], list[model.HandlingEntry], list[asyncpg.Record]]:
+        """All rounds, the handling form and the escalations of a case, oldest first."""
+        assignments = [
+            assignment_from_row(r)
+            for r in await self.conn.fetch(
+                "SELECT * FROM assignments WHERE case_id = $1::uuid ORDER BY round", case_id
+            )
+        ]
+        entries = [
+            entry_from_row(r)
+            for r in await self.conn.fetch(
+                "SELECT * FROM handling_entries WHERE case_id = $1::uuid ORDER BY at", case_id
+            )
+        ]
+        escalations = await self.conn.fetch(
+            "SELECT * FROM escalations WHERE case_id = $1::uuid ORDER BY escalated_at", case_id
+        )
+        return assignments, entries, escalations
+
+    async def overdue(self, now: datetime, limit: int = 500) -> list[str]:
+        rows = await self.conn.fetch(
+            """SELECT c.case_id::text FROM cases c
+                 JOIN assignments a ON a.id = c.current_assignment_id
+                WHERE (c.state = 'dispatched' AND a.accept_due_at <= $1)
+                   OR (c.state = 'in_progress' AND a.complete_due_at <= $1)
+                ORDER BY c.case_id LIMIT $2""",
+            now,
+            limit,
+        )
+        return [r["case_id"] for r in rows]
+
+    async def save(self, case: model.CaseDispatch, now: datetime, *, new: bool) -> None:
+        values = (
+            case.case_id,
+            case.version,
+            case.state.value,
+            case.awaiting_reason,
+            case.current.id if case.current else None,
+            case.return_count,
+            case.reopen_count,
+            case.rounds,
+            case.fallback_department_code,
+            now,
+            case.urgency.value,
+        )
+        if new:
+            await self.conn.execute(
+                """INSERT INTO cases (case_id, version, state, awaiting_reason,
+                       current_assignment_id, return_count, reopen_count, rounds,
+                       fallback_department_code, updated_at, urgency, community_code,
+                       category_code, case_list, summary, traceparent, opened_at)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                           $16, $10)""",
+                *values,
+                case.community_code,
+                case.category_code,
+                case.case_list,
+                case.summary,
+                case.traceparent,
+            )
+        else:
+            await self.conn.execute(
+                """UPDATE cases SET version = $2, state = $3, awaiting_reason = $4,
+                       current_assignment_id = $5, return_count = $6, reopen_count = $7,
+                       rounds = $8, fallback_department_code = $9, updated_at = $10,
+                       urgency = $11
+                    WHERE case_id = $1""",
+                *values,
+            )
+        # After the case row: assignments reference it.
+        for assignment in [*case.ended, *([case.current] if case.current else [])]:
+            await self._upsert_assignment(case.case_id, assignment)
+        for entry in case.entries:
+            assert case.current is not None
+            await self.conn.execute(
+                """INSERT INTO handling_entries (id, case_id, assignment_id, measures_taken,
+                       progress_percent, expected_completion_at, attachments, at, actor)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)""",
+                entry.id,
+                case.case_id,
+                case.current.id,
+                entry.measures_taken,
+                entry.progress_percent,
+                entry.expected_completion_at,
+                _attachments_json(entry.attachments),
+                entry.at,
+                entry.actor.subject,
+            )
+        for x in case.extensions:
+            assert case.current is not None
+            await self.conn.execute(
+                """INSERT INTO extensions (id, case_id, assignment_id, state, previous_due_at,
+                       requested_due_at, reason, requested_at, requested_by, granted_due_at,
+                       note, decided_at, decided_by)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                   ON CONFLICT (id) DO UPDATE SET state = $4, granted_due_at = $10, note = $11,
+                       decided_at = $12, decided_by = $13""",
+                x.id,
+                case.case_id,
+                case.current.id,
+                x.state.value,
+                x.previous_due_at,
+                x.requested_due_at,
+                x.reason,
+                x.requested_at,
+                x.requested_by.subject,
+                x.granted_due_at,
+                x.note,
+                x.decided_at,
+                x.decided_by.subject if x.decided_by else None,
+            )
+        for event in case.events:
+            if isinstance(event, model.CaseEscalated):
+                await self.conn.execute(
+                    """INSERT INTO escalations (id, case_id, assignment_id, department_code,
+                           community_code, rung, deadline, due_at, escalated_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+                    str(uuid.uuid4()),
+                    case.case_id,
+                    event.assignment.id,
+                    event.assignment.department_code,
+                    case.community_code,
+                    event.rung.value,
+                    event.deadline,
+                    event.due_at,
+                    event.at,
+                )
+
+    async def _upsert_assignment(self, case_id: str, a: model.Assignment) -> None:
+        await self.conn.execute(
+            """INSERT INTO assignments (id, case_id, department_code, assisting, round,
+                   automatic, state, note, dispatched_at, dispatched_by, dispatched_role,
+                   accept_due_at, complete_due_at, accepted_at, completed_at, ended_at,
+                   progress_percent, result_summary, result_attachments, return_reason_code,
+                   return_reason_text, escalation_rung, approved_extensions)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                       $17, $18, $19::jsonb, $20, $21, $22, $23)
+               ON CONFLICT (id) DO UPDATE SET state = $7, complete_due_at = $13,
+                   accepted_at = $14, completed_at = $15, ended_at = $16,
+                   progress_percent = $17, result_summary = $18, result_attachments = $19::jsonb,
+                   return_reason_code = $20, return_reason_text = $21, escalation_rung = $22,
+                   approved_extensions = $23""",
+            a.id,
+            case_id,
+            a.department_code,
+            list(a.assisting),
+            a.round,
+            a.automatic,
+            a.state.value,
+            a.note,
+            a.dispatched_at,
+            a.dispatched_by.subject,
+            a.dispatched_by.role,
+            a.accept_due_at,
+            a.complete_due_at,
+            a.accepted_at,
+            a.completed_at,
+            a.ended_at,
+            a.progress_percent,
+            a.result_summary,
+            _attachments_json(a.result_attachments),
+            a.return_reason_code,
+            a.return_reason_text,
+            a.escalation_rung.value if a.escalation_rung else None,
+            a.approved_extensions,
+        )
+
+
+class UnitOfWork(Transaction):
+    """One command: the case it changed, its history and outbox rows commit together."""
+
+    def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
+        super().__init__(pool)
+        self.to_message = to_message
+        self._tracked: list[tuple[model.CaseDispatch, bool]] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        await super().__aenter__()
+        self.cases = CaseRepository(self.conn)
+        return self
+
+    def track(self, case: model.CaseDispatch, *, new: bool = False) -> None:
+        self._tracked.append((case, new))
+
+    async def commit(self, now: datetime) -> None:
+        envelopes, history = await write_cases(self.conn, self._tracked, self.to_message, now)
+        self._tracked.clear()
+        await self.finish(envelopes, history)
+
+
+async def write_cases(
+    conn: Any,
+    tracked: list[tuple[model.CaseDispatch, bool]],
+    to_message: EventMapper,
+    now: datetime,
+) -> tuple[list[EventEnvelope], list[HistoryRow]]:
+    envelopes: list[EventEnvelope] = []
+    history: list[HistoryRow] = []
+    trace_headers = telemetry.inject()
+    for case, new in tracked:
+        await CaseRepository(conn).save(case, now, new=new)
+        for event in case.events:
+            envelope = EventEnvelope.wrap(
+                to_message(case, event),
+                source=SOURCE,
+                subject=case.case_id,
+                trace_headers=trace_headers,
+            )
+            envelopes.append(envelope)
+            history.append(
+                HistoryRow(
+                    case.case_id,
+                    event.version,
+                    case.state.value,
+                    envelope.type,
+                    envelope.id,
+                    _actor_of(event),
+                    envelope.time,
+                )
+            )
+        case.events.clear()
+        case.entries.clear()
+        case.ended.clear()
+    return envelopes, history
+
+
+def _actor_of(event: model.DomainEvent) -> str:
+    actor = getattr(event, "actor", None)
+    if actor is None:
+        entry = getattr(event, "entry", None) or getattr(event, "extension", None)
+        actor = getattr(entry, "actor", None) or getattr(entry, "requested_by", None)
+    return actor.subject if isinstance(actor, model.Actor) else "service:dispatch"
