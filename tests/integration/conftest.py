@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +11,16 @@ import asyncpg
 import grpc
 import httpx
 import pytest
-from harness import Infra, ServiceProcess, drop_database, infrastructure, run_id
+from harness import (
+    EventTap,
+    Infra,
+    ServiceProcess,
+    drop_database,
+    infrastructure,
+    run_id,
+    service_env,
+)
 
-from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
 
@@ -34,19 +38,6 @@ def infra() -> Iterator[Infra]:
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     rid = run_id()
     return {"id": rid, "namespace": f"t{rid}.", "dir": tmp_path_factory.mktemp(f"run{rid}")}
-
-
-def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, str]:
-    return {
-        "AMQP_URL": infra.amqp_url,
-        "DATABASE_URL": infra.database_url(database),
-        "REDIS_URL": infra.redis_url,
-        "CIVICLOOP_NAMESPACE": run["namespace"],
-        "EVENT_DELIVERY_LIMIT": str(DELIVERY_LIMIT),
-        "INTAKE_LIMIT_PER_ADDRESS_MINUTE": "100000",
-        "SHUTDOWN_GRACE_SECONDS": "5",
-        "OTEL_BSP_SCHEDULE_DELAY": "200",
-    }
 
 
 @pytest.fixture(scope="session")
@@ -102,14 +93,6 @@ async def http(intake: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def token(*roles: str, subject: str = "test-user") -> str:
-    return mint_dev_token(subject, list(roles))
-
-
-def bearer(*roles: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token(*roles)}"}
-
-
 @pytest.fixture(scope="session")
 async def grpc_channel(intake: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
     channel = client_channel(intake.grpc_target)
@@ -124,34 +107,6 @@ async def amqp(infra: Infra) -> AsyncIterator[aio_pika.abc.AbstractRobustConnect
     await connection.close()
 
 
-class EventTap:
-    """A private queue bound to the run's events exchange: what the services published."""
-
-    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
-        self.queue = queue
-
-    async def next(self, timeout: float = 10.0) -> aio_pika.abc.AbstractIncomingMessage:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            message = await self.queue.get(no_ack=True, fail=False)
-            if message is not None:
-                return message
-            await asyncio.sleep(0.05)
-        raise TimeoutError(f"no event on {self.queue.name} within {timeout}s")
-
-    async def for_subject(
-        self, subject: str, event_type: str, timeout: float = 10.0
-    ) -> aio_pika.abc.AbstractIncomingMessage:
-        """The first event of that type about that subject (others are skipped)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            remaining = deadline - asyncio.get_running_loop().time()
-            message = await self.next(max(remaining, 0.01))
-            headers = message.headers or {}
-            if headers.get("ce-subject") == subject and headers.get("ce-type") == event_type:
-                return message
-
-
 @pytest.fixture
 async def tap(
     amqp: aio_pika.abc.AbstractRobustConnection, run: dict[str, Any], intake: ServiceProcess
@@ -162,26 +117,3 @@ async def tap(
     yield EventTap(queue)
     await queue.delete(if_unused=False, if_empty=False)
     await channel.close()
-
-
-def random_phone() -> str:
-    return f"1{random.choice('3456789')}{random.randrange(10**9):09d}"
-
-
-def petition_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "channel": "web",
-        "community_code": "C001",
-        "category_code": "streetlight",
-        "description": "翔凤桥社区小区门口路灯不亮，晚上出行不便",
-        "petitioner_name": "张三",
-        "petitioner_phone": random_phone(),
-        "latitude": 30.9968,
-        "longitude": 103.6225,
-    }
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not ...}
-
-
-def new_key() -> str:
-    return str(uuid.uuid4())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -23,11 +24,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import aio_pika
 import asyncpg
 import httpx
 import redis
+
+from civicloop.platform.auth import mint_dev_token
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,10 @@ def infrastructure() -> Iterator[Infra]:
             yield infra
     else:
         raise RuntimeError(f"CIVICLOOP_TEST_INFRA={mode!r}: use servers or testcontainers")
+
+
+# A short delivery limit so a poison message reaches the parking queue quickly.
+DELIVERY_LIMIT = 3
 
 
 def free_port() -> int:
@@ -204,3 +213,75 @@ async def drop_database(infra: Infra, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, str]:
+    return {
+        "AMQP_URL": infra.amqp_url,
+        "DATABASE_URL": infra.database_url(database),
+        "REDIS_URL": infra.redis_url,
+        "CIVICLOOP_NAMESPACE": run["namespace"],
+        "EVENT_DELIVERY_LIMIT": str(DELIVERY_LIMIT),
+        "INTAKE_LIMIT_PER_ADDRESS_MINUTE": "100000",
+        "SHUTDOWN_GRACE_SECONDS": "5",
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+    }
+
+
+def token(*roles: str, subject: str = "test-user") -> str:
+    return mint_dev_token(subject, list(roles))
+
+
+def bearer(*roles: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token(*roles)}"}
+
+
+class EventTap:
+    """A private queue bound to the run's events exchange: what the services published."""
+
+    def __init__(self, queue: aio_pika.abc.AbstractQueue) -> None:
+        self.queue = queue
+
+    async def next(self, timeout: float = 10.0) -> aio_pika.abc.AbstractIncomingMessage:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            message = await self.queue.get(no_ack=True, fail=False)
+            if message is not None:
+                return message
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"no event on {self.queue.name} within {timeout}s")
+
+    async def for_subject(
+        self, subject: str, event_type: str, timeout: float = 10.0
+    ) -> aio_pika.abc.AbstractIncomingMessage:
+        """The first event of that type about that subject (others are skipped)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            message = await self.next(max(remaining, 0.01))
+            headers = message.headers or {}
+            if headers.get("ce-subject") == subject and headers.get("ce-type") == event_type:
+                return message
+
+
+def random_phone() -> str:
+    return f"1{random.choice('3456789')}{random.randrange(10**9):09d}"
+
+
+def petition_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "channel": "web",
+        "community_code": "C001",
+        "category_code": "streetlight",
+        "description": "翔凤桥社区小区门口路灯不亮，晚上出行不便",
+        "petitioner_name": "张三",
+        "petitioner_phone": random_phone(),
+        "latitude": 30.9968,
+        "longitude": 103.6225,
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not ...}
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())

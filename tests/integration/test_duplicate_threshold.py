@@ -26,9 +26,12 @@ async def scores(infra: Infra, pairs: list[tuple[str, str, str]]) -> dict[str, f
     conn = await asyncpg.connect(infra.database_url("postgres"))
     try:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        return {category: await conn.fetchval("SELECT similarity($1, $2)",
-                                              bigram_text(a), bigram_text(b))
-                for category, a, b in pairs}
+        return {
+            category: await conn.fetchval(
+                "SELECT similarity($1, $2)", bigram_text(a), bigram_text(b)
+            )
+            for category, a, b in pairs
+        }
     finally:
         await conn.close()
 

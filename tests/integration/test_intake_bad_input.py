@@ -8,8 +8,8 @@ import asyncpg
 import grpc
 import httpx
 import pytest
-from conftest import bearer, petition_body, random_phone
 from google.rpc import error_details_pb2, status_pb2
+from harness import bearer, petition_body, random_phone
 
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 

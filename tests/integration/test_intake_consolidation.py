@@ -10,8 +10,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from conftest import EventTap, bearer, petition_body
-from harness import ServiceProcess
+from harness import EventTap, ServiceProcess, bearer, petition_body
 
 from civicloop.platform.telemetry import read_spans, spans_file
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc

@@ -8,7 +8,7 @@ import grpc
 import httpx
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
-from conftest import EventTap, bearer, new_key, petition_body, random_phone
+from harness import EventTap, bearer, new_key, petition_body, random_phone
 
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 

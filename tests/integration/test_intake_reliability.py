@@ -11,8 +11,15 @@ import aio_pika
 import asyncpg
 import httpx
 import pytest
-from conftest import EventTap, bearer, petition_body, service_env
-from harness import Infra, ServiceProcess, drop_database
+from harness import (
+    EventTap,
+    Infra,
+    ServiceProcess,
+    bearer,
+    drop_database,
+    petition_body,
+    service_env,
+)
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.envelope import EventEnvelope
