@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from harness import (
     EventTap,
     Infra,
     ServiceProcess,
+    MovableClock,
     drop_database,
     infrastructure,
     run_id,
@@ -23,9 +25,6 @@ from harness import (
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
-
-# A short delivery limit so a poison message reaches the parking queue quickly.
-DELIVERY_LIMIT = 3
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +116,59 @@ async def tap(
     yield EventTap(queue)
     await queue.delete(if_unused=False, if_empty=False)
     await channel.close()
+
+
+# ---- dispatch ----
+
+# A calendar of the tests' own: Wednesday 2031-03-05 is a holiday.
+TEST_CALENDAR = {"holidays": ["2031-03-05"], "makeup_workdays": []}
+
+
+@pytest.fixture(scope="session")
+async def dispatch(
+    infra: Infra, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[ServiceProcess]:
+    database = f"dispatch_t{run['id']}"
+    run_dir = Path(run["dir"])
+    calendar = run_dir / "calendar.json"
+    calendar.write_text(json.dumps(TEST_CALENDAR))
+    env = service_env(infra, run, database) | {
+        "CIVICLOOP_CLOCK_FILE": str(run_dir / "clock"),
+        "DISPATCH_CALENDAR_FILE": str(calendar),
+        "DISPATCH_ESCALATION_SCAN_SECONDS": "0.2",
+    }
+    service = ServiceProcess("dispatch", env, run_dir)
+    service.start()
+    try:
+        await service.wait_ready()
+        yield service
+    finally:
+        service.stop()
+        await drop_database(infra, database)
+
+
+@pytest.fixture
+def clock(dispatch: ServiceProcess) -> Iterator[MovableClock]:
+    """Moves dispatch's clock; back to real time after the test."""
+    moved = MovableClock(Path(dispatch.env["CIVICLOOP_CLOCK_FILE"]))
+    yield moved
+    moved.reset()
+
+
+@pytest.fixture(scope="session")
+async def dispatch_channel(dispatch: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
+    channel = client_channel(dispatch.grpc_target)
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture(scope="session")
+async def dispatch_db(
+    infra: Infra, run: dict[str, Any], dispatch: ServiceProcess
+) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(
+        infra.database_url(f"dispatch_t{run['id']}"), min_size=1, max_size=2
+    )
+    assert pool is not None
+    yield pool
+    await pool.close()

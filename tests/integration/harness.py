@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -285,3 +286,16 @@ def petition_body(**overrides: Any) -> dict[str, Any]:
 
 def new_key() -> str:
     return str(uuid.uuid4())
+
+
+class MovableClock:
+    """Writes the instant a service under test takes for now (CIVICLOOP_CLOCK_FILE)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def set(self, at: datetime) -> None:
+        self.path.write_text(at.isoformat())
+
+    def reset(self) -> None:
+        self.path.write_text("")

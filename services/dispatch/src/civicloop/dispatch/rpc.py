@@ -398,7 +398,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             a.department_code in visible or set(a.assisting) & visible for a in assignments
         ):
             raise PermissionDenied(f"case {case.case_id} is not assigned to your department")
-        chosen = case.current or (assignments[-1] if assignments else None)
+        # The current round; while the office decides there is none (state awaiting_office).
+        chosen = case.current
         if request.WhichOneof("key") == "assignment_id":
             chosen = next((a for a in assignments if a.id == request.assignment_id), chosen)
         return dispatch_pb2.GetAssignmentResponse(

@@ -1,0 +1,680 @@
+"""Dispatch over the real processes: 派单, 接单 / 退单, 办单, deadlines and 督办."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aio_pika
+import asyncpg
+import grpc
+import httpx
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from harness import EventTap, ServiceProcess, MovableClock, bearer, petition_body
+from test_intake_bad_input import field_violations
+
+from civicloop.platform.bus import Topology
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.v1 import (
+    common_pb2,
+    dispatch_pb2,
+    dispatch_pb2_grpc,
+    events_pb2,
+    intake_pb2,
+    intake_pb2_grpc,
+)
+
+OFFICE = tuple(bearer("office").items())
+
+
+def department(code: str) -> tuple[tuple[str, str], ...]:
+    return tuple(bearer(f"department:{code}").items())
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+def stamp(at: datetime) -> Timestamp:
+    out = Timestamp()
+    out.FromDatetime(at)
+    return out
+
+
+async def open_case(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    *,
+    category: str = "road_damage",
+    community: str = "C006",
+    urgency: int = common_pb2.URGENCY_GENERAL,
+) -> dispatch_pb2.DispatchAssignment:
+    """Publish civicloop.case.opened.v1 as intake does, and wait until dispatch routed it."""
+    case_id = str(uuid.uuid4())
+    envelope = EventEnvelope.wrap(
+        events_pb2.CaseOpened(
+            case_id=case_id,
+            case_version=3,
+            petition_ids=[str(uuid.uuid4())],
+            community_code=community,
+            category_code=category,
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=urgency,
+            summary="村道中间有个大坑，雨天积水",
+        ),
+        source="intake",
+        subject=case_id,
+    )
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
+    await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
+    await channel.close()
+    for _ in range(100):
+        try:
+            return (
+                await stub.GetAssignment(
+                    dispatch_pb2.GetAssignmentRequest(case_id=case_id), metadata=OFFICE, timeout=5
+                )
+            ).assignment
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"dispatch never routed case {case_id}")
+
+
+@pytest.fixture
+def stub(dispatch_channel: grpc.aio.Channel) -> dispatch_pb2_grpc.DispatchServiceStub:
+    return dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
+
+
+async def test_a_petition_walks_from_filing_to_completion_one_version_per_transition(
+    http: httpx.AsyncClient,
+    grpc_channel: grpc.aio.Channel,
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    tap: EventTap,
+) -> None:
+    created = (
+        await http.post(
+            "/v1/petitions",
+            json=petition_body(
+                community_code="C002",
+                category_code="drainage",
+                description="莲花社区柏条河路雨后积水，排水口堵塞",
+            ),
+        )
+    ).json()
+    intake = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
+    await intake.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=[created["petition"]["petition_id"]],
+            list=common_pb2.CASE_LIST_URGENT_NEEDS,
+            urgency=common_pb2.URGENCY_UTILITIES,
+            summary="柏条河路排水口堵塞",
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    case_id = created["case"]["case_id"]
+    dispatched = events_pb2.CaseDispatched.FromString(
+        (await tap.for_subject(case_id, "civicloop.case.dispatched.v1")).body
+    )
+    assert dispatched.automatic and dispatched.department_code == "water_affairs"
+    clerk = department(dispatched.department_code)
+    version = dispatched.case_version
+    version = (
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(request_id=rid(), case_id=case_id, expected_version=version),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment.case_version
+    for percent in (30, 70):
+        version = (
+            await stub.UpdateProgress(
+                dispatch_pb2.UpdateProgressRequest(
+                    request_id=rid(),
+                    case_id=case_id,
+                    expected_version=version,
+                    measures_taken=f"清掏排水口，完成{percent}%",
+                    progress_percent=percent,
+                    attachments=[
+                        events_pb2.Attachment(
+                            url="https://files.example/photo.jpg",
+                            sha256="a" * 64,
+                            media_type="image/jpeg",
+                        )
+                    ],
+                ),
+                metadata=clerk,
+                timeout=10,
+            )
+        ).assignment.case_version
+    done = await stub.Complete(
+        dispatch_pb2.CompleteRequest(
+            request_id=rid(),
+            case_id=case_id,
+            expected_version=version,
+            result_summary="排水口已疏通，路面不再积水",
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    assert done.assignment.state == dispatch_pb2.ASSIGNMENT_STATE_COMPLETED
+
+    opened = 2  # submitted (1), opened (2): a one-petition case merges nothing
+    expected = [
+        ("civicloop.case.accepted.v1", opened + 2),
+        ("civicloop.case.progress_updated.v1", opened + 3),
+        ("civicloop.case.progress_updated.v1", opened + 4),
+        ("civicloop.case.completed.v1", opened + 5),
+    ]
+    seen = []
+    while len(seen) < len(expected):
+        message = await tap.next()
+        if (message.headers or {}).get("ce-subject") == case_id:
+            kind = str((message.headers or {})["ce-type"])
+            payload: Any = EventEnvelope.from_amqp(message).payload()
+            seen.append((kind, payload.case_version))
+    assert dispatched.case_version == opened + 1
+    assert seen == expected
+
+    async def intake_sees_completed() -> bool:
+        case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
+        return bool(case["state"] == "completed" and case["version"] == opened + 5)
+
+    for _ in range(50):
+        if await intake_sees_completed():
+            break
+        await asyncio.sleep(0.1)
+    assert await intake_sees_completed()
+
+
+async def test_a_return_reroutes_to_the_fallback_unit_and_the_limit_lands_with_the_office(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    first = await open_case(amqp, run, stub, category="road_damage", community="C006")
+    assert first.department_code == "transport"
+    returned = await stub.Return(
+        dispatch_pb2.ReturnRequest(
+            request_id=rid(),
+            case_id=first.case_id,
+            expected_version=first.case_version,
+            reason_code="outside_jurisdiction",
+            reason_text="该路段属于村道，由镇上负责",
+        ),
+        metadata=department("transport"),
+        timeout=10,
+    )
+    assert returned.return_count == 1
+    assert returned.returned.state == dispatch_pb2.ASSIGNMENT_STATE_RETURNED
+    assert returned.next.department_code == "coordination_office"
+    assert returned.next.state == dispatch_pb2.ASSIGNMENT_STATE_DISPATCHED
+    second = await stub.Return(
+        dispatch_pb2.ReturnRequest(
+            request_id=rid(),
+            case_id=first.case_id,
+            expected_version=returned.next.case_version,
+            reason_code="needs_several_departments",
+            reason_text="需要交通和镇政府共同处理",
+        ),
+        metadata=department("coordination_office"),
+        timeout=10,
+    )
+    assert second.return_count == 2
+    assert not second.next.department_code
+    now = (
+        await stub.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=first.case_id), metadata=OFFICE, timeout=10
+        )
+    ).assignment
+    assert now.state == dispatch_pb2.ASSIGNMENT_STATE_AWAITING_OFFICE
+    # The office decides: it dispatches by hand.
+    decided = await stub.Dispatch(
+        dispatch_pb2.DispatchRequest(
+            request_id=rid(),
+            case_id=first.case_id,
+            expected_version=now.case_version,
+            department_code="xingfu_subdistrict",
+            assisting_department_codes=["transport"],
+            note="村道由街道牵头，交通局协助",
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    assert decided.assignment.department_code == "xingfu_subdistrict"
+    assert not decided.assignment.automatic
+
+
+async def test_an_ambiguous_rule_leaves_the_case_to_the_office(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub, category="shared_amenity", community="C001")
+    assert case.state == dispatch_pb2.ASSIGNMENT_STATE_AWAITING_OFFICE
+
+
+async def test_illegal_or_foreign_actions_are_refused_and_write_nothing(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    before = await dispatch_db.fetchval("SELECT count(*) FROM case_history")
+    with pytest.raises(grpc.aio.AioRpcError) as early:
+        await stub.Complete(
+            dispatch_pb2.CompleteRequest(
+                request_id=rid(),
+                case_id=case.case_id,
+                expected_version=case.case_version,
+                result_summary="已完成",
+            ),
+            metadata=department(case.department_code),
+            timeout=10,
+        )
+    assert early.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    with pytest.raises(grpc.aio.AioRpcError) as foreign:
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+            ),
+            metadata=department("health"),
+            timeout=10,
+        )
+    assert foreign.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    after = (
+        await stub.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=case.case_id), metadata=OFFICE, timeout=10
+        )
+    ).assignment
+    assert after.case_version == case.case_version
+    assert await dispatch_db.fetchval("SELECT count(*) FROM case_history") == before
+
+
+async def test_two_clerks_accepting_at_once_exactly_one_wins(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    clerk = department(case.department_code)
+    results = await asyncio.gather(
+        *(
+            stub.Accept(
+                dispatch_pb2.AcceptRequest(
+                    request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+                ),
+                metadata=clerk,
+                timeout=10,
+            )
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if isinstance(r, dispatch_pb2.AcceptResponse)]
+    losers = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    assert len(winners) == 1 and len(losers) == 1
+    assert losers[0].code() in (grpc.StatusCode.ABORTED, grpc.StatusCode.FAILED_PRECONDITION)
+
+
+async def test_a_repeated_request_id_answers_the_first_time_and_writes_nothing(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    request = dispatch_pb2.AcceptRequest(
+        request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+    )
+    clerk = department(case.department_code)
+    first = await stub.Accept(request, metadata=clerk, timeout=10)
+    again = await stub.Accept(request, metadata=clerk, timeout=10)
+    assert again == first
+
+
+async def test_an_overdue_case_climbs_the_escalation_ladder(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    clock: MovableClock,
+    tap: EventTap,
+) -> None:
+    case = await open_case(amqp, run, stub, urgency=common_pb2.URGENCY_EMERGENCY)
+    dispatched_at = case.dispatched_at.ToDatetime().replace(tzinfo=UTC)
+    due = case.accept_due_at.ToDatetime().replace(tzinfo=UTC)
+    assert due - dispatched_at == timedelta(minutes=30)  # emergencies: accept within 30 min
+    window = due - dispatched_at
+    rungs = []
+    for moment in (
+        due + timedelta(seconds=1),
+        due + window / 2 + timedelta(seconds=1),
+        due + window + timedelta(seconds=1),
+    ):
+        clock.set(moment)
+        event = events_pb2.CaseEscalated.FromString(
+            (await tap.for_subject(case.case_id, "civicloop.case.escalated.v1")).body
+        )
+        rungs.append((event.rung, event.deadline))
+    assert rungs == [("reminder", "accept"), ("notice", "accept"), ("office_supervision", "accept")]
+    listed = await stub.ListEscalations(
+        dispatch_pb2.ListEscalationsRequest(case_id=case.case_id), metadata=OFFICE, timeout=10
+    )
+    assert len(listed.escalations) == 3
+
+
+async def test_a_holiday_in_the_calendar_moves_a_working_day_deadline(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    clock: MovableClock,
+) -> None:
+    # Monday 2031-03-03 10:00 in Dujiangyan; the tests' calendar makes Wednesday a holiday.
+    monday = datetime(2031, 3, 3, 2, 0, tzinfo=UTC)
+    clock.set(monday)
+    case = await open_case(amqp, run, stub, urgency=common_pb2.URGENCY_GENERAL)
+    accepted = await stub.Accept(
+        dispatch_pb2.AcceptRequest(
+            request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+        ),
+        metadata=department(case.department_code),
+        timeout=10,
+    )
+    due = accepted.assignment.complete_due_at.ToDatetime().replace(tzinfo=UTC)
+    # Seven working days from Monday skip the weekend and the Wednesday holiday: Thursday
+    # of the next week, at the same local time.
+    assert due == datetime(2031, 3, 13, 2, 0, tzinfo=UTC)
+
+
+async def test_a_duty_catalogue_edit_is_audited_and_routes_new_cases(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    tap: EventTap,
+) -> None:
+    catalogue = await stub.GetDutyCatalogue(
+        dispatch_pb2.GetDutyCatalogueRequest(category_code="noise", community_code="C007"),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    assert not catalogue.rules
+    changed = await stub.UpdateDutyRule(
+        dispatch_pb2.UpdateDutyRuleRequest(
+            request_id=rid(),
+            rule=dispatch_pb2.DutyRule(
+                category_code="noise",
+                community_code="C007",
+                lead_department_code="public_security",
+                assisting_department_codes=["ecology_environment"],
+            ),
+            expected_version=0,
+            reason="C007 的夜间噪声主要来自酒吧，由公安牵头",
+        ),
+        metadata=tuple(bearer("office").items()),
+        timeout=10,
+    )
+    assert changed.rule.version == 1
+    assert changed.change.before.category_code == ""
+    assert changed.change.after.lead_department_code == "public_security"
+    history = await stub.ListDutyRuleChanges(
+        dispatch_pb2.ListDutyRuleChangesRequest(category_code="noise", community_code="C007"),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    (entry,) = history.changes
+    assert entry.changed_by.subject == "test-user" and entry.changed_by.role == "office"
+    assert entry.reason.startswith("C007") and entry.changed_at.seconds > 0
+    event = await tap.next()
+    while (event.headers or {}).get("ce-type") != "civicloop.duty_catalogue.changed.v1":
+        event = await tap.next()
+    routed = await open_case(amqp, run, stub, category="noise", community="C007")
+    assert routed.department_code == "public_security"
+    with pytest.raises(grpc.aio.AioRpcError) as stale:
+        await stub.UpdateDutyRule(
+            dispatch_pb2.UpdateDutyRuleRequest(
+                request_id=rid(),
+                rule=dispatch_pb2.DutyRule(
+                    category_code="noise",
+                    community_code="C007",
+                    lead_department_code="ecology_environment",
+                ),
+                expected_version=0,
+                reason="再改",
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    assert stale.value.code() == grpc.StatusCode.ABORTED
+
+
+BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
+    "unknown department": (
+        "Dispatch",
+        lambda c: dispatch_pb2.DispatchRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            department_code="ministry_of_magic",
+            note="试试",
+        ),
+        "department_code",
+    ),
+    "unknown reason code": (
+        "Return",
+        lambda c: dispatch_pb2.ReturnRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            reason_code="too_busy",
+            reason_text="太忙",
+        ),
+        "reason_code",
+    ),
+    "empty return text": (
+        "Return",
+        lambda c: dispatch_pb2.ReturnRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            reason_code="not_our_duty",
+            reason_text=" ",
+        ),
+        "reason_text",
+    ),
+}
+IN_PROGRESS_BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
+    "progress above 100": (
+        "UpdateProgress",
+        lambda c: dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            measures_taken="处理中",
+            progress_percent=101,
+        ),
+        "progress_percent",
+    ),
+    "progress below 0": (
+        "UpdateProgress",
+        lambda c: dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            measures_taken="处理中",
+            progress_percent=-1,
+        ),
+        "progress_percent",
+    ),
+    "progress backwards without a reason": (
+        "UpdateProgress",
+        lambda c: dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            measures_taken="返工",
+            progress_percent=10,
+        ),
+        "regression_reason",
+    ),
+    "completion date in the past": (
+        "UpdateProgress",
+        lambda c: dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            measures_taken="处理中",
+            progress_percent=60,
+            expected_completion_at=stamp(datetime.now(UTC) - timedelta(days=1)),
+        ),
+        "expected_completion_at",
+    ),
+    "attachment without a hash": (
+        "UpdateProgress",
+        lambda c: dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=c.case_id,
+            expected_version=c.case_version,
+            measures_taken="处理中",
+            progress_percent=60,
+            attachments=[events_pb2.Attachment(url="https://files.example/a.jpg")],
+        ),
+        "attachments[0].sha256",
+    ),
+    "empty result summary": (
+        "Complete",
+        lambda c: dispatch_pb2.CompleteRequest(
+            request_id=rid(), case_id=c.case_id, expected_version=c.case_version, result_summary=""
+        ),
+        "result_summary",
+    ),
+}
+
+
+async def assert_refused(
+    stub: Any, method: str, request: Any, field: str, metadata: Any, dispatch_db: asyncpg.Pool
+) -> None:
+    before = await dispatch_db.fetchval("SELECT count(*) FROM case_history")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await getattr(stub, method)(request, metadata=metadata, timeout=10)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
+    assert field in field_violations(refused.value)
+    assert await dispatch_db.fetchval("SELECT count(*) FROM case_history") == before
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS), ids=sorted(BAD_INPUTS))
+async def test_a_bad_dispatch_input_is_refused_naming_the_field(
+    case: str,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
+) -> None:
+    method, build, field = BAD_INPUTS[case]
+    opened = await open_case(amqp, run, stub)
+    who = OFFICE if method == "Dispatch" else department(opened.department_code)
+    await assert_refused(stub, method, build(opened), field, who, dispatch_db)
+
+
+@pytest.mark.parametrize("case", sorted(IN_PROGRESS_BAD_INPUTS), ids=sorted(IN_PROGRESS_BAD_INPUTS))
+async def test_a_bad_handling_form_is_refused_naming_the_field(
+    case: str,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
+) -> None:
+    method, build, field = IN_PROGRESS_BAD_INPUTS[case]
+    opened = await open_case(amqp, run, stub)
+    clerk = department(opened.department_code)
+    accepted = (
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=rid(), case_id=opened.case_id, expected_version=opened.case_version
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    working = (
+        await stub.UpdateProgress(
+            dispatch_pb2.UpdateProgressRequest(
+                request_id=rid(),
+                case_id=opened.case_id,
+                expected_version=accepted.case_version,
+                measures_taken="开始处理",
+                progress_percent=50,
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    await assert_refused(stub, method, build(working), field, clerk, dispatch_db)
+
+
+async def test_killing_dispatch_mid_stream_loses_and_duplicates_nothing(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    dispatch: ServiceProcess,
+    tap: EventTap,
+) -> None:
+    count = 150
+    case_ids = [str(uuid.uuid4()) for _ in range(count)]
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
+    for case_id in case_ids:
+        envelope = EventEnvelope.wrap(
+            events_pb2.CaseOpened(
+                case_id=case_id,
+                case_version=3,
+                community_code="C010",
+                category_code="greening",
+                list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+                urgency=common_pb2.URGENCY_GENERAL,
+                summary="树枝挡住路灯",
+            ),
+            source="intake",
+            subject=case_id,
+        )
+        await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
+    await channel.close()
+    wanted = set(case_ids)
+    dispatched: dict[str, int] = {}
+    killed = False
+    deadline = asyncio.get_running_loop().time() + 60
+    while (
+        set(dispatched) != wanted or not killed
+    ) and asyncio.get_running_loop().time() < deadline:
+        message = await tap.next(timeout=30)
+        headers = message.headers or {}
+        if (
+            headers.get("ce-type") == "civicloop.case.dispatched.v1"
+            and headers.get("ce-subject") in wanted
+        ):
+            subject = str(headers["ce-subject"])
+            dispatched[subject] = dispatched.get(subject, 0) + 1
+            if len(dispatched) >= count // 4 and not killed:
+                dispatch.kill()
+                killed = True
+                dispatch.start()
+                await dispatch.wait_ready()
+    assert killed
+    assert set(dispatched) == wanted
+    await asyncio.sleep(1.0)  # anything duplicated would arrive now
+    while (message := await tap.queue.get(no_ack=True, fail=False)) is not None:
+        headers = message.headers or {}
+        if (
+            headers.get("ce-type") == "civicloop.case.dispatched.v1"
+            and headers.get("ce-subject") in wanted
+        ):
+            subject = str(headers["ce-subject"])
+            dispatched[subject] += 1
+    assert all(times == 1 for times in dispatched.values()), {
+        k: v for k, v in dispatched.items() if v != 1
+    }
