@@ -15,8 +15,8 @@ import pytest
 from harness import (
     EventTap,
     Infra,
-    ServiceProcess,
     MovableClock,
+    ServiceProcess,
     drop_database,
     infrastructure,
     run_id,

@@ -60,29 +60,58 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
     assert sorted(ids) in clusters
     assert all(unrelated["petition"]["petition_id"] not in c for c in clusters)
 
-    consolidated = await stub.ConsolidateCase(
-        intake_pb2.ConsolidateCaseRequest(
-            petition_ids=ids,
-            list=common_pb2.CASE_LIST_URGENT_NEEDS,
-            urgency=common_pb2.URGENCY_UTILITIES,
-            summary="岷江路社区小区门口路灯不亮，两户反映",
-        ),
+    # The office merges the cluster and, by mistake, the unrelated report too; it reviews
+    # before opening, splits the wrong one out, then opens the case.
+    wrong = unrelated["petition"]["petition_id"]
+    merged_case = (
+        await stub.ConsolidateCase(
+            intake_pb2.ConsolidateCaseRequest(
+                petition_ids=[*ids, wrong],
+                review_before_opening=True,
+                list=common_pb2.CASE_LIST_URGENT_NEEDS,
+                urgency=common_pb2.URGENCY_UTILITIES,
+                summary="岷江路社区小区门口路灯不亮",
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    ).case
+    assert merged_case.case_id == first["case"]["case_id"]
+    assert merged_case.state == common_pb2.CASE_STATE_SUBMITTED and merged_case.version == 2
+    split = await stub.SplitPetition(
+        intake_pb2.SplitPetitionRequest(petition_id=wrong, reason="不是同一个问题"),
         metadata=OFFICE,
         timeout=10,
     )
-    case = consolidated.case
-    assert case.case_id == first["case"]["case_id"]
+    assert sorted(split.from_case.petition_ids) == sorted(ids) and split.from_case.version == 3
+    assert split.new_case.state == common_pb2.CASE_STATE_SUBMITTED
+    assert list(split.new_case.petition_ids) == [wrong]
+    case = (
+        await stub.ConsolidateCase(
+            intake_pb2.ConsolidateCaseRequest(
+                petition_ids=[ids[0]],
+                list=common_pb2.CASE_LIST_URGENT_NEEDS,
+                urgency=common_pb2.URGENCY_UTILITIES,
+                summary="岷江路社区小区门口路灯不亮，两户反映",
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    ).case
     assert case.state == common_pb2.CASE_STATE_OPEN
     assert sorted(case.petition_ids) == sorted(ids)
-    assert case.version == 3  # submitted, merged, opened: one version per transition
+    assert case.version == 4  # submitted, merged, split, opened: one version per transition
 
     merged = await tap.for_subject(case.case_id, "civicloop.petitions.merged.v1")
+    await tap.for_subject(case.case_id, "civicloop.petition.split.v1")
     opened = await tap.for_subject(case.case_id, "civicloop.case.opened.v1")
-    assert list(events_pb2.PetitionsMerged.FromString(merged.body).merged_case_ids) == [
-        second["case"]["case_id"]
-    ]
+    assert sorted(events_pb2.PetitionsMerged.FromString(merged.body).merged_case_ids) == sorted(
+        [second["case"]["case_id"], unrelated["case"]["case_id"]]
+    )
     opened_event = events_pb2.CaseOpened.FromString(opened.body)
-    assert opened_event.case_version == 3 and opened_event.urgency == common_pb2.URGENCY_UTILITIES
+    assert opened_event.case_version == 4
+    assert opened_event.urgency == common_pb2.URGENCY_UTILITIES
+    assert sorted(opened_event.petition_ids) == sorted(ids)
     absorbed = (
         await http.get(f"/v1/cases/{second['case']['case_id']}", headers=bearer("office"))
     ).json()
@@ -103,16 +132,6 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
             timeout=10,
         )
     assert not_rating.value.code() == grpc.StatusCode.PERMISSION_DENIED
-
-    split = await stub.SplitPetition(
-        intake_pb2.SplitPetitionRequest(petition_id=ids[1], reason="不是同一个小区门口"),
-        metadata=OFFICE,
-        timeout=10,
-    )
-    assert list(split.from_case.petition_ids) == [ids[0]] and split.from_case.version == 4
-    assert split.new_case.state == common_pb2.CASE_STATE_SUBMITTED
-    assert list(split.new_case.petition_ids) == [ids[1]]
-    await tap.for_subject(case.case_id, "civicloop.petition.split.v1")
 
     await assert_one_trace_per_case(Path(intake.run_dir), case.case_id, minimum_spans=4)
 

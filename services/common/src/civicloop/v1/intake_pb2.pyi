@@ -203,18 +203,20 @@ class ProposeClustersResponse(_message.Message):
     def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ...) -> None: ...
 
 class ConsolidateCaseRequest(_message.Message):
-    __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary")
+    __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary", "review_before_opening")
     PETITION_IDS_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     URGENCY_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_CODE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_BEFORE_OPENING_FIELD_NUMBER: _ClassVar[int]
     petition_ids: _containers.RepeatedScalarFieldContainer[str]
     list: _common_pb2.CaseList
     urgency: _common_pb2.Urgency
     category_code: str
     summary: str
-    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., urgency: _Optional[_Union[_common_pb2.Urgency, str]] = ..., category_code: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    review_before_opening: bool
+    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., urgency: _Optional[_Union[_common_pb2.Urgency, str]] = ..., category_code: _Optional[str] = ..., summary: _Optional[str] = ..., review_before_opening: _Optional[bool] = ...) -> None: ...
 
 class ConsolidateCaseResponse(_message.Message):
     __slots__ = ("case",)

@@ -195,6 +195,7 @@ class Intake:
         category_code: str,
         summary: str,
         actor: Actor,
+        review_before_opening: bool = False,
     ) -> Case:
         errors = Violations()
         if not 1 <= len(petition_ids) <= 50:
@@ -226,7 +227,7 @@ class Intake:
                 keep.absorb(others, actor, now)
                 if moved:
                     uow.move_petitions(moved, keep.id)
-                if keep.state is CaseState.SUBMITTED:
+                if keep.state is CaseState.SUBMITTED and not review_before_opening:
                     keep.open(
                         case_list, urgency, category_code, redact(summary.strip()), actor, now
                     )

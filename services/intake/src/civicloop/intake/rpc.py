@@ -188,6 +188,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.category_code,
             request.summary,
             _actor(principal),
+            request.review_before_opening,
         )
         return intake_pb2.ConsolidateCaseResponse(case=messages.case_pb(case))
 
