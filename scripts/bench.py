@@ -1,10 +1,13 @@
-"""Intake throughput benchmark, with the raw baselines it is judged against.
+"""Intake and dispatch benchmarks, with the raw baselines they are judged against.
 
 Run from the repository root:
 
-    .venv/bin/python scripts/bench.py [--duration 15] [--connections 32]
+    .venv/bin/python scripts/bench.py [--only intake|dispatch] [--duration 15] [--connections 32]
 
-Sections run in order, each a function returning figures:
+Two suites run in order (``--only`` picks one), each a list of sections, each section a
+function returning figures.
+
+Intake (var/bench/intake.json):
 
 - bare_http: a bare FastAPI endpoint under uvicorn (one worker, httptools, uvloop, no access
   log), driven by wrk with the same Lua script as the service;
@@ -13,11 +16,19 @@ Sections run in order, each a function returning figures:
 - intake: the real service (``python -m civicloop.intake``) under wrk, then how fast its
   outbox relay publishes what it committed.
 
-The report prints each figure, the ratios against the matching baselines and the targets for a
-2-core machine, and writes everything to var/bench/intake.json. A MISS still exits 0 (this is a
-report); a benchmark that could not run exits non-zero. Everything the run creates (its
-namespace's exchanges and queues, its database, its Redis keys, its processes) is removed at
-the end. A later benchmark (dispatch, ...) adds its own sections, ratios and targets.
+Dispatch (var/bench/dispatch.json; runs on uvloop, like the service):
+
+- rabbitmq_consume: a callback consumer (``queue.consume``, manual ack, the service's
+  prefetch) draining a quorum queue pre-filled with persistent case.opened events;
+- dispatch: the real service (``python -m civicloop.dispatch``): a burst of case.opened events
+  published as fast as confirms allow, timed from the first publish to the last
+  case.dispatched arriving in a probe queue; then a paced run at half that rate for
+  ``--duration`` seconds, timing each case from its publish to its case.dispatched.
+
+Each suite prints its figures, the ratios against its baselines and its targets for a 2-core
+machine, and writes them to var/bench/<suite>.json. A MISS still exits 0 (this is a report); a
+benchmark that could not run exits non-zero. Everything a run creates (its namespace's
+exchanges and queues, its databases, its Redis keys, its processes) is removed at the end.
 """
 
 from __future__ import annotations
@@ -38,7 +49,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,15 +61,17 @@ import aio_pika
 import asyncpg
 import httpx
 import redis.asyncio as aioredis
-from aio_pika.abc import AbstractChannel, AbstractQueue
+import uvloop
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import ensure_database
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.settings import ServiceSettings
+from civicloop.v1 import common_pb2, events_pb2
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTPUT = REPO_ROOT / "var" / "bench" / "intake.json"
+DEFAULT_OUTPUT_DIR = REPO_ROOT / "var" / "bench"
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -66,8 +80,12 @@ HOST = "127.0.0.1"
 INTAKE_HTTP_PORT = 18001
 INTAKE_GRPC_PORT = 58051
 BARE_HTTP_PORT = 18099
+DISPATCH_HTTP_PORT = 18002
+DISPATCH_GRPC_PORT = 58052
 PETITIONS_PATH = "/v1/petitions"
 SUBMITTED_EVENT = "civicloop.petition.submitted.v1"
+OPENED_EVENT = "civicloop.case.opened.v1"
+DISPATCHED_EVENT = "civicloop.case.dispatched.v1"
 NO_LIMIT = "100000000"
 
 WARM_UP_REQUESTS = 20
@@ -77,10 +95,27 @@ RSS_SAMPLE_INTERVAL_S = 0.2
 QUEUE_POLL_INTERVAL_S = 0.1
 PUBLISH_STALL_TIMEOUT_S = 30.0
 RABBITMQ_BODY_BYTES = 300  # about the size of a petition.submitted protobuf payload
+ARRIVAL_POLL_INTERVAL_S = 0.05
+DISPATCH_WARM_UP_CASES = 50
+CONSUME_TIMEOUT_S = 120.0
 
 TARGET_SUBMISSIONS_PER_S = 500.0
 TARGET_SHARE_OF_BARE = 0.20
 TARGET_IDLE_RSS_MB = 150.0
+TARGET_CASES_PER_S = 800.0
+TARGET_HALF_LOAD_P99_MS = 100.0
+TARGET_SHARE_OF_CONSUME = 0.10
+
+# Cases the duty catalogue routes to a department on its own (shared_amenity, left to the
+# office, is avoided on purpose: it publishes case.awaiting_office, not case.dispatched).
+CASE_SUMMARIES = {
+    "road_damage": "村道中间有个大坑",
+    "streetlight": "小区门口路灯不亮",
+    "drainage": "雨后路口积水排不出去",
+    "sanitation": "垃圾桶满了没人清运",
+    "greening": "行道树枝条挡住了路灯",
+}
+COMMUNITIES = [f"C{n:03d}" for n in range(1, 11)]
 
 WRK_SCRIPT = r"""
 -- Written by scripts/bench.py: POST a petition with a random mobile number per request and
@@ -191,12 +226,12 @@ FigurePath = tuple[str, str]  # (section key, figure key)
 
 @dataclass
 class Bench:
-    """What every section shares: options, names of this run, cleanups, results so far."""
+    """What every section of a suite shares: options, names of this run, cleanups, results."""
 
+    suite: Suite
     args: argparse.Namespace
     run_id: str
     work_dir: Path
-    wrk_script: Path
     cleanups: contextlib.AsyncExitStack
     results: dict[str, dict[str, Figure]] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
@@ -206,8 +241,16 @@ class Bench:
         return f"bench{self.run_id}."
 
     @property
+    def database_name(self) -> str:
+        return f"{self.suite.key}_bench_{self.run_id}"
+
+    @property
     def database_url(self) -> str:
-        return with_database(POSTGRES_URL, f"intake_bench_{self.run_id}")
+        return with_database(POSTGRES_URL, self.database_name)
+
+    @property
+    def wrk_script(self) -> Path:
+        return self.work_dir / "petition.lua"
 
     def value(self, path: FigurePath) -> float | None:
         figure = self.results.get(path[0], {}).get(path[1])
@@ -221,6 +264,22 @@ class Section:
     key: str
     title: str
     measure: Callable[[Bench], Awaitable[Figures]]
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One benchmark: its sections, what they are judged by, how its report starts."""
+
+    key: str  # also names its database, its service and its JSON file
+    sections: list[Section]
+    ratios: list[Ratio]
+    targets: list[Target]
+    header: Callable[[Bench], list[str]]
+    config: Callable[[Bench], dict[str, Any]]
+    # Synchronous set-up before the event loop starts (installing wrk); returns notes.
+    prepare: Callable[[], dict[str, Any]] = dict
+    # The event loop the suite's client side runs on (None: asyncio's default).
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
 
 
 @dataclass(frozen=True)
@@ -477,6 +536,8 @@ def parse_wrk_output(text: str) -> WrkResult:
 
 async def run_wrk(bench: Bench, url: str) -> WrkResult:
     args = bench.args
+    if not bench.wrk_script.exists():
+        bench.wrk_script.write_text(WRK_SCRIPT)
     argv = [
         bench.notes["wrk"],
         f"-t{args.threads}",
@@ -692,9 +753,10 @@ async def measure_rabbitmq_confirms(bench: Bench) -> Figures:
 
 
 class ArrivalProbe:
-    """A queue bound to the events exchange for petition.submitted.v1. While the load runs it
-    only polls the queue's depth (no consumer competing with the service for the CPU) and
-    notes when the depth last grew; afterwards it drains the queue to count distinct events."""
+    """A queue bound to the events exchange for one event type (petition.submitted.v1 for
+    intake, case.dispatched.v1 for dispatch). While the load runs it only polls the queue's
+    depth (no consumer competing with the service for the CPU) and notes when the depth last
+    grew; afterwards it drains the queue to count distinct events."""
 
     def __init__(self, channel: AbstractChannel, queue: AbstractQueue) -> None:
         self.channel = channel
@@ -705,6 +767,10 @@ class ArrivalProbe:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._poll())
+
+    def reset(self) -> None:
+        """Forget what was counted (after the queue was purged)."""
+        self.count, self.last_arrival = 0, None
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -723,35 +789,45 @@ class ArrivalProbe:
             await self._refresh()
             await asyncio.sleep(QUEUE_POLL_INTERVAL_S)
 
-    async def distinct_event_ids(self, timeout_s: float = 60.0) -> int:
-        ids: set[str] = set()
-        received = 0
+    async def drain(self, timeout_s: float = 60.0) -> list[tuple[str, str]]:
+        """Consume the ``count`` messages counted: (ce-id, ce-subject) of each."""
+        seen: list[tuple[str, str]] = []
         drained = asyncio.Event()
 
-        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            nonlocal received
-            received += 1
-            ids.add(message.message_id or "")
-            if received >= self.count:
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            seen.append((message.message_id or "", header_text(message, "ce-subject")))
+            if len(seen) >= self.count:
                 drained.set()
 
         if self.count == 0:
-            return 0
+            return []
         tag = await self.queue.consume(on_message, no_ack=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(drained.wait(), timeout_s)
         await self.queue.cancel(tag)
-        return len(ids)
+        return seen
+
+    async def distinct_event_ids(self, timeout_s: float = 60.0) -> int:
+        return len({event_id for event_id, _ in await self.drain(timeout_s)})
 
 
-async def open_probe(bench: Bench) -> ArrivalProbe:
+def header_text(message: AbstractIncomingMessage, name: str) -> str:
+    value = (message.headers or {}).get(name)
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)
+
+
+async def open_probe(
+    bench: Bench, queue_key: str = "probe_queue", event_type: str = SUBMITTED_EVENT
+) -> ArrivalProbe:
     connection = await aio_pika.connect(AMQP_URL)
     bench.cleanups.push_async_callback(connection.close)
     channel = await connection.channel()
     queue = await channel.declare_queue(
-        bench_broker_names(bench.namespace)["probe_queue"], durable=False
+        bench_broker_names(bench.namespace)[queue_key], durable=False
     )
-    await queue.bind(Topology(bench.namespace).events_exchange, routing_key=SUBMITTED_EVENT)
+    await queue.bind(Topology(bench.namespace).events_exchange, routing_key=event_type)
     await queue.purge()
     return ArrivalProbe(channel, queue)
 
@@ -911,10 +987,10 @@ def published_figures(run: LoadRun, outcome: PublishOutcome, distinct: int) -> F
 
 
 def keep_service_log(bench: Bench, service: ManagedProcess) -> None:
-    target = bench.args.output.parent / "intake-stderr.log"
+    target = bench.args.output_dir / f"{service.name}-stderr.log"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(service.stderr_path, target)
-    bench.notes["intake_log"] = str(target)
+    bench.notes[f"{service.name}_log"] = str(target)
 
 
 # ---- what runs, and what it is judged by ----

@@ -3,7 +3,7 @@ commit together or not at all. Services subclass it with their repositories."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -11,7 +11,9 @@ from typing import Any, Self
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+from google.protobuf.message import Message
 
+from civicloop.platform import telemetry
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.outbox import add_to_outbox
 
@@ -27,6 +29,25 @@ class HistoryRow:
     event_id: str
     actor: str
     at: datetime
+
+
+def stage(
+    source: str, subject: str, state: str, events: Iterable[tuple[Message, int, str]]
+) -> tuple[list[EventEnvelope], list[HistoryRow]]:
+    """Envelopes and history rows for one case's new events, each ``(message, version,
+    actor)``. The envelopes carry the current trace context: the span of the transition."""
+    trace_headers = telemetry.inject()
+    envelopes: list[EventEnvelope] = []
+    history: list[HistoryRow] = []
+    for message, version, actor in events:
+        envelope = EventEnvelope.wrap(
+            message, source=source, subject=subject, trace_headers=trace_headers
+        )
+        envelopes.append(envelope)
+        history.append(
+            HistoryRow(subject, version, state, envelope.type, envelope.id, actor, envelope.time)
+        )
+    return envelopes, history
 
 
 class Transaction:

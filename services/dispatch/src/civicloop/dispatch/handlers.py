@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import asyncpg
@@ -16,20 +16,22 @@ from civicloop.dispatch import messages
 from civicloop.dispatch.domain import rules
 from civicloop.dispatch.domain.catalogue import DutyCatalogue, DutyRule
 from civicloop.dispatch.domain.deadlines import Urgency
-from civicloop.dispatch.domain.model import Actor, CaseDispatch, Clockwork, Limits
+from civicloop.dispatch.domain.model import CaseDispatch, Clockwork, Limits
 from civicloop.dispatch.store import catalogue as catalogue_store
 from civicloop.dispatch.store.repository import CaseRepository, UnitOfWork, write_cases
 from civicloop.platform import telemetry
 from civicloop.platform.auth import OFFICE, Principal
+from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import DomainError, NotFound, Violations
 from civicloop.platform.logs import current_case_id
+from civicloop.platform.protobuf import actor_message, timestamp
 from civicloop.platform.unit_of_work import record
 from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
 OPENED = "civicloop.case.opened.v1"
@@ -42,10 +44,6 @@ class AlreadyExists(DomainError):
     title = "Request id already used"
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def actor_of(principal: Principal) -> Actor:
     return Actor(principal.subject, principal.primary_role)
 
@@ -56,7 +54,7 @@ class Dispatcher:
     clockwork: Clockwork
     limits: Limits
     reasons: dict[str, rules.ReturnReason]
-    clock: Clock = utcnow
+    clock: Clock = system_clock
     # The catalogue is read on every opened case; it is cached and re-read when its version
     # moves (checked at most every catalogue_ttl seconds, and at once after a local edit).
     catalogue_ttl: float = 2.0
@@ -272,8 +270,8 @@ class Dispatcher:
                     if written
                     else [],
                     note=reason,
-                    changed_at=messages.ts(now),
-                    changed_by=messages.actor_pb(actor_of(principal)),
+                    changed_at=timestamp(now),
+                    changed_by=actor_message(actor_of(principal)),
                 ),
                 source="dispatch",
                 subject=f"catalogue:{change['catalogue_version']}",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicloop.dispatch.domain import model
 from civicloop.dispatch.domain.deadlines import Rung, Urgency
+from civicloop.platform.protobuf import actor_message as actor_pb
+from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, dispatch_pb2, events_pb2
 
 URGENCY_TO_PB = {u: getattr(common_pb2, f"URGENCY_{u.name}") for u in Urgency}
@@ -28,18 +28,6 @@ RUNG_FROM_PB = {v: k for k, v in RUNG_TO_PB.items()}
 EXTENSION_TO_PB = {
     s: getattr(dispatch_pb2, f"EXTENSION_STATE_{s.name}") for s in model.ExtensionState
 }
-
-
-def ts(at: datetime | None) -> Timestamp | None:
-    if at is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
-def actor_pb(actor: model.Actor | None) -> common_pb2.Actor | None:
-    return common_pb2.Actor(subject=actor.subject, role=actor.role) if actor else None
 
 
 def attachments_pb(items: tuple[model.Attachment, ...]) -> list[events_pb2.Attachment]:

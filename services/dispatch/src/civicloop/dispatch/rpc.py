@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
@@ -19,6 +19,7 @@ from civicloop.platform import auth
 from civicloop.platform.auth import Principal
 from civicloop.platform.errors import InvalidArgument, PermissionDenied, Violations
 from civicloop.platform.grpc_server import Context, rpc
+from civicloop.platform.protobuf import aware, timestamp
 from civicloop.v1 import common_pb2, dispatch_pb2, dispatch_pb2_grpc
 
 R = TypeVar("R", bound=Message)
@@ -28,7 +29,7 @@ DEPARTMENT_OR_OFFICE = (auth.OFFICE, auth.ANY_DEPARTMENT)
 
 
 def _when(stamp: Any, present: bool) -> datetime | None:
-    return stamp.ToDatetime().replace(tzinfo=UTC) if present else None
+    return aware(stamp) if present else None
 
 
 def _page(page: common_pb2.PageRequest) -> tuple[int, int]:
@@ -419,8 +420,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                     deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
                     if e["deadline"] == "accept"
                     else dispatch_pb2.DEADLINE_KIND_COMPLETE,
-                    due_at=messages.ts(e["due_at"]),
-                    escalated_at=messages.ts(e["escalated_at"]),
+                    due_at=timestamp(e["due_at"]),
+                    escalated_at=timestamp(e["escalated_at"]),
                 )
                 for e in escalations
             ],
@@ -473,8 +474,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                     deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
                     if e["deadline"] == "accept"
                     else dispatch_pb2.DEADLINE_KIND_COMPLETE,
-                    due_at=messages.ts(e["due_at"]),
-                    escalated_at=messages.ts(e["escalated_at"]),
+                    due_at=timestamp(e["due_at"]),
+                    escalated_at=timestamp(e["escalated_at"]),
                 )
                 for e in rows[:size]
             ],
@@ -614,6 +615,6 @@ def _change_pb(change: dict[str, Any]) -> dispatch_pb2.DutyRuleChange:
         before=_audited_rule(change["before"]),
         after=_audited_rule(change["after"]),
         reason=change["reason"],
-        changed_at=messages.ts(change["changed_at"]),
+        changed_at=timestamp(change["changed_at"]),
         changed_by=common_pb2.Actor(subject=change["changed_by"], role=change["changed_role"]),
     )

@@ -8,10 +8,11 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from civicloop.intake.domain.model import Actor, Case, Petition
+from civicloop.intake.domain.model import Case, Petition
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
 from civicloop.platform import auth
+from civicloop.platform.domain import Actor
 from civicloop.platform.http import parse_json_body
 
 READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)

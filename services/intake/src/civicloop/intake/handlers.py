@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -16,7 +15,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
-from civicloop.intake.domain.model import Actor, Case, CaseList, CaseState, Petition, Urgency
+from civicloop.intake.domain.model import Case, CaseList, CaseState, Petition, Urgency
 from civicloop.intake.domain.rules import PetitionInput, validate_petition
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
@@ -28,17 +27,13 @@ from civicloop.intake.store.repository import (
     record_submission,
 )
 from civicloop.platform import telemetry
+from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.db import Connection
+from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from civicloop.platform.logs import current_case_id
 from civicloop.reference.catalogue import categories, communities
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,7 @@ class Intake:
         pool: asyncpg.Pool,
         vault: PiiVault,
         limiter: SubmissionLimiter | None,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.pool = pool
         self.vault = vault

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicloop.intake.domain import model
+from civicloop.platform.protobuf import actor_message as actor_pb
+from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2
 
 CHANNEL_TO_PB = {c: getattr(common_pb2, f"CHANNEL_{c.name}") for c in model.Channel}
@@ -18,16 +17,6 @@ LIST_TO_PB = {entry: getattr(common_pb2, f"CASE_LIST_{entry.name}") for entry in
 LIST_FROM_PB = {v: k for k, v in LIST_TO_PB.items()}
 URGENCY_TO_PB = {u: getattr(common_pb2, f"URGENCY_{u.name}") for u in model.Urgency}
 URGENCY_FROM_PB = {v: k for k, v in URGENCY_TO_PB.items()}
-
-
-def ts(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
-def actor_pb(actor: model.Actor) -> common_pb2.Actor:
-    return common_pb2.Actor(subject=actor.subject, role=actor.role)
 
 
 def geo_pb(location: model.Location | None) -> common_pb2.GeoPoint | None:

@@ -17,9 +17,10 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request, Response
 
-from civicloop.intake.domain.model import Actor, CaseState
+from civicloop.intake.domain.model import CaseState
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import DomainError, InvalidArgument, NotFound
 from civicloop.reference.catalogue import categories, communities
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
-from civicloop.intake.domain.model import Actor
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.grpc_server import Context, rpc
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc

@@ -28,6 +28,7 @@ from civicloop.dispatch.domain.deadlines import (
     due_at,
     rung_reached,
 )
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import (
     FailedPrecondition,
     IllegalTransition,
@@ -50,12 +51,6 @@ class ExtensionState(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-@dataclass(frozen=True)
-class Actor:
-    subject: str
-    role: str
 
 
 SYSTEM = Actor("service:dispatch", "service:dispatch")

@@ -18,10 +18,10 @@ from google.protobuf.message import Message
 
 from civicloop.dispatch.domain import model
 from civicloop.dispatch.domain.deadlines import Rung, Urgency
-from civicloop.platform import telemetry
+from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
-from civicloop.platform.unit_of_work import HistoryRow, Transaction
+from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
 
 SOURCE = "dispatch"
 EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
@@ -34,8 +34,8 @@ def case_uuid(value: str, field: str = "case_id") -> str:
         raise InvalidArgument.of(field, "must be a UUID") from None
 
 
-def _actor(subject: str | None, role: str | None = None) -> model.Actor | None:
-    return model.Actor(subject, role or subject) if subject else None
+def _actor(subject: str | None, role: str | None = None) -> Actor | None:
+    return Actor(subject, role or subject) if subject else None
 
 
 def _attachments(raw: Any) -> tuple[model.Attachment, ...]:
@@ -56,7 +56,7 @@ def assignment_from_row(r: asyncpg.Record) -> model.Assignment:
         automatic=r["automatic"],
         state=model.AssignmentState(r["state"]),
         dispatched_at=r["dispatched_at"],
-        dispatched_by=model.Actor(r["dispatched_by"], r["dispatched_role"]),
+        dispatched_by=Actor(r["dispatched_by"], r["dispatched_role"]),
         accept_due_at=r["accept_due_at"],
         note=r["note"],
         complete_due_at=r["complete_due_at"],
@@ -80,7 +80,7 @@ def extension_from_row(r: asyncpg.Record) -> model.Extension:
         requested_due_at=r["requested_due_at"],
         reason=r["reason"],
         requested_at=r["requested_at"],
-        requested_by=model.Actor(r["requested_by"], ""),
+        requested_by=Actor(r["requested_by"], ""),
         state=model.ExtensionState(r["state"]),
         granted_due_at=r["granted_due_at"],
         note=r["note"],
@@ -97,7 +97,7 @@ def entry_from_row(r: asyncpg.Record) -> model.HandlingEntry:
         expected_completion_at=r["expected_completion_at"],
         attachments=_attachments(r["attachments"]),
         at=r["at"],
-        actor=model.Actor(r["actor"], ""),
+        actor=Actor(r["actor"], ""),
     )
 
 
@@ -345,30 +345,19 @@ async def write_cases(
     to_message: EventMapper,
     now: datetime,
 ) -> tuple[list[EventEnvelope], list[HistoryRow]]:
+    """Save the tracked cases; return the outbox envelopes and history rows of their events."""
     envelopes: list[EventEnvelope] = []
     history: list[HistoryRow] = []
-    trace_headers = telemetry.inject()
     for case, new in tracked:
         await CaseRepository(conn).save(case, now, new=new)
-        for event in case.events:
-            envelope = EventEnvelope.wrap(
-                to_message(case, event),
-                source=SOURCE,
-                subject=case.case_id,
-                trace_headers=trace_headers,
-            )
-            envelopes.append(envelope)
-            history.append(
-                HistoryRow(
-                    case.case_id,
-                    event.version,
-                    case.state.value,
-                    envelope.type,
-                    envelope.id,
-                    _actor_of(event),
-                    envelope.time,
-                )
-            )
+        staged = stage(
+            SOURCE,
+            case.case_id,
+            case.state.value,
+            ((to_message(case, e), e.version, _actor_of(e)) for e in case.events),
+        )
+        envelopes += staged[0]
+        history += staged[1]
         case.events.clear()
         case.entries.clear()
         case.ended.clear()
@@ -380,4 +369,4 @@ def _actor_of(event: model.DomainEvent) -> str:
     if actor is None:
         entry = getattr(event, "entry", None) or getattr(event, "extension", None)
         actor = getattr(entry, "actor", None) or getattr(entry, "requested_by", None)
-    return actor.subject if isinstance(actor, model.Actor) else "service:dispatch"
+    return actor.subject if isinstance(actor, Actor) else "service:dispatch"

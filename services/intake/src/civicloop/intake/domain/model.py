@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import FailedPrecondition, IllegalTransition, InvalidArgument
 
 
@@ -58,12 +59,6 @@ class Location:
 
     latitude: float
     longitude: float
-
-
-@dataclass(frozen=True)
-class Actor:
-    subject: str
-    role: str
 
 
 @dataclass

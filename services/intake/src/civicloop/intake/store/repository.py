@@ -16,7 +16,6 @@ import orjson
 from google.protobuf.message import Message
 
 from civicloop.intake.domain.model import (
-    Actor,
     Case,
     CaseList,
     CaseState,
@@ -30,9 +29,10 @@ from civicloop.intake.domain.model import (
 from civicloop.intake.domain.similarity import bigram_text
 from civicloop.platform import telemetry
 from civicloop.platform.db import Connection
+from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
-from civicloop.platform.unit_of_work import HistoryRow, Transaction
+from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
 
 SOURCE = "intake"
 
@@ -339,27 +339,15 @@ class UnitOfWork(Transaction):
             await _update_case(conn, case)
         envelopes: list[EventEnvelope] = []
         history: list[HistoryRow] = []
-        trace_headers = telemetry.inject()
         for case in [*self._new.values(), *self._changed.values()]:
-            for event in case.events:
-                envelope = EventEnvelope.wrap(
-                    self.to_message(case, event),
-                    source=SOURCE,
-                    subject=case.id,
-                    trace_headers=trace_headers,
-                )
-                envelopes.append(envelope)
-                history.append(
-                    HistoryRow(
-                        case.id,
-                        _version_of(event),
-                        case.state.value,
-                        envelope.type,
-                        envelope.id,
-                        _actor_of(event),
-                        envelope.time,
-                    )
-                )
+            staged = stage(
+                SOURCE,
+                case.id,
+                case.state.value,
+                ((self.to_message(case, e), _version_of(e), _actor_of(e)) for e in case.events),
+            )
+            envelopes += staged[0]
+            history += staged[1]
             case.events.clear()
         # Merged cases move without an event of their own: the absorbing case's event names them.
         for case in self._changed.values():

@@ -136,16 +136,6 @@ CREATE TABLE escalations (
 );
 CREATE INDEX escalations_case ON escalations (case_id, escalated_at);
 
-CREATE TABLE case_history (
-    case_id    uuid NOT NULL REFERENCES cases (case_id),
-    version    bigint NOT NULL,
-    state      text NOT NULL,
-    event_type text NOT NULL,
-    event_id   text NOT NULL,
-    actor      text NOT NULL DEFAULT '',
-    at         timestamptz NOT NULL,
-    PRIMARY KEY (case_id, version)
-);
 
 -- request_id of a command: a repeat gets the first answer and writes nothing.
 CREATE TABLE command_requests (

@@ -55,14 +55,3 @@ CREATE TABLE submissions (
     created_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per case version: the audit trail an office supervisor reads.
-CREATE TABLE case_history (
-    case_id    uuid NOT NULL REFERENCES cases (id),
-    version    bigint NOT NULL,
-    state      text NOT NULL,
-    event_type text NOT NULL,
-    event_id   text NOT NULL,
-    actor      text NOT NULL DEFAULT '',
-    at         timestamptz NOT NULL,
-    PRIMARY KEY (case_id, version)
-);
