@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import re
@@ -993,9 +994,525 @@ def keep_service_log(bench: Bench, service: ManagedProcess) -> None:
     bench.notes[f"{service.name}_log"] = str(target)
 
 
+# ---- CPU and system calls, by who used them ----
+
+# Processes counted by their command name (read from /proc, never signalled).
+CPU_COMMANDS = {"postgres": "postgres", "rabbitmq": "beam.smp"}
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent not idle (every core, since boot)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks) - idle - iowait) / os.sysconf("SC_CLK_TCK")
+
+
+def command_cpu_seconds(command: str) -> float:
+    """CPU time of every running process whose command name is ``command``."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):  # it may have just exited
+            if (entry / "comm").read_text().strip() == command:
+                total += cpu_seconds(int(entry.name))
+    return total
+
+
+def proc_io(pid: int) -> dict[str, int]:
+    """The process's I/O counters (syscr/syscw count read and write system calls)."""
+    with contextlib.suppress(OSError):
+        text = Path(f"/proc/{pid}/io").read_text()
+        return {k: int(v) for k, v in (line.split(": ") for line in text.splitlines())}
+    return {}
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds used so far by the service, PostgreSQL, RabbitMQ, this process and the
+    machine, and the service's system calls."""
+
+    at: float
+    seconds: dict[str, float]
+    io: dict[str, int]
+
+    @classmethod
+    def take(cls, service_pid: int) -> CpuSnapshot:
+        seconds = {
+            "service": cpu_seconds(service_pid),
+            "bench": cpu_seconds(os.getpid()),
+            "machine": machine_busy_seconds(),
+            **{who: command_cpu_seconds(command) for who, command in CPU_COMMANDS.items()},
+        }
+        return cls(time.monotonic(), seconds, proc_io(service_pid))
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """What was used between two snapshots."""
+
+    window_s: float
+    seconds: dict[str, float]
+    io: dict[str, int]
+
+    @classmethod
+    def between(cls, before: CpuSnapshot, after: CpuSnapshot) -> CpuUse:
+        return cls(
+            after.at - before.at,
+            {k: max(0.0, v - before.seconds[k]) for k, v in after.seconds.items()},
+            {k: v - before.io.get(k, 0) for k, v in after.io.items()},
+        )
+
+    def percent(self, who: str) -> float:
+        """100% = one core busy for the whole window."""
+        return round(100 * self.seconds[who] / self.window_s, 1) if self.window_s else 0.0
+
+    def ms_per(self, who: str, count: int) -> float | None:
+        return round(1000 * self.seconds[who] / count, 3) if count else None
+
+    def syscalls_per(self, counter: str, count: int) -> float | None:
+        value = self.io.get(counter)
+        return round(value / count, 1) if value is not None and count else None
+
+
+# ---- section: RabbitMQ consume-and-ack ----
+
+
+def case_opened() -> EventEnvelope:
+    """A case.opened event exactly as intake publishes it, for a case the catalogue routes."""
+    case_id = str(uuid.uuid4())
+    category = random.choice(list(CASE_SUMMARIES))
+    return EventEnvelope.wrap(
+        events_pb2.CaseOpened(
+            case_id=case_id,
+            case_version=3,
+            petition_ids=[str(uuid.uuid4())],
+            community_code=random.choice(COMMUNITIES),
+            category_code=category,
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary=CASE_SUMMARIES[category],
+        ),
+        source="intake",
+        subject=case_id,
+    )
+
+
+async def publish_all(
+    exchange: AbstractExchange,
+    messages: Sequence[aio_pika.Message],
+    routing_key: str,
+    in_flight: int,
+) -> None:
+    """Publish every message (mandatory), in_flight at a time, each awaiting its confirm."""
+    pending = iter(messages)
+
+    async def publish_pending() -> None:
+        for message in pending:
+            await exchange.publish(message, routing_key=routing_key, mandatory=True)
+
+    await asyncio.gather(*(publish_pending() for _ in range(in_flight)))
+
+
+async def measure_rabbitmq_consume(bench: Bench) -> Figures:
+    """Consume-and-ack rate of a callback consumer (queue.consume, manual ack, the service's
+    prefetch) draining a quorum queue pre-filled with persistent case.opened events: what
+    dispatch's consumer could do if handling an event cost nothing."""
+    name = bench_broker_names(bench.namespace)["consume_queue"]
+    total = bench.args.consume_messages
+    messages = [case_opened().to_amqp() for _ in range(total)]
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        queue = await channel.declare_queue(
+            name, durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        fill_started = time.monotonic()
+        await publish_all(channel.default_exchange, messages, name, bench.args.rabbit_in_flight)
+        fill_s = time.monotonic() - fill_started
+
+        consumer_channel = await connection.channel()
+        await consumer_channel.set_qos(prefetch_count=bench.args.prefetch)
+        queue = await consumer_channel.get_queue(name)
+        acked = 0
+        done = asyncio.Event()
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            nonlocal acked
+            await message.ack()
+            acked += 1
+            if acked >= total:
+                done.set()
+
+        started = time.monotonic()
+        tag = await queue.consume(on_message)
+        try:
+            await asyncio.wait_for(done.wait(), CONSUME_TIMEOUT_S)
+        except TimeoutError:
+            raise BenchError(
+                f"the consume baseline acked {acked} of {total} messages "
+                f"in {CONSUME_TIMEOUT_S:.0f}s"
+            ) from None
+        elapsed = time.monotonic() - started
+        await queue.cancel(tag)
+        left = (await queue.declare()).message_count
+        await queue.delete(if_unused=False, if_empty=False)
+    finally:
+        await connection.close()
+    return [
+        Figure("consumed_per_s", "consumed and acked", round(total / elapsed, 1), "/s"),
+        Figure("messages", "messages (persistent, pre-filled)", total),
+        Figure("body_bytes", "message body (a case.opened payload)", len(messages[0].body), "B"),
+        Figure("prefetch", "prefetch", bench.args.prefetch),
+        Figure("seconds", "measured for", round(elapsed, 2), "s"),
+        Figure("fill_per_s", "pre-fill: confirmed publishes", round(total / fill_s, 1), "/s"),
+        Figure("left_in_queue", "messages left in the queue afterwards", left),
+    ]
+
+
+# ---- section: dispatch ----
+
+
+def dispatch_env(bench: Bench) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": bench.database_url,
+        "AMQP_URL": AMQP_URL,
+        "REDIS_URL": REDIS_URL,
+        "CIVICLOOP_NAMESPACE": bench.namespace,
+        "HTTP_PORT": str(DISPATCH_HTTP_PORT),
+        "GRPC_PORT": str(DISPATCH_GRPC_PORT),
+        "CIVICLOOP_RUN_DIR": str(bench.work_dir / "run"),
+        "EVENT_PREFETCH": str(bench.args.prefetch),
+    }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The case.dispatched events one phase brought to the probe, against what it published."""
+
+    published: frozenset[str]  # case ids
+    arrivals: list[tuple[str, str]]  # (ce-id, ce-subject) of each arrival
+
+    @property
+    def distinct_cases(self) -> int:
+        return len({subject for _, subject in self.arrivals})
+
+    @property
+    def distinct_ids(self) -> int:
+        return len({event_id for event_id, _ in self.arrivals})
+
+    @property
+    def exactly_once(self) -> bool:
+        """Every published case arrived once, under its own event id, and nothing else did."""
+        subjects = {subject for _, subject in self.arrivals}
+        return (
+            len(self.arrivals) == len(self.published) == self.distinct_ids
+            and subjects == self.published
+        )
+
+
+@dataclass(frozen=True)
+class BurstRun:
+    delivery: Delivery
+    publish_s: float  # first publish .. last confirm
+    elapsed_s: float | None  # first publish .. last case.dispatched arrival
+    complete: bool
+    rss_peak_mb: float | None
+    rss_median_mb: float | None
+    use: CpuUse
+
+    @property
+    def per_second(self) -> float | None:
+        return len(self.delivery.arrivals) / self.elapsed_s if self.elapsed_s else None
+
+
+@dataclass(frozen=True)
+class PacedRun:
+    rate: float  # the schedule, cases per second
+    delivery: Delivery
+    latencies_ms: list[float]  # publish .. case.dispatched arrival, per case that arrived
+    publish_s: float
+    behind_ms: float  # how far the publisher fell behind its schedule, at worst
+    complete: bool
+    use: CpuUse
+
+    def percentile(self, fraction: float) -> float | None:
+        """Nearest-rank percentile of the latencies."""
+        if not self.latencies_ms:
+            return None
+        ordered = sorted(self.latencies_ms)
+        return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)], 2)
+
+
+class ArrivalClock:
+    """Consumes the probe queue and notes when each case's case.dispatched first arrived."""
+
+    def __init__(self, queue: AbstractQueue) -> None:
+        self.queue = queue
+        self.first_arrival: dict[str, float] = {}
+        self.arrivals: list[tuple[str, str]] = []
+        self._tag: str | None = None
+
+    async def start(self) -> None:
+        self._tag = await self.queue.consume(self._on_message, no_ack=True)
+
+    async def stop(self) -> None:
+        if self._tag is not None:
+            await self.queue.cancel(self._tag)
+            self._tag = None
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        now = time.monotonic()
+        subject = header_text(message, "ce-subject")
+        self.first_arrival.setdefault(subject, now)
+        self.arrivals.append((message.message_id or "", subject))
+
+    async def wait_for(self, cases: set[str]) -> bool:
+        """Until every case has arrived (True) or arrivals stalled (False)."""
+        seen, since = len(self.arrivals), time.monotonic()
+        while not cases.issubset(self.first_arrival):
+            if len(self.arrivals) != seen:
+                seen, since = len(self.arrivals), time.monotonic()
+            elif time.monotonic() - since > PUBLISH_STALL_TIMEOUT_S:
+                return False
+            await asyncio.sleep(ARRIVAL_POLL_INTERVAL_S)
+        return True
+
+
+async def wait_for_count(probe: ArrivalProbe, expected: int) -> bool:
+    """Until the probe has counted ``expected`` arrivals (True) or they stalled (False)."""
+    seen, since = probe.count, time.monotonic()
+    while probe.count < expected:
+        if probe.count != seen:
+            seen, since = probe.count, time.monotonic()
+        elif time.monotonic() - since > PUBLISH_STALL_TIMEOUT_S:
+            return False
+        await asyncio.sleep(ARRIVAL_POLL_INTERVAL_S)
+    return True
+
+
+async def open_publisher(bench: Bench) -> AbstractExchange:
+    """The events exchange (declared by dispatch at start) on a channel with confirms."""
+    connection = await aio_pika.connect(AMQP_URL)
+    bench.cleanups.push_async_callback(connection.close)
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    return await channel.get_exchange(Topology(bench.namespace).events_exchange)
+
+
+async def warm_up_dispatch(
+    service: ManagedProcess, exchange: AbstractExchange, probe: ArrivalProbe
+) -> None:
+    """A few cases through the whole path (consumer, routing, outbox, relay); then an empty
+    probe queue."""
+    messages = [case_opened().to_amqp() for _ in range(DISPATCH_WARM_UP_CASES)]
+    probe.start()
+    await publish_all(exchange, messages, OPENED_EVENT, 8)
+    arrived = await wait_for_count(probe, len(messages))
+    await probe.stop()
+    if not arrived:
+        raise BenchError(
+            f"dispatch dispatched {probe.count} of {len(messages)} warm-up cases:\n"
+            f"{service.stderr_tail()}"
+        )
+    await probe.queue.purge()
+    probe.reset()
+
+
+async def run_burst(
+    bench: Bench, service: ManagedProcess, exchange: AbstractExchange, probe: ArrivalProbe
+) -> BurstRun:
+    """Publish ``--cases`` case.opened as fast as confirms allow; time them to the last
+    case.dispatched, then drain the probe to check each case came out once."""
+    envelopes = [case_opened() for _ in range(bench.args.cases)]
+    messages = [envelope.to_amqp() for envelope in envelopes]
+    probe.start()
+    before = CpuSnapshot.take(service.pid)
+    async with RssSampler(service.pid) as rss:
+        started = time.monotonic()
+        await publish_all(exchange, messages, OPENED_EVENT, bench.args.rabbit_in_flight)
+        publish_s = time.monotonic() - started
+        complete = await wait_for_count(probe, len(messages))
+    use = CpuUse.between(before, CpuSnapshot.take(service.pid))
+    await probe.stop()
+    arrivals = await probe.drain()
+    elapsed = probe.last_arrival - started if probe.last_arrival else None
+    published = frozenset(envelope.subject for envelope in envelopes)
+    return BurstRun(
+        Delivery(published, arrivals), publish_s, elapsed, complete, rss.peak, rss.median, use
+    )
+
+
+async def publish_at(
+    exchange: AbstractExchange, case_id: str, message: aio_pika.Message, sent: dict[str, float]
+) -> None:
+    sent[case_id] = time.monotonic()
+    await exchange.publish(message, routing_key=OPENED_EVENT, mandatory=True)
+
+
+async def run_paced(
+    bench: Bench,
+    service: ManagedProcess,
+    exchange: AbstractExchange,
+    queue: AbstractQueue,
+    rate: float,
+) -> PacedRun:
+    """Publish case.opened at ``rate`` for ``--duration`` seconds (open loop: a slow confirm
+    does not delay the next publish) and time each case to its case.dispatched."""
+    envelopes = [case_opened() for _ in range(max(1, round(rate * bench.args.duration)))]
+    schedule = [(envelope.subject, envelope.to_amqp()) for envelope in envelopes]
+    clock = ArrivalClock(queue)
+    await clock.start()
+    sent: dict[str, float] = {}
+    behind = 0.0
+    before = CpuSnapshot.take(service.pid)
+    started = time.monotonic()
+    async with asyncio.TaskGroup() as publishes:
+        for index, (case_id, message) in enumerate(schedule):
+            delay = started + index / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                behind = max(behind, -delay)
+            publishes.create_task(publish_at(exchange, case_id, message, sent))
+    publish_s = time.monotonic() - started
+    complete = await clock.wait_for(set(sent))
+    use = CpuUse.between(before, CpuSnapshot.take(service.pid))
+    await clock.stop()
+    latencies = [
+        1000 * (clock.first_arrival[case_id] - at)
+        for case_id, at in sent.items()
+        if case_id in clock.first_arrival
+    ]
+    return PacedRun(
+        rate,
+        Delivery(frozenset(sent), list(clock.arrivals)),
+        latencies,
+        publish_s,
+        1000 * behind,
+        complete,
+        use,
+    )
+
+
+async def case_states(db: asyncpg.Connection) -> dict[str, int]:
+    rows = await db.fetch("SELECT state, count(*) AS n FROM cases GROUP BY state ORDER BY state")
+    return {row["state"]: row["n"] for row in rows}
+
+
+async def measure_dispatch(bench: Bench) -> Figures:
+    require_free_port(DISPATCH_GRPC_PORT)
+    argv = [sys.executable, "-m", "civicloop.dispatch"]
+    service = await start_process(bench, "dispatch", argv, dispatch_env(bench), DISPATCH_HTTP_PORT)
+    await wait_ready(service, f"http://{HOST}:{DISPATCH_HTTP_PORT}/readyz")
+    bench.notes["postgres"] = await postgres_settings(bench.database_url)
+    exchange = await open_publisher(bench)
+    probe = await open_probe(bench, "dispatch_probe_queue", DISPATCHED_EVENT)
+
+    await warm_up_dispatch(service, exchange, probe)
+    await asyncio.sleep(1.0)
+    idle_rss = rss_mb(service.pid)
+
+    burst = await run_burst(bench, service, exchange, probe)
+    if not burst.per_second:
+        raise BenchError(f"dispatch dispatched nothing in the burst:\n{service.stderr_tail()}")
+    paced = await run_paced(bench, service, exchange, probe.queue, burst.per_second / 2)
+
+    db = await asyncpg.connect(bench.database_url)
+    bench.cleanups.push_async_callback(db.close)
+    states = await case_states(db)
+    unsent = await unsent_outbox_rows(db)
+    await db.close()
+    exit_code = await service.stop()
+    errors = log_errors(service.stderr_path)
+    keep_service_log(bench, service)
+    bench.notes["dispatch_cases_by_state"] = states
+    bench.notes["dispatch_log_errors"] = summarise_log_errors(errors)
+    bench.notes["dispatch_exit_code"] = exit_code
+    once = burst.delivery.exactly_once and paced.delivery.exactly_once
+    return [
+        Figure("prefetch", "EVENT_PREFETCH", bench.args.prefetch),
+        Figure("idle_rss_mb", "idle RSS (after warm-up)", idle_rss, "MB"),
+        *burst_figures(burst),
+        *paced_figures(paced),
+        Figure("exactly_once", "every case dispatched exactly once", "yes" if once else "NO"),
+        Figure(
+            "awaiting_office",
+            "cases left to the office (expected 0)",
+            states.get("awaiting_office", 0),
+        ),
+        Figure("outbox_unsent", "outbox rows unsent at the end", unsent),
+        Figure("log_error_lines", "ERROR lines in the service log", len(errors)),
+    ]
+
+
+def burst_figures(run: BurstRun) -> Figures:
+    cases = len(run.delivery.published)
+    use = run.use
+    return [
+        Figure("burst_cases", "burst: case.opened published", cases),
+        Figure(
+            "burst_publish_per_s",
+            "burst: publishes confirmed",
+            round(cases / run.publish_s, 1) if run.publish_s else None,
+            "/s",
+        ),
+        Figure(
+            "dispatched_per_s",
+            "burst: cases dispatched (1st publish..last arrival)",
+            round(run.per_second, 1) if run.per_second else None,
+            "/s",
+        ),
+        Figure(
+            "burst_seconds",
+            "burst: first publish..last case.dispatched",
+            round(run.elapsed_s, 2) if run.elapsed_s else None,
+            "s",
+        ),
+        Figure("burst_dispatched", "burst: case.dispatched arrived", len(run.delivery.arrivals)),
+        Figure("burst_distinct_cases", "burst: distinct cases (ce-subject)", run.delivery.distinct_cases),
+        Figure("burst_distinct_ids", "burst: distinct event ids (ce-id)", run.delivery.distinct_ids),
+        Figure("burst_complete", "burst: every case arrived", "yes" if run.complete else "NO"),
+        Figure("loaded_rss_mb", "RSS in the burst (median)", run.rss_median_mb, "MB"),
+        Figure("peak_rss_mb", "RSS in the burst (peak)", run.rss_peak_mb, "MB"),
+        Figure("cpu_percent", "burst CPU: dispatch (100% = one core)", use.percent("service"), "%"),
+        Figure("postgres_cpu_percent", "burst CPU: PostgreSQL", use.percent("postgres"), "%"),
+        Figure("rabbitmq_cpu_percent", "burst CPU: RabbitMQ", use.percent("rabbitmq"), "%"),
+        Figure("bench_cpu_percent", "burst CPU: this script (publisher, probe)", use.percent("bench"), "%"),
+        Figure("machine_cpu_percent", "burst CPU: whole machine (of 200%)", use.percent("machine"), "%"),
+        Figure("cpu_ms_per_case", "dispatch CPU per case", use.ms_per("service", cases), "ms"),
+        Figure("postgres_cpu_ms_per_case", "PostgreSQL CPU per case", use.ms_per("postgres", cases), "ms"),
+        Figure("rabbitmq_cpu_ms_per_case", "RabbitMQ CPU per case", use.ms_per("rabbitmq", cases), "ms"),
+        Figure("write_syscalls_per_case", "dispatch write system calls per case", use.syscalls_per("syscw", cases)),
+        Figure("read_syscalls_per_case", "dispatch read system calls per case", use.syscalls_per("syscr", cases)),
+    ]
+
+
+def paced_figures(run: PacedRun) -> Figures:
+    cases = len(run.delivery.published)
+    return [
+        Figure("half_load_rate", "half load: paced case.opened rate", round(run.rate, 1), "/s"),
+        Figure(
+            "half_load_published_per_s",
+            "half load: rate achieved",
+            round(cases / run.publish_s, 1) if run.publish_s else None,
+            "/s",
+        ),
+        Figure("half_load_behind_ms", "half load: publisher behind schedule (max)", round(run.behind_ms, 2), "ms"),
+        Figure("half_load_cases", "half load: case.opened published", cases),
+        Figure("half_load_dispatched", "half load: case.dispatched arrived", len(run.delivery.arrivals)),
+        Figure("half_load_p50_ms", "half load: latency p50", run.percentile(0.50), "ms"),
+        Figure("half_load_p90_ms", "half load: latency p90", run.percentile(0.90), "ms"),
+        Figure("half_load_p99_ms", "half load: latency p99", run.percentile(0.99), "ms"),
+        Figure("half_load_max_ms", "half load: latency max", run.percentile(1.0), "ms"),
+        Figure("half_load_cpu_percent", "half load CPU: dispatch", run.use.percent("service"), "%"),
+        Figure("half_load_postgres_cpu_percent", "half load CPU: PostgreSQL", run.use.percent("postgres"), "%"),
+    ]
+
+
 # ---- what runs, and what it is judged by ----
 
-SECTIONS: list[Section] = [
+INTAKE_SECTIONS: list[Section] = [
     Section(
         "bare_http",
         "Baseline: bare FastAPI endpoint (uvicorn, httptools, uvloop)",
@@ -1012,7 +1529,7 @@ SECTIONS: list[Section] = [
     Section("intake", "Intake: POST /v1/petitions, then the outbox relay", measure_intake),
 ]
 
-RATIOS: list[Ratio] = [
+INTAKE_RATIOS: list[Ratio] = [
     Ratio(
         "intake_vs_bare_http",
         "intake committed rate / bare endpoint rate",
@@ -1033,7 +1550,7 @@ RATIOS: list[Ratio] = [
     ),
 ]
 
-TARGETS: list[Target] = [
+INTAKE_TARGETS: list[Target] = [
     Target(
         f">= {TARGET_SUBMISSIONS_PER_S:.0f} submissions/s sustained (committed)",
         ("intake", "committed_per_s"),
@@ -1054,27 +1571,148 @@ TARGETS: list[Target] = [
 ]
 
 
+DISPATCH_SECTIONS: list[Section] = [
+    Section(
+        "rabbitmq_consume",
+        "Baseline: RabbitMQ consume-and-ack from a quorum queue (aio-pika, callback consumer)",
+        measure_rabbitmq_consume,
+    ),
+    Section(
+        "dispatch",
+        "Dispatch: case.opened published .. case.dispatched confirmed (burst, then half load)",
+        measure_dispatch,
+    ),
+]
+
+DISPATCH_RATIOS: list[Ratio] = [
+    Ratio(
+        "dispatch_vs_rabbitmq_consume",
+        "dispatched cases/s / RabbitMQ consume-and-ack rate",
+        ("dispatch", "dispatched_per_s"),
+        ("rabbitmq_consume", "consumed_per_s"),
+    ),
+]
+
+DISPATCH_TARGETS: list[Target] = [
+    Target(
+        f">= {TARGET_CASES_PER_S:.0f} cases/s dispatched",
+        ("dispatch", "dispatched_per_s"),
+        TARGET_CASES_PER_S,
+    ),
+    Target(
+        f"p99 <= {TARGET_HALF_LOAD_P99_MS:.0f} ms at half load",
+        ("dispatch", "half_load_p99_ms"),
+        TARGET_HALF_LOAD_P99_MS,
+        at_most=True,
+    ),
+    Target(
+        f">= {TARGET_SHARE_OF_CONSUME:.0%} of the raw consume-and-ack rate",
+        ("ratios", "dispatch_vs_rabbitmq_consume"),
+        TARGET_SHARE_OF_CONSUME,
+        percent=True,
+    ),
+]
+
+
+def intake_header(bench: Bench) -> list[str]:
+    args = bench.args
+    return [
+        f"namespace {bench.namespace}  database {bench.database_name}  cpus {os.cpu_count()}",
+        f"wrk: {args.threads} thread(s), {args.connections} connections, "
+        f"{args.duration}s; baselines {args.baseline_seconds}s each",
+        f"postgres: {bench.notes.get('postgres', {})}",
+    ]
+
+
+def intake_config(bench: Bench) -> dict[str, Any]:
+    args = bench.args
+    return {
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "wrk_threads": args.threads,
+        "baseline_seconds": args.baseline_seconds,
+        "postgres_connections": args.pg_connections,
+        "rabbitmq_in_flight": args.rabbit_in_flight,
+    }
+
+
+def dispatch_header(bench: Bench) -> list[str]:
+    args = bench.args
+    return [
+        f"namespace {bench.namespace}  database {bench.database_name}  cpus {os.cpu_count()}"
+        "  client loop uvloop",
+        f"burst {args.cases:,} cases ({args.rabbit_in_flight} publishes in flight); half load "
+        f"{args.duration}s; EVENT_PREFETCH {args.prefetch}; "
+        f"consume baseline {args.consume_messages:,} messages",
+        f"postgres: {bench.notes.get('postgres', {})}",
+    ]
+
+
+def dispatch_config(bench: Bench) -> dict[str, Any]:
+    args = bench.args
+    return {
+        "burst_cases": args.cases,
+        "half_load_duration_s": args.duration,
+        "event_prefetch": args.prefetch,
+        "rabbitmq_in_flight": args.rabbit_in_flight,
+        "consume_baseline_messages": args.consume_messages,
+        "client_loop": "uvloop",
+    }
+
+
+def prepare_intake() -> dict[str, Any]:
+    return {"wrk": ensure_wrk()}
+
+
+SUITES: list[Suite] = [
+    Suite(
+        "intake",
+        INTAKE_SECTIONS,
+        INTAKE_RATIOS,
+        INTAKE_TARGETS,
+        intake_header,
+        intake_config,
+        prepare=prepare_intake,
+    ),
+    # On uvloop, like the service: the consume baseline then runs on the loop dispatch's own
+    # consumer runs on, and the publisher and probe take less of the CPU the service needs.
+    Suite(
+        "dispatch",
+        DISPATCH_SECTIONS,
+        DISPATCH_RATIOS,
+        DISPATCH_TARGETS,
+        dispatch_header,
+        dispatch_config,
+        loop_factory=uvloop.new_event_loop,
+    ),
+]
+
+
 # ---- cleanup of what the run created ----
+
+
+SERVICES = ("intake", "dispatch")
 
 
 def bench_broker_names(namespace: str) -> dict[str, str]:
     return {
         "probe_queue": f"{namespace}bench.probe",
+        "dispatch_probe_queue": f"{namespace}bench.dispatched-probe",
         "baseline_queue": f"{namespace}bench.baseline",
+        "consume_queue": f"{namespace}bench.consume-baseline",
         "baseline_exchange": f"{namespace}bench.baseline",
     }
 
 
 async def delete_broker_objects(namespace: str) -> None:
-    """Delete every queue and exchange this run's namespace can have (service and bench)."""
+    """Delete every queue and exchange this run's namespace can have (services and bench)."""
     topology = Topology(namespace)
     names = bench_broker_names(namespace)
     queues = [
         topology.unrouted_queue,
-        topology.events_queue("intake"),
-        topology.parking_queue("intake"),
-        names["probe_queue"],
-        names["baseline_queue"],
+        *(topology.events_queue(service) for service in SERVICES),
+        *(topology.parking_queue(service) for service in SERVICES),
+        *(name for key, name in names.items() if key.endswith("_queue")),
     ]
     exchanges = [
         topology.events_exchange,

@@ -68,6 +68,11 @@ def _assignment(case: CaseDispatch) -> dispatch_pb2.DispatchAssignment:
     return messages.assignment_pb(case, case.current)
 
 
+def _with_assignment(response_type: type[R]) -> Any:
+    """The reply of a command whose answer is the case's current assignment."""
+    return lambda case, _: response_type(assignment=_assignment(case))
+
+
 class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     grpc_service_name = SERVICE_NAME
 
@@ -94,7 +99,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             request.request_id,
             request.SerializeToString(deterministic=True),
             change,
-            render,
+            lambda case, result: render(case, result).SerializeToString(),
             lead_only=lead_only,
         )
         response = response_type()
@@ -136,9 +141,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             request,
             principal,
             change,
-            lambda case, _: dispatch_pb2.DispatchResponse(
-                assignment=_assignment(case)
-            ).SerializeToString(),
+            _with_assignment(dispatch_pb2.DispatchResponse),
             dispatch_pb2.DispatchResponse,
             lead_only=False,
         )
@@ -155,9 +158,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             request,
             principal,
             change,
-            lambda case, _: dispatch_pb2.AcceptResponse(
-                assignment=_assignment(case)
-            ).SerializeToString(),
+            _with_assignment(dispatch_pb2.AcceptResponse),
             dispatch_pb2.AcceptResponse,
         )
 
@@ -181,12 +182,12 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             )
             return case.ended[-1]
 
-        def render(case: CaseDispatch, returned: Any) -> bytes:
+        def render(case: CaseDispatch, returned: Any) -> dispatch_pb2.ReturnResponse:
             return dispatch_pb2.ReturnResponse(
                 returned=messages.assignment_pb(case, returned),
                 next=_assignment(case) if case.current else None,
                 return_count=case.return_count,
-            ).SerializeToString()
+            )
 
         return await self._run(
             "returned", request, principal, change, render, dispatch_pb2.ReturnResponse
@@ -228,7 +229,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             change,
             lambda case, entry: dispatch_pb2.UpdateProgressResponse(
                 assignment=_assignment(case), entry=messages.entry_pb(entry)
-            ).SerializeToString(),
+            ),
             dispatch_pb2.UpdateProgressResponse,
         )
 
@@ -251,9 +252,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             request,
             principal,
             change,
-            lambda case, _: dispatch_pb2.CompleteResponse(
-                assignment=_assignment(case)
-            ).SerializeToString(),
+            _with_assignment(dispatch_pb2.CompleteResponse),
             dispatch_pb2.CompleteResponse,
         )
 
@@ -283,7 +282,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             change,
             lambda case, ext: dispatch_pb2.RequestExtensionResponse(
                 extension=messages.extension_pb(case, ext), assignment=_assignment(case)
-            ).SerializeToString(),
+            ),
             dispatch_pb2.RequestExtensionResponse,
         )
 
@@ -308,7 +307,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             change,
             lambda case, ext: dispatch_pb2.DecideExtensionResponse(
                 extension=messages.extension_pb(case, ext), assignment=_assignment(case)
-            ).SerializeToString(),
+            ),
             dispatch_pb2.DecideExtensionResponse,
             lead_only=False,
         )
