@@ -1470,21 +1470,49 @@ def burst_figures(run: BurstRun) -> Figures:
             "s",
         ),
         Figure("burst_dispatched", "burst: case.dispatched arrived", len(run.delivery.arrivals)),
-        Figure("burst_distinct_cases", "burst: distinct cases (ce-subject)", run.delivery.distinct_cases),
-        Figure("burst_distinct_ids", "burst: distinct event ids (ce-id)", run.delivery.distinct_ids),
+        Figure(
+            "burst_distinct_cases",
+            "burst: distinct cases (ce-subject)",
+            run.delivery.distinct_cases,
+        ),
+        Figure(
+            "burst_distinct_ids", "burst: distinct event ids (ce-id)", run.delivery.distinct_ids
+        ),
         Figure("burst_complete", "burst: every case arrived", "yes" if run.complete else "NO"),
         Figure("loaded_rss_mb", "RSS in the burst (median)", run.rss_median_mb, "MB"),
         Figure("peak_rss_mb", "RSS in the burst (peak)", run.rss_peak_mb, "MB"),
         Figure("cpu_percent", "burst CPU: dispatch (100% = one core)", use.percent("service"), "%"),
         Figure("postgres_cpu_percent", "burst CPU: PostgreSQL", use.percent("postgres"), "%"),
         Figure("rabbitmq_cpu_percent", "burst CPU: RabbitMQ", use.percent("rabbitmq"), "%"),
-        Figure("bench_cpu_percent", "burst CPU: this script (publisher, probe)", use.percent("bench"), "%"),
-        Figure("machine_cpu_percent", "burst CPU: whole machine (of 200%)", use.percent("machine"), "%"),
+        Figure(
+            "bench_cpu_percent",
+            "burst CPU: this script (publisher, probe)",
+            use.percent("bench"),
+            "%",
+        ),
+        Figure(
+            "machine_cpu_percent", "burst CPU: whole machine (of 200%)", use.percent("machine"), "%"
+        ),
         Figure("cpu_ms_per_case", "dispatch CPU per case", use.ms_per("service", cases), "ms"),
-        Figure("postgres_cpu_ms_per_case", "PostgreSQL CPU per case", use.ms_per("postgres", cases), "ms"),
-        Figure("rabbitmq_cpu_ms_per_case", "RabbitMQ CPU per case", use.ms_per("rabbitmq", cases), "ms"),
-        Figure("write_syscalls_per_case", "dispatch write system calls per case", use.syscalls_per("syscw", cases)),
-        Figure("read_syscalls_per_case", "dispatch read system calls per case", use.syscalls_per("syscr", cases)),
+        Figure(
+            "postgres_cpu_ms_per_case",
+            "PostgreSQL CPU per case",
+            use.ms_per("postgres", cases),
+            "ms",
+        ),
+        Figure(
+            "rabbitmq_cpu_ms_per_case", "RabbitMQ CPU per case", use.ms_per("rabbitmq", cases), "ms"
+        ),
+        Figure(
+            "write_syscalls_per_case",
+            "dispatch write system calls per case",
+            use.syscalls_per("syscw", cases),
+        ),
+        Figure(
+            "read_syscalls_per_case",
+            "dispatch read system calls per case",
+            use.syscalls_per("syscr", cases),
+        ),
     ]
 
 
@@ -1498,15 +1526,27 @@ def paced_figures(run: PacedRun) -> Figures:
             round(cases / run.publish_s, 1) if run.publish_s else None,
             "/s",
         ),
-        Figure("half_load_behind_ms", "half load: publisher behind schedule (max)", round(run.behind_ms, 2), "ms"),
+        Figure(
+            "half_load_behind_ms",
+            "half load: publisher behind schedule (max)",
+            round(run.behind_ms, 2),
+            "ms",
+        ),
         Figure("half_load_cases", "half load: case.opened published", cases),
-        Figure("half_load_dispatched", "half load: case.dispatched arrived", len(run.delivery.arrivals)),
+        Figure(
+            "half_load_dispatched", "half load: case.dispatched arrived", len(run.delivery.arrivals)
+        ),
         Figure("half_load_p50_ms", "half load: latency p50", run.percentile(0.50), "ms"),
         Figure("half_load_p90_ms", "half load: latency p90", run.percentile(0.90), "ms"),
         Figure("half_load_p99_ms", "half load: latency p99", run.percentile(0.99), "ms"),
         Figure("half_load_max_ms", "half load: latency max", run.percentile(1.0), "ms"),
         Figure("half_load_cpu_percent", "half load CPU: dispatch", run.use.percent("service"), "%"),
-        Figure("half_load_postgres_cpu_percent", "half load CPU: PostgreSQL", run.use.percent("postgres"), "%"),
+        Figure(
+            "half_load_postgres_cpu_percent",
+            "half load CPU: PostgreSQL",
+            run.use.percent("postgres"),
+            "%",
+        ),
     ]
 
 
@@ -1789,33 +1829,24 @@ def register_cleanups(bench: Bench) -> None:
 def record_ratios(bench: Bench) -> None:
     bench.results["ratios"] = {
         r.key: Figure(r.key, r.label, None if (v := r.of(bench)) is None else round(v, 4))
-        for r in RATIOS
+        for r in bench.suite.ratios
     }
 
 
 def render_report(bench: Bench) -> str:
-    args = bench.args
-    lines = [
-        "",
-        "=" * 78,
-        "Civicloop intake benchmark",
-        "=" * 78,
-        f"namespace {bench.namespace}  database intake_bench_{bench.run_id}  cpus {os.cpu_count()}",
-        f"wrk: {args.threads} thread(s), {args.connections} connections, "
-        f"{args.duration}s; baselines {args.baseline_seconds}s each",
-        f"postgres: {bench.notes.get('postgres', {})}",
-    ]
-    for section in SECTIONS:
+    suite = bench.suite
+    lines = ["", "=" * 78, f"Civicloop {suite.key} benchmark", "=" * 78, *suite.header(bench)]
+    for section in suite.sections:
         lines += ["", section.title]
         lines += [f"  {f.label:.<52} {f.shown()}" for f in bench.results[section.key].values()]
     lines += ["", "Against the baselines"]
-    for ratio in RATIOS:
+    for ratio in suite.ratios:
         top, bottom = bench.value(ratio.numerator), bench.value(ratio.denominator)
         value = bench.value(("ratios", ratio.key))
         shown = "n/a" if value is None else f"{value:.1%}"
         lines.append(f"  {ratio.label:.<60} {shown:>7}   ({top or 0:,.1f} / {bottom or 0:,.1f})")
     lines += ["", "Targets (2-core machine)"]
-    for target in TARGETS:
+    for target in suite.targets:
         value = bench.value(target.figure)
         verdict = "PASS" if target.passed(value) else "MISS"
         lines.append(f"  [{verdict}] {target.label:<50} {target.shown(value)}")
@@ -1834,17 +1865,12 @@ def report_json(bench: Bench) -> dict[str, Any]:
             "value": bench.value(t.figure),
             "pass": t.passed(bench.value(t.figure)),
         }
-        for t in TARGETS
+        for t in bench.suite.targets
     ]
     return {
         "generated_at": datetime.now(UTC).isoformat(),
         "config": {
-            "duration_s": bench.args.duration,
-            "connections": bench.args.connections,
-            "wrk_threads": bench.args.threads,
-            "baseline_seconds": bench.args.baseline_seconds,
-            "postgres_connections": bench.args.pg_connections,
-            "rabbitmq_in_flight": bench.args.rabbit_in_flight,
+            **bench.suite.config(bench),
             "cpus": os.cpu_count(),
             "namespace": bench.namespace,
         },
@@ -1862,7 +1888,17 @@ def report_json(bench: Bench) -> dict[str, Any]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=15, help="seconds of each wrk run")
+    parser.add_argument(
+        "--only",
+        choices=[suite.key for suite in SUITES],
+        help="run one suite (default: all of them, in order)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=15,
+        help="seconds of each wrk run (intake) and of the half-load run (dispatch)",
+    )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument(
         "--threads",
@@ -1874,7 +1910,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--baseline-seconds",
         type=float,
         default=5.0,
-        help="seconds of the PostgreSQL and RabbitMQ baselines",
+        help="seconds of the PostgreSQL and RabbitMQ publish baselines",
     )
     parser.add_argument(
         "--pg-connections",
@@ -1886,22 +1922,42 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--rabbit-in-flight",
         type=int,
         default=64,
-        help="concurrent confirmed publishes in the RabbitMQ baseline",
+        help="concurrent confirmed publishes (RabbitMQ baseline, dispatch burst and pre-fill)",
     )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--cases", type=int, default=10_000, help="case.opened events in the dispatch burst"
+    )
+    parser.add_argument(
+        "--prefetch",
+        type=int,
+        default=ServiceSettings.model_fields["event_prefetch"].default,
+        help="dispatch's EVENT_PREFETCH and the consume baseline's prefetch",
+    )
+    parser.add_argument(
+        "--consume-messages",
+        type=int,
+        default=30_000,
+        help="messages pre-filled for the RabbitMQ consume-and-ack baseline",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_OUTPUT_DIR,
+        help="where <suite>.json and the services' logs are written",
+    )
     return parser.parse_args(argv)
 
 
-async def run_bench(args: argparse.Namespace, wrk: str) -> Bench:
+async def run_suite(
+    suite: Suite, args: argparse.Namespace, run_id: str, notes: dict[str, Any]
+) -> Bench:
     async with contextlib.AsyncExitStack() as cleanups:
-        work_dir = Path(cleanups.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        wrk_script = work_dir / "petition.lua"
-        wrk_script.write_text(WRK_SCRIPT)
-        bench = Bench(
-            args, secrets.token_hex(4), work_dir, wrk_script, cleanups, notes={"wrk": wrk}
+        work_dir = Path(
+            cleanups.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{suite.key}-"))
         )
+        bench = Bench(suite, args, run_id, work_dir, cleanups, notes=notes)
         register_cleanups(bench)
-        for section in SECTIONS:
+        for section in suite.sections:
             print(f"-- {section.title} ...", flush=True)
             figures = await section.measure(bench)
             bench.results[section.key] = {f.key: f for f in figures}
@@ -1911,17 +1967,25 @@ async def run_bench(args: argparse.Namespace, wrk: str) -> Bench:
 
 def main() -> int:
     args = parse_args()
-    try:
-        wrk = ensure_wrk()
-        bench = asyncio.run(run_bench(args, wrk))
-    except BenchError as exc:
-        print(f"bench: could not run: {exc}", file=sys.stderr)
-        return 2
-    print(render_report(bench))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report_json(bench), indent=2, ensure_ascii=False) + "\n")
-    print(f"\nfigures written to {args.output}")
-    return 0
+    run_id = secrets.token_hex(4)
+    failed = False
+    for suite in SUITES:
+        if args.only not in (None, suite.key):
+            continue
+        try:
+            notes = suite.prepare()
+            with asyncio.Runner(loop_factory=suite.loop_factory) as runner:
+                bench = runner.run(run_suite(suite, args, run_id, notes))
+        except BenchError as exc:
+            print(f"bench: {suite.key} could not run: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        print(render_report(bench))
+        output = args.output_dir / f"{suite.key}.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report_json(bench), indent=2, ensure_ascii=False) + "\n")
+        print(f"\nfigures written to {output}")
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,6 @@ from civicloop.dispatch.domain.catalogue import (
 from civicloop.dispatch.domain.deadlines import DeadlinePolicy, Rung, Urgency, WorkCalendar
 from civicloop.dispatch.domain.model import (
     SYSTEM,
-    Actor,
     AssignmentState,
     Attachment,
     CaseAccepted,
@@ -34,6 +34,7 @@ from civicloop.dispatch.domain.model import (
     Limits,
     ProgressUpdated,
 )
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import (
     FailedPrecondition,
     IllegalTransition,
@@ -137,8 +138,9 @@ def test_accepting_records_one_case_accepted_and_bumps_the_version_by_one() -> N
 
     case.accept(URBAN, CLOCK, ACCEPTED_AT)
 
+    assert case.current is not None
     assert case.version == version + 1
-    assert case.events == [CaseAccepted(case.current, version + 1, ACCEPTED_AT, URBAN)]  # type: ignore[arg-type]
+    assert case.events == [CaseAccepted(case.current, version + 1, ACCEPTED_AT, URBAN)]
 
 
 def test_an_emergency_must_be_completed_two_hours_after_it_is_accepted() -> None:
@@ -280,6 +282,7 @@ def test_a_return_records_one_case_returned_and_one_case_dispatched() -> None:
     case.return_case("not_our_duty", "不属于本单位职责", URBAN, Limits(), CLOCK, returned_at)
 
     (ended,) = case.ended
+    assert case.current is not None
     assert ended.department_code == LEAD
     assert ended.state is AssignmentState.RETURNED
     assert ended.ended_at == returned_at
@@ -290,7 +293,7 @@ def test_a_return_records_one_case_returned_and_one_case_dispatched() -> None:
     assert case.version == version + 2
     assert case.events == [
         CaseReturned(ended, 1, version + 1, returned_at, URBAN),
-        CaseDispatched(case.current, version + 2, returned_at, SYSTEM),  # type: ignore[arg-type]
+        CaseDispatched(case.current, version + 2, returned_at, SYSTEM),
     ]
 
 
@@ -651,6 +654,26 @@ def test_an_extension_cannot_be_decided_twice() -> None:
     assert snapshot(case) == before
 
 
+def test_a_request_left_pending_by_a_superseded_department_does_not_block_the_new_one() -> None:
+    case = accepted()
+    case.request_extension(
+        GENERAL_COMPLETE_DUE + timedelta(days=5), "配件", URBAN, Limits(), ACCEPTED_AT
+    )
+    case.dispatch("housing", (), "属住建局职责", OFFICE, CLOCK, ACCEPTED_AT + timedelta(hours=1))
+    case.accept(HOUSING, CLOCK, ACCEPTED_AT + timedelta(hours=2))
+    assert case.current is not None and case.current.complete_due_at is not None
+
+    extension = case.request_extension(
+        case.current.complete_due_at + timedelta(days=2),
+        "需协调物业",
+        HOUSING,
+        Limits(),
+        ACCEPTED_AT + timedelta(hours=3),
+    )
+
+    assert extension.requested_by == HOUSING
+
+
 def test_an_extension_cannot_be_requested_before_the_case_is_accepted() -> None:
     case = routed()
 
@@ -743,7 +766,9 @@ def test_the_completion_ladder_is_proportional_to_the_completion_window() -> Non
     assert case.escalate(due + timedelta(hours=1)) is True
     assert case.escalate(due + timedelta(hours=2)) is True
 
-    assert [(e.rung, e.deadline, e.due_at) for e in case.events] == [  # type: ignore[union-attr]
+    escalations = [e for e in case.events if isinstance(e, CaseEscalated)]
+    assert len(escalations) == len(case.events)
+    assert [(e.rung, e.deadline, e.due_at) for e in escalations] == [
         (Rung.REMINDER, "complete", due),
         (Rung.NOTICE, "complete", due),
         (Rung.OFFICE_SUPERVISION, "complete", due),
@@ -865,13 +890,17 @@ def test_with_the_default_limit_the_third_reopen_goes_to_the_office() -> None:
     ]
 
 
-@pytest.mark.parametrize("state", ["dispatched", "in_progress", "awaiting_office"])
-def test_only_a_completed_case_can_be_reopened(state: str) -> None:
-    case = {
-        "dispatched": routed,
-        "in_progress": accepted,
-        "awaiting_office": lambda: routed(category="shared_amenity"),
-    }[state]()
+def awaiting_office() -> CaseDispatch:
+    return routed(category="shared_amenity")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [routed, accepted, awaiting_office],
+    ids=["dispatched", "in_progress", "awaiting_office"],
+)
+def test_only_a_completed_case_can_be_reopened(make: Callable[[], CaseDispatch]) -> None:
+    case = make()
     before = snapshot(case)
 
     with pytest.raises(IllegalTransition):

@@ -190,7 +190,7 @@ def extension_pb(case: model.CaseDispatch, x: model.Extension) -> dispatch_pb2.D
     return dispatch_pb2.DispatchExtension(
         extension_id=x.id,
         case_id=case.case_id,
-        assignment_id=case.current.id,
+        assignment_id=x.assignment_id,
         department_code=case.current.department_code,
         state=EXTENSION_TO_PB[x.state],
         previous_due_at=ts(x.previous_due_at),

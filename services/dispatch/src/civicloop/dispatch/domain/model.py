@@ -99,6 +99,7 @@ class HandlingEntry:
 @dataclass
 class Extension:
     id: str
+    assignment_id: str
     previous_due_at: datetime
     requested_due_at: datetime
     reason: str
@@ -278,7 +279,9 @@ class CaseDispatch:
 
     def route(self, catalogue: DutyCatalogue, clock: Clockwork, at: datetime) -> None:
         """派单 by the catalogue, or leave the case to the office when no rule is clear."""
-        if self.state is not AssignmentState.AWAITING_OFFICE or self.current is not None:
+        # Only a case that was never routed: one already in the office's queue stays there
+        # until the office decides, whatever the catalogue says meanwhile.
+        if self.rounds or self.awaiting_reason or self.current is not None:
             raise IllegalTransition(f"case {self.case_id} is already routed")
         route = catalogue.route(self.category_code, self.community_code)
         if isinstance(route, NeedsOffice):
@@ -321,6 +324,7 @@ class CaseDispatch:
         clock: Clockwork,
         at: datetime,
     ) -> None:
+        self._close_pending_extensions(at)
         self.rounds += 1
         self.current = Assignment(
             id=str(uuid.uuid4()),
@@ -338,7 +342,16 @@ class CaseDispatch:
         self.awaiting_reason = ""
         self.events.append(CaseDispatched(self.current, self._bump(), at, actor))
 
+    def _close_pending_extensions(self, at: datetime) -> None:
+        """A request of an assignment that ended cannot bind the next department."""
+        for extension in self.extensions:
+            if extension.state is ExtensionState.PENDING:
+                extension.state = ExtensionState.REJECTED
+                extension.note = "the assignment ended before a decision"
+                extension.decided_at = at
+
     def _await_office(self, reason: str, at: datetime) -> None:
+        self._close_pending_extensions(at)
         self.state = AssignmentState.AWAITING_OFFICE
         self.awaiting_reason = reason
         self.current = None
@@ -442,7 +455,8 @@ class CaseDispatch:
         if requested_due <= current.complete_due_at:
             raise InvalidArgument.of("requested_due_at", "must be later than the current deadline")
         extension = Extension(
-            str(uuid.uuid4()), current.complete_due_at, requested_due, reason, at, actor
+            str(uuid.uuid4()),
+            current.id, current.complete_due_at, requested_due, reason, at, actor
         )
         self.extensions.append(extension)
         self.events.append(ExtensionRequested(current, extension, self._bump()))

@@ -76,6 +76,7 @@ def assignment_from_row(r: asyncpg.Record) -> model.Assignment:
 def extension_from_row(r: asyncpg.Record) -> model.Extension:
     return model.Extension(
         id=str(r["id"]),
+        assignment_id=str(r["assignment_id"]),
         previous_due_at=r["previous_due_at"],
         requested_due_at=r["requested_due_at"],
         reason=r["reason"],
@@ -238,7 +239,6 @@ class CaseRepository:
                 entry.actor.subject,
             )
         for x in case.extensions:
-            assert case.current is not None
             await self.conn.execute(
                 """INSERT INTO extensions (id, case_id, assignment_id, state, previous_due_at,
                        requested_due_at, reason, requested_at, requested_by, granted_due_at,
@@ -248,7 +248,7 @@ class CaseRepository:
                        decided_at = $12, decided_by = $13""",
                 x.id,
                 case.case_id,
-                case.current.id,
+                x.assignment_id,
                 x.state.value,
                 x.previous_due_at,
                 x.requested_due_at,
