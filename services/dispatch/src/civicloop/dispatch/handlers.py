@@ -18,7 +18,12 @@ from civicloop.dispatch.domain.catalogue import DutyCatalogue, DutyRule
 from civicloop.dispatch.domain.deadlines import Urgency
 from civicloop.dispatch.domain.model import CaseDispatch, Clockwork, Limits
 from civicloop.dispatch.store import catalogue as catalogue_store
-from civicloop.dispatch.store.repository import CaseRepository, UnitOfWork, write_cases
+from civicloop.dispatch.store.repository import (
+    CaseRepository,
+    UnitOfWork,
+    record_routed_case,
+    write_cases,
+)
 from civicloop.platform import telemetry
 from civicloop.platform.auth import OFFICE, Principal
 from civicloop.platform.clock import Clock, system_clock
@@ -81,9 +86,6 @@ class Dispatcher:
     async def on_case_opened(self, conn: Any, envelope: EventEnvelope) -> None:
         """派单 as soon as intake opens a case: by the catalogue, or to the office's queue."""
         event = events_pb2.CaseOpened.FromString(envelope.data)
-        repo = CaseRepository(conn)
-        if await repo.exists(event.case_id):
-            return  # the case arrived before (a replayed event under a new id)
         current_case_id.set(event.case_id)
         case = CaseDispatch(
             case_id=event.case_id,
@@ -103,10 +105,8 @@ class Dispatcher:
             case.route(await self.catalogue(conn), self.clockwork, now)
             if case.current:
                 span.set_attribute(telemetry.DEPARTMENT, case.current.department_code)
-            envelopes, history = await write_cases(
-                conn, [(case, True)], messages.event_message, now
-            )
-            await record(conn, envelopes, history)
+            # Nothing is written for a case already known (opened again under another id).
+            await record_routed_case(conn, case, messages.event_message, now)
 
     async def on_case_reopened(self, conn: Any, envelope: EventEnvelope) -> None:
         event = events_pb2.CaseReopened.FromString(envelope.data)

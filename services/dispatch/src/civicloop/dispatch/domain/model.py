@@ -455,8 +455,7 @@ class CaseDispatch:
         if requested_due <= current.complete_due_at:
             raise InvalidArgument.of("requested_due_at", "must be later than the current deadline")
         extension = Extension(
-            str(uuid.uuid4()),
-            current.id, current.complete_due_at, requested_due, reason, at, actor
+            str(uuid.uuid4()), current.id, current.complete_due_at, requested_due, reason, at, actor
         )
         self.extensions.append(extension)
         self.events.append(ExtensionRequested(current, extension, self._bump()))
