@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from importlib import resources
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -35,8 +36,14 @@ async def ensure_database(dsn: str) -> None:
         await conn.close()
 
 
-async def create_pool(dsn: str, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
+async def _keep_session(conn: Any) -> None:
+    """Connections go back to the pool as they are: the services keep no session state
+    (no SET, no temporary tables, advisory locks released explicitly), so asyncpg's reset
+    query would be a wasted round trip on every release."""
+
+
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, reset=_keep_session)
     assert pool is not None
     return pool
 

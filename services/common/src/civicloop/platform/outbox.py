@@ -50,6 +50,7 @@ class OutboxRelay:
         self,
         pool: asyncpg.Pool,
         bus: EventBus,
+        dsn: str,
         *,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
@@ -58,24 +59,30 @@ class OutboxRelay:
     ) -> None:
         self.pool = pool
         self.bus = bus
+        self.dsn = dsn
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._listen_conn: Connection | None = None
+        self._listen_conn: asyncpg.Connection | None = None
         self.published = 0
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        self._listen_conn = await self.pool.acquire()
+        # Its own connection: LISTEN holds it for the life of the process, and a pool slot
+        # taken for good would starve the handlers.
+        self._listen_conn = await asyncpg.connect(self.dsn)
         await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
         backoff = 0.0
         try:
             while not self._stopping.is_set():
+                # Cleared before the pass, not after: a commit notified while the pass runs
+                # must wake the next one, or its row would wait for the poll.
+                self._wake.clear()
                 try:
                     sent = await self.relay_once()
                     backoff = 0.0
@@ -85,7 +92,6 @@ class OutboxRelay:
                     sent = 0
                 if sent >= self.batch_size:
                     continue  # more may be waiting
-                self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wait_for_work(), backoff or self.poll_seconds)
                     # Under load commits arrive every few hundred microseconds: a short
@@ -94,8 +100,7 @@ class OutboxRelay:
                 except TimeoutError:
                     pass
         finally:
-            await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-            await self.pool.release(self._listen_conn)
+            await self._listen_conn.close()
 
     async def _wait_for_work(self) -> None:
         stop = asyncio.create_task(self._stopping.wait())

@@ -135,7 +135,7 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    relay = OutboxRelay(runtime.pool, runtime.bus)
+    relay = OutboxRelay(runtime.pool, runtime.bus, settings.database_url)
     relay_task = asyncio.create_task(
         relay.run() if settings.outbox_relay_enabled else asyncio.Event().wait(),
         name="outbox-relay",

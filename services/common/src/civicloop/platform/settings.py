@@ -31,7 +31,7 @@ class ServiceSettings(BaseSettings):
     event_delivery_limit: int = Field(default=5, ge=1, le=100)
     event_prefetch: int = Field(default=32, ge=1, le=1000)
     db_pool_min: int = 2
-    db_pool_max: int = 10
+    db_pool_max: int = 20
     log_level: str = "INFO"
     # Tests only: read "now" from this file (an ISO timestamp) so deadlines can pass without
     # sleeping. Never set in production; the service logs a warning when it is.

@@ -97,8 +97,13 @@ def setup_tracing(service: str, run_dir: Path) -> TracerProvider:
     return provider
 
 
+_TRACER = trace.get_tracer("civicloop")
+
+
 def tracer() -> trace.Tracer:
-    return trace.get_tracer("civicloop")
+    """The process's tracer. Created once: ``get_tracer`` builds a new one on every call. It
+    is a proxy until ``setup_tracing`` installs the provider, then delegates to it."""
+    return _TRACER
 
 
 def inject(carrier: MutableMapping[str, str] | None = None) -> dict[str, str]:
