@@ -679,3 +679,50 @@ async def test_killing_dispatch_mid_stream_loses_and_duplicates_nothing(
         case_ids,
     )
     assert len(rounds) == count and all(r["n"] == 1 for r in rounds)
+
+
+async def test_a_redelivered_case_opened_event_is_routed_once(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
+) -> None:
+    case_id = str(uuid.uuid4())
+    envelope = EventEnvelope.wrap(
+        events_pb2.CaseOpened(
+            case_id=case_id,
+            case_version=2,
+            community_code="C008",
+            category_code="parking",
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary="小区门口乱停车",
+        ),
+        source="intake",
+        subject=case_id,
+    )
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
+    for _ in range(3):  # the same event, delivered again
+        await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
+    await channel.close()
+    for _ in range(100):
+        if await dispatch_db.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id
+        ):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # the duplicates are consumed by now
+    assert (
+        await dispatch_db.fetchval(
+            "SELECT count(*) FROM assignments WHERE case_id = $1::uuid", case_id
+        )
+        == 1
+    )
+    assert (
+        await dispatch_db.fetchval("SELECT count(*) FROM outbox WHERE subject = $1", case_id) == 1
+    )
+    got = await stub.GetAssignment(
+        dispatch_pb2.GetAssignmentRequest(case_id=case_id), metadata=OFFICE, timeout=10
+    )
+    assert got.assignment.case_version == 3 and got.assignment.round == 1

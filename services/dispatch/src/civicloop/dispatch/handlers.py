@@ -30,6 +30,7 @@ from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import DomainError, NotFound, Violations
+from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.protobuf import actor_message, timestamp
 from civicloop.platform.unit_of_work import record
@@ -83,6 +84,7 @@ class Dispatcher:
 
     # ---- events from other services ----
 
+    @claims_inbox
     async def on_case_opened(self, conn: Any, envelope: EventEnvelope) -> None:
         """派单 as soon as intake opens a case: by the catalogue, or to the office's queue."""
         event = events_pb2.CaseOpened.FromString(envelope.data)
@@ -106,7 +108,9 @@ class Dispatcher:
             if case.current:
                 span.set_attribute(telemetry.DEPARTMENT, case.current.department_code)
             # Nothing is written for a case already known (opened again under another id).
-            await record_routed_case(conn, case, messages.event_message, now)
+            await record_routed_case(
+                conn, case, messages.event_message, now, (envelope.id, envelope.type)
+            )
 
     async def on_case_reopened(self, conn: Any, envelope: EventEnvelope) -> None:
         event = events_pb2.CaseReopened.FromString(envelope.data)

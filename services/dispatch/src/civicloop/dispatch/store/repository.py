@@ -21,6 +21,7 @@ from civicloop.dispatch.domain.deadlines import Rung, Urgency
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.inbox import INBOX_CLAIM
 from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
 
 SOURCE = "dispatch"
@@ -373,13 +374,19 @@ def _actor_of(event: model.DomainEvent) -> str:
 
 
 async def record_routed_case(
-    conn: Any, case: model.CaseDispatch, to_message: EventMapper, now: datetime
+    conn: Any,
+    case: model.CaseDispatch,
+    to_message: EventMapper,
+    now: datetime,
+    opened_event: tuple[str, str],
 ) -> bool:
-    """Write a case routed on arrival, its assignment, history and outbox row in ONE statement.
+    """Claim the case.opened event and write the case routed on arrival, its assignment,
+    history and outbox row: ONE statement, no transaction around it.
 
-    Routing every opened case is dispatch's hot path, so instead of six statements the writes
-    go as data-modifying CTEs of one (inside the inbox's transaction). A case already known
-    (the same case opened again under another event id) writes nothing; returns False then.
+    Routing every opened case is dispatch's hot path, so instead of a transaction of seven
+    statements the writes go as data-modifying CTEs of one, which is atomic by itself. The
+    inbox claim comes first (``INBOX_CLAIM``): a redelivered event writes nothing, and so
+    does the same case opened again under another event id. Returns whether it wrote.
     """
     (event,) = case.events
     (envelope,), (history,) = stage(
@@ -390,30 +397,34 @@ async def record_routed_case(
     )
     a = case.current
     written = await conn.fetchval(
-        """
-        WITH new_case AS (
+        f"""
+        WITH {INBOX_CLAIM},
+        new_case AS (
             INSERT INTO cases (case_id, version, community_code, category_code, case_list,
                                urgency, summary, traceparent, state, awaiting_reason,
                                current_assignment_id, rounds, fallback_department_code,
                                opened_at, updated_at)
-            VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::uuid, $12, $13, $14, $14)
+            SELECT $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::uuid, $14, $15, $16,
+                   $16 FROM claim
             ON CONFLICT (case_id) DO NOTHING
             RETURNING case_id),
         assignment AS (
             INSERT INTO assignments (id, case_id, department_code, assisting, round, automatic,
                                      state, note, dispatched_at, dispatched_by, dispatched_role,
                                      accept_due_at)
-            SELECT $11::uuid, case_id, $15, $16, $12, true, $9, '', $14, $17, $17, $18
-              FROM new_case WHERE $11::uuid IS NOT NULL),
+            SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20
+              FROM new_case WHERE $13::uuid IS NOT NULL),
         history AS (
             INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
-            SELECT case_id, $2, $9, $19, $20, $17, $14 FROM new_case),
+            SELECT case_id, $4, $11, $21, $22, $19, $16 FROM new_case),
         outbox_row AS (
             INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
                                 trace_headers)
-            SELECT $20::uuid, $19, $21, $1, $14, $22, $23::jsonb FROM new_case)
+            SELECT $22::uuid, $21, $23, $3, $16, $24, $25::jsonb FROM new_case)
         SELECT count(*) FROM new_case
         """,
+        opened_event[0],
+        opened_event[1],
         case.case_id,
         case.version,
         case.community_code,
