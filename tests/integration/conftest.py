@@ -59,11 +59,10 @@ async def delete_namespace(infra: Infra, namespace: str) -> None:
     connection = await aio_pika.connect(infra.amqp_url)
     async with connection:
         channel = await connection.channel()
-        for queue in (
-            topology.unrouted_queue,
-            topology.events_queue("intake"),
-            topology.parking_queue("intake"),
-        ):
+        queues = [topology.unrouted_queue]
+        for service in ("intake", "dispatch"):
+            queues += [topology.events_queue(service), topology.parking_queue(service)]
+        for queue in queues:
             await channel.queue_delete(queue)
         for exchange in (
             topology.events_exchange,
