@@ -726,3 +726,55 @@ async def test_a_redelivered_case_opened_event_is_routed_once(
         dispatch_pb2.GetAssignmentRequest(case_id=case_id), metadata=OFFICE, timeout=10
     )
     assert got.assignment.case_version == 3 and got.assignment.round == 1
+
+
+async def test_a_reopened_case_goes_back_to_the_same_department_as_a_new_round(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    tap: EventTap,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    clerk = department(case.department_code)
+    version = case.case_version
+    for call, request in (
+        (stub.Accept, dispatch_pb2.AcceptRequest),
+        (stub.Complete, dispatch_pb2.CompleteRequest),
+    ):
+        extra = {"result_summary": "已修复"} if request is dispatch_pb2.CompleteRequest else {}
+        version = (
+            await call(
+                request(request_id=rid(), case_id=case.case_id, expected_version=version, **extra),
+                metadata=clerk,
+                timeout=10,
+            )
+        ).assignment.case_version
+    # Rating found the petitioner unsatisfied and reopened the case.
+    reopened = EventEnvelope.wrap(
+        events_pb2.CaseReopened(
+            case_id=case.case_id,
+            case_version=version + 1,
+            department_code=case.department_code,
+            reopen_count=1,
+            reason="路面修补后又塌陷",
+        ),
+        source="rating",
+        subject=case.case_id,
+    )
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
+    await exchange.publish(reopened.to_amqp(), routing_key=reopened.type, mandatory=True)
+    await channel.close()
+    first_round = await tap.for_subject(case.case_id, "civicloop.case.dispatched.v1")
+    assert events_pb2.CaseDispatched.FromString(first_round.body).round == 1
+    event = events_pb2.CaseDispatched.FromString(
+        (await tap.for_subject(case.case_id, "civicloop.case.dispatched.v1")).body
+    )
+    assert event.department_code == case.department_code
+    assert event.round == 2 and event.case_version == version + 2
+    now = (
+        await stub.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=case.case_id), metadata=OFFICE, timeout=10
+        )
+    ).assignment
+    assert now.reopen_count == 1 and now.state == dispatch_pb2.ASSIGNMENT_STATE_DISPATCHED

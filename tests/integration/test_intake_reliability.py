@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -223,3 +225,49 @@ async def test_an_event_no_service_is_bound_to_is_kept_visible(
         )
 
     assert await wait_for(kept)
+
+
+async def test_an_operator_lists_and_replays_a_parked_event(
+    http: httpx.AsyncClient,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    infra: Infra,
+) -> None:
+    created = (await http.post("/v1/petitions", json=petition_body())).json()
+    case_id = created["case"]["case_id"]
+    event = dispatched_event(case_id, version=2)
+    # Parked as RabbitMQ parks it once the delivery limit is spent (say, the database was
+    # down): dead-lettered to the service's parking queue.
+    channel = await amqp.channel(publisher_confirms=True)
+    dead_letter = await channel.get_exchange(Topology(run["namespace"]).dead_letter_exchange)
+    await dead_letter.publish(event.to_amqp(), routing_key="intake", mandatory=True)
+    await channel.close()
+    env = {**os.environ, "AMQP_URL": infra.amqp_url, "CIVICLOOP_NAMESPACE": run["namespace"]}
+    listed = await civicloop_ops(env, "parking", "list", "--service", "intake")
+    assert event.id in listed and DISPATCHED in listed
+    replayed = await civicloop_ops(
+        env, "parking", "replay", "--service", "intake", "--id", event.id
+    )
+    assert "1 event(s) replayed" in replayed
+
+    async def applied() -> bool:
+        case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
+        return bool(case["state"] == "dispatched")
+
+    assert await wait_for(applied)
+
+
+async def civicloop_ops(env: dict[str, str], *args: str) -> str:
+    """Run the operator's command as an operator would, and return what it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "civicloop.platform.ops",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode()
