@@ -243,7 +243,7 @@ async def test_an_operator_lists_and_replays_a_parked_event(
     await dead_letter.publish(event.to_amqp(), routing_key="intake", mandatory=True)
     await channel.close()
     env = {**os.environ, "AMQP_URL": infra.amqp_url, "CIVICLOOP_NAMESPACE": run["namespace"]}
-    listed = await civicloop_ops(env, "parking", "list", "--service", "intake")
+    listed = await civicloop_ops(env, "parking", "list", "--service", "intake", "--limit", "100000")
     assert event.id in listed and DISPATCHED in listed
     replayed = await civicloop_ops(
         env, "parking", "replay", "--service", "intake", "--id", event.id
