@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
 from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.errors import DomainError, FieldViolation, RateLimited
+from civicloop.platform.errors import DomainError, FieldViolation, InvalidArgument, RateLimited
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -93,8 +93,6 @@ async def parse_json_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        from civicloop.platform.errors import InvalidArgument
-
         violations = violations_of(exc)
         raise InvalidArgument(
             "; ".join(f"{v.field}: {v.description}" for v in violations), violations

@@ -34,6 +34,7 @@ from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.protobuf import actor_message, timestamp
 from civicloop.platform.unit_of_work import record
+from civicloop.reference.catalogue import categories, communities
 from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -227,8 +228,6 @@ class Dispatcher:
         async with self.pool.acquire() as conn:
             catalogue = await self.catalogue(conn)
         if rule is not None:
-            from civicloop.reference.catalogue import categories, communities
-
             if rule.category_code not in categories():
                 errors.add("rule.category_code", f"unknown category {rule.category_code!r}")
             if rule.community_code and rule.community_code not in communities():

@@ -14,6 +14,7 @@ from civicloop.intake.handlers import Intake
 from civicloop.platform import auth
 from civicloop.platform.domain import Actor
 from civicloop.platform.http import parse_json_body
+from civicloop.reference.catalogue import categories, communities
 
 READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
 
@@ -169,13 +170,11 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
 
     @router.get("/categories")
     async def list_categories() -> Response:
-        from civicloop.reference.catalogue import categories
 
         return _json([c.__dict__ for c in categories().values()])
 
     @router.get("/communities")
     async def list_communities() -> Response:
-        from civicloop.reference.catalogue import communities
 
         return _json([c.__dict__ for c in communities().values()])
 

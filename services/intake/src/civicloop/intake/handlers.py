@@ -33,6 +33,7 @@ from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from civicloop.platform.logs import current_case_id
+from civicloop.platform.redaction import redact
 from civicloop.reference.catalogue import categories, communities
 
 
@@ -166,7 +167,6 @@ class Intake:
             raise InvalidArgument.of("note", "is required: say what was done on the spot")
         if len(note) > 2000:
             raise InvalidArgument.of("note", "at most 2,000 characters")
-        from civicloop.platform.redaction import redact
 
         async with self._uow() as uow:
             case = await uow.cases.get(case_id, lock=True)
@@ -204,7 +204,6 @@ class Intake:
         elif len(summary) > 1000:
             errors.add("summary", "at most 1,000 characters")
         errors.raise_if_any()
-        from civicloop.platform.redaction import redact
 
         now = self.clock()
         async with self._uow() as uow:

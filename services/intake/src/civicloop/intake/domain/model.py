@@ -14,7 +14,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from civicloop.platform.domain import Actor
-from civicloop.platform.errors import FailedPrecondition, IllegalTransition, InvalidArgument
+from civicloop.platform.errors import (
+    FailedPrecondition,
+    IllegalTransition,
+    InvalidArgument,
+    VersionConflict,
+)
 
 
 class CaseState(StrEnum):
@@ -175,7 +180,6 @@ class Case:
             raise IllegalTransition(f"cannot {action} case {self.id} in state {self.state}")
 
     def check_version(self, expected: int | None) -> None:
-        from civicloop.platform.errors import VersionConflict
 
         if expected and expected != self.version:
             raise VersionConflict(f"case {self.id} is at version {self.version}, not {expected}")
