@@ -5,11 +5,15 @@ Counters are safe to lose (Redis here keeps nothing on disk): a restart only for
 
 from __future__ import annotations
 
+import logging
 import time
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from civicloop.platform.errors import RateLimited
+
+log = logging.getLogger(__name__)
 
 # Both counters in one round trip: INCR each key, give a new key its window's expiry.
 _COUNT_BOTH = """
@@ -40,9 +44,15 @@ class SubmissionLimiter:
         hour, minute = now // 3600, now // 60
         phone_key = f"{self.prefix}:phone:{phone_hash.hex()[:32]}:{hour}"
         address_key = f"{self.prefix}:addr:{address or 'unknown'}:{minute}"
-        phone_count, address_count = await self._count_both(
-            keys=[phone_key, address_key], args=[3600, 60]
-        )
+        try:
+            phone_count, address_count = await self._count_both(
+                keys=[phone_key, address_key], args=[3600, 60]
+            )
+        except RedisError:
+            # Fail open: a resident must be able to file while Redis restarts; the limits
+            # protect against floods, they are not a record of anything.
+            log.warning("rate limit not checked: Redis unavailable", exc_info=True)
+            return
         if address is not None and address_count > self.per_address_minute:
             raise RateLimited(
                 "too many submissions from this address; try again in a minute",
