@@ -203,3 +203,20 @@ def extension_pb(case: model.CaseDispatch, x: model.Extension) -> dispatch_pb2.D
         decided_at=ts(x.decided_at),
         decided_by=actor_pb(x.decided_by),
     )
+
+
+def escalation_pb(row: Any) -> dispatch_pb2.DispatchEscalation:
+    """One 督办 rung as stored in the escalations table."""
+    return dispatch_pb2.DispatchEscalation(
+        escalation_id=str(row["id"]),
+        case_id=str(row["case_id"]),
+        assignment_id=str(row["assignment_id"]),
+        department_code=row["department_code"],
+        community_code=row["community_code"],
+        rung=RUNG_TO_PB[Rung(row["rung"])],
+        deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
+        if row["deadline"] == "accept"
+        else dispatch_pb2.DEADLINE_KIND_COMPLETE,
+        due_at=ts(row["due_at"]),
+        escalated_at=ts(row["escalated_at"]),
+    )

@@ -10,7 +10,6 @@ from google.protobuf.message import Message
 from civicloop.dispatch import messages
 from civicloop.dispatch.domain import rules
 from civicloop.dispatch.domain.catalogue import EVERY_COMMUNITY, DutyCatalogue, DutyRule
-from civicloop.dispatch.domain.deadlines import Rung
 from civicloop.dispatch.domain.model import CaseDispatch
 from civicloop.dispatch.handlers import Dispatcher, actor_of
 from civicloop.dispatch.store import catalogue as catalogue_store
@@ -408,22 +407,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             extensions=[messages.extension_pb(case, x) for x in case.extensions]
             if case.current
             else [],
-            escalations=[
-                dispatch_pb2.DispatchEscalation(
-                    escalation_id=str(e["id"]),
-                    case_id=case.case_id,
-                    assignment_id=str(e["assignment_id"]),
-                    department_code=e["department_code"],
-                    community_code=e["community_code"],
-                    rung=messages.RUNG_TO_PB[Rung(e["rung"])],
-                    deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
-                    if e["deadline"] == "accept"
-                    else dispatch_pb2.DEADLINE_KIND_COMPLETE,
-                    due_at=timestamp(e["due_at"]),
-                    escalated_at=timestamp(e["escalated_at"]),
-                )
-                for e in escalations
-            ],
+            escalations=[messages.escalation_pb(e) for e in escalations],
         )
 
     @rpc(roles=READERS)
@@ -462,22 +446,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 offset,
             )
         return dispatch_pb2.ListEscalationsResponse(
-            escalations=[
-                dispatch_pb2.DispatchEscalation(
-                    escalation_id=str(e["id"]),
-                    case_id=str(e["case_id"]),
-                    assignment_id=str(e["assignment_id"]),
-                    department_code=e["department_code"],
-                    community_code=e["community_code"],
-                    rung=messages.RUNG_TO_PB[Rung(e["rung"])],
-                    deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
-                    if e["deadline"] == "accept"
-                    else dispatch_pb2.DEADLINE_KIND_COMPLETE,
-                    due_at=timestamp(e["due_at"]),
-                    escalated_at=timestamp(e["escalated_at"]),
-                )
-                for e in rows[:size]
-            ],
+            escalations=[messages.escalation_pb(e) for e in rows[:size]],
             page=_next(offset, size, len(rows)),
         )
 
