@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help setup proto proto-check lint test test-unit test-integration run up down demo bench k8s-check
+.PHONY: help setup proto proto-check lint test test-unit test-integration test-containers run up down demo bench k8s-check
 
 help:
 	@echo "make run          set up, start RabbitMQ/PostgreSQL/Redis if stopped, start every service,"
@@ -37,6 +37,10 @@ test-unit: setup
 test-integration: setup
 	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
 	@$(PYTEST) -q tests/integration
+
+# The integration suite against containers instead of the machine's servers.
+test-containers: setup
+	@scripts/test_in_containers.sh
 
 # Generated code must be current and lint clean before the tests count; the integration
 # tests use the real servers (CIVICLOOP_TEST_INFRA=servers) unless told to use containers.

@@ -12,6 +12,7 @@ Every run gets its own namespace and database names, so parallel runs never meet
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import signal
@@ -88,33 +89,7 @@ def infrastructure() -> Iterator[Infra]:
         check_answers(infra)
         yield infra
     elif mode == "testcontainers":
-        from testcontainers.postgres import PostgresContainer
-        from testcontainers.rabbitmq import RabbitMqContainer
-        from testcontainers.redis import RedisContainer
-
-        with (
-            RabbitMqContainer(
-                os.environ.get("CIVICLOOP_RABBITMQ_IMAGE", "rabbitmq:3.10")
-            ) as rabbit,
-            PostgresContainer(
-                os.environ.get("CIVICLOOP_POSTGRES_IMAGE", "postgres:15"),
-                username="postgres",
-                password="postgres",
-            ) as pg,
-            RedisContainer(os.environ.get("CIVICLOOP_REDIS_IMAGE", "redis:7")) as red,
-        ):
-            infra = Infra(
-                amqp_url=(
-                    f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
-                    f"{rabbit.get_exposed_port(5672)}/"
-                ),
-                postgres_url=(
-                    f"postgresql://postgres:postgres@{pg.get_container_host_ip()}:"
-                    f"{pg.get_exposed_port(5432)}"
-                ),
-                redis_url=f"redis://{red.get_container_host_ip()}:{red.get_exposed_port(6379)}/0",
-            )
-            check_answers(infra)
+        with containers() as infra:
             yield infra
     else:
         raise RuntimeError(f"CIVICLOOP_TEST_INFRA={mode!r}: use servers or testcontainers")
@@ -122,6 +97,61 @@ def infrastructure() -> Iterator[Infra]:
 
 # A short delivery limit so a poison message reaches the parking queue quickly.
 DELIVERY_LIMIT = 3
+
+
+# Official images where a registry answers; scripts/test_images.sh builds local equivalents.
+IMAGES = {
+    "rabbitmq": os.environ.get("CIVICLOOP_RABBITMQ_IMAGE", "rabbitmq:3.10"),
+    "postgres": os.environ.get("CIVICLOOP_POSTGRES_IMAGE", "postgres:15"),
+    "redis": os.environ.get("CIVICLOOP_REDIS_IMAGE", "redis:7"),
+}
+
+
+@contextmanager
+def containers(timeout: float = 120.0) -> Iterator[Infra]:
+    """RabbitMQ, PostgreSQL and Redis as containers through the Docker API at DOCKER_HOST."""
+    from testcontainers.core.container import DockerContainer
+
+    rabbit = DockerContainer(IMAGES["rabbitmq"]).with_exposed_ports(5672)
+    postgres = (
+        DockerContainer(IMAGES["postgres"])
+        .with_exposed_ports(5432)
+        .with_env("POSTGRES_HOST_AUTH_METHOD", "trust")
+    )
+    red = DockerContainer(IMAGES["redis"]).with_exposed_ports(6379)
+    with rabbit, postgres, red:
+
+        def url(container: DockerContainer, port: int) -> str:
+            return f"{container.get_container_host_ip()}:{container.get_exposed_port(port)}"
+
+        infra = Infra(
+            amqp_url=f"amqp://guest:guest@{url(rabbit, 5672)}/",
+            postgres_url=f"postgresql://postgres@{url(postgres, 5432)}",
+            redis_url=f"redis://{url(red, 6379)}/0",
+        )
+        asyncio.run(_wait_until_serving(infra, timeout))
+        yield infra
+
+
+async def _wait_until_serving(infra: Infra, timeout: float) -> None:
+    """A published port answers before the server inside does: wait for real sessions."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    # The AMQP client logs every refused attempt while RabbitMQ boots; expected here.
+    for noisy in ("aio_pika", "aiormq"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    while time.monotonic() < deadline:
+        try:
+            connection = await aio_pika.connect(infra.amqp_url)
+            await connection.close()
+            conn = await asyncpg.connect(infra.database_url("postgres"))
+            await conn.close()
+            redis.Redis.from_url(infra.redis_url).ping()
+            return
+        except Exception as exc:  # not up yet: any of the three may refuse for a while
+            last = exc
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"the containers did not start serving within {timeout}s: {last}")
 
 
 def free_port() -> int:
