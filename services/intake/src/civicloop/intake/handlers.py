@@ -3,7 +3,6 @@ bus) only translate to these and back."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,9 +80,9 @@ class Intake:
         valid = validate_petition(data)
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
             raise InvalidArgument.of("Idempotency-Key", "must be 1..128 characters")
-        request_hash = hashlib.sha256(
+        request_hash = self.vault.fingerprint(
             orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS)
-        ).digest()
+        )
         if idempotency_key:
             earlier = await self._earlier_submission(idempotency_key, request_hash)
             if earlier:

@@ -48,3 +48,8 @@ class PiiVault:
 
     def phone_hash(self, phone: str) -> bytes:
         return hmac.new(self._hash_key, phone.encode(), hashlib.sha256).digest()
+
+    def fingerprint(self, data: bytes) -> bytes:
+        """A keyed hash of a request holding personal data (to recognise a repeat), which
+        cannot be reversed by guessing phone numbers without the key."""
+        return hmac.new(self._hash_key, b"request|" + data, hashlib.sha256).digest()
