@@ -157,3 +157,12 @@ async def test_grpc_without_a_token_is_unauthenticated_and_a_wrong_role_denied(
     with pytest.raises(grpc.aio.AioRpcError) as resident:
         await stub.ConsolidateCase(request, metadata=tuple(bearer("resident").items()), timeout=10)
     assert resident.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_an_unknown_path_or_method_gets_a_problem_body(http: httpx.AsyncClient) -> None:
+    missing = await http.get("/v1/nowhere")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["title"] == "Not Found"
+    wrong = await http.delete("/v1/petitions")
+    assert wrong.status_code == 405 and wrong.json()["status"] == 405

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import orjson
@@ -12,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
@@ -189,6 +191,17 @@ def create_http_app(
             errors=exc.violations,
             headers=headers,
             instance=request.url.path,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown paths, wrong methods: the same problem body as every other refusal.
+        return problem(
+            exc.status_code,
+            HTTPStatus(exc.status_code).phrase,
+            str(exc.detail),
+            instance=request.url.path,
+            headers=dict(exc.headers or {}) or None,
         )
 
     @app.exception_handler(RequestValidationError)
