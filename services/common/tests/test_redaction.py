@@ -94,3 +94,16 @@ def test_redacting_twice_changes_nothing_more() -> None:
     once = redact("手机13800138000，身份证510104199001011234，座机028-87654321")
 
     assert redact(once) == once
+
+
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        ("tel13812345678", "12345678"),
+        ("phone13812345678abc", "12345678"),
+        ("010 8888 6666", "8888"),
+        ("138.1234.5678", "1234"),
+    ],
+)
+def test_numbers_after_letters_or_with_dots_and_spaces_are_masked(text: str, hidden: str) -> None:
+    assert hidden not in redact(text)

@@ -192,16 +192,16 @@ def test_absorbing_records_one_petitions_merged_event_on_the_absorbing_case() ->
     assert second.events == [] and third.events == []
 
 
-def test_an_open_case_can_absorb_a_late_duplicate() -> None:
+def test_an_opened_case_absorbs_nothing_more_since_dispatch_owns_it_now() -> None:
     keep = new_case(1)
     keep.open(CaseList.URGENT_NEEDS, Urgency.UTILITIES, "", "路灯不亮", OFFICE, T0)
     late = new_case(2)
+    before = (snapshot(keep), snapshot(late))
 
-    keep.absorb([late], OFFICE, LATER)
+    with pytest.raises(IllegalTransition):
+        keep.absorb([late], OFFICE, LATER)
 
-    assert keep.state is CaseState.OPEN
-    assert keep.petition_ids == ["pet-1", "pet-2"]
-    assert late.state is CaseState.MERGED
+    assert (snapshot(keep), snapshot(late)) == before
 
 
 def test_absorbing_only_itself_changes_nothing_and_records_nothing() -> None:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
+import asyncpg
 import grpc
 from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -25,7 +26,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.errors import DomainError, InvalidArgument
+from civicloop.platform.errors import DomainError, InvalidArgument, VersionConflict
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,21 @@ def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[
                 except DomainError as error:
                     code, message, details = status_for(error)
                     span.set_attribute("rpc.grpc.status_code", code.value[0])
-                    if code in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL):
-                        span.set_status(Status(StatusCode.ERROR, message))
+                except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError) as error:
+                    # Lost a race with another writer: the caller may simply retry.
+                    code, message, details = status_for(VersionConflict(str(error)))
+                    span.set_attribute("rpc.grpc.status_code", code.value[0])
+                except Exception as error:
+                    # A defect, not the caller's fault: log it whole, tell the caller little.
+                    log.exception("unexpected error in %s", name)
+                    span.record_exception(error)
+                    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                    code = grpc.StatusCode.INTERNAL
+                    message = "internal error; the service logged it"
+                    details = status_pb2.Status(
+                        code=code_pb2.INTERNAL, message=message
+                    ).SerializeToString()
+                    span.set_attribute("rpc.grpc.status_code", code.value[0])
             await context.abort(
                 code, message, trailing_metadata=(("grpc-status-details-bin", details),)
             )

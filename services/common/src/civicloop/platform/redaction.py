@@ -18,15 +18,15 @@ _FOLD = {0xFF10 + d: 0x30 + d for d in range(10)} | {
 }
 
 _PERSONAL_NUMBER = re.compile(
-    r"(?<![\dA-Za-z])(?:"
+    r"(?<!\d)(?:"
     # Resident ID: 18 characters (17 digits + check digit or X) or the old 15-digit form.
     r"(?P<id18>(?P<r18>\d{6})\d{8}(?P<t18>\d{3}[\dXx]))"
     r"|(?P<id15>(?P<r15>\d{6})\d{6}(?P<t15>\d{3}))"
     # Mainland mobile, optionally with the country code.
-    r"|(?P<mobile>(?:\+?86[- ]?)?(?P<m1>1[3-9]\d)[- ]?\d{4}[- ]?(?P<m3>\d{4}))"
+    r"|(?P<mobile>(?:\+?86[-. ]?)?(?P<m1>1[3-9]\d)[-. ]?\d{4}[-. ]?(?P<m3>\d{4}))"
     # Landline with its area code, bracketed or not.
-    r"|(?P<landline>\(?(?P<area>0\d{2,3})\)?[- ]?\d{3,4}(?P<l4>\d{4}))"
-    r")(?![\dXx])"
+    r"|(?P<landline>\(?(?P<area>0\d{2,3})\)?[-. ]?\d{3,4}[-. ]?(?P<l4>\d{4}))"
+    r")(?!\d)"
 )
 
 

@@ -27,8 +27,10 @@ class ServiceSettings(BaseSettings):
     civicloop_run_dir: Path = Path("var")
     # JSON Web Key Set trusted for bearer tokens; empty means the development key set.
     civicloop_jwks_file: Path | None = None
-    # A message redelivered this many times goes to the service's parking queue.
-    event_delivery_limit: int = Field(default=5, ge=1, le=100)
+    # A message redelivered this many times goes to the service's parking queue. With the
+    # consumer's back-off (up to 5 s between attempts) 20 deliveries ride out a database
+    # restart of about a minute before anything is parked.
+    event_delivery_limit: int = Field(default=20, ge=1, le=100)
     event_prefetch: int = Field(default=32, ge=1, le=1000)
     db_pool_min: int = 2
     db_pool_max: int = 20

@@ -60,8 +60,14 @@ class Transaction:
 
     async def __aenter__(self) -> Self:
         self._conn = await self.pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
+        try:
+            self._tx = self._conn.transaction()
+            await self._tx.start()
+        except BaseException:
+            # __aexit__ will not run: give the connection back, or the pool drains.
+            await self.pool.release(self._conn)
+            self._conn = None
+            raise
         return self
 
     async def __aexit__(

@@ -146,6 +146,9 @@ class Dispatcher:
         department only (or the office), one transaction, the answer kept for repeats."""
         request_hash = hashlib.sha256(name.encode() + b"|" + request_fingerprint).digest()
         async with UnitOfWork(self.pool, messages.event_message) as uow:
+            # The case lock first: a retried command racing its first attempt waits here,
+            # then finds the first attempt's answer below.
+            case = await uow.cases.get(case_id, lock=True)
             if request_id:
                 earlier = await uow.conn.fetchrow(
                     "SELECT request_hash, response FROM command_requests WHERE request_id = $1",
@@ -157,7 +160,6 @@ class Dispatcher:
                             f"request_id {request_id!r} was used for another request"
                         )
                     return bytes(earlier["response"])
-            case = await uow.cases.get(case_id, lock=True)
             current_case_id.set(case.case_id)
             case.check_version(expected_version)
             if lead_only:

@@ -13,7 +13,7 @@ from civicloop.dispatch.domain.catalogue import EVERY_COMMUNITY, DutyCatalogue, 
 from civicloop.dispatch.domain.model import CaseDispatch
 from civicloop.dispatch.handlers import Dispatcher, actor_of
 from civicloop.dispatch.store import catalogue as catalogue_store
-from civicloop.dispatch.store.repository import CaseRepository, assignment_from_row
+from civicloop.dispatch.store.repository import CaseRepository, assignment_from_row, case_uuid
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal
 from civicloop.platform.errors import InvalidArgument, PermissionDenied, Violations
@@ -359,7 +359,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 states,
                 request.community_code or None,
                 request.category_code or None,
-                request.case_id or None,
+                case_uuid(request.case_id) if request.case_id else None,
                 overdue,
                 now,
                 size + 1,
@@ -383,7 +383,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             if request.WhichOneof("key") == "assignment_id":
                 case_id = str(
                     await conn.fetchval(
-                        "SELECT case_id FROM assignments WHERE id = $1::uuid", request.assignment_id
+                        "SELECT case_id FROM assignments WHERE id = $1::uuid",
+                        case_uuid(request.assignment_id, "assignment_id"),
                     )
                     or ""
                 )
@@ -439,7 +440,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 departments,
                 request.community_code or None,
                 rung.value if rung else None,
-                request.case_id or None,
+                case_uuid(request.case_id) if request.case_id else None,
                 since,
                 request.open_only,
                 size + 1,

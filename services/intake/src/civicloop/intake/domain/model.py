@@ -34,8 +34,9 @@ class CaseState(StrEnum):
     MERGED = "merged"
 
 
-# The states intake decides; from ``dispatched`` on, other services own the case.
-OWNED_BY_INTAKE = frozenset({CaseState.SUBMITTED, CaseState.OPEN})
+# Intake changes a case only before it opens it: from then on dispatch routes it within
+# moments, and a later change here would race dispatch for the case's versions.
+OWNED_BY_INTAKE = frozenset({CaseState.SUBMITTED})
 
 
 class CaseList(StrEnum):
@@ -205,7 +206,7 @@ class Case:
         for other in others:
             if other.state not in OWNED_BY_INTAKE:
                 raise IllegalTransition(
-                    f"case {other.id} is {other.state}; only submitted or open cases can merge"
+                    f"case {other.id} is {other.state}; only submitted cases can merge"
                 )
         moved: list[str] = []
         for other in others:
