@@ -924,3 +924,23 @@ def test_a_stale_or_future_expected_version_is_a_conflict(offset: int) -> None:
 
     with pytest.raises(VersionConflict):
         case.check_version(case.version + offset)
+
+
+def test_the_next_escalation_falls_due_at_each_rung_then_never() -> None:
+    case = routed(urgency=Urgency.EMERGENCY)
+    current = case.current
+    assert current is not None
+    window = current.accept_due_at - current.dispatched_at
+    assert current.next_escalation_at() == current.accept_due_at
+    for expected in (current.accept_due_at + window / 2, current.accept_due_at + window, None):
+        moment = current.next_escalation_at()
+        assert moment is not None
+        assert case.escalate(moment)
+        assert current.next_escalation_at() == expected
+
+
+def test_a_completed_assignment_has_no_next_escalation() -> None:
+    case = routed()
+    case.accept(OFFICE, CLOCK, T0)
+    case.complete("已修复", (), OFFICE, T0)
+    assert case.current is not None and case.current.next_escalation_at() is None

@@ -26,6 +26,7 @@ from civicloop.dispatch.domain.deadlines import (
     Urgency,
     WorkCalendar,
     due_at,
+    rung_due,
     rung_reached,
 )
 from civicloop.platform.domain import Actor
@@ -137,6 +138,23 @@ class Assignment:
     return_reason_text: str = ""
     escalation_rung: Rung | None = None
     approved_extensions: int = 0
+
+    def next_escalation_at(self) -> datetime | None:
+        """When the next 督办 rung falls due; None once the top rung is reached or the
+        assignment no longer runs against a deadline. Stored, so the scan reads only the
+        assignments whose time has come."""
+        if self.state is AssignmentState.DISPATCHED:
+            due, start = self.accept_due_at, self.dispatched_at
+        elif (
+            self.state is AssignmentState.IN_PROGRESS and self.complete_due_at and self.accepted_at
+        ):
+            due, start = self.complete_due_at, self.accepted_at
+        else:
+            return None
+        rank = -1 if self.escalation_rung is None else self.escalation_rung.rank
+        if rank + 1 >= len(LADDER):
+            return None
+        return rung_due(due, start, LADDER[rank + 1])
 
 
 # ---- domain events: one per transition ----

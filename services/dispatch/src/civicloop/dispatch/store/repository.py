@@ -171,12 +171,12 @@ class CaseRepository:
         return assignments, entries, escalations
 
     async def overdue(self, now: datetime, limit: int = 500) -> list[str]:
+        """Cases whose current assignment has a 督办 rung due, earliest first."""
         rows = await self.conn.fetch(
-            """SELECT c.case_id::text FROM cases c
-                 JOIN assignments a ON a.id = c.current_assignment_id
-                WHERE (c.state = 'dispatched' AND a.accept_due_at <= $1)
-                   OR (c.state = 'in_progress' AND a.complete_due_at <= $1)
-                ORDER BY c.case_id LIMIT $2""",
+            """SELECT c.case_id::text FROM assignments a
+                 JOIN cases c ON c.current_assignment_id = a.id
+                WHERE a.next_escalation_at <= $1
+                ORDER BY a.next_escalation_at LIMIT $2""",
             now,
             limit,
         )
@@ -284,14 +284,15 @@ class CaseRepository:
                    automatic, state, note, dispatched_at, dispatched_by, dispatched_role,
                    accept_due_at, complete_due_at, accepted_at, completed_at, ended_at,
                    progress_percent, result_summary, result_attachments, return_reason_code,
-                   return_reason_text, escalation_rung, approved_extensions)
+                   return_reason_text, escalation_rung, approved_extensions,
+                   next_escalation_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                       $17, $18, $19::jsonb, $20, $21, $22, $23)
+                       $17, $18, $19::jsonb, $20, $21, $22, $23, $24)
                ON CONFLICT (id) DO UPDATE SET state = $7, complete_due_at = $13,
                    accepted_at = $14, completed_at = $15, ended_at = $16,
                    progress_percent = $17, result_summary = $18, result_attachments = $19::jsonb,
                    return_reason_code = $20, return_reason_text = $21, escalation_rung = $22,
-                   approved_extensions = $23""",
+                   approved_extensions = $23, next_escalation_at = $24""",
             a.id,
             case_id,
             a.department_code,
@@ -315,6 +316,7 @@ class CaseRepository:
             a.return_reason_text,
             a.escalation_rung.value if a.escalation_rung else None,
             a.approved_extensions,
+            a.next_escalation_at(),
         )
 
 
@@ -411,8 +413,8 @@ async def record_routed_case(
         assignment AS (
             INSERT INTO assignments (id, case_id, department_code, assisting, round, automatic,
                                      state, note, dispatched_at, dispatched_by, dispatched_role,
-                                     accept_due_at)
-            SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20
+                                     accept_due_at, next_escalation_at)
+            SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20, $26
               FROM new_case WHERE $13::uuid IS NOT NULL),
         history AS (
             INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
@@ -448,6 +450,7 @@ async def record_routed_case(
         envelope.source,
         envelope.data,
         orjson.dumps(envelope.trace_headers).decode(),
+        a.next_escalation_at() if a else None,
     )
     case.events.clear()
     return bool(written)
