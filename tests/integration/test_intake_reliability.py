@@ -271,3 +271,17 @@ async def civicloop_ops(env: dict[str, str], *args: str) -> str:
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     return out.decode()
+
+
+async def test_production_refuses_to_start_on_development_secrets(
+    infra: Infra, run: dict[str, Any]
+) -> None:
+    refused = ServiceProcess(
+        "intake", service_env(infra, run, f"intake_t{run['id']}_prod"), Path(run["dir"]) / "prod"
+    )
+    refused.start(CIVICLOOP_ENVIRONMENT="production")
+    assert refused.process is not None
+    code = await asyncio.to_thread(refused.process.wait, 60)
+    assert code != 0
+    assert "production never uses the development value" in refused.tail_log(80)
+    await drop_database(infra, f"intake_t{run['id']}_prod")

@@ -168,3 +168,12 @@ def test_other_errors_map_to_their_status_codes(error: DomainError, code: grpc.S
     assert got is code
     assert message == error.message
     assert status_pb2.Status.FromString(details).code == code.value[0]
+
+
+def test_production_refuses_a_development_secret_and_development_only_warns() -> None:
+    from civicloop.platform.settings import ServiceSettings
+
+    with pytest.raises(RuntimeError, match="INTAKE_PII_KEY"):
+        ServiceSettings(civicloop_environment="production").require_secret("INTAKE_PII_KEY", True)
+    ServiceSettings(civicloop_environment="production").require_secret("INTAKE_PII_KEY", False)
+    ServiceSettings().require_secret("INTAKE_PII_KEY", True)  # development: a warning only

@@ -56,10 +56,7 @@ class Runtime:
         self.migrations_package = migrations_package
         self.uses_redis = uses_redis
         self.verifier = TokenVerifier.from_file(settings.civicloop_jwks_file)
-        if settings.civicloop_jwks_file is None:
-            log.warning(
-                "trusting the development key set: set CIVICLOOP_JWKS_FILE outside development"
-            )
+        settings.require_secret("CIVICLOOP_JWKS_FILE", settings.civicloop_jwks_file is None)
         self.bus = EventBus(settings.amqp_url, settings.service_name, settings.namespace)
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None

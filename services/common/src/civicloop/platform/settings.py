@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +27,9 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = 50050
     # Where local runs keep span files and logs; OTLP replaces the span file when configured.
     civicloop_run_dir: Path = Path("var")
+    # "production" refuses to start on any development secret (the dev key set, the dev PII
+    # key, ...) instead of falling back to it; "development" allows them, with a warning.
+    civicloop_environment: Literal["development", "production"] = "development"
     # JSON Web Key Set trusted for bearer tokens; empty means the development key set.
     civicloop_jwks_file: Path | None = None
     # A message redelivered this many times goes to the service's parking queue. With the
@@ -46,3 +51,11 @@ class ServiceSettings(BaseSettings):
     @property
     def namespace(self) -> str:
         return self.civicloop_namespace
+
+    def require_secret(self, name: str, is_development_value: bool) -> None:
+        """Refuse to run in production on a development secret; warn in development."""
+        if not is_development_value:
+            return
+        if self.civicloop_environment == "production":
+            raise RuntimeError(f"{name} is not set: production never uses the development value")
+        logging.getLogger(__name__).warning("%s: using the development value", name)

@@ -7,7 +7,7 @@ from civicloop.intake.handlers import REPORTED_STATES, Intake
 from civicloop.intake.pii import PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.rpc import SERVICE_NAME, IntakeServicer
-from civicloop.intake.settings import IntakeSettings
+from civicloop.intake.settings import DEV_OPEN311_KEYS, DEV_PII_KEY, IntakeSettings
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts
 from civicloop.v1 import intake_pb2_grpc
@@ -16,6 +16,10 @@ from civicloop.v1 import intake_pb2_grpc
 def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
+    settings.require_secret("INTAKE_PII_KEY", settings.intake_pii_key == DEV_PII_KEY)
+    settings.require_secret(
+        "INTAKE_OPEN311_API_KEYS", settings.intake_open311_api_keys == DEV_OPEN311_KEYS
+    )
     limiter = SubmissionLimiter(
         runtime.redis,
         settings.namespace,

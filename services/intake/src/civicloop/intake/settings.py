@@ -4,8 +4,10 @@ from pydantic import Field
 
 from civicloop.platform.settings import ServiceSettings
 
-# Development only: real deployments set INTAKE_PII_KEY from a secret.
+# Development only: real deployments set INTAKE_PII_KEY and INTAKE_OPEN311_API_KEYS from a
+# secret (with CIVICLOOP_ENVIRONMENT=production the service refuses these values).
 DEV_PII_KEY = "Y2l2aWNsb29wLWRldi1vbmx5LXBpaS1rZXktMzJieXQ="
+DEV_OPEN311_KEYS = "dev-client:civicloop-dev-open311-key"
 
 
 class IntakeSettings(ServiceSettings):
@@ -18,7 +20,7 @@ class IntakeSettings(ServiceSettings):
     intake_limit_per_phone_hour: int = Field(default=10, ge=1)
     intake_limit_per_address_minute: int = Field(default=60, ge=1)
     # Open311 API keys of registered client systems, "name:key" comma separated.
-    intake_open311_api_keys: str = "dev-client:civicloop-dev-open311-key"
+    intake_open311_api_keys: str = DEV_OPEN311_KEYS
     # Public base URL used in Open311 answers.
     intake_public_base_url: str = "http://127.0.0.1:8001"
 
