@@ -126,7 +126,9 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            # Events of one case go out in order; different cases go out concurrently.
+            # Within this pass, events of one case go out in order and different cases
+            # concurrently. Several relays (replicas) may interleave a case's events, so
+            # consumers rely on case versions, never on arrival order.
             by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
             for row in rows:
                 by_subject[row["subject"]].append(row)

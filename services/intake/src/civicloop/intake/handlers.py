@@ -30,7 +30,13 @@ from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
+from civicloop.platform.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    VersionConflict,
+    Violations,
+)
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.redaction import redact
 from civicloop.reference.catalogue import categories, communities
@@ -211,6 +217,10 @@ class Intake:
             # cannot deadlock.
             case_ids = sorted({p.case_id for p in petitions})
             locked = {cid: await uow.cases.get(cid, lock=True) for cid in case_ids}
+            # A clerk may have merged or split one of these petitions since we read it.
+            for pid in petition_ids:
+                if (await uow.petitions.get(pid)).case_id not in locked:
+                    raise VersionConflict(f"petition {pid} moved to another case; try again")
             keep = locked[petitions[0].case_id]
             others = [locked[cid] for cid in case_ids if cid != keep.id]
             with self._case_span("case consolidated", keep):

@@ -115,6 +115,9 @@ async def write_rule(
     at: datetime,
 ) -> tuple[DutyRule | None, dict[str, Any]]:
     """Create, replace (rule given) or remove (rule None) the rule at ``key``, audited."""
+    # Edits are serialised on the catalogue's one meta row: a rule that does not exist yet
+    # has no row to lock, and two offices creating it at once must not both succeed.
+    await conn.execute("SELECT version FROM catalogue_meta WHERE id = 1 FOR UPDATE")
     before = await conn.fetchrow(
         "SELECT * FROM duty_rules WHERE category_code = $1 AND community_code = $2 FOR UPDATE", *key
     )
