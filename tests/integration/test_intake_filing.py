@@ -193,3 +193,22 @@ async def test_submissions_for_one_phone_are_rate_limited(http: httpx.AsyncClien
     ]
     assert statuses[:10] == [201] * 10
     assert statuses[10] == 429
+
+
+async def test_metrics_show_what_the_relay_published_and_how_far_behind_it_is(
+    http: httpx.AsyncClient, tap: EventTap
+) -> None:
+    created = (await http.post("/v1/petitions", json=petition_body())).json()
+    await tap.for_subject(created["case"]["case_id"], SUBMITTED)
+    metrics = (await http.get("/metrics")).text
+    published = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith(f'civicloop_events_published_total{{type="{SUBMITTED}"}}')
+    ]
+    assert published and float(published[0].split()[-1]) >= 1
+    assert "civicloop_outbox_oldest_unsent_seconds" in metrics
+    assert (
+        'civicloop_http_requests_total{route="/v1/petitions",service="intake",status="201"}'
+        in metrics
+    )

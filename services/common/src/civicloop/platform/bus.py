@@ -34,6 +34,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
+from civicloop.platform.metrics import EVENTS_CONSUMED
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,9 @@ class _Consumer:
         except (MalformedEvent, ValueError) as exc:
             log.error("malformed message parked", extra={"fields": {"error": str(exc)}})
             await message.reject(requeue=False)
+            EVENTS_CONSUMED.labels(
+                str((message.headers or {}).get("ce-type", "?")), "malformed"
+            ).inc()
             return
         parent = telemetry.extract(envelope.trace_headers)
         attributes = {
@@ -263,8 +267,10 @@ class _Consumer:
                     extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
                 )
                 await message.nack(requeue=True)
+                EVENTS_CONSUMED.labels(envelope.type, "failed").inc()
                 return
         await message.ack()
+        EVENTS_CONSUMED.labels(envelope.type, "applied").inc()
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:

@@ -21,6 +21,7 @@ from civicloop.platform import telemetry
 from civicloop.platform.bus import EventBus
 from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_UNSENT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._listen_conn: asyncpg.Connection | None = None
         self.published = 0
+        self._lag_measured_at = 0.0
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -92,6 +94,7 @@ class OutboxRelay:
                     sent = 0
                 if sent >= self.batch_size:
                     continue  # more may be waiting
+                await self._measure_lag()
                 try:
                     await asyncio.wait_for(self._wait_for_work(), backoff or self.poll_seconds)
                     # Under load commits arrive every few hundred microseconds: a short
@@ -101,6 +104,21 @@ class OutboxRelay:
                     pass
         finally:
             await self._listen_conn.close()
+
+    async def _measure_lag(self) -> None:
+        """Export the age of the oldest unsent event, at most once a second."""
+        now = asyncio.get_running_loop().time()
+        if now - self._lag_measured_at < 1.0:
+            return
+        self._lag_measured_at = now
+        try:
+            age = await self.pool.fetchval(
+                "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)"
+                " FROM outbox WHERE sent_at IS NULL"
+            )
+            OUTBOX_OLDEST_UNSENT_SECONDS.set(float(age))
+        except Exception:
+            log.warning("could not measure the outbox lag", exc_info=True)
 
     async def _wait_for_work(self) -> None:
         stop = asyncio.create_task(self._stopping.wait())
@@ -136,6 +154,7 @@ class OutboxRelay:
                 *(self._publish_in_order(group) for group in by_subject.values())
             )
             sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
+            sent_ids = set(sent)
             failed = [item for _, failures in results for item in failures]
             if sent:
                 await conn.execute(
@@ -148,6 +167,9 @@ class OutboxRelay:
                     error[:500],
                 )
         self.published += len(sent)
+        for row in rows:
+            if row["id"] in sent_ids:
+                EVENTS_PUBLISHED.labels(row["event_type"]).inc()
         if failed:
             raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
         return len(sent)
