@@ -285,3 +285,52 @@ async def test_production_refuses_to_start_on_development_secrets(
     assert code != 0
     assert "production never uses the development value" in refused.tail_log(80)
     await drop_database(infra, f"intake_t{run['id']}_prod")
+
+
+async def test_a_queue_declared_with_other_arguments_is_kept_and_consumed(
+    infra: Infra, run: dict[str, Any], tap: EventTap
+) -> None:
+    """An upgrade that changes the delivery limit must not stop the service from starting."""
+    namespace = f"{run['namespace']}upgrade."
+    database = f"intake_t{run['id']}_upgrade"
+    connection = await aio_pika.connect(infra.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.declare_queue(
+            f"{namespace}intake.events",
+            durable=True,
+            arguments={"x-queue-type": "quorum", "x-delivery-limit": 5},
+        )
+    upgraded = ServiceProcess(
+        "intake",
+        {**service_env(infra, run, database), "CIVICLOOP_NAMESPACE": namespace},
+        Path(run["dir"]) / "upgrade",
+    )
+    upgraded.start(EVENT_DELIVERY_LIMIT="20")
+    try:
+        await upgraded.wait_ready()
+        assert "keeping the existing queue's arguments" in upgraded.tail_log(80)
+        connection = await aio_pika.connect(infra.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(f"{namespace}intake.events", passive=True)
+            assert queue.declaration_result.consumer_count == 1
+    finally:
+        upgraded.stop()
+        await drop_database(infra, database)
+        connection = await aio_pika.connect(infra.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            topology = Topology(namespace)
+            for queue in (
+                topology.events_queue("intake"),
+                topology.parking_queue("intake"),
+                topology.unrouted_queue,
+            ):
+                await channel.queue_delete(queue)
+            for exchange in (
+                topology.events_exchange,
+                topology.unrouted_exchange,
+                topology.dead_letter_exchange,
+            ):
+                await channel.exchange_delete(exchange)

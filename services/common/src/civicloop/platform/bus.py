@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 import aio_pika
+import aiormq
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
@@ -119,11 +120,24 @@ class EventBus:
         delivery_limit: int,
     ) -> None:
         """Declare this service's queue and parking queue, bind them, and start consuming."""
+        event_types = list(event_types)
         channel = await self.connection.channel()
+        try:
+            queue = await declare_service_queues(
+                channel, self.topology, self.service, event_types, delivery_limit
+            )
+        except aiormq.exceptions.ChannelPreconditionFailed as refused:
+            # The queue exists with other arguments (an earlier release's delivery limit):
+            # RabbitMQ cannot change them in place. Keep consuming from it as it is and say
+            # so; operators change such settings with a policy, or recreate the queue.
+            log.warning("keeping the existing queue's arguments: %s", refused)
+            channel = await self.connection.channel()
+            queue = await channel.declare_queue(
+                self.topology.events_queue(self.service), passive=True
+            )
+            for event_type in event_types:
+                await queue.bind(self.topology.events_exchange, routing_key=event_type)
         await channel.set_qos(prefetch_count=prefetch)
-        queue = await declare_service_queues(
-            channel, self.topology, self.service, event_types, delivery_limit
-        )
         consumer = _Consumer(channel, queue, handler, self.topology.events_exchange)
         await consumer.start()
         self._consumers.append(consumer)
