@@ -288,7 +288,7 @@ async def test_production_refuses_to_start_on_development_secrets(
 
 
 async def test_a_queue_declared_with_other_arguments_is_kept_and_consumed(
-    infra: Infra, run: dict[str, Any], tap: EventTap
+    infra: Infra, run: dict[str, Any]
 ) -> None:
     """An upgrade that changes the delivery limit must not stop the service from starting."""
     namespace = f"{run['namespace']}upgrade."
