@@ -13,11 +13,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import asyncpg
 import grpc
-from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
@@ -25,21 +24,13 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
-from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.auth import Principal
 from civicloop.platform.errors import DomainError, InvalidArgument, VersionConflict
 
 log = logging.getLogger(__name__)
 
 # The servicer context every RPC receives.
 Context = grpc.aio.ServicerContext[Any, Any]
-
-Req = TypeVar("Req", bound=Message)
-Resp = TypeVar("Resp", bound=Message)
-
-
-class AuthenticatedServicer(Protocol):
-    verifier: TokenVerifier
-
 
 Handler = Callable[[Any, Any, Context, Principal], Awaitable[Any]]
 

@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
-from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.errors import DomainError, FieldViolation, InvalidArgument, RateLimited
 
 PROBLEM_JSON = "application/problem+json"
@@ -99,10 +98,6 @@ async def parse_json_body(request: Request, model: type[M]) -> M:
         raise InvalidArgument(
             "; ".join(f"{v.field}: {v.description}" for v in violations), violations
         ) from None
-
-
-def bearer_principal(verifier: TokenVerifier, request: Request) -> Principal:
-    return verifier.verify_header(request.headers.get("authorization"))
 
 
 class _ObservedRequests:

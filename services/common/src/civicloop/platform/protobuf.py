@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicloop.platform.domain import Actor
+from civicloop.platform.errors import InvalidArgument
 from civicloop.v1 import common_pb2
 
 
@@ -26,3 +28,24 @@ def aware(stamp: Timestamp) -> datetime:
 
 def actor_message(actor: Actor | None) -> common_pb2.Actor | None:
     return common_pb2.Actor(subject=actor.subject, role=actor.role) if actor else None
+
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def page_size(page: common_pb2.PageRequest) -> int:
+    """The page size a caller asked for (common.proto: 1..200, 0 means 50)."""
+    if not 0 <= page.page_size <= MAX_PAGE_SIZE:
+        raise InvalidArgument.of(
+            "page.page_size", f"must be 0..{MAX_PAGE_SIZE} (0 means {DEFAULT_PAGE_SIZE})"
+        )
+    return page.page_size or DEFAULT_PAGE_SIZE
+
+
+def parse_uuid(value: str, field: str) -> str:
+    """A UUID in canonical form, or INVALID_ARGUMENT naming the field."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidArgument.of(field, "must be a UUID") from None

@@ -29,7 +29,7 @@ from civicloop.platform.auth import OFFICE, Principal
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import DomainError, NotFound, Violations
+from civicloop.platform.errors import DomainError, Violations
 from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.protobuf import actor_message, timestamp
@@ -122,9 +122,7 @@ class Dispatcher:
         ):
             case.version = max(case.version, event.case_version)
             case.reopen(event.reopen_count, self.limits, self.clockwork, now)
-            envelopes, history = await write_cases(
-                conn, [(case, False)], messages.event_message, now
-            )
+            envelopes, history = await write_cases(conn, [case], messages.event_message, now)
             await record(conn, envelopes, history)
 
     # ---- commands ----
@@ -190,10 +188,6 @@ class Dispatcher:
         return response
 
     # ---- reads ----
-
-    async def get(self, case_id: str) -> CaseDispatch:
-        async with self.pool.acquire() as conn:
-            return await CaseRepository(conn).get(case_id)
 
     # ---- 督办: the deadline scan ----
 
@@ -285,8 +279,3 @@ class Dispatcher:
             await record(conn, [envelope], [])
         self._catalogue = None  # our own edit: read it afresh at the next use
         return written, change
-
-    async def require_case(self, case_id: str) -> None:
-        async with self.pool.acquire() as conn:
-            if not await CaseRepository(conn).exists(case_id):
-                raise NotFound(f"case {case_id} is not known to dispatch")

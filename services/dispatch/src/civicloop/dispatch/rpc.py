@@ -13,12 +13,12 @@ from civicloop.dispatch.domain.catalogue import EVERY_COMMUNITY, DutyCatalogue, 
 from civicloop.dispatch.domain.model import CaseDispatch
 from civicloop.dispatch.handlers import Dispatcher, actor_of
 from civicloop.dispatch.store import catalogue as catalogue_store
-from civicloop.dispatch.store.repository import CaseRepository, assignment_from_row, case_uuid
+from civicloop.dispatch.store.repository import CaseRepository, assignment_from_row
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal
 from civicloop.platform.errors import InvalidArgument, PermissionDenied, Violations
 from civicloop.platform.grpc_server import Context, rpc
-from civicloop.platform.protobuf import aware, timestamp
+from civicloop.platform.protobuf import aware, page_size, parse_uuid, timestamp
 from civicloop.v1 import common_pb2, dispatch_pb2, dispatch_pb2_grpc
 
 R = TypeVar("R", bound=Message)
@@ -32,13 +32,12 @@ def _when(stamp: Any, present: bool) -> datetime | None:
 
 
 def _page(page: common_pb2.PageRequest) -> tuple[int, int]:
-    if not 0 <= page.page_size <= 200:
-        raise InvalidArgument.of("page.page_size", "must be 0..200 (0 means 50)")
+    size = page_size(page)
     try:
         offset = int(page.page_token or 0)
     except ValueError:
         raise InvalidArgument.of("page.page_token", "is not a token this service issued") from None
-    return page.page_size or 50, offset
+    return size, offset
 
 
 def _next(offset: int, size: int, got: int) -> common_pb2.PageResponse:
@@ -359,7 +358,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 states,
                 request.community_code or None,
                 request.category_code or None,
-                case_uuid(request.case_id) if request.case_id else None,
+                parse_uuid(request.case_id, "case_id") if request.case_id else None,
                 overdue,
                 now,
                 size + 1,
@@ -384,7 +383,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 case_id = str(
                     await conn.fetchval(
                         "SELECT case_id FROM assignments WHERE id = $1::uuid",
-                        case_uuid(request.assignment_id, "assignment_id"),
+                        parse_uuid(request.assignment_id, "assignment_id"),
                     )
                     or ""
                 )
@@ -440,7 +439,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 departments,
                 request.community_code or None,
                 rung.value if rung else None,
-                case_uuid(request.case_id) if request.case_id else None,
+                parse_uuid(request.case_id, "case_id") if request.case_id else None,
                 since,
                 request.open_only,
                 size + 1,

@@ -11,6 +11,7 @@ from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.grpc_server import Context, rpc
+from civicloop.platform.protobuf import page_size
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
@@ -21,12 +22,6 @@ SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 
 def _actor(principal: Principal) -> Actor:
     return Actor(principal.subject, principal.primary_role)
-
-
-def _page_size(page: common_pb2.PageRequest) -> int:
-    if page.page_size < 0 or page.page_size > 200:
-        raise InvalidArgument.of("page.page_size", "must be 0..200 (0 means 50)")
-    return page.page_size or 50
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
@@ -92,7 +87,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             community=request.community_code or None,
             category=request.category_code or None,
             case_id=request.case_id or None,
-            page_size=_page_size(request.page),
+            page_size=page_size(request.page),
             cursor=request.page.page_token or None,
         )
         return intake_pb2.ListPetitionsResponse(
@@ -123,7 +118,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             state=state.value if state else None,
             community=request.community_code or None,
             category=request.category_code or None,
-            page_size=_page_size(request.page),
+            page_size=page_size(request.page),
             cursor=request.page.page_token or None,
         )
         return intake_pb2.ListCasesResponse(

@@ -20,19 +20,13 @@ from civicloop.dispatch.domain import model
 from civicloop.dispatch.domain.deadlines import Rung, Urgency
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.errors import NotFound
 from civicloop.platform.inbox import INBOX_CLAIM
+from civicloop.platform.protobuf import parse_uuid
 from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
 
 SOURCE = "dispatch"
 EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
-
-
-def case_uuid(value: str, field: str = "case_id") -> str:
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        raise InvalidArgument.of(field, "must be a UUID") from None
 
 
 def _actor(subject: str | None, role: str | None = None) -> Actor | None:
@@ -107,15 +101,10 @@ class CaseRepository:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
 
-    async def exists(self, case_id: str) -> bool:
-        return bool(
-            await self.conn.fetchval("SELECT true FROM cases WHERE case_id = $1::uuid", case_id)
-        )
-
     async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
         row = await self.conn.fetchrow(
             "SELECT * FROM cases WHERE case_id = $1::uuid" + (" FOR UPDATE" if lock else ""),
-            case_uuid(case_id),
+            parse_uuid(case_id, "case_id"),
         )
         if row is None:
             raise NotFound(f"case {case_id} is not known to dispatch")
@@ -182,8 +171,14 @@ class CaseRepository:
         )
         return [r["case_id"] for r in rows]
 
-    async def save(self, case: model.CaseDispatch, now: datetime, *, new: bool) -> None:
-        values = (
+    async def save(self, case: model.CaseDispatch, now: datetime) -> None:
+        """Write the changes of a known case (a new one is written by record_routed_case)."""
+        await self.conn.execute(
+            """UPDATE cases SET version = $2, state = $3, awaiting_reason = $4,
+                   current_assignment_id = $5, return_count = $6, reopen_count = $7,
+                   rounds = $8, fallback_department_code = $9, updated_at = $10,
+                   urgency = $11
+                WHERE case_id = $1""",
             case.case_id,
             case.version,
             case.state.value,
@@ -196,30 +191,6 @@ class CaseRepository:
             now,
             case.urgency.value,
         )
-        if new:
-            await self.conn.execute(
-                """INSERT INTO cases (case_id, version, state, awaiting_reason,
-                       current_assignment_id, return_count, reopen_count, rounds,
-                       fallback_department_code, updated_at, urgency, community_code,
-                       category_code, case_list, summary, traceparent, opened_at)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                           $16, $10)""",
-                *values,
-                case.community_code,
-                case.category_code,
-                case.case_list,
-                case.summary,
-                case.traceparent,
-            )
-        else:
-            await self.conn.execute(
-                """UPDATE cases SET version = $2, state = $3, awaiting_reason = $4,
-                       current_assignment_id = $5, return_count = $6, reopen_count = $7,
-                       rounds = $8, fallback_department_code = $9, updated_at = $10,
-                       urgency = $11
-                    WHERE case_id = $1""",
-                *values,
-            )
         # After the case row: assignments reference it.
         for assignment in [*case.ended, *([case.current] if case.current else [])]:
             await self._upsert_assignment(case.case_id, assignment)
@@ -326,15 +297,15 @@ class UnitOfWork(Transaction):
     def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
         super().__init__(pool)
         self.to_message = to_message
-        self._tracked: list[tuple[model.CaseDispatch, bool]] = []
+        self._tracked: list[model.CaseDispatch] = []
 
     async def __aenter__(self) -> UnitOfWork:
         await super().__aenter__()
         self.cases = CaseRepository(self.conn)
         return self
 
-    def track(self, case: model.CaseDispatch, *, new: bool = False) -> None:
-        self._tracked.append((case, new))
+    def track(self, case: model.CaseDispatch) -> None:
+        self._tracked.append(case)
 
     async def commit(self, now: datetime) -> None:
         envelopes, history = await write_cases(self.conn, self._tracked, self.to_message, now)
@@ -344,15 +315,15 @@ class UnitOfWork(Transaction):
 
 async def write_cases(
     conn: Any,
-    tracked: list[tuple[model.CaseDispatch, bool]],
+    tracked: list[model.CaseDispatch],
     to_message: EventMapper,
     now: datetime,
 ) -> tuple[list[EventEnvelope], list[HistoryRow]]:
     """Save the tracked cases; return the outbox envelopes and history rows of their events."""
     envelopes: list[EventEnvelope] = []
     history: list[HistoryRow] = []
-    for case, new in tracked:
-        await CaseRepository(conn).save(case, now, new=new)
+    for case in tracked:
+        await CaseRepository(conn).save(case, now)
         staged = stage(
             SOURCE,
             case.case_id,

@@ -32,6 +32,7 @@ from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.protobuf import parse_uuid
 from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
 
 SOURCE = "intake"
@@ -106,7 +107,7 @@ class CaseRepository:
         row = await self.conn.fetchrow(
             f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = $1::uuid"
             + (" FOR UPDATE" if lock else ""),
-            _uuid(case_id, "case_id"),
+            parse_uuid(case_id, "case_id"),
         )
         if row is None:
             raise NotFound(f"case {case_id} not found")
@@ -148,50 +149,19 @@ class PetitionRepository:
         row = await self.conn.fetchrow(
             f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE id = $1::uuid"
             + (" FOR UPDATE" if lock else ""),
-            _uuid(petition_id, "petition_id"),
+            parse_uuid(petition_id, "petition_id"),
         )
         if row is None:
             raise NotFound(f"petition {petition_id} not found")
         return petition_from_row(row)
 
-    async def in_case(self, case_id: str) -> list[Petition]:
-        rows = await self.conn.fetch(
-            f"SELECT {_PETITION_COLUMNS} FROM petitions WHERE case_id = $1::uuid"
-            " ORDER BY submitted_at, id",
-            case_id,
-        )
-        return [petition_from_row(r) for r in rows]
-
     async def sealed_contacts(self, case_id: str) -> list[tuple[str, bytes]]:
         rows = await self.conn.fetch(
             "SELECT id::text, petitioner_sealed FROM petitions WHERE case_id = $1::uuid"
             " ORDER BY submitted_at, id",
-            _uuid(case_id, "case_id"),
+            parse_uuid(case_id, "case_id"),
         )
         return [(r["id"], bytes(r["petitioner_sealed"])) for r in rows]
-
-    async def add(self, petition: Petition, sealed: bytes, phone_hash: bytes) -> None:
-        loc = petition.location
-        await self.conn.execute(
-            f"""INSERT INTO petitions ({_PETITION_COLUMNS}, description_grams,
-                                       petitioner_sealed, phone_hash)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)""",
-            petition.id,
-            petition.case_id,
-            petition.channel.value,
-            petition.community_code,
-            petition.category_code,
-            loc.latitude if loc else None,
-            loc.longitude if loc else None,
-            petition.description,
-            petition.submitted_by.subject,
-            petition.submitted_by.role,
-            petition.submitted_at,
-            petition.resolved_on_site,
-            bigram_text(petition.description),
-            sealed,
-            phone_hash,
-        )
 
     async def search(
         self,
@@ -207,7 +177,7 @@ class PetitionRepository:
     ) -> tuple[list[Petition], str]:
         where, args = _filters({"community_code": community, "category_code": category})
         if case_id:
-            args.append(_uuid(case_id, "case_id"))
+            args.append(parse_uuid(case_id, "case_id"))
             where.append(f"case_id = ${len(args)}::uuid")
         if since:
             args.append(since)
@@ -216,7 +186,7 @@ class PetitionRepository:
             args.append(until)
             where.append(f"submitted_at <= ${len(args)}")
         if ids is not None:
-            args.append([_uuid(i, "petition_id") for i in ids])
+            args.append([parse_uuid(i, "petition_id") for i in ids])
             where.append(f"id = ANY(${len(args)}::uuid[])")
         if cursor:
             at, row_id = decode_cursor(cursor)
@@ -280,15 +250,6 @@ def _filters(equals: dict[str, str | None]) -> tuple[list[str], list[Any]]:
     return where, args
 
 
-def _uuid(value: str, field: str) -> str:
-    import uuid
-
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        raise InvalidArgument.of(field, "must be a UUID") from None
-
-
 EventMapper = Callable[[Case, DomainEvent], Message]
 
 
@@ -300,7 +261,6 @@ class UnitOfWork(Transaction):
         self.to_message = to_message
         self._new: dict[str, Case] = {}
         self._changed: dict[str, Case] = {}
-        self._new_petitions: list[tuple[Petition, bytes, bytes]] = []
         self._moves: list[tuple[list[str], str]] = []
 
     async def __aenter__(self) -> UnitOfWork:
@@ -317,9 +277,6 @@ class UnitOfWork(Transaction):
             if case.id not in self._new:
                 self._changed[case.id] = case
 
-    def add_petition(self, petition: Petition, sealed: bytes, phone_hash: bytes) -> None:
-        self._new_petitions.append((petition, sealed, phone_hash))
-
     def move_petitions(self, petition_ids: list[str], to_case_id: str) -> None:
         self._moves.append((list(petition_ids), to_case_id))
 
@@ -327,8 +284,6 @@ class UnitOfWork(Transaction):
         conn = self.conn
         for case in self._new.values():
             await _insert_case(conn, case)
-        for petition, sealed, phone_hash in self._new_petitions:
-            await self.petitions.add(petition, sealed, phone_hash)
         for petition_ids, case_id in self._moves:
             await conn.execute(
                 "UPDATE petitions SET case_id = $2::uuid WHERE id = ANY($1::uuid[])",
