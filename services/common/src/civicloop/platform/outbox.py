@@ -68,7 +68,6 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._listen_conn: asyncpg.Connection | None = None
-        self.published = 0
         self._lag_measured_at = 0.0
 
     def _on_notify(self, *_: object) -> None:
@@ -92,9 +91,10 @@ class OutboxRelay:
                     log.exception("outbox relay pass failed; will retry")
                     backoff = min(self.max_backoff_seconds, max(0.2, backoff * 2))
                     sent = 0
+                # Measured under load too (at most once a second): that is when it matters.
+                await self._measure_lag()
                 if sent >= self.batch_size:
                     continue  # more may be waiting
-                await self._measure_lag()
                 try:
                     await asyncio.wait_for(self._wait_for_work(), backoff or self.poll_seconds)
                     # Under load commits arrive every few hundred microseconds: a short
@@ -154,7 +154,6 @@ class OutboxRelay:
                 *(self._publish_in_order(group) for group in by_subject.values())
             )
             sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
-            sent_ids = set(sent)
             failed = [item for _, failures in results for item in failures]
             if sent:
                 await conn.execute(
@@ -166,10 +165,6 @@ class OutboxRelay:
                     row_id,
                     error[:500],
                 )
-        self.published += len(sent)
-        for row in rows:
-            if row["id"] in sent_ids:
-                EVENTS_PUBLISHED.labels(row["event_type"]).inc()
         if failed:
             raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
         return len(sent)
@@ -181,6 +176,7 @@ class OutboxRelay:
         for index, row in enumerate(rows):
             try:
                 await self._publish_row(row)
+                EVENTS_PUBLISHED.labels(row["event_type"]).inc()
             except Exception as exc:
                 # Later events of this case wait for the next pass, keeping their order.
                 return ok, [(r["id"], repr(exc)) for r in rows[index:]]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 
 from civicloop.platform import db, telemetry
@@ -137,9 +140,11 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
 
     relay = OutboxRelay(runtime.pool, runtime.bus, settings.database_url)
-    relay_task = asyncio.create_task(
-        relay.run() if settings.outbox_relay_enabled else asyncio.Event().wait(),
-        name="outbox-relay",
+    # Off when the relay runs as a process of its own (or a test holds events back).
+    relay_task = (
+        asyncio.create_task(relay.run(), name="outbox-relay")
+        if settings.outbox_relay_enabled
+        else None
     )
     if parts.event_handlers:
         inbox = Inbox(runtime.pool, parts.event_handlers)
@@ -182,7 +187,8 @@ async def serve(
     )
 
     stopped_by = asyncio.create_task(stop.wait())
-    await asyncio.wait({stopped_by, http_task, relay_task}, return_when=asyncio.FIRST_COMPLETED)
+    watched = {stopped_by, http_task} | ({relay_task} if relay_task else set())
+    await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
 
     log.info("service stopping")
     grace = settings.shutdown_grace_seconds
@@ -195,14 +201,12 @@ async def serve(
     http.should_exit = True
     with contextlib.suppress(Exception):
         await asyncio.wait_for(http_task, grace)
-    relay.stop()
-    if settings.outbox_relay_enabled:
+    if relay_task is not None:
+        relay.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(relay_task, grace)
         with contextlib.suppress(Exception):
             await relay.relay_once()  # what the last requests wrote goes out before we close
-    else:
-        relay_task.cancel()
     await runtime.close()
     provider.shutdown()
     log.info("service stopped")
@@ -214,20 +218,13 @@ def run(coroutine_factory: Callable[[], Awaitable[None]]) -> None:
     CIVICLOOP_PROFILE=FILE (performance work only) runs it under cProfile and writes the
     statistics to FILE when the service stops.
     """
-    import os
-
-    import uvloop
-
     profile_to = os.environ.get("CIVICLOOP_PROFILE")
-    if not profile_to:
-        uvloop.run(coroutine_factory())  # type: ignore[arg-type]
-        return
-    import cProfile
-
-    profiler = cProfile.Profile()
-    profiler.enable()
+    profiler = cProfile.Profile() if profile_to else None
+    if profiler:
+        profiler.enable()
     try:
         uvloop.run(coroutine_factory())  # type: ignore[arg-type]
     finally:
-        profiler.disable()
-        profiler.dump_stats(profile_to)
+        if profiler and profile_to:
+            profiler.disable()
+            profiler.dump_stats(profile_to)

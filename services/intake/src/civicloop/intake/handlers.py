@@ -22,8 +22,8 @@ from civicloop.intake.store.repository import (
     CaseRepository,
     PetitionRepository,
     UnitOfWork,
-    case_from_row,
     record_submission,
+    update_case,
 )
 from civicloop.platform import telemetry
 from civicloop.platform.clock import Clock, system_clock
@@ -33,12 +33,12 @@ from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import (
     FailedPrecondition,
     InvalidArgument,
-    NotFound,
     VersionConflict,
     Violations,
 )
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.redaction import redact
+from civicloop.platform.unit_of_work import HistoryRow, record
 from civicloop.reference.catalogue import categories, communities
 
 
@@ -342,38 +342,30 @@ class Intake:
         case_id = message.case_id
         version = int(getattr(message, "case_version", 0))
         department = getattr(message, "department_code", "") or None
-        row = await conn.fetchrow(
-            "SELECT *, ARRAY[]::text[] AS petition_ids FROM cases WHERE id = $1::uuid FOR UPDATE",
-            case_id,
-        )
-        if row is None:
-            raise NotFound(f"event {envelope.id} is about case {case_id}, unknown to intake")
-        case = case_from_row(row)
+        case = await CaseRepository(conn).get(case_id, lock=True)
         with telemetry.case_span(
             f"case {new_state}",
             case.traceparent,
             attributes={telemetry.CASE_ID: case.id, telemetry.DEPARTMENT: department or ""},
         ):
             if not case.apply_reported_state(new_state, version, department):
-                return
-            await conn.execute(
-                """UPDATE cases SET state = $2, version = $3, department_code = $4,
-                                    updated_at = $5 WHERE id = $1""",
-                case.id,
-                case.state.value,
-                case.version,
-                case.department_code,
-                self.clock(),
-            )
-            await conn.execute(
-                """INSERT INTO case_history (case_id, version, state, event_type, event_id, at)
-                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-                case.id,
-                case.version,
-                case.state.value,
-                envelope.type,
-                envelope.id,
-                envelope.time,
+                return  # stale or repeated: the owner's later report is already here
+            case.updated_at = self.clock()
+            await update_case(conn, case)
+            await record(
+                conn,
+                [],
+                [
+                    HistoryRow(
+                        case.id,
+                        case.version,
+                        case.state.value,
+                        envelope.type,
+                        envelope.id,
+                        "",
+                        envelope.time,
+                    )
+                ],
             )
 
 

@@ -291,7 +291,7 @@ class UnitOfWork(Transaction):
                 case_id,
             )
         for case in self._changed.values():
-            await _update_case(conn, case)
+            await update_case(conn, case)
         envelopes: list[EventEnvelope] = []
         history: list[HistoryRow] = []
         for case in [*self._new.values(), *self._changed.values()]:
@@ -354,7 +354,7 @@ async def _insert_case(conn: Connection, case: Case) -> None:
     )
 
 
-async def _update_case(conn: Connection, case: Case) -> None:
+async def update_case(conn: Connection, case: Case) -> None:
     await conn.execute(
         """UPDATE cases SET state = $2, version = $3, category_code = $4, list = $5,
                             urgency = $6, summary = $7, merged_into = $8, department_code = $9,
