@@ -17,9 +17,11 @@ from harness import (
     Infra,
     MovableClock,
     ServiceProcess,
+    delete_namespace,
     drop_database,
     infrastructure,
     run_id,
+    service_database,
     service_env,
 )
 
@@ -53,36 +55,13 @@ async def intake(infra: Infra, run: dict[str, Any]) -> AsyncIterator[ServiceProc
         await delete_namespace(infra, run["namespace"])
 
 
-async def delete_namespace(infra: Infra, namespace: str) -> None:
-    """Remove the run's exchanges and queues so the shared broker stays clean."""
-    topology = Topology(namespace)
-    connection = await aio_pika.connect(infra.amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        queues = [topology.unrouted_queue]
-        for service in ("intake", "dispatch"):
-            queues += [topology.events_queue(service), topology.parking_queue(service)]
-        for queue in queues:
-            await channel.queue_delete(queue)
-        for exchange in (
-            topology.events_exchange,
-            topology.unrouted_exchange,
-            topology.dead_letter_exchange,
-        ):
-            await channel.exchange_delete(exchange)
-
-
 @pytest.fixture(scope="session")
 async def intake_db(
     infra: Infra, run: dict[str, Any], intake: ServiceProcess
 ) -> AsyncIterator[asyncpg.Pool]:
     """Read access to intake's own database, for the tests' assertions only."""
-    pool = await asyncpg.create_pool(
-        infra.database_url(f"intake_t{run['id']}"), min_size=1, max_size=2
-    )
-    assert pool is not None
-    yield pool
-    await pool.close()
+    async with service_database(infra, f"intake_t{run['id']}") as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")
@@ -165,9 +144,5 @@ async def dispatch_channel(dispatch: ServiceProcess) -> AsyncIterator[grpc.aio.C
 async def dispatch_db(
     infra: Infra, run: dict[str, Any], dispatch: ServiceProcess
 ) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(
-        infra.database_url(f"dispatch_t{run['id']}"), min_size=1, max_size=2
-    )
-    assert pool is not None
-    yield pool
-    await pool.close()
+    async with service_database(infra, f"dispatch_t{run['id']}") as pool:
+        yield pool

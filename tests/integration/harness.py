@@ -21,8 +21,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ import httpx
 import redis
 
 from civicloop.platform.auth import mint_dev_token
+from civicloop.platform.bus import Topology
 
 
 @dataclass(frozen=True)
@@ -329,3 +330,37 @@ class MovableClock:
 
     def reset(self) -> None:
         self.path.write_text("")
+
+
+# Every service whose queues a run may leave on the broker.
+SERVICES = ("intake", "dispatch")
+
+
+async def delete_namespace(infra: Infra, namespace: str) -> None:
+    """Remove the run's exchanges and queues so the shared broker stays clean."""
+    topology = Topology(namespace)
+    connection = await aio_pika.connect(infra.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queues = [topology.unrouted_queue]
+        for service in SERVICES:
+            queues += [topology.events_queue(service), topology.parking_queue(service)]
+        for queue in queues:
+            await channel.queue_delete(queue)
+        for exchange in (
+            topology.events_exchange,
+            topology.unrouted_exchange,
+            topology.dead_letter_exchange,
+        ):
+            await channel.exchange_delete(exchange)
+
+
+@asynccontextmanager
+async def service_database(infra: Infra, name: str) -> AsyncIterator[asyncpg.Pool]:
+    """Read access to a service's own database, for the tests' assertions only."""
+    pool = await asyncpg.create_pool(infra.database_url(name), min_size=1, max_size=2)
+    assert pool is not None
+    try:
+        yield pool
+    finally:
+        await pool.close()

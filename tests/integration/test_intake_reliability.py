@@ -18,6 +18,7 @@ from harness import (
     Infra,
     ServiceProcess,
     bearer,
+    delete_namespace,
     drop_database,
     petition_body,
     service_env,
@@ -318,19 +319,4 @@ async def test_a_queue_declared_with_other_arguments_is_kept_and_consumed(
     finally:
         upgraded.stop()
         await drop_database(infra, database)
-        connection = await aio_pika.connect(infra.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            topology = Topology(namespace)
-            for queue in (
-                topology.events_queue("intake"),
-                topology.parking_queue("intake"),
-                topology.unrouted_queue,
-            ):
-                await channel.queue_delete(queue)
-            for exchange in (
-                topology.events_exchange,
-                topology.unrouted_exchange,
-                topology.dead_letter_exchange,
-            ):
-                await channel.exchange_delete(exchange)
+        await delete_namespace(infra, namespace)

@@ -321,19 +321,20 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             raise PermissionDenied(f"department {requested!r} is not yours")
         return own
 
+    def _department_filter(self, principal: Principal, requested: str) -> list[str] | None:
+        """The departments a list may show: the one asked for, else all the caller may see
+        (None: no restriction)."""
+        visible = self._visible_departments(principal, requested)
+        if requested:
+            return [requested]
+        return sorted(visible) if visible is not None else None
+
     @rpc(roles=READERS)
     async def ListAssignments(
         self, request: dispatch_pb2.ListAssignmentsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListAssignmentsResponse:
         size, offset = _page(request.page)
-        visible = self._visible_departments(principal, request.department_code)
-        departments = (
-            [request.department_code]
-            if request.department_code
-            else sorted(visible)
-            if visible is not None
-            else None
-        )
+        departments = self._department_filter(principal, request.department_code)
         states = [
             messages.STATE_FROM_PB[s].value for s in request.states if s in messages.STATE_FROM_PB
         ] or None
@@ -354,7 +355,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                            (a.state = 'in_progress' AND a.complete_due_at <= $8)))
                     ORDER BY a.dispatched_at DESC, a.id LIMIT $9 OFFSET $10""",
                 departments,
-                request.include_assisting or visible is not None,
+                # A department also sees the cases it assists on.
+                request.include_assisting or not principal.has_any((auth.OFFICE, auth.AUDITOR)),
                 states,
                 request.community_code or None,
                 request.category_code or None,
@@ -415,14 +417,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
         self, request: dispatch_pb2.ListEscalationsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListEscalationsResponse:
         size, offset = _page(request.page)
-        visible = self._visible_departments(principal, request.department_code)
-        departments = (
-            [request.department_code]
-            if request.department_code
-            else sorted(visible)
-            if visible is not None
-            else None
-        )
+        departments = self._department_filter(principal, request.department_code)
         rung = messages.RUNG_FROM_PB.get(request.rung)
         since = _when(request.since, request.HasField("since"))
         async with self.dispatcher.pool.acquire() as conn:
