@@ -31,8 +31,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
+import grpc
 import httpx
 import redis
+from google.rpc import error_details_pb2, status_pb2
 
 from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
@@ -364,3 +366,14 @@ async def service_database(infra: Infra, name: str) -> AsyncIterator[asyncpg.Poo
         yield pool
     finally:
         await pool.close()
+
+
+def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            for detail in status.details:
+                bad_request = error_details_pb2.BadRequest()
+                if detail.Unpack(bad_request):
+                    return [v.field for v in bad_request.field_violations]
+    return []

@@ -13,8 +13,7 @@ import grpc
 import httpx
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from harness import EventTap, MovableClock, ServiceProcess, bearer, petition_body
-from test_intake_bad_input import field_violations
+from harness import EventTap, MovableClock, ServiceProcess, bearer, field_violations, petition_body
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.envelope import EventEnvelope
@@ -454,94 +453,52 @@ async def test_a_duty_catalogue_edit_is_audited_and_routes_new_cases(
     assert stale.value.code() == grpc.StatusCode.ABORTED
 
 
+def command(request_type: Any, **fields: Any) -> Any:
+    """Build a bad request against whatever assignment the test has reached."""
+    return lambda c: request_type(
+        request_id=rid(), case_id=c.case_id, expected_version=c.case_version, **fields
+    )
+
+
+def progress(**fields: Any) -> Any:
+    return command(dispatch_pb2.UpdateProgressRequest, **{"measures_taken": "处理中", **fields})
+
+
 BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
     "unknown department": (
         "Dispatch",
-        lambda c: dispatch_pb2.DispatchRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            department_code="ministry_of_magic",
-            note="试试",
-        ),
+        command(dispatch_pb2.DispatchRequest, department_code="ministry_of_magic", note="试试"),
         "department_code",
     ),
     "unknown reason code": (
         "Return",
-        lambda c: dispatch_pb2.ReturnRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            reason_code="too_busy",
-            reason_text="太忙",
-        ),
+        command(dispatch_pb2.ReturnRequest, reason_code="too_busy", reason_text="太忙"),
         "reason_code",
     ),
     "empty return text": (
         "Return",
-        lambda c: dispatch_pb2.ReturnRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            reason_code="not_our_duty",
-            reason_text=" ",
-        ),
+        command(dispatch_pb2.ReturnRequest, reason_code="not_our_duty", reason_text=" "),
         "reason_text",
     ),
 }
 IN_PROGRESS_BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
-    "progress above 100": (
-        "UpdateProgress",
-        lambda c: dispatch_pb2.UpdateProgressRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            measures_taken="处理中",
-            progress_percent=101,
-        ),
-        "progress_percent",
-    ),
-    "progress below 0": (
-        "UpdateProgress",
-        lambda c: dispatch_pb2.UpdateProgressRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            measures_taken="处理中",
-            progress_percent=-1,
-        ),
-        "progress_percent",
-    ),
+    "progress above 100": ("UpdateProgress", progress(progress_percent=101), "progress_percent"),
+    "progress below 0": ("UpdateProgress", progress(progress_percent=-1), "progress_percent"),
     "progress backwards without a reason": (
         "UpdateProgress",
-        lambda c: dispatch_pb2.UpdateProgressRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            measures_taken="返工",
-            progress_percent=10,
-        ),
+        progress(measures_taken="返工", progress_percent=10),
         "regression_reason",
     ),
     "completion date in the past": (
         "UpdateProgress",
-        lambda c: dispatch_pb2.UpdateProgressRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            measures_taken="处理中",
-            progress_percent=60,
-            expected_completion_at=stamp(datetime.now(UTC) - timedelta(days=1)),
+        progress(
+            progress_percent=60, expected_completion_at=stamp(datetime.now(UTC) - timedelta(days=1))
         ),
         "expected_completion_at",
     ),
     "attachment without a hash": (
         "UpdateProgress",
-        lambda c: dispatch_pb2.UpdateProgressRequest(
-            request_id=rid(),
-            case_id=c.case_id,
-            expected_version=c.case_version,
-            measures_taken="处理中",
+        progress(
             progress_percent=60,
             attachments=[events_pb2.Attachment(url="https://files.example/a.jpg")],
         ),
@@ -549,9 +506,7 @@ IN_PROGRESS_BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
     ),
     "empty result summary": (
         "Complete",
-        lambda c: dispatch_pb2.CompleteRequest(
-            request_id=rid(), case_id=c.case_id, expected_version=c.case_version, result_summary=""
-        ),
+        command(dispatch_pb2.CompleteRequest, result_summary=""),
         "result_summary",
     ),
 }

@@ -8,8 +8,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
-from google.rpc import error_details_pb2, status_pb2
-from harness import bearer, petition_body, random_phone
+from harness import bearer, field_violations, petition_body, random_phone
 
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
@@ -109,17 +108,6 @@ async def test_an_open311_request_without_a_valid_api_key_is_refused(
     assert response.status_code == 403
     assert response.json()[0]["code"] == 403
     assert await rows_written(intake_db) == before
-
-
-def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                bad_request = error_details_pb2.BadRequest()
-                if detail.Unpack(bad_request):
-                    return [v.field for v in bad_request.field_violations]
-    return []
 
 
 async def test_a_bad_grpc_petition_is_invalid_argument_with_field_details(
