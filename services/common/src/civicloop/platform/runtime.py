@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import gc
 import logging
 import os
 import signal
@@ -28,7 +29,7 @@ from civicloop.platform import db, telemetry
 from civicloop.platform.auth import TokenVerifier
 from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
-from civicloop.platform.inbox import Inbox, TransactionalHandler
+from civicloop.platform.inbox import Inbox, InboxHandler
 from civicloop.platform.logs import setup_logging
 from civicloop.platform.outbox import OutboxRelay
 from civicloop.platform.settings import ServiceSettings
@@ -42,7 +43,7 @@ class ServiceParts:
 
     http_app: FastAPI
     grpc_services: list[tuple[Callable[[Any, Any], None], Any, str]] = field(default_factory=list)
-    event_handlers: dict[str, TransactionalHandler] = field(default_factory=dict)
+    event_handlers: dict[str, InboxHandler] = field(default_factory=dict)
     # Run once after migrations, before consumers and servers start (seeding reference data).
     on_start: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     # Long-running loops of the service's own (deadline scanners, ...); cancelled at stop.
@@ -174,6 +175,10 @@ async def serve(
     background = [
         asyncio.create_task(job(), name=getattr(job, "__name__", "job")) for job in parts.background
     ]
+    # What start-up built lives as long as the process: freezing it keeps the collector's
+    # full passes (which pause the loop) to what requests allocate.
+    gc.collect()
+    gc.freeze()
     runtime.accepting = True
     log.info(
         "service started",

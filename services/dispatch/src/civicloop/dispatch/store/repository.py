@@ -172,7 +172,7 @@ class CaseRepository:
         return [r["case_id"] for r in rows]
 
     async def save(self, case: model.CaseDispatch, now: datetime) -> None:
-        """Write the changes of a known case (a new one is written by record_routed_case)."""
+        """Write the changes of a known case (a new one is written by ROUTED_CASE)."""
         await self.conn.execute(
             """UPDATE cases SET version = $2, state = $3, awaiting_reason = $4,
                    current_assignment_id = $5, return_count = $6, reopen_count = $7,
@@ -346,21 +346,47 @@ def _actor_of(event: model.DomainEvent) -> str:
     return actor.subject if isinstance(actor, Actor) else "service:dispatch"
 
 
-async def record_routed_case(
-    conn: Any,
+# Claims the case.opened event and writes the case routed on arrival, its assignment, history
+# and outbox row: ONE statement, no transaction around it. Routing every opened case is
+# dispatch's hot path, so instead of a transaction of seven statements the writes go as
+# data-modifying CTEs of one, which is atomic by itself, and many such statements commit
+# together (GroupCommit). The inbox claim comes first (``INBOX_CLAIM``): a redelivered event
+# writes nothing, and so does the same case opened again under another event id.
+ROUTED_CASE = f"""
+    WITH {INBOX_CLAIM},
+    new_case AS (
+        INSERT INTO cases (case_id, version, community_code, category_code, case_list,
+                           urgency, summary, traceparent, state, awaiting_reason,
+                           current_assignment_id, rounds, fallback_department_code,
+                           opened_at, updated_at)
+        SELECT $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::uuid, $14, $15, $16,
+               $16 FROM claim
+        ON CONFLICT (case_id) DO NOTHING
+        RETURNING case_id),
+    assignment AS (
+        INSERT INTO assignments (id, case_id, department_code, assisting, round, automatic,
+                                 state, note, dispatched_at, dispatched_by, dispatched_role,
+                                 accept_due_at, next_escalation_at)
+        SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20, $26
+          FROM new_case WHERE $13::uuid IS NOT NULL),
+    history AS (
+        INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
+        SELECT case_id, $4, $11, $21, $22, $19, $16 FROM new_case),
+    outbox_row AS (
+        INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
+                            trace_headers)
+        SELECT $22::uuid, $21, $23, $3, $16, $24, $25::jsonb FROM new_case)
+    SELECT count(*) FROM new_case
+"""
+
+
+def routed_case_row(
     case: model.CaseDispatch,
     to_message: EventMapper,
     now: datetime,
     opened_event: tuple[str, str],
-) -> bool:
-    """Claim the case.opened event and write the case routed on arrival, its assignment,
-    history and outbox row: ONE statement, no transaction around it.
-
-    Routing every opened case is dispatch's hot path, so instead of a transaction of seven
-    statements the writes go as data-modifying CTEs of one, which is atomic by itself. The
-    inbox claim comes first (``INBOX_CLAIM``): a redelivered event writes nothing, and so
-    does the same case opened again under another event id. Returns whether it wrote.
-    """
+) -> tuple[Any, ...]:
+    """The arguments of ``ROUTED_CASE`` for a case just routed (its one event staged)."""
     (event,) = case.events
     (envelope,), (history,) = stage(
         SOURCE,
@@ -368,34 +394,9 @@ async def record_routed_case(
         case.state.value,
         [(to_message(case, event), event.version, _actor_of(event))],
     )
+    case.events.clear()
     a = case.current
-    written = await conn.fetchval(
-        f"""
-        WITH {INBOX_CLAIM},
-        new_case AS (
-            INSERT INTO cases (case_id, version, community_code, category_code, case_list,
-                               urgency, summary, traceparent, state, awaiting_reason,
-                               current_assignment_id, rounds, fallback_department_code,
-                               opened_at, updated_at)
-            SELECT $3::uuid, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::uuid, $14, $15, $16,
-                   $16 FROM claim
-            ON CONFLICT (case_id) DO NOTHING
-            RETURNING case_id),
-        assignment AS (
-            INSERT INTO assignments (id, case_id, department_code, assisting, round, automatic,
-                                     state, note, dispatched_at, dispatched_by, dispatched_role,
-                                     accept_due_at, next_escalation_at)
-            SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20, $26
-              FROM new_case WHERE $13::uuid IS NOT NULL),
-        history AS (
-            INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
-            SELECT case_id, $4, $11, $21, $22, $19, $16 FROM new_case),
-        outbox_row AS (
-            INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
-                                trace_headers)
-            SELECT $22::uuid, $21, $23, $3, $16, $24, $25::jsonb FROM new_case)
-        SELECT count(*) FROM new_case
-        """,
+    return (
         opened_event[0],
         opened_event[1],
         case.case_id,
@@ -423,5 +424,3 @@ async def record_routed_case(
         orjson.dumps(envelope.trace_headers).decode(),
         a.next_escalation_at() if a else None,
     )
-    case.events.clear()
-    return bool(written)

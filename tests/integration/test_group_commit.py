@@ -1,0 +1,69 @@
+"""GroupCommit against the real PostgreSQL: concurrent statements commit together, and one bad
+row fails only its own caller."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from harness import Infra, drop_database, service_database
+
+from civicloop.platform.db import ensure_database
+from civicloop.platform.group_commit import GroupCommit
+
+STATEMENT = "INSERT INTO readings (id, value) VALUES ($1, $2)"
+
+
+@pytest.fixture
+async def pool(infra: Infra, run: dict[str, Any]) -> AsyncIterator[asyncpg.Pool]:
+    name = f"group_commit_t{run['id']}"
+    await ensure_database(infra.database_url(name))
+    try:
+        async with service_database(infra, name) as pool:
+            await pool.execute(
+                "CREATE TABLE readings (id int PRIMARY KEY, value int NOT NULL CHECK (value >= 0))"
+            )
+            yield pool
+    finally:
+        await drop_database(infra, name)
+
+
+async def test_concurrent_statements_share_batches(pool: asyncpg.Pool) -> None:
+    group = GroupCommit(pool, STATEMENT)
+
+    await asyncio.gather(*(group.execute((i, i)) for i in range(40)))
+
+    assert await pool.fetchval("SELECT count(*) FROM readings") == 40
+    assert group.batches < 40  # callers that arrived together shared a commit
+
+
+async def test_a_bad_row_fails_only_its_caller(pool: asyncpg.Pool) -> None:
+    group = GroupCommit(pool, STATEMENT)
+    values = [5, 6, -1, 7, 8]  # -1 breaks the CHECK
+
+    results = await asyncio.gather(
+        *(group.execute((i, v)) for i, v in enumerate(values)), return_exceptions=True
+    )
+
+    assert [type(r) for r in results] == [
+        type(None),
+        type(None),
+        asyncpg.CheckViolationError,
+        type(None),
+        type(None),
+    ]
+    rows = await pool.fetch("SELECT id FROM readings ORDER BY id")
+    assert [r["id"] for r in rows] == [0, 1, 3, 4]
+
+
+async def test_a_single_statement_reports_its_own_error(pool: asyncpg.Pool) -> None:
+    group = GroupCommit(pool, STATEMENT)
+    await group.execute((1, 1))
+
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await group.execute((1, 2))
+
+    assert await pool.fetchval("SELECT value FROM readings WHERE id = 1") == 1
