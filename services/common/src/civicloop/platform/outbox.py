@@ -45,7 +45,13 @@ async def add_to_outbox(conn: Connection, envelopes: Iterable[EventEnvelope]) ->
 
 
 class OutboxRelay:
-    """Publishes unsent outbox rows: FOR UPDATE SKIP LOCKED, woken by LISTEN/NOTIFY."""
+    """Publishes unsent outbox rows: FOR UPDATE SKIP LOCKED, woken by LISTEN/NOTIFY.
+
+    A pass holds its rows until the broker has confirmed them, which takes a quorum queue a
+    disk flush. Up to ``concurrent_passes`` passes run at once, so rows committed meanwhile go
+    out at once instead of waiting for those confirms; a pass leaves alone the cases another
+    pass of this relay is still publishing, so one case's events keep their order.
+    """
 
     def __init__(
         self,
@@ -53,7 +59,8 @@ class OutboxRelay:
         bus: EventBus,
         dsn: str,
         *,
-        batch_size: int = 200,
+        batch_size: int = 50,
+        concurrent_passes: int = 3,
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 10.0,
         coalesce_seconds: float = 0.005,
@@ -69,6 +76,10 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._listen_conn: asyncpg.Connection | None = None
         self._lag_measured_at = 0.0
+        self._slots = asyncio.Semaphore(concurrent_passes)
+        self._passes: set[asyncio.Task[None]] = set()
+        self._publishing: set[str] = set()  # subjects (case ids) of the passes in flight
+        self._backoff = 0.0
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -78,32 +89,44 @@ class OutboxRelay:
         # taken for good would starve the handlers.
         self._listen_conn = await asyncpg.connect(self.dsn)
         await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        backoff = 0.0
+        self._wake.set()  # rows left unsent by an earlier run go first
         try:
             while not self._stopping.is_set():
-                # Cleared before the pass, not after: a commit notified while the pass runs
-                # must wake the next one, or its row would wait for the poll.
-                self._wake.clear()
                 try:
-                    sent = await self.relay_once()
-                    backoff = 0.0
-                except Exception:
-                    log.exception("outbox relay pass failed; will retry")
-                    backoff = min(self.max_backoff_seconds, max(0.2, backoff * 2))
-                    sent = 0
-                # Measured under load too (at most once a second): that is when it matters.
-                await self._measure_lag()
-                if sent >= self.batch_size:
-                    continue  # more may be waiting
-                try:
-                    await asyncio.wait_for(self._wait_for_work(), backoff or self.poll_seconds)
+                    await asyncio.wait_for(
+                        self._wait_for_work(), self._backoff or self.poll_seconds
+                    )
                     # Under load commits arrive every few hundred microseconds: a short
                     # pause lets one pass carry many rows instead of one pass per commit.
                     await asyncio.sleep(self.coalesce_seconds)
                 except TimeoutError:
-                    pass
+                    pass  # the poll: a pass even without a notification
+                if self._stopping.is_set():
+                    break
+                await self._slots.acquire()
+                # Cleared when the pass starts: a commit notified after this point must wake
+                # the next one, or its row would wait for the poll.
+                self._wake.clear()
+                task = asyncio.create_task(self._pass())
+                self._passes.add(task)
+                task.add_done_callback(self._passes.discard)
+                # Measured under load too (at most once a second): that is when it matters.
+                await self._measure_lag()
         finally:
+            await asyncio.gather(*self._passes, return_exceptions=True)
             await self._listen_conn.close()
+
+    async def _pass(self) -> None:
+        try:
+            sent = await self.relay_once()
+            self._backoff = 0.0
+            if sent >= self.batch_size:
+                self._wake.set()  # more may be waiting
+        except Exception:
+            log.exception("outbox relay pass failed; will retry")
+            self._backoff = min(self.max_backoff_seconds, max(0.2, self._backoff * 2))
+        finally:
+            self._slots.release()
 
     async def _measure_lag(self) -> None:
         """Export the age of the oldest unsent event, at most once a second."""
@@ -138,36 +161,50 @@ class OutboxRelay:
             rows = await conn.fetch(
                 """SELECT id, event_id, event_type, source, subject, occurred_at, payload,
                           trace_headers
-                     FROM outbox WHERE sent_at IS NULL
+                     FROM outbox WHERE sent_at IS NULL AND subject <> ALL($2::text[])
                     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self.batch_size,
+                list(self._publishing),
             )
             if not rows:
                 return 0
-            # Within this pass, events of one case go out in order and different cases
-            # concurrently. Several relays (replicas) may interleave a case's events, so
-            # consumers rely on case versions, never on arrival order.
-            by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
-            for row in rows:
-                by_subject[row["subject"]].append(row)
-            results = await asyncio.gather(
-                *(self._publish_in_order(group) for group in by_subject.values())
-            )
-            sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
-            failed = [item for _, failures in results for item in failures]
-            if sent:
-                await conn.execute(
-                    "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
-                )
-            for row_id, error in failed:
-                await conn.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
-                    row_id,
-                    error[:500],
-                )
+            subjects = {row["subject"] for row in rows}
+            self._publishing |= subjects
+            try:
+                sent, failed = await self._publish_and_mark(conn, rows)
+            finally:
+                self._publishing -= subjects
+        # Raised after the commit, so that the attempts and errors recorded above are kept.
         if failed:
             raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
-        return len(sent)
+        return sent
+
+    async def _publish_and_mark(
+        self, conn: Connection, rows: list[asyncpg.Record]
+    ) -> tuple[int, list[tuple[int, str]]]:
+        """Publish the rows and mark them; returns how many were sent, and the failures."""
+        # Within this pass, events of one case go out in order and different cases
+        # concurrently. Several relays (replicas) may interleave a case's events, so
+        # consumers rely on case versions, never on arrival order.
+        by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for row in rows:
+            by_subject[row["subject"]].append(row)
+        results = await asyncio.gather(
+            *(self._publish_in_order(group) for group in by_subject.values())
+        )
+        sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
+        failed = [item for _, failures in results for item in failures]
+        if sent:
+            await conn.execute(
+                "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
+            )
+        for row_id, error in failed:
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                row_id,
+                error[:500],
+            )
+        return len(sent), failed
 
     async def _publish_in_order(
         self, rows: list[asyncpg.Record]

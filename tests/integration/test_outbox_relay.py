@@ -1,0 +1,106 @@
+"""The outbox relay against the real PostgreSQL and RabbitMQ: with several passes in flight
+at once, every row goes out exactly once and each case's events keep their order."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from harness import Infra, delete_namespace, drop_database, service_database
+
+from civicloop.platform import db
+from civicloop.platform.bus import EventBus
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.outbox import OutboxRelay, add_to_outbox
+
+EVENT_TYPE = "civicloop.case.progress_updated.v1"
+
+
+class SlowFirstEvents(EventBus):
+    """The real bus, but each case's first event takes a while to be confirmed: a later pass
+    that published the case's next event meanwhile would overtake it."""
+
+    async def publish(self, envelope: EventEnvelope) -> None:
+        if envelope.data == b"0":
+            await asyncio.sleep(0.05)
+        await super().publish(envelope)
+
+
+@pytest.fixture
+async def relay_parts(
+    infra: Infra, run: dict[str, Any]
+) -> AsyncIterator[tuple[asyncpg.Pool, EventBus, str]]:
+    name = f"relay_t{run['id']}"
+    namespace = f"{run['namespace']}relay."
+    dsn = infra.database_url(name)
+    await db.ensure_database(dsn)
+    bus = SlowFirstEvents(infra.amqp_url, "relay-test", namespace)
+    try:
+        async with service_database(infra, name) as pool:
+            await db.migrate(pool, "platform", db.PLATFORM_MIGRATIONS)
+            await bus.connect()
+            yield pool, bus, dsn
+    finally:
+        await bus.close()
+        await drop_database(infra, name)
+        await delete_namespace(infra, namespace)
+
+
+def numbered_events(cases: int, per_case: int) -> list[EventEnvelope]:
+    """``per_case`` events for each of ``cases`` cases, interleaved as commits would be."""
+    case_ids = [str(uuid.uuid4()) for _ in range(cases)]
+    return [
+        EventEnvelope(
+            id=str(uuid.uuid4()),
+            type=EVENT_TYPE,
+            source="/civicloop/test",
+            subject=case_id,
+            time=datetime.now(UTC),
+            data=str(number).encode(),  # the relay forwards the body as it is
+            trace_headers={},
+        )
+        for number in range(per_case)
+        for case_id in case_ids
+    ]
+
+
+async def test_concurrent_passes_send_each_row_once_and_in_case_order(
+    relay_parts: tuple[asyncpg.Pool, EventBus, str],
+) -> None:
+    pool, bus, dsn = relay_parts
+    channel = await bus.connection.channel()
+    tap = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await tap.bind(bus.topology.events_exchange, routing_key=EVENT_TYPE)
+    events = numbered_events(cases=6, per_case=25)
+    # Small passes, three at a time, and commits arriving while passes are in flight: a
+    # case's events spread over many overlapping passes.
+    relay = OutboxRelay(pool, bus, dsn, batch_size=4, concurrent_passes=3)
+    relaying = asyncio.create_task(relay.run())
+    for start in range(0, len(events), 3):
+        async with pool.acquire() as conn, conn.transaction():
+            await add_to_outbox(conn, events[start : start + 3])
+        await asyncio.sleep(0.002)
+
+    received: dict[str, list[int]] = defaultdict(list)
+    ids: list[str] = []
+    async with tap.iterator() as messages:
+        async for message in messages:
+            await message.ack()
+            headers = message.headers or {}
+            received[str(headers["ce-subject"])].append(int(message.body))
+            ids.append(str(headers["ce-id"]))
+            if len(ids) == len(events):
+                break
+    relay.stop()
+    await relaying
+
+    assert sorted(ids) == sorted(e.id for e in events)  # each once
+    assert all(numbers == list(range(25)) for numbers in received.values()), received
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    await channel.close()
