@@ -75,13 +75,19 @@ class Topology:
 
 
 class EventBus:
-    """One robust connection per process; a channel for publishing and one per consumer."""
+    """Two robust connections per process: one publishes, the other consumes.
+
+    RabbitMQ throttles a connection whose publishes outrun the broker (credit flow) by not
+    reading from it; sharing one connection would stall the consumers' deliveries and acks
+    behind the publisher's backlog, and the other way round.
+    """
 
     def __init__(self, amqp_url: str, service: str, namespace: str = "") -> None:
         self.amqp_url = amqp_url
         self.service = service
         self.topology = Topology(namespace)
         self._connection: AbstractRobustConnection | None = None
+        self._consumer_connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._consumers: list[_Consumer] = []
@@ -97,10 +103,12 @@ class EventBus:
 
     @property
     def is_connected(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed
+        opened = [c for c in (self._connection, self._consumer_connection) if c is not None]
+        return self._connection is not None and not any(c.is_closed for c in opened)
 
     @property
     def connection(self) -> AbstractRobustConnection:
+        """The publishing connection."""
         if self._connection is None:
             raise RuntimeError("EventBus.connect() was not awaited")
         return self._connection
@@ -121,7 +129,11 @@ class EventBus:
     ) -> None:
         """Declare this service's queue and parking queue, bind them, and start consuming."""
         event_types = list(event_types)
-        channel = await self.connection.channel()
+        if self._consumer_connection is None:
+            self._consumer_connection = await aio_pika.connect_robust(
+                self.amqp_url, client_properties={"connection_name": f"{self.service} consumer"}
+            )
+        channel = await self._consumer_connection.channel()
         try:
             queue = await declare_service_queues(
                 channel, self.topology, self.service, event_types, delivery_limit
@@ -131,7 +143,7 @@ class EventBus:
             # RabbitMQ cannot change them in place. Keep consuming from it as it is and say
             # so; operators change such settings with a policy, or recreate the queue.
             log.warning("keeping the existing queue's arguments: %s", refused)
-            channel = await self.connection.channel()
+            channel = await self._consumer_connection.channel()
             queue = await channel.declare_queue(
                 self.topology.events_queue(self.service), passive=True
             )
@@ -148,9 +160,10 @@ class EventBus:
         self._consumers.clear()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        for connection in (self._consumer_connection, self._connection):
+            if connection is not None:
+                await connection.close()
+        self._connection = self._consumer_connection = None
 
 
 async def declare_shared_topology(channel: AbstractChannel, topology: Topology) -> AbstractExchange:
