@@ -28,11 +28,11 @@ from civicloop.dispatch.store.repository import (
 )
 from civicloop.platform import telemetry
 from civicloop.platform.auth import OFFICE, Principal
+from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import DomainError, Violations
-from civicloop.platform.group_commit import GroupCommit
 from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.protobuf import actor_message, timestamp
@@ -71,7 +71,7 @@ class Dispatcher:
     _catalogue: DutyCatalogue | None = None
     _checked_at: float = 0.0
     # Cases routed on arrival are written together: one round trip and one commit for the
-    # events a consumer holds at once (see civicloop.platform.group_commit).
+    # events a consumer holds at once (see civicloop.platform.batching).
     _routed_cases: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:

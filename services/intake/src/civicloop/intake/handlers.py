@@ -10,7 +10,6 @@ from typing import Any
 
 import asyncpg
 import orjson
-from asyncpg.pool import PoolConnectionProxy
 
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
@@ -19,13 +18,15 @@ from civicloop.intake.domain.rules import PetitionInput, validate_petition
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
+    SUBMISSION,
     CaseRepository,
     PetitionRepository,
     UnitOfWork,
-    record_submission,
+    submission_row,
     update_case,
 )
 from civicloop.platform import telemetry
+from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor
@@ -69,6 +70,8 @@ class Intake:
         self.vault = vault
         self.limiter = limiter
         self.clock = clock
+        # Concurrent filings are written together: one round trip and one commit.
+        self._filings = GroupCommit(pool, SUBMISSION)
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool, messages.event_message)
@@ -126,9 +129,8 @@ class Intake:
             },
         ):
             case = Case.for_new_petition(petition, telemetry.current_traceparent())
-            async with self.pool.acquire() as conn:
-                written = await record_submission(
-                    conn,
+            await self._filings.execute(
+                submission_row(
                     case,
                     petition,
                     sealed,
@@ -136,18 +138,20 @@ class Intake:
                     (idempotency_key, request_hash) if idempotency_key else None,
                     messages.event_message,
                 )
-                if not written:  # a concurrent twin with the same key committed first
-                    earlier = await self._earlier_submission(
-                        idempotency_key or "", request_hash, conn
-                    )
-                    assert earlier is not None
-                    return earlier
+            )
+        if idempotency_key:
+            holder = await self.pool.fetchval(
+                "SELECT petition_id::text FROM submissions WHERE idempotency_key = $1",
+                idempotency_key,
+            )
+            if holder != petition.id:  # a concurrent twin with the same key committed first
+                earlier = await self._earlier_submission(idempotency_key, request_hash)
+                assert earlier is not None
+                return earlier
         return Submission(petition, case, created=True)
 
-    async def _earlier_submission(
-        self, key: str, request_hash: bytes, conn: Connection | None = None
-    ) -> Submission | None:
-        async with _connection(self.pool, conn) as c:
+    async def _earlier_submission(self, key: str, request_hash: bytes) -> Submission | None:
+        async with self.pool.acquire() as c:
             row = await c.fetchrow(
                 "SELECT request_hash, petition_id::text FROM submissions"
                 " WHERE idempotency_key = $1",
@@ -379,21 +383,3 @@ REPORTED_STATES: dict[str, CaseState] = {
     "civicloop.case.rated.v1": CaseState.RATED,
     "civicloop.case.closed.v1": CaseState.CLOSED,
 }
-
-
-class _connection:
-    """Use the given connection, or borrow one from the pool for the block."""
-
-    def __init__(self, pool: asyncpg.Pool, conn: Connection | None) -> None:
-        self.pool, self.conn = pool, conn
-        self._borrowed: PoolConnectionProxy | None = None
-
-    async def __aenter__(self) -> Connection:
-        if self.conn is not None:
-            return self.conn
-        self._borrowed = await self.pool.acquire()
-        return self._borrowed
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._borrowed is not None:
-            await self.pool.release(self._borrowed)

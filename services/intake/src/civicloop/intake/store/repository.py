@@ -373,22 +373,50 @@ async def update_case(conn: Connection, case: Case) -> None:
     )
 
 
-async def record_submission(
-    conn: Connection,
+# A new petition, its case, the history row and the outbox row in ONE statement. Filing is the
+# hot path of intake, so instead of a transaction of five statements the writes go as
+# data-modifying CTEs of one statement (atomic, one round trip), and concurrent filings
+# commit together (GroupCommit). With an Idempotency-Key ($1) the key is claimed first and
+# nothing else is written if a twin holds it.
+SUBMISSION = """
+    WITH claim AS (
+        INSERT INTO submissions (idempotency_key, request_hash, petition_id)
+        SELECT $1::text, $2::bytea, $3::uuid WHERE $1::text IS NOT NULL
+        ON CONFLICT DO NOTHING RETURNING 1),
+    proceed AS (
+        SELECT 1 WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM claim)),
+    new_case AS (
+        INSERT INTO cases (id, state, version, community_code, category_code, latitude,
+                           longitude, traceparent, created_at, updated_at)
+        SELECT $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM proceed
+        RETURNING id),
+    new_petition AS (
+        INSERT INTO petitions (id, case_id, channel, community_code, category_code,
+                               latitude, longitude, description, submitted_by,
+                               submitted_role, submitted_at, description_grams,
+                               petitioner_sealed, phone_hash)
+        SELECT $3::uuid, id, $13, $7, $8, $9, $10, $14, $15, $16, $12, $17, $18, $19
+          FROM new_case),
+    history AS (
+        INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
+        SELECT id, $6, $5, $20, $21, $15, $12 FROM new_case),
+    outbox_row AS (
+        INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
+                            trace_headers)
+        SELECT $21::uuid, $20, $22, id::text, $12, $23, $24::jsonb FROM new_case)
+    SELECT count(*) FROM new_case
+"""
+
+
+def submission_row(
     case: Case,
     petition: Petition,
     sealed: bytes,
     phone_hash: bytes,
     idempotency: tuple[str, bytes] | None,
     to_message: EventMapper,
-) -> bool:
-    """Write a new petition, its case, the history row and the outbox row in ONE statement.
-
-    Filing is the hot path of intake, so instead of a transaction of five statements the
-    writes go as data-modifying CTEs of one statement: atomic, one round trip. With an
-    Idempotency-Key the key is claimed first and nothing else is written if a twin holds it;
-    returns False in that case.
-    """
+) -> tuple[Any, ...]:
+    """The arguments of ``SUBMISSION`` for a petition just filed (its case's event staged)."""
     (event,) = case.events
     envelope = EventEnvelope.wrap(
         to_message(case, event),
@@ -397,37 +425,10 @@ async def record_submission(
         trace_headers=telemetry.inject(),
         at=petition.submitted_at,
     )
+    case.events.clear()
     key, request_hash = idempotency if idempotency else (None, None)
     loc = petition.location
-    written = await conn.fetchval(
-        """
-        WITH claim AS (
-            INSERT INTO submissions (idempotency_key, request_hash, petition_id)
-            SELECT $1::text, $2::bytea, $3::uuid WHERE $1::text IS NOT NULL
-            ON CONFLICT DO NOTHING RETURNING 1),
-        proceed AS (
-            SELECT 1 WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM claim)),
-        new_case AS (
-            INSERT INTO cases (id, state, version, community_code, category_code, latitude,
-                               longitude, traceparent, created_at, updated_at)
-            SELECT $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM proceed
-            RETURNING id),
-        new_petition AS (
-            INSERT INTO petitions (id, case_id, channel, community_code, category_code,
-                                   latitude, longitude, description, submitted_by,
-                                   submitted_role, submitted_at, description_grams,
-                                   petitioner_sealed, phone_hash)
-            SELECT $3::uuid, id, $13, $7, $8, $9, $10, $14, $15, $16, $12, $17, $18, $19
-              FROM new_case),
-        history AS (
-            INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
-            SELECT id, $6, $5, $20, $21, $15, $12 FROM new_case),
-        outbox_row AS (
-            INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
-                                trace_headers)
-            SELECT $21::uuid, $20, $22, id::text, $12, $23, $24::jsonb FROM new_case)
-        SELECT count(*) FROM new_case
-        """,
+    return (
         key,
         request_hash,
         petition.id,
@@ -453,5 +454,3 @@ async def record_submission(
         envelope.data,
         orjson.dumps(envelope.trace_headers).decode(),
     )
-    case.events.clear()
-    return bool(written)

@@ -1,4 +1,4 @@
-"""GroupCommit against the real PostgreSQL: concurrent statements commit together, and one bad
+"""Batching against the real PostgreSQL: concurrent statements commit together, and one bad
 row fails only its own caller."""
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import asyncpg
 import pytest
 from harness import Infra, drop_database, service_database
 
+from civicloop.platform.batching import GroupCommit
 from civicloop.platform.db import ensure_database
-from civicloop.platform.group_commit import GroupCommit
 
 STATEMENT = "INSERT INTO readings (id, value) VALUES ($1, $2)"
 
 
 @pytest.fixture
 async def pool(infra: Infra, run: dict[str, Any]) -> AsyncIterator[asyncpg.Pool]:
-    name = f"group_commit_t{run['id']}"
+    name = f"batching_t{run['id']}"
     await ensure_database(infra.database_url(name))
     try:
         async with service_database(infra, name) as pool:

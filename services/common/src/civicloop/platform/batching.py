@@ -1,0 +1,122 @@
+"""Batching for hot paths: the work that concurrent callers submit while a batch is in flight
+goes out together in the next one.
+
+A service handles many requests or events at once, and on the hot paths each spends most of
+its time on one round trip (a statement and its commit, a Redis script). ``Batcher`` gathers
+those calls: the first caller starts a flusher, later callers queue behind it, and each batch
+runs as one round trip while the next one fills. Under light load a batch holds one call and
+costs one event-loop turn of delay; under heavy load batches grow by themselves.
+
+``GroupCommit`` is the case for one SQL statement: a batch runs as one ``executemany``,
+pipelined and atomic (asyncpg sends one Sync: all rows commit together or none does), one WAL
+flush for the lot. Each caller still waits for its own row, so an event is acknowledged only
+after its effect is durable, and a batch that fails is run again row by row, so one bad row
+fails only its own caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Runs a batch; returns, per item and in order, its result or the exception it failed with.
+BatchRunner = Callable[[list[T]], Awaitable[list[R | BaseException]]]
+
+
+class Batcher(Generic[T, R]):
+    """Runs the items of concurrent callers in batches of at most ``max_batch``."""
+
+    def __init__(self, run_batch: BatchRunner[T, R], *, max_batch: int = 64) -> None:
+        self.run_batch = run_batch
+        self.max_batch = max_batch
+        self.batches = 0  # how many batches ran (for tests and profiling)
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        """Run ``item`` in the next batch; returns its result or raises its error."""
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if self._flusher is None:
+            # A context of its own: the flusher serves every caller, not the first one's span.
+            self._flusher = asyncio.create_task(self._flush(), context=contextvars.Context())
+        return await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._waiting:
+                # One turn of the loop lets the callers woken together join this batch.
+                await asyncio.sleep(0)
+                batch = self._waiting[: self.max_batch]
+                del self._waiting[: self.max_batch]
+                try:
+                    await self._run(batch)
+                except asyncio.CancelledError:
+                    # The process is stopping: whoever still waits hears it, none hangs.
+                    for _, done in batch + self._waiting:
+                        done.cancel()
+                    self._waiting.clear()
+                    raise
+        finally:
+            self._flusher = None
+
+    async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        self.batches += 1
+        try:
+            outcomes = await self.run_batch([item for item, _ in batch])
+        except Exception as exc:  # the runner itself broke: every caller hears it
+            outcomes = [exc] * len(batch)
+        for (_, done), outcome in zip(batch, outcomes, strict=True):
+            if done.done():  # the caller was cancelled (a consumer stopping)
+                continue
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome)
+
+
+class GroupCommit:
+    """Runs one statement for concurrent callers as one ``executemany`` per batch."""
+
+    def __init__(self, pool: asyncpg.Pool, statement: str, *, max_batch: int = 64) -> None:
+        self.pool = pool
+        self.statement = statement
+        self._batcher: Batcher[Sequence[Any], None] = Batcher(self._run, max_batch=max_batch)
+
+    @property
+    def batches(self) -> int:
+        return self._batcher.batches
+
+    async def execute(self, args: Sequence[Any]) -> None:
+        """Run the statement with ``args``; returns when it has committed, raises if it failed."""
+        await self._batcher.submit(args)
+
+    async def _run(self, rows: list[Sequence[Any]]) -> list[None | BaseException]:
+        try:
+            async with self.pool.acquire() as conn:
+                await conn.executemany(self.statement, rows)
+            return [None] * len(rows)
+        except Exception as exc:
+            if len(rows) == 1:
+                return [exc]
+            # Nothing of the batch was written: each row again on its own, so only the rows
+            # that fail by themselves fail their callers.
+            log.warning("group commit failed; running its %d rows one by one", len(rows))
+            return [await self._run_one(args) for args in rows]
+
+    async def _run_one(self, args: Sequence[Any]) -> None | BaseException:
+        try:
+            await self.pool.execute(self.statement, *args)
+        except Exception as exc:
+            return exc
+        return None
