@@ -104,6 +104,9 @@ class OutboxRelay:
                 if self._stopping.is_set():
                     break
                 await self._slots.acquire()
+                if self._stopping.is_set():  # stopped while every slot was busy
+                    self._slots.release()
+                    break
                 # Cleared when the pass starts: a commit notified after this point must wake
                 # the next one, or its row would wait for the poll.
                 self._wake.clear()
