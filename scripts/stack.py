@@ -186,15 +186,29 @@ def stop_services() -> None:
             continue
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if _exited(pid):
                 break
             time.sleep(0.1)
         else:
             os.kill(pid, signal.SIGKILL)
         pid_file.unlink()
         print(f"stopped {pid_file.stem}")
+
+
+def _exited(pid: int) -> bool:
+    """Whether the process is gone. A child of this process (`make run`) stays a zombie, which
+    signal 0 still reaches, until it is reaped here."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return True
+    except ChildProcessError:
+        pass  # started by another `make up`: not ours to reap
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def _interrupt(*_: object) -> None:
