@@ -67,3 +67,15 @@ async def test_a_single_statement_reports_its_own_error(pool: asyncpg.Pool) -> N
         await group.execute((1, 2))
 
     assert await pool.fetchval("SELECT value FROM readings WHERE id = 1") == 1
+
+
+async def test_a_caller_that_gave_up_is_not_served(pool: asyncpg.Pool) -> None:
+    group = GroupCommit(pool, STATEMENT)
+    gave_up = asyncio.create_task(group.execute((1, 1)))
+    kept = asyncio.create_task(group.execute((2, 2)))
+    await asyncio.sleep(0)  # both are waiting for the batch
+
+    gave_up.cancel()
+    await kept
+
+    assert [r["id"] for r in await pool.fetch("SELECT id FROM readings")] == [2]

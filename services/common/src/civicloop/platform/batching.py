@@ -10,8 +10,8 @@ costs one event-loop turn of delay; under heavy load batches grow by themselves.
 ``GroupCommit`` is the case for one SQL statement: a batch runs as one ``executemany``,
 pipelined and atomic (asyncpg sends one Sync: all rows commit together or none does), one WAL
 flush for the lot. Each caller still waits for its own row, so an event is acknowledged only
-after its effect is durable, and a batch that fails is run again row by row, so one bad row
-fails only its own caller.
+after its effect is durable, and a batch that PostgreSQL refuses is run again row by row (the
+rows at once), so one bad row fails only its own caller.
 """
 
 from __future__ import annotations
@@ -71,13 +71,19 @@ class Batcher(Generic[T, R]):
             self._flusher = None
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        # A caller that gave up (its request or consumer cancelled) is not served.
+        batch = [(item, done) for item, done in batch if not done.done()]
+        if not batch:
+            return
         self.batches += 1
         try:
             outcomes = await self.run_batch([item for item, _ in batch])
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"{len(outcomes)} outcomes for a batch of {len(batch)}")
         except Exception as exc:  # the runner itself broke: every caller hears it
             outcomes = [exc] * len(batch)
         for (_, done), outcome in zip(batch, outcomes, strict=True):
-            if done.done():  # the caller was cancelled (a consumer stopping)
+            if done.done():  # cancelled while the batch ran
                 continue
             if isinstance(outcome, BaseException):
                 done.set_exception(outcome)
@@ -86,11 +92,24 @@ class Batcher(Generic[T, R]):
 
 
 class GroupCommit:
-    """Runs one statement for concurrent callers as one ``executemany`` per batch."""
+    """Runs one statement for concurrent callers as one ``executemany`` per batch.
 
-    def __init__(self, pool: asyncpg.Pool, statement: str, *, max_batch: int = 64) -> None:
+    ``lock_order`` gives each row's key in the order its locks should be taken (the key it
+    may conflict on, such as an event id): batches of two processes that lock in one order
+    cannot deadlock each other.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        statement: str,
+        *,
+        lock_order: Callable[[Sequence[Any]], str] | None = None,
+        max_batch: int = 64,
+    ) -> None:
         self.pool = pool
         self.statement = statement
+        self.lock_order = lock_order
         self._batcher: Batcher[Sequence[Any], None] = Batcher(self._run, max_batch=max_batch)
 
     @property
@@ -102,17 +121,23 @@ class GroupCommit:
         await self._batcher.submit(args)
 
     async def _run(self, rows: list[Sequence[Any]]) -> list[None | BaseException]:
+        ordered = sorted(rows, key=self.lock_order) if self.lock_order else rows
         try:
             async with self.pool.acquire() as conn:
-                await conn.executemany(self.statement, rows)
+                await conn.executemany(self.statement, ordered)
             return [None] * len(rows)
         except Exception as exc:
-            if len(rows) == 1:
-                return [exc]
-            # Nothing of the batch was written: each row again on its own, so only the rows
-            # that fail by themselves fail their callers.
-            log.warning("group commit failed; running its %d rows one by one", len(rows))
-            return [await self._run_one(args) for args in rows]
+            if len(rows) == 1 or not _row_error(exc):
+                # The database is away or the link broke (the batch may even have committed
+                # just before): every caller hears it, and a redelivery or a retry with the
+                # same key settles it.
+                return [exc] * len(rows)
+            # A row the database refused rolled the whole batch back: each row again on its
+            # own, so only the rows that fail by themselves fail their callers.
+            log.warning(
+                "group commit refused; running its %d rows one by one", len(rows), exc_info=True
+            )
+            return list(await asyncio.gather(*(self._run_one(args) for args in rows)))
 
     async def _run_one(self, args: Sequence[Any]) -> None | BaseException:
         try:
@@ -120,3 +145,11 @@ class GroupCommit:
         except Exception as exc:
             return exc
         return None
+
+
+def _row_error(exc: Exception) -> bool:
+    """Whether PostgreSQL refused something in the statement's data (a constraint, a lock
+    conflict), rather than the connection or the server failing."""
+    return isinstance(exc, asyncpg.PostgresError) and not isinstance(
+        exc, asyncpg.PostgresConnectionError | asyncpg.exceptions.OperatorInterventionError
+    )

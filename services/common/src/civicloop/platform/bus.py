@@ -103,8 +103,9 @@ class EventBus:
 
     @property
     def is_connected(self) -> bool:
+        # ``connected`` is cleared while a robust connection is away and reconnecting.
         opened = [c for c in (self._connection, self._consumer_connection) if c is not None]
-        return self._connection is not None and not any(c.is_closed for c in opened)
+        return self._connection is not None and all(c.connected.is_set() for c in opened)
 
     @property
     def connection(self) -> AbstractRobustConnection:
@@ -134,6 +135,9 @@ class EventBus:
                 self.amqp_url, client_properties={"connection_name": f"{self.service} consumer"}
             )
         channel = await self._consumer_connection.channel()
+        # Declared on this connection too: after a broker restart it restores its bindings
+        # without waiting for the publishing connection to bring the exchanges back.
+        await declare_shared_topology(channel, self.topology)
         try:
             queue = await declare_service_queues(
                 channel, self.topology, self.service, event_types, delivery_limit
@@ -160,10 +164,14 @@ class EventBus:
         self._consumers.clear()
 
     async def close(self) -> None:
-        for connection in (self._consumer_connection, self._connection):
-            if connection is not None:
-                await connection.close()
+        consumer, publisher = self._consumer_connection, self._connection
         self._connection = self._consumer_connection = None
+        try:
+            if consumer is not None:
+                await consumer.close()
+        finally:
+            if publisher is not None:
+                await publisher.close()
 
 
 async def declare_shared_topology(channel: AbstractChannel, topology: Topology) -> AbstractExchange:

@@ -78,7 +78,9 @@ class OutboxRelay:
         self._lag_measured_at = 0.0
         self._slots = asyncio.Semaphore(concurrent_passes)
         self._passes: set[asyncio.Task[None]] = set()
+        self._choosing = asyncio.Lock()
         self._publishing: set[str] = set()  # subjects (case ids) of the passes in flight
+        self._deferred = False  # a pass left rows of busy cases: wake again when one ends
         self._backoff = 0.0
 
     def _on_notify(self, *_: object) -> None:
@@ -116,8 +118,12 @@ class OutboxRelay:
                 # Measured under load too (at most once a second): that is when it matters.
                 await self._measure_lag()
         finally:
-            await asyncio.gather(*self._passes, return_exceptions=True)
-            await self._listen_conn.close()
+            try:
+                # Cancelled here when the runtime's grace runs out: gather cancels the passes
+                # too, and their rows stay unsent for the next start.
+                await asyncio.gather(*self._passes, return_exceptions=True)
+            finally:
+                await self._listen_conn.close()
 
     async def _pass(self) -> None:
         try:
@@ -130,6 +136,9 @@ class OutboxRelay:
             self._backoff = min(self.max_backoff_seconds, max(0.2, self._backoff * 2))
         finally:
             self._slots.release()
+            if self._deferred:  # rows another pass left for this pass's cases go next
+                self._deferred = False
+                self._wake.set()
 
     async def _measure_lag(self) -> None:
         """Export the age of the oldest unsent event, at most once a second."""
@@ -160,27 +169,40 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; returns how many were confirmed."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                """SELECT id, event_id, event_type, source, subject, occurred_at, payload,
-                          trace_headers
-                     FROM outbox WHERE sent_at IS NULL AND subject <> ALL($2::text[])
-                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
-                self.batch_size,
-                list(self._publishing),
-            )
-            if not rows:
-                return 0
-            subjects = {row["subject"] for row in rows}
-            self._publishing |= subjects
-            try:
-                sent, failed = await self._publish_and_mark(conn, rows)
-            finally:
-                self._publishing -= subjects
+        subjects: set[str] = set()
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                # Choosing rows and taking their cases is one step among this relay's
+                # passes: a pass that chose before another took its cases could publish a
+                # case's later event before the earlier one.
+                async with self._choosing:
+                    if self._publishing:
+                        self._deferred = True  # rows of busy cases may be left for later
+                    rows = await conn.fetch(
+                        """SELECT id, event_id, event_type, source, subject, occurred_at,
+                                  payload, trace_headers
+                             FROM outbox
+                            WHERE sent_at IS NULL AND subject <> ALL($2::text[])
+                            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                        self.batch_size,
+                        list(self._publishing),
+                    )
+                    subjects = {row["subject"] for row in rows}
+                    self._publishing |= subjects
+                sent, failed = await self._publish_and_mark(conn, rows) if rows else (0, [])
+        finally:
+            # Only once the marks are committed: until then another pass could take a
+            # later event of these cases while an earlier one is still unsent.
+            self._publishing -= subjects
         # Raised after the commit, so that the attempts and errors recorded above are kept.
         if failed:
             raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
         return sent
+
+    async def drain(self) -> None:
+        """Publish until no full batch is left (the last pass when the service stops)."""
+        while await self.relay_once() >= self.batch_size:
+            pass
 
     async def _publish_and_mark(
         self, conn: Connection, rows: list[asyncpg.Record]

@@ -211,7 +211,7 @@ async def serve(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(relay_task, grace)
         with contextlib.suppress(Exception):
-            await relay.relay_once()  # what the last requests wrote goes out before we close
+            await asyncio.wait_for(relay.drain(), grace)  # the last requests' events go out
     await runtime.close()
     provider.shutdown()
     log.info("service stopped")

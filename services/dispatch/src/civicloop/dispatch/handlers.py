@@ -75,7 +75,8 @@ class Dispatcher:
     _routed_cases: GroupCommit = field(init=False)
 
     def __post_init__(self) -> None:
-        self._routed_cases = GroupCommit(self.pool, ROUTED_CASE)
+        # Locks are taken in event-id order (the inbox claim first), the same in every replica.
+        self._routed_cases = GroupCommit(self.pool, ROUTED_CASE, lock_order=lambda row: row[0])
 
     # ---- the catalogue ----
 

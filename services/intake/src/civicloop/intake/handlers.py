@@ -71,7 +71,8 @@ class Intake:
         self.limiter = limiter
         self.clock = clock
         # Concurrent filings are written together: one round trip and one commit.
-        self._filings = GroupCommit(pool, SUBMISSION)
+        # Keys are claimed in key order, the same in every replica (no deadlock between them).
+        self._filings = GroupCommit(pool, SUBMISSION, lock_order=lambda row: row[0] or "")
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool, messages.event_message)
