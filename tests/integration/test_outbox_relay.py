@@ -104,3 +104,33 @@ async def test_concurrent_passes_send_each_row_once_and_in_case_order(
     assert all(numbers == list(range(25)) for numbers in received.values()), received
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
     await channel.close()
+
+
+async def test_an_event_left_behind_for_its_busy_case_goes_out_when_the_case_is_free(
+    relay_parts: tuple[asyncpg.Pool, EventBus, str],
+) -> None:
+    pool, bus, dsn = relay_parts
+    channel = await bus.connection.channel()
+    tap = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await tap.bind(bus.topology.events_exchange, routing_key=EVENT_TYPE)
+    first, second = numbered_events(cases=1, per_case=2)
+    # No poll to fall back on within the test: only a wake-up can send the second event.
+    relay = OutboxRelay(pool, bus, dsn, poll_seconds=60)
+    relaying = asyncio.create_task(relay.run())
+    async with pool.acquire() as conn, conn.transaction():
+        await add_to_outbox(conn, [first])
+    await asyncio.sleep(0.02)  # the first is being published (slowly)...
+    async with pool.acquire() as conn, conn.transaction():
+        await add_to_outbox(conn, [second])  # ...so the pass this wakes must leave it
+
+    received = []
+    async with asyncio.timeout(10), tap.iterator() as messages:
+        async for message in messages:
+            await message.ack()
+            received.append(message.body)
+            if len(received) == 2:
+                break
+    relay.stop()
+    await relaying
+
+    assert received == [b"0", b"1"]
