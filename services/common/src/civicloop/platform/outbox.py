@@ -95,9 +95,7 @@ class OutboxRelay:
         try:
             while not self._stopping.is_set():
                 try:
-                    await asyncio.wait_for(
-                        self._wait_for_work(), self._backoff or self.poll_seconds
-                    )
+                    await asyncio.wait_for(self._wake.wait(), self._backoff or self.poll_seconds)
                     # Under load commits arrive every few hundred microseconds: a short
                     # pause lets one pass carry many rows instead of one pass per commit.
                     await asyncio.sleep(self.coalesce_seconds)
@@ -155,17 +153,9 @@ class OutboxRelay:
         except Exception:
             log.warning("could not measure the outbox lag", exc_info=True)
 
-    async def _wait_for_work(self) -> None:
-        stop = asyncio.create_task(self._stopping.wait())
-        wake = asyncio.create_task(self._wake.wait())
-        try:
-            await asyncio.wait({stop, wake}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            wake.cancel()
-
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()  # the loop waits for a wake-up; this one tells it to end
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows; returns how many were confirmed."""
@@ -223,11 +213,10 @@ class OutboxRelay:
             await conn.execute(
                 "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
             )
-        for row_id, error in failed:
-            await conn.execute(
+        if failed:
+            await conn.executemany(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
-                row_id,
-                error[:500],
+                [(row_id, error[:500]) for row_id, error in failed],
             )
         return len(sent), failed
 
