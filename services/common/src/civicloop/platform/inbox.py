@@ -57,10 +57,7 @@ class Inbox:
             return
         async with self.pool.acquire() as conn, conn.transaction():
             first_time = await conn.fetchval(
-                """INSERT INTO inbox (event_id, event_type) VALUES ($1, $2)
-                   ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-                envelope.id,
-                envelope.type,
+                f"WITH {INBOX_CLAIM} SELECT * FROM claim", envelope.id, envelope.type
             )
             if first_time and handler is not None:
                 await cast(TransactionalHandler, handler)(conn, envelope)
