@@ -198,6 +198,10 @@ class ProgressUpdated:
     entry: HandlingEntry
     version: int
 
+    @property
+    def actor(self) -> Actor:
+        return self.entry.actor
+
 
 @dataclass(frozen=True)
 class ExtensionRequested:
@@ -205,12 +209,20 @@ class ExtensionRequested:
     extension: Extension
     version: int
 
+    @property
+    def actor(self) -> Actor:
+        return self.extension.requested_by
+
 
 @dataclass(frozen=True)
 class ExtensionDecided:
     assignment: Assignment
     extension: Extension
     version: int
+
+    @property
+    def actor(self) -> Actor | None:
+        return self.extension.decided_by
 
 
 @dataclass(frozen=True)

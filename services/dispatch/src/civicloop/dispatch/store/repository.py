@@ -29,10 +29,6 @@ SOURCE = "dispatch"
 EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
 
 
-def _actor(subject: str | None, role: str | None = None) -> Actor | None:
-    return Actor(subject, role or subject) if subject else None
-
-
 def _attachments(raw: Any) -> tuple[model.Attachment, ...]:
     items = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
     return tuple(model.Attachment(a["url"], a["sha256"], a.get("media_type", "")) for a in items)
@@ -76,12 +72,13 @@ def extension_from_row(r: asyncpg.Record) -> model.Extension:
         requested_due_at=r["requested_due_at"],
         reason=r["reason"],
         requested_at=r["requested_at"],
+        # Extensions keep who asked and who decided, not their roles.
         requested_by=Actor(r["requested_by"], ""),
         state=model.ExtensionState(r["state"]),
         granted_due_at=r["granted_due_at"],
         note=r["note"],
         decided_at=r["decided_at"],
-        decided_by=_actor(r["decided_by"]),
+        decided_by=Actor(r["decided_by"], "") if r["decided_by"] else None,
     )
 
 
@@ -339,10 +336,9 @@ async def write_cases(
 
 
 def _actor_of(event: model.DomainEvent) -> str:
+    """Who made the change; events of dispatch's own (escalation, the office's queue) carry
+    no actor."""
     actor = getattr(event, "actor", None)
-    if actor is None:
-        entry = getattr(event, "entry", None) or getattr(event, "extension", None)
-        actor = getattr(entry, "actor", None) or getattr(entry, "requested_by", None)
     return actor.subject if isinstance(actor, Actor) else "service:dispatch"
 
 
