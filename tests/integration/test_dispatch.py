@@ -480,6 +480,13 @@ BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
         command(dispatch_pb2.ReturnRequest, reason_code="not_our_duty", reason_text=" "),
         "reason_text",
     ),
+    "request id too long": (
+        "Accept",
+        lambda c: dispatch_pb2.AcceptRequest(
+            request_id="r" * 129, case_id=c.case_id, expected_version=c.case_version
+        ),
+        "request_id",
+    ),
 }
 IN_PROGRESS_BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
     "progress above 100": ("UpdateProgress", progress(progress_percent=101), "progress_percent"),

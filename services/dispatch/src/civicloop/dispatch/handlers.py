@@ -32,7 +32,7 @@ from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import DomainError, Violations
+from civicloop.platform.errors import DomainError, InvalidArgument, Violations
 from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.protobuf import actor_message, timestamp
@@ -84,6 +84,10 @@ class Dispatcher:
         """The duty catalogue, read through ``conn`` (or a pooled connection) when stale."""
         now = time.monotonic()
         if self._catalogue is None or now - self._checked_at > self.catalogue_ttl:
+            # Marked checked before the reads: the events handled meanwhile use the cached
+            # catalogue instead of each running the same version query.
+            if self._catalogue is not None:
+                self._checked_at = now
             if conn is None:
                 async with self.pool.acquire() as own:
                     return await self._refresh_catalogue(own, now)
@@ -161,6 +165,8 @@ class Dispatcher:
     ) -> bytes:
         """Run one command on one case: idempotent by request_id, version-checked, the lead
         department only (or the office), one transaction, the answer kept for repeats."""
+        if len(request_id) > 128:  # checked here, once for every command
+            raise InvalidArgument.of("request_id", "at most 128 characters")
         request_hash = hashlib.sha256(name.encode() + b"|" + request_fingerprint).digest()
         async with UnitOfWork(self.pool, messages.event_message) as uow:
             # The case lock first: a retried command racing its first attempt waits here,

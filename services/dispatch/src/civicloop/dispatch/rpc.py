@@ -44,12 +44,6 @@ def _next(offset: int, size: int, got: int) -> common_pb2.PageResponse:
     return common_pb2.PageResponse(next_page_token=str(offset + size) if got > size else "")
 
 
-def _request_id(errors: Violations, value: str) -> str:
-    if len(value) > 128:
-        errors.add("request_id", "at most 128 characters")
-    return value
-
-
 def _rule_pb(rule: DutyRule) -> dispatch_pb2.DutyRule:
     return dispatch_pb2.DutyRule(
         category_code=rule.category_code,
@@ -111,7 +105,6 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
         self, request: dispatch_pb2.DispatchRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.DispatchResponse:
         errors = Violations()
-        _request_id(errors, request.request_id)
         note = rules.optional_text(errors, "note", request.note, 500)
         urgency = messages.URGENCY_FROM_PB.get(request.urgency)
         errors.raise_if_any()
