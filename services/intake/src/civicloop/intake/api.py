@@ -10,13 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from civicloop.intake.domain.model import Case, Petition
 from civicloop.intake.domain.rules import PetitionInput
-from civicloop.intake.handlers import Intake
+from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
 from civicloop.platform import auth
 from civicloop.platform.domain import Actor
 from civicloop.platform.http import parse_json_body
 from civicloop.reference.catalogue import categories, communities
-
-READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
 
 
 class PetitionBody(BaseModel):
@@ -91,8 +89,8 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
         principal = verifier.verify_header(header)
         return Actor(principal.subject, principal.primary_role)
 
-    def reader(request: Request) -> None:
-        verifier.verify_header(request.headers.get("authorization")).require(READERS)
+    def reader(request: Request, roles: tuple[str, ...] = STAFF_READERS) -> None:
+        verifier.verify_header(request.headers.get("authorization")).require(roles)
 
     @router.post(
         "/petitions",
@@ -146,7 +144,7 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
 
     @router.get("/cases/{case_id}")
     async def get_case(case_id: str, request: Request) -> Response:
-        reader(request)
+        reader(request, CASE_READERS)
         return _json(case_json(await intake.get_case(case_id)))
 
     @router.get("/cases")

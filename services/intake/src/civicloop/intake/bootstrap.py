@@ -8,6 +8,7 @@ from civicloop.intake.pii import PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.rpc import SERVICE_NAME, IntakeServicer
 from civicloop.intake.settings import DEV_OPEN311_KEYS, DEV_PII_KEY, IntakeSettings
+from civicloop.platform.clock import clock_from
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts
 from civicloop.v1 import intake_pb2_grpc
@@ -26,7 +27,12 @@ def build(runtime: Runtime) -> ServiceParts:
         settings.intake_limit_per_phone_hour,
         settings.intake_limit_per_address_minute,
     )
-    intake = Intake(runtime.pool, PiiVault(settings.intake_pii_key), limiter)
+    intake = Intake(
+        runtime.pool,
+        PiiVault(settings.intake_pii_key),
+        limiter,
+        clock=clock_from(settings.civicloop_clock_file),
+    )
     app = create_http_app(
         "intake",
         runtime.readiness,

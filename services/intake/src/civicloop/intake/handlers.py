@@ -25,7 +25,7 @@ from civicloop.intake.store.repository import (
     submission_row,
     update_case,
 )
-from civicloop.platform import telemetry
+from civicloop.platform import auth, telemetry
 from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.db import Connection
@@ -58,12 +58,18 @@ class Cluster:
     min_similarity: float
 
 
+# Who may read what, the same over HTTP and gRPC: petitions and lists are for intake's staff;
+# a single case (its state, no petitioner) also for departments and other services.
+STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
+CASE_READERS = (*STAFF_READERS, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
+
+
 class Intake:
     def __init__(
         self,
         pool: asyncpg.Pool,
         vault: PiiVault,
-        limiter: SubmissionLimiter | None,
+        limiter: SubmissionLimiter,
         clock: Clock = system_clock,
     ) -> None:
         self.pool = pool
@@ -90,16 +96,18 @@ class Intake:
         valid = validate_petition(data)
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
             raise InvalidArgument.of("Idempotency-Key", "must be 1..128 characters")
-        request_hash = self.vault.fingerprint(
-            orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS)
+        # Only a keyed filing needs its fingerprint (a repeat must be the same request).
+        request_hash = (
+            self.vault.fingerprint(orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS))
+            if idempotency_key
+            else b""
         )
         if idempotency_key:
             earlier = await self._earlier_submission(idempotency_key, request_hash)
             if earlier:
                 return earlier
         phone_hash = self.vault.phone_hash(valid.petitioner_phone)
-        if self.limiter is not None:
-            await self.limiter.check(phone_hash, client_address)
+        await self.limiter.check(phone_hash, client_address)
 
         now = self.clock()
         petition = Petition(

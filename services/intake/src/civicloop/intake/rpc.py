@@ -5,7 +5,7 @@ from __future__ import annotations
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.rules import PetitionInput
-from civicloop.intake.handlers import Intake
+from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.domain import Actor
@@ -15,8 +15,6 @@ from civicloop.platform.protobuf import page_size
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
-STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
-CASE_READERS = (*STAFF_READERS, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
 SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 
 
