@@ -921,9 +921,9 @@ def summarise_log_errors(lines: list[str], limit: int = 5) -> list[str]:
 
 
 async def measure_intake(bench: Bench) -> Figures:
+    require_free_port(INTAKE_GRPC_PORT)
     argv = [sys.executable, "-m", "civicloop.intake"]
     service = await start_process(bench, "intake", argv, intake_env(bench), INTAKE_HTTP_PORT)
-    require_free_port(INTAKE_GRPC_PORT)
     base = f"http://{HOST}:{INTAKE_HTTP_PORT}"
     await wait_ready(service, base + "/readyz")
     await warm_up(base + PETITIONS_PATH, WARM_UP_REQUESTS)

@@ -22,7 +22,7 @@ from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.event_types import decode
 from civicloop.platform.grpc_server import client_channel
-from civicloop.platform.telemetry import read_spans
+from civicloop.platform.telemetry import case_trace
 from civicloop.v1 import (
     common_pb2,
     dispatch_pb2,
@@ -258,13 +258,7 @@ async def main() -> None:
     step("8. One trace for the case's whole life")
     await asyncio.sleep(1.5)  # the span processor exports in batches
     run_dir = Path(os.environ.get("CIVICLOOP_RUN_DIR", ROOT / "var"))
-    spans = [s for path in (run_dir / "traces").glob("*.spans.jsonl") for s in read_spans(path)]
-    trace_ids = {
-        s["trace_id"] for s in spans if s["attributes"].get("civicloop.case_id") == case.case_id
-    }
-    for span in sorted(
-        (s for s in spans if s["trace_id"] in trace_ids), key=lambda s: int(s["start_ns"])
-    ):
+    for span in case_trace(run_dir, case.case_id):
         print(f"   {span['trace_id'][:12]}  {span['service']:<8} {span['kind']:<9} {span['name']}")
     print(f"   (civicloop-ops trace {case.case_id} prints it again)")
     await watcher.close()

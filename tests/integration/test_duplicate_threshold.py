@@ -7,7 +7,6 @@ from pathlib import Path
 from types import ModuleType
 
 import asyncpg
-from harness import Infra
 
 from civicloop.intake.domain.similarity import DEFAULT_MIN_SIMILARITY, bigram_text
 
@@ -22,27 +21,26 @@ def corpus() -> ModuleType:
     return module
 
 
-async def scores(infra: Infra, pairs: list[tuple[str, str, str]]) -> dict[str, float]:
-    conn = await asyncpg.connect(infra.database_url("postgres"))
-    try:
-        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        return {
-            category: await conn.fetchval(
-                "SELECT similarity($1, $2)", bigram_text(a), bigram_text(b)
-            )
-            for category, a, b in pairs
-        }
-    finally:
-        await conn.close()
+async def scores(intake_db: asyncpg.Pool, pairs: list[tuple[str, str, str]]) -> dict[str, float]:
+    """pg_trgm's similarity of each pair, in intake's own database (its migration installs
+    the extension)."""
+    return {
+        category: await intake_db.fetchval(
+            "SELECT similarity($1, $2)", bigram_text(a), bigram_text(b)
+        )
+        for category, a, b in pairs
+    }
 
 
-async def test_the_default_threshold_proposes_every_same_issue_pair(infra: Infra) -> None:
-    same = await scores(infra, corpus().SAME_ISSUE)
+async def test_the_default_threshold_proposes_every_same_issue_pair(
+    intake_db: asyncpg.Pool,
+) -> None:
+    same = await scores(intake_db, corpus().SAME_ISSUE)
     assert min(same.values()) >= DEFAULT_MIN_SIMILARITY, same
 
 
-async def test_most_unrelated_pairs_stay_below_the_threshold(infra: Infra) -> None:
-    unrelated = await scores(infra, corpus().UNRELATED)
+async def test_most_unrelated_pairs_stay_below_the_threshold(intake_db: asyncpg.Pool) -> None:
+    unrelated = await scores(intake_db, corpus().UNRELATED)
     below = [c for c, s in unrelated.items() if s < DEFAULT_MIN_SIMILARITY]
     # Text alone lets one of nine through; category, distance and window filter the rest.
     assert len(below) >= len(unrelated) - 1, unrelated

@@ -194,17 +194,18 @@ async def test_a_message_without_cloudevents_attributes_is_parked_at_once(
         amqp, run["namespace"], aio_pika.Message(b"{}", headers={"marker": marker}), DISPATCHED
     )
 
-    async def found() -> bool:
-        return (
-            await take_from(
-                amqp,
-                Topology(run["namespace"]).parking_queue("intake"),
-                lambda m: (m.headers or {}).get("marker") == marker,
-            )
-            is not None
+    async def found() -> aio_pika.abc.AbstractIncomingMessage | None:
+        return await take_from(
+            amqp,
+            Topology(run["namespace"]).parking_queue("intake"),
+            lambda m: (m.headers or {}).get("marker") == marker,
         )
 
-    assert await wait_for(found, timeout=15)
+    message = await wait_for(found, timeout=15)
+    # Rejected on its first delivery, not retried until the delivery limit.
+    (death,) = message.headers["x-death"]
+    assert death["reason"] in ("rejected", b"rejected")
+    assert death["count"] == 1
 
 
 async def test_an_event_no_service_is_bound_to_is_kept_visible(

@@ -7,12 +7,13 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
-from harness import Infra, delete_namespace, drop_database, service_database
+from harness import EventTap, Infra, delete_namespace, drop_database, service_database
 
 from civicloop.platform import db
 from civicloop.platform.bus import EventBus
@@ -32,10 +33,16 @@ class SlowFirstEvents(EventBus):
         await super().publish(envelope)
 
 
+@dataclass
+class RelayParts:
+    pool: asyncpg.Pool
+    bus: EventBus
+    dsn: str
+    tap: EventTap  # what the relay published, on the scratch namespace's exchange
+
+
 @pytest.fixture
-async def relay_parts(
-    infra: Infra, run: dict[str, Any]
-) -> AsyncIterator[tuple[asyncpg.Pool, EventBus, str]]:
+async def relay_parts(infra: Infra, run: dict[str, Any]) -> AsyncIterator[RelayParts]:
     name = f"relay_t{run['id']}"
     namespace = f"{run['namespace']}relay."
     dsn = infra.database_url(name)
@@ -45,7 +52,10 @@ async def relay_parts(
         async with service_database(infra, name) as pool:
             await db.migrate(pool, "platform", db.PLATFORM_MIGRATIONS)
             await bus.connect()
-            yield pool, bus, dsn
+            channel = await bus.connection.channel()
+            queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+            await queue.bind(bus.topology.events_exchange, routing_key=EVENT_TYPE)
+            yield RelayParts(pool, bus, dsn, EventTap(queue))
     finally:
         await bus.close()
         await drop_database(infra, name)
@@ -71,16 +81,13 @@ def numbered_events(cases: int, per_case: int) -> list[EventEnvelope]:
 
 
 async def test_concurrent_passes_send_each_row_once_and_in_case_order(
-    relay_parts: tuple[asyncpg.Pool, EventBus, str],
+    relay_parts: RelayParts,
 ) -> None:
-    pool, bus, dsn = relay_parts
-    channel = await bus.connection.channel()
-    tap = await channel.declare_queue(exclusive=True, auto_delete=True)
-    await tap.bind(bus.topology.events_exchange, routing_key=EVENT_TYPE)
+    pool = relay_parts.pool
     events = numbered_events(cases=6, per_case=25)
     # Small passes, three at a time, and commits arriving while passes are in flight: a
     # case's events spread over many overlapping passes.
-    relay = OutboxRelay(pool, bus, dsn, batch_size=4, concurrent_passes=3)
+    relay = OutboxRelay(pool, relay_parts.bus, relay_parts.dsn, batch_size=4, concurrent_passes=3)
     relaying = asyncio.create_task(relay.run())
     for start in range(0, len(events), 3):
         async with pool.acquire() as conn, conn.transaction():
@@ -89,33 +96,26 @@ async def test_concurrent_passes_send_each_row_once_and_in_case_order(
 
     received: dict[str, list[int]] = defaultdict(list)
     ids: list[str] = []
-    async with tap.iterator() as messages:
-        async for message in messages:
-            await message.ack()
-            headers = message.headers or {}
-            received[str(headers["ce-subject"])].append(int(message.body))
-            ids.append(str(headers["ce-id"]))
-            if len(ids) == len(events):
-                break
+    for _ in events:
+        message = await relay_parts.tap.next()
+        headers = message.headers or {}
+        received[str(headers["ce-subject"])].append(int(message.body))
+        ids.append(str(headers["ce-id"]))
     relay.stop()
     await relaying
 
     assert sorted(ids) == sorted(e.id for e in events)  # each once
     assert all(numbers == list(range(25)) for numbers in received.values()), received
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
-    await channel.close()
 
 
 async def test_an_event_left_behind_for_its_busy_case_goes_out_when_the_case_is_free(
-    relay_parts: tuple[asyncpg.Pool, EventBus, str],
+    relay_parts: RelayParts,
 ) -> None:
-    pool, bus, dsn = relay_parts
-    channel = await bus.connection.channel()
-    tap = await channel.declare_queue(exclusive=True, auto_delete=True)
-    await tap.bind(bus.topology.events_exchange, routing_key=EVENT_TYPE)
+    pool = relay_parts.pool
     first, second = numbered_events(cases=1, per_case=2)
     # No poll to fall back on within the test: only a wake-up can send the second event.
-    relay = OutboxRelay(pool, bus, dsn, poll_seconds=60)
+    relay = OutboxRelay(pool, relay_parts.bus, relay_parts.dsn, poll_seconds=60)
     relaying = asyncio.create_task(relay.run())
     async with pool.acquire() as conn, conn.transaction():
         await add_to_outbox(conn, [first])
@@ -123,13 +123,7 @@ async def test_an_event_left_behind_for_its_busy_case_goes_out_when_the_case_is_
     async with pool.acquire() as conn, conn.transaction():
         await add_to_outbox(conn, [second])  # ...so the pass this wakes must leave it
 
-    received = []
-    async with asyncio.timeout(10), tap.iterator() as messages:
-        async for message in messages:
-            await message.ack()
-            received.append(message.body)
-            if len(received) == 2:
-                break
+    received = [(await relay_parts.tap.next()).body for _ in range(2)]
     relay.stop()
     await relaying
 

@@ -22,7 +22,7 @@ import aio_pika
 
 from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
-from civicloop.platform.telemetry import read_spans
+from civicloop.platform.telemetry import case_trace
 
 
 def _amqp_url() -> str:
@@ -109,17 +109,11 @@ async def _replay(service: str, event_id: str | None, limit: int) -> int:
 
 
 def _trace(case_id: str, run_dir: Path) -> int:
-    spans = [
-        s for path in sorted((run_dir / "traces").glob("*.spans.jsonl")) for s in read_spans(path)
-    ]
-    mine = [s for s in spans if s["attributes"].get("civicloop.case_id") == case_id]
-    trace_ids = {s["trace_id"] for s in mine}
-    related = sorted(
-        (s for s in spans if s["trace_id"] in trace_ids), key=lambda s: int(s["start_ns"])
-    )
+    related = case_trace(run_dir, case_id)
     for s in related:
         print(f"{s['trace_id'][:8]}  {s['service']:<12} {s['kind']:<9} {s['name']}")
-    print(f"{len(related)} span(s) in {len(trace_ids)} trace(s) for case {case_id}")
+    traces = len({s["trace_id"] for s in related})
+    print(f"{len(related)} span(s) in {traces} trace(s) for case {case_id}")
     return 0 if related else 1
 
 

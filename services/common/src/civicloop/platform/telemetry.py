@@ -153,3 +153,15 @@ def read_spans(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def case_trace(run_dir: Path, case_id: str) -> list[dict[str, Any]]:
+    """Every span, of every service's span file, in the traces that hold the case's spans,
+    in the order they started (for the CLI and the demo)."""
+    spans = [
+        s for path in sorted((run_dir / "traces").glob("*.spans.jsonl")) for s in read_spans(path)
+    ]
+    trace_ids = {s["trace_id"] for s in spans if s["attributes"].get(CASE_ID) == case_id}
+    return sorted(
+        (s for s in spans if s["trace_id"] in trace_ids), key=lambda s: int(s["start_ns"])
+    )
