@@ -335,7 +335,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
         now = self.dispatcher.clock()
         async with self.dispatcher.pool.acquire() as conn:
             rows = await conn.fetch(
-                """SELECT a.*, c.case_id AS cid FROM assignments a
+                """SELECT a.* FROM assignments a
                      JOIN cases c ON c.case_id = a.case_id
                     WHERE ($1::text[] IS NULL OR a.department_code = ANY($1)
                            OR ($2 AND a.assisting && $1))
@@ -359,11 +359,12 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 size + 1,
                 offset,
             )
-            repo = CaseRepository(conn)
-            out = []
-            for row in rows[:size]:
-                case = await repo.get(str(row["cid"]))
-                out.append(messages.assignment_pb(case, assignment_from_row(row)))
+            page = rows[:size]
+            cases = await CaseRepository(conn).many([str(row["case_id"]) for row in page])
+            out = [
+                messages.assignment_pb(cases[str(row["case_id"])], assignment_from_row(row))
+                for row in page
+            ]
         return dispatch_pb2.ListAssignmentsResponse(
             assignments=out, page=_next(offset, size, len(rows))
         )

@@ -94,6 +94,25 @@ def entry_from_row(r: asyncpg.Record) -> model.HandlingEntry:
     )
 
 
+def case_from_row(row: asyncpg.Record) -> model.CaseDispatch:
+    return model.CaseDispatch(
+        case_id=str(row["case_id"]),
+        version=row["version"],
+        community_code=row["community_code"],
+        category_code=row["category_code"],
+        case_list=row["case_list"],
+        urgency=Urgency(row["urgency"]),
+        summary=row["summary"],
+        traceparent=row["traceparent"],
+        state=model.AssignmentState(row["state"]),
+        awaiting_reason=row["awaiting_reason"],
+        return_count=row["return_count"],
+        reopen_count=row["reopen_count"],
+        rounds=row["rounds"],
+        fallback_department_code=row["fallback_department_code"],
+    )
+
+
 class CaseRepository:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -105,22 +124,7 @@ class CaseRepository:
         )
         if row is None:
             raise NotFound(f"case {case_id} is not known to dispatch")
-        case = model.CaseDispatch(
-            case_id=str(row["case_id"]),
-            version=row["version"],
-            community_code=row["community_code"],
-            category_code=row["category_code"],
-            case_list=row["case_list"],
-            urgency=Urgency(row["urgency"]),
-            summary=row["summary"],
-            traceparent=row["traceparent"],
-            state=model.AssignmentState(row["state"]),
-            awaiting_reason=row["awaiting_reason"],
-            return_count=row["return_count"],
-            reopen_count=row["reopen_count"],
-            rounds=row["rounds"],
-            fallback_department_code=row["fallback_department_code"],
-        )
+        case = case_from_row(row)
         if row["current_assignment_id"] is not None:
             current = await self.conn.fetchrow(
                 "SELECT * FROM assignments WHERE id = $1", row["current_assignment_id"]
@@ -134,6 +138,13 @@ class CaseRepository:
                 )
             ]
         return case
+
+    async def many(self, case_ids: list[str]) -> dict[str, model.CaseDispatch]:
+        """The cases themselves, without their rounds (for lists): one query."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM cases WHERE case_id = ANY($1::uuid[])", case_ids
+        )
+        return {str(r["case_id"]): case_from_row(r) for r in rows}
 
     async def history(
         self, case_id: str
