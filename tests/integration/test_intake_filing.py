@@ -113,6 +113,15 @@ async def test_an_open311_json_request_is_stored_and_followable(
         "/open311/v2/requests.json", params={"service_request_id": request_id, "status": "open"}
     )
     assert [r["service_request_id"] for r in listed.json()] == [request_id]
+    # The date-range query filters by service code and status in the database.
+    async def listed_ids(params: dict[str, str]) -> list[str]:
+        listed = await http.get("/open311/v2/requests.json", params=params)
+        return [r["service_request_id"] for r in listed.json()]
+
+    assert request_id in await listed_ids({"service_code": "drainage"})
+    assert request_id in await listed_ids({"status": "open"})
+    assert request_id not in await listed_ids({"service_code": "streetlight"})
+    assert request_id not in await listed_ids({"status": "closed"})
     token = await http.get(f"/open311/v2/tokens/{request_id}.json")
     assert token.json()[0]["service_request_id"] == request_id
     petition = await http.get(f"/v1/petitions/{request_id}", headers=bearer("office"))

@@ -331,6 +331,10 @@ class Intake:
         async with self.pool.acquire() as conn:
             return await PetitionRepository(conn).search(**filters)  # type: ignore[arg-type]
 
+    async def cases_by_id(self, case_ids: list[str]) -> dict[str, Case]:
+        async with self.pool.acquire() as conn:
+            return await CaseRepository(conn).many(case_ids)
+
     async def list_cases(self, **filters: object) -> tuple[list[Case], str]:
         async with self.pool.acquire() as conn:
             return await CaseRepository(conn).search(**filters)  # type: ignore[arg-type]

@@ -236,18 +236,21 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
                 raise Open311Error(400, "status: must be open or closed")
             codes = [c for c in q.get("service_code", "").split(",") if c]
             rows = await _requests(
-                intake, ids or None, codes, start if not ids else None, end if not ids else None
+                intake,
+                ids or None,
+                codes,
+                start if not ids else None,
+                end if not ids else None,
+                status or None,
             )
-            if status:
-                rows = [r for r in rows if r["status"] == status]
-            return _render(f, "service_requests", "request", rows[:MAX_REQUESTS])
+            return _render(f, "service_requests", "request", rows)
 
         return await guarded(fmt, request, work)
 
     @router.get("/requests/{request_id}.{fmt}")
     async def get_request(request_id: str, fmt: str, request: Request) -> Response:
         async def work(f: str) -> Response:
-            rows = await _requests(intake, [request_id], [], None, None)
+            rows = await _requests(intake, [request_id], [], None, None, None)
             if not rows:
                 raise Open311Error(404, f"service_request_id {request_id!r} not found")
             return _render(f, "service_requests", "request", rows)
@@ -297,7 +300,12 @@ async def _requests(
     codes: list[str],
     start: datetime | None,
     end: datetime | None,
+    status: str | None,
 ) -> list[dict[str, Any]]:
+    """The newest MAX_REQUESTS petitions that pass every filter (filtered in the database,
+    so older matches are not cut off by newer ones that do not match)."""
+    closed = sorted(s.value for s in CLOSED_STATES)
+    open_ = sorted(s.value for s in CaseState if s not in CLOSED_STATES)
     petitions, _ = await intake.list_petitions(
         community=None,
         category=None,
@@ -307,14 +315,12 @@ async def _requests(
         since=start,
         until=end,
         ids=ids,
+        categories=codes or None,
+        case_states={"open": open_, "closed": closed}.get(status or ""),
     )
-    if codes:
-        petitions = [p for p in petitions if p.category_code in codes]
+    cases = await intake.cases_by_id(sorted({p.case_id for p in petitions}))
     rows = []
-    cases = {}
     for p in petitions:
-        if p.case_id not in cases:
-            cases[p.case_id] = await intake.get_case(p.case_id)
         case = cases[p.case_id]
         rows.append(
             {

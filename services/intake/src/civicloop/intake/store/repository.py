@@ -113,6 +113,13 @@ class CaseRepository:
             raise NotFound(f"case {case_id} not found")
         return case_from_row(row)
 
+    async def many(self, case_ids: list[str]) -> dict[str, Case]:
+        """Cases by id, in one query (for lists)."""
+        rows = await self.conn.fetch(
+            f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ANY($1::uuid[])", case_ids
+        )
+        return {str(r["id"]): case_from_row(r) for r in rows}
+
     async def search(
         self,
         *,
@@ -174,8 +181,16 @@ class PetitionRepository:
         since: datetime | None = None,
         until: datetime | None = None,
         ids: list[str] | None = None,
+        categories: list[str] | None = None,
+        case_states: list[str] | None = None,
     ) -> tuple[list[Petition], str]:
         where, args = _filters({"community_code": community, "category_code": category})
+        if categories:
+            args.append(categories)
+            where.append(f"category_code = ANY(${len(args)}::text[])")
+        if case_states:
+            args.append(case_states)
+            where.append(f"case_id IN (SELECT id FROM cases WHERE state = ANY(${len(args)}))")
         if case_id:
             args.append(parse_uuid(case_id, "case_id"))
             where.append(f"case_id = ${len(args)}::uuid")
