@@ -19,7 +19,6 @@ from civicloop.dispatch.domain.deadlines import (
     WorkCalendar,
     due_at,
     rung_due,
-    rung_reached,
 )
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai, written out independently of the module
@@ -131,8 +130,6 @@ def test_naive_datetimes_are_refused() -> None:
     aware = local(2026, 3, 9, 10, 0)
     with pytest.raises(ValueError, match="due must be timezone-aware"):
         rung_due(naive, aware, Rung.NOTICE)
-    with pytest.raises(ValueError, match="now must be timezone-aware"):
-        rung_reached(aware + timedelta(hours=2), aware, naive)
 
 
 # ---- windows and the policy as configuration ----
@@ -266,14 +263,12 @@ def test_two_years_can_be_loaded_together() -> None:
 def test_the_ladder_climbs_reminder_notice_office_supervision() -> None:
     accepted = local(2026, 3, 9, 10, 0)
     due = due_at(POLICY, WEEKENDS_ONLY, Urgency.EMERGENCY, "complete", accepted)  # 12:00
-    tick = timedelta(microseconds=1)
-    assert rung_reached(due, accepted, due - tick) is None
-    assert rung_reached(due, accepted, due) is Rung.REMINDER
-    assert rung_reached(due, accepted, local(2026, 3, 9, 13, 0) - tick) is Rung.REMINDER
-    assert rung_reached(due, accepted, local(2026, 3, 9, 13, 0)) is Rung.NOTICE
-    assert rung_reached(due, accepted, local(2026, 3, 9, 14, 0) - tick) is Rung.NOTICE
-    assert rung_reached(due, accepted, local(2026, 3, 9, 14, 0)) is Rung.OFFICE_SUPERVISION
-    assert rung_reached(due, accepted, local(2026, 4, 1, 0, 0)) is Rung.OFFICE_SUPERVISION
+    assert [rung_due(due, accepted, rung) for rung in LADDER] == [
+        due,  # reminder at the deadline
+        local(2026, 3, 9, 13, 0),  # notice after half the window again
+        local(2026, 3, 9, 14, 0),  # office supervision after a whole window
+    ]
+    assert LADDER == (Rung.REMINDER, Rung.NOTICE, Rung.OFFICE_SUPERVISION)
 
 
 def test_each_rung_is_due_in_proportion_to_the_window() -> None:
@@ -290,7 +285,7 @@ def test_each_rung_is_due_in_proportion_to_the_window() -> None:
 def test_an_extension_moves_the_rungs_with_the_deadline() -> None:
     start = local(2026, 3, 9, 10, 0)
     extended = start + timedelta(days=4)
-    assert rung_reached(extended, start, start + timedelta(days=3)) is None
+    assert rung_due(extended, start, Rung.REMINDER) == extended  # not day 3 any more
     assert rung_due(extended, start, Rung.NOTICE) == start + timedelta(days=6)
 
 
@@ -309,7 +304,7 @@ def test_the_ladder_can_remind_before_the_deadline() -> None:
     early = EscalationLadder(reminder=-20, notice=0, office_supervision=50)
     start = local(2026, 3, 9, 10, 0)
     due = start + timedelta(hours=10)
-    assert rung_reached(due, start, start + timedelta(hours=8), early) is Rung.REMINDER
-    assert rung_reached(due, start, due, early) is Rung.NOTICE
+    assert rung_due(due, start, Rung.REMINDER, early) == start + timedelta(hours=8)
+    assert rung_due(due, start, Rung.NOTICE, early) == due
     with pytest.raises(ValueError, match="must hold"):
         EscalationLadder(reminder=50, notice=50, office_supervision=100)

@@ -383,18 +383,3 @@ def rung_due(
             f"due {due_utc.isoformat()} is before window_start {start_utc.isoformat()}"
         )
     return due_utc + window * ladder.percent(rung) / 100
-
-
-def rung_reached(
-    due: datetime,
-    window_start: datetime,
-    now: datetime,
-    ladder: EscalationLadder = DEFAULT_LADDER,
-) -> Rung | None:
-    """The highest rung whose time has come at ``now`` (a rung is reached at its instant), or
-    None before the first one (with the default ladder: before the deadline)."""
-    now_utc = _aware_utc(now, "now")
-    for rung in reversed(LADDER):
-        if now_utc >= rung_due(due, window_start, rung, ladder):
-            return rung
-    return None

@@ -27,7 +27,6 @@ from civicloop.dispatch.domain.deadlines import (
     WorkCalendar,
     due_at,
     rung_due,
-    rung_reached,
 )
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import (
@@ -139,22 +138,27 @@ class Assignment:
     escalation_rung: Rung | None = None
     approved_extensions: int = 0
 
+    def running_deadline(self) -> tuple[DeadlineKind, datetime, datetime] | None:
+        """The deadline this assignment runs against now: which, when due, since when."""
+        if self.state is AssignmentState.DISPATCHED:
+            return "accept", self.accept_due_at, self.dispatched_at
+        if self.state is AssignmentState.IN_PROGRESS and self.complete_due_at and self.accepted_at:
+            return "complete", self.complete_due_at, self.accepted_at
+        return None
+
+    def next_rung(self) -> Rung | None:
+        rank = -1 if self.escalation_rung is None else self.escalation_rung.rank
+        return LADDER[rank + 1] if rank + 1 < len(LADDER) else None
+
     def next_escalation_at(self) -> datetime | None:
         """When the next 督办 rung falls due; None once the top rung is reached or the
         assignment no longer runs against a deadline. Stored, so the scan reads only the
         assignments whose time has come."""
-        if self.state is AssignmentState.DISPATCHED:
-            due, start = self.accept_due_at, self.dispatched_at
-        elif (
-            self.state is AssignmentState.IN_PROGRESS and self.complete_due_at and self.accepted_at
-        ):
-            due, start = self.complete_due_at, self.accepted_at
-        else:
+        deadline, rung = self.running_deadline(), self.next_rung()
+        if deadline is None or rung is None:
             return None
-        rank = -1 if self.escalation_rung is None else self.escalation_rung.rank
-        if rank + 1 >= len(LADDER):
-            return None
-        return rung_due(due, start, LADDER[rank + 1])
+        _, due, start = deadline
+        return rung_due(due, start, rung)
 
 
 # ---- domain events: one per transition ----
@@ -524,21 +528,15 @@ class CaseDispatch:
             AssignmentState.IN_PROGRESS,
         ):
             return False
-        if self.state is AssignmentState.DISPATCHED:
-            kind: DeadlineKind = "accept"
-            due, start = current.accept_due_at, current.dispatched_at
-        else:
-            assert current.complete_due_at is not None and current.accepted_at is not None
-            kind = "complete"
-            due, start = current.complete_due_at, current.accepted_at
-        reached = rung_reached(due, start, now)
-        climbed = current.escalation_rung
-        if reached is None or (climbed is not None and reached.rank <= climbed.rank):
+        due_at = current.next_escalation_at()
+        if due_at is None or now < due_at:
             return False
+        deadline, rung = current.running_deadline(), current.next_rung()
+        assert deadline is not None and rung is not None  # a rung falls due only then
         # Climb one rung per scan even if several are due: each rung is its own notice.
-        next_rung = LADDER[0 if climbed is None else climbed.rank + 1]
-        current.escalation_rung = next_rung
-        self.events.append(CaseEscalated(current, next_rung, kind, due, self._bump(), now))
+        kind, due, _ = deadline
+        current.escalation_rung = rung
+        self.events.append(CaseEscalated(current, rung, kind, due, self._bump(), now))
         return True
 
     # ---- reopened by rating ----
