@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from importlib import resources
 
 from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
 from civicloop.dispatch.domain.model import Clockwork, Limits
@@ -21,13 +22,27 @@ from civicloop.v1 import dispatch_pb2_grpc
 log = logging.getLogger(__name__)
 
 
+def packaged_calendar() -> WorkCalendar:
+    """Every year's holiday calendar the package ships (calendar-2026.json, and next year's
+    as soon as the State Council publishes it and it is added), as one calendar."""
+    names = sorted(
+        entry.name
+        for entry in resources.files("civicloop.dispatch.data").iterdir()
+        if entry.name.startswith("calendar-")
+    )
+    calendar = WorkCalendar()
+    for name in names:
+        calendar = calendar.merged(WorkCalendar.from_mapping(data_file(name)))
+    return calendar
+
+
 def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, DispatchSettings)
-    calendar_data = (
-        json.loads(settings.dispatch_calendar_file.read_text("utf-8"))
+    calendar = (
+        WorkCalendar.from_mapping(json.loads(settings.dispatch_calendar_file.read_text("utf-8")))
         if settings.dispatch_calendar_file
-        else data_file("calendar-2026.json")
+        else packaged_calendar()
     )
     policy = (
         DeadlinePolicy.from_mapping(json.loads(settings.dispatch_deadlines))
@@ -40,7 +55,7 @@ def build(runtime: Runtime) -> ServiceParts:
     }
     dispatcher = Dispatcher(
         pool=runtime.pool,
-        clockwork=Clockwork(policy, WorkCalendar.from_mapping(calendar_data)),
+        clockwork=Clockwork(policy, calendar),
         limits=Limits(
             settings.dispatch_return_limit,
             settings.dispatch_reopen_limit,
