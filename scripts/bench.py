@@ -66,7 +66,7 @@ import uvloop
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 
 from civicloop.platform.bus import Topology
-from civicloop.platform.db import ensure_database
+from civicloop.platform.db import drop_database, ensure_database
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.settings import ServiceSettings
 from civicloop.v1 import common_pb2, events_pb2
@@ -1827,15 +1827,6 @@ async def delete_broker_objects(namespace: str) -> None:
                 await channel.close()
     finally:
         await connection.close()
-
-
-async def drop_database(dsn: str) -> None:
-    name = urlsplit(dsn).path.lstrip("/")
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 async def delete_redis_keys(namespace: str) -> None:

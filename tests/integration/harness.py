@@ -36,6 +36,7 @@ import httpx
 import redis
 from google.rpc import error_details_pb2, status_pb2
 
+from civicloop.platform import db
 from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
 
@@ -242,11 +243,7 @@ def run_id() -> str:
 
 
 async def drop_database(infra: Infra, name: str) -> None:
-    conn = await asyncpg.connect(infra.database_url("postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await db.drop_database(infra.database_url(name))
 
 
 def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, str]:

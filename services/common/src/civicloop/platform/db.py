@@ -19,11 +19,15 @@ log = logging.getLogger(__name__)
 PLATFORM_MIGRATIONS = "civicloop.platform.migrations"
 
 
+def _admin(dsn: str) -> tuple[str, str]:
+    """The database a DSN names, and a DSN for the server's maintenance database."""
+    parts = urlsplit(dsn)
+    return parts.path.lstrip("/"), urlunsplit(parts._replace(path="/postgres"))
+
+
 async def ensure_database(dsn: str) -> None:
     """Create the service's database if it does not exist yet (local runs and tests)."""
-    parts = urlsplit(dsn)
-    name = parts.path.lstrip("/")
-    admin_dsn = urlunsplit(parts._replace(path="/postgres"))
+    name, admin_dsn = _admin(dsn)
     conn = await asyncpg.connect(admin_dsn)
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
@@ -32,6 +36,16 @@ async def ensure_database(dsn: str) -> None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
             except asyncpg.DuplicateDatabaseError:
                 pass  # another replica won the race
+    finally:
+        await conn.close()
+
+
+async def drop_database(dsn: str) -> None:
+    """Drop the database a DSN names, disconnecting its sessions (tests and benchmarks)."""
+    name, admin_dsn = _admin(dsn)
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
 
