@@ -224,14 +224,17 @@ class Dispatcher:
         climbed = 0
         for case_id in candidates:
             async with UnitOfWork(self.pool, messages.event_message) as uow:
-                case = await uow.cases.get(case_id, lock=True)
+                # A case someone else holds is skipped, not waited for: another replica's
+                # scan is escalating it, or a clerk is acting on it; the next scan sees it.
+                case = await uow.cases.get_unless_locked(case_id)
+                if case is None or not case.escalate(now):
+                    continue
                 with telemetry.case_span(
                     "case escalated", case.traceparent, attributes={telemetry.CASE_ID: case.case_id}
                 ):
-                    if case.escalate(now):
-                        uow.track(case)
-                        await uow.commit(now)
-                        climbed += 1
+                    uow.track(case)
+                    await uow.commit(now)
+                climbed += 1
         return climbed
 
     # ---- the duty catalogue ----

@@ -118,12 +118,23 @@ class CaseRepository:
         self.conn = conn
 
     async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
+        case = await self._load(case_id, " FOR UPDATE" if lock else "")
+        if case is None:
+            raise NotFound(f"case {case_id} is not known to dispatch")
+        return case
+
+    async def get_unless_locked(self, case_id: str) -> model.CaseDispatch | None:
+        """The case, locked for this transaction; None while another transaction (another
+        replica's scan, a clerk's command) holds it, or when it is gone."""
+        return await self._load(case_id, " FOR UPDATE SKIP LOCKED")
+
+    async def _load(self, case_id: str, locking: str) -> model.CaseDispatch | None:
         row = await self.conn.fetchrow(
-            "SELECT * FROM cases WHERE case_id = $1::uuid" + (" FOR UPDATE" if lock else ""),
+            "SELECT * FROM cases WHERE case_id = $1::uuid" + locking,
             parse_uuid(case_id, "case_id"),
         )
         if row is None:
-            raise NotFound(f"case {case_id} is not known to dispatch")
+            return None
         case = case_from_row(row)
         if row["current_assignment_id"] is not None:
             current = await self.conn.fetchrow(
