@@ -374,3 +374,31 @@ def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
                 if detail.Unpack(bad_request):
                     return [v.field for v in bad_request.field_violations]
     return []
+
+
+async def publish(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    namespace: str,
+    message: aio_pika.Message,
+    routing_key: str,
+    *,
+    times: int = 1,
+) -> None:
+    """Publish to the run's events exchange as a service would (confirmed, mandatory);
+    ``times`` > 1 delivers the same message again."""
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(Topology(namespace).events_exchange)
+    for _ in range(times):
+        await exchange.publish(message, routing_key=routing_key, mandatory=True)
+    await channel.close()
+
+
+async def wait_for(predicate: Any, timeout: float = 15.0) -> Any:
+    """Poll ``predicate`` (a coroutine function) until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        result = await predicate()
+        if result:
+            return result
+        await asyncio.sleep(0.1)
+    raise TimeoutError("condition not met in time")

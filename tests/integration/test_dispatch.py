@@ -13,9 +13,17 @@ import grpc
 import httpx
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from harness import EventTap, MovableClock, ServiceProcess, bearer, field_violations, petition_body
+from harness import (
+    EventTap,
+    MovableClock,
+    ServiceProcess,
+    bearer,
+    field_violations,
+    petition_body,
+    publish,
+    wait_for,
+)
 
-from civicloop.platform.bus import Topology
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.v1 import (
     common_pb2,
@@ -43,6 +51,24 @@ def stamp(at: datetime) -> Timestamp:
     return out
 
 
+
+def case_opened(case_id: str, *, case_version: int = 3, **fields: Any) -> EventEnvelope:
+    """civicloop.case.opened.v1 as intake publishes it (a general practical matter unless
+    the fields say otherwise)."""
+    defaults: dict[str, Any] = {
+        "community_code": "C006",
+        "category_code": "road_damage",
+        "list": common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+        "urgency": common_pb2.URGENCY_GENERAL,
+    }
+    return EventEnvelope.wrap(
+        events_pb2.CaseOpened(
+            case_id=case_id, case_version=case_version, **{**defaults, **fields}
+        ),
+        source="intake",
+        subject=case_id,
+    )
+
 async def open_case(
     amqp: aio_pika.abc.AbstractRobustConnection,
     run: dict[str, Any],
@@ -54,24 +80,15 @@ async def open_case(
 ) -> dispatch_pb2.DispatchAssignment:
     """Publish civicloop.case.opened.v1 as intake does, and wait until dispatch routed it."""
     case_id = str(uuid.uuid4())
-    envelope = EventEnvelope.wrap(
-        events_pb2.CaseOpened(
-            case_id=case_id,
-            case_version=3,
-            petition_ids=[str(uuid.uuid4())],
-            community_code=community,
-            category_code=category,
-            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-            urgency=urgency,
-            summary="村道中间有个大坑，雨天积水",
-        ),
-        source="intake",
-        subject=case_id,
+    envelope = case_opened(
+        case_id,
+        petition_ids=[str(uuid.uuid4())],
+        community_code=community,
+        category_code=category,
+        urgency=urgency,
+        summary="村道中间有个大坑，雨天积水",
     )
-    channel = await amqp.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
-    await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
-    await channel.close()
+    await publish(amqp, run["namespace"], envelope.to_amqp(), envelope.type)
     for _ in range(100):
         try:
             return (
@@ -186,11 +203,7 @@ async def test_a_petition_walks_from_filing_to_completion_one_version_per_transi
         case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
         return bool(case["state"] == "completed" and case["version"] == opened + 5)
 
-    for _ in range(50):
-        if await intake_sees_completed():
-            break
-        await asyncio.sleep(0.1)
-    assert await intake_sees_completed()
+    assert await wait_for(intake_sees_completed, timeout=5)
 
 
 async def test_a_return_reroutes_to_the_fallback_unit_and_the_limit_lands_with_the_office(
@@ -589,24 +602,11 @@ async def test_killing_dispatch_mid_stream_loses_and_duplicates_nothing(
     different dispatch of a case, or none."""
     count = 150
     case_ids = [str(uuid.uuid4()) for _ in range(count)]
-    channel = await amqp.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
     for case_id in case_ids:
-        envelope = EventEnvelope.wrap(
-            events_pb2.CaseOpened(
-                case_id=case_id,
-                case_version=3,
-                community_code="C010",
-                category_code="greening",
-                list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-                urgency=common_pb2.URGENCY_GENERAL,
-                summary="树枝挡住路灯",
-            ),
-            source="intake",
-            subject=case_id,
+        envelope = case_opened(
+            case_id, community_code="C010", category_code="greening", summary="树枝挡住路灯"
         )
-        await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
-    await channel.close()
+        await publish(amqp, run["namespace"], envelope.to_amqp(), envelope.type)
     wanted = set(case_ids)
     event_ids: dict[str, set[str]] = {}
     killed = False
@@ -650,30 +650,18 @@ async def test_a_redelivered_case_opened_event_is_routed_once(
     dispatch_db: asyncpg.Pool,
 ) -> None:
     case_id = str(uuid.uuid4())
-    envelope = EventEnvelope.wrap(
-        events_pb2.CaseOpened(
-            case_id=case_id,
-            case_version=2,
-            community_code="C008",
-            category_code="parking",
-            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-            urgency=common_pb2.URGENCY_GENERAL,
-            summary="小区门口乱停车",
-        ),
-        source="intake",
-        subject=case_id,
+    envelope = case_opened(
+        case_id,
+        case_version=2,
+        community_code="C008",
+        category_code="parking",
+        summary="小区门口乱停车",
     )
-    channel = await amqp.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
-    for _ in range(3):  # the same event, delivered again
-        await exchange.publish(envelope.to_amqp(), routing_key=envelope.type, mandatory=True)
-    await channel.close()
-    for _ in range(100):
-        if await dispatch_db.fetchval(
-            "SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id
-        ):
-            break
-        await asyncio.sleep(0.05)
+    # The same event, delivered three times.
+    await publish(amqp, run["namespace"], envelope.to_amqp(), envelope.type, times=3)
+    await wait_for(
+        lambda: dispatch_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id)
+    )
     await asyncio.sleep(0.5)  # the duplicates are consumed by now
     assert (
         await dispatch_db.fetchval(
@@ -723,10 +711,7 @@ async def test_a_reopened_case_goes_back_to_the_same_department_as_a_new_round(
         source="rating",
         subject=case.case_id,
     )
-    channel = await amqp.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(Topology(run["namespace"]).events_exchange)
-    await exchange.publish(reopened.to_amqp(), routing_key=reopened.type, mandatory=True)
-    await channel.close()
+    await publish(amqp, run["namespace"], reopened.to_amqp(), reopened.type)
     first_round = await tap.for_subject(case.case_id, "civicloop.case.dispatched.v1")
     assert events_pb2.CaseDispatched.FromString(first_round.body).round == 1
     event = events_pb2.CaseDispatched.FromString(

@@ -21,7 +21,9 @@ from harness import (
     delete_namespace,
     drop_database,
     petition_body,
+    publish,
     service_env,
+    wait_for,
 )
 
 from civicloop.platform.bus import Topology
@@ -29,18 +31,6 @@ from civicloop.platform.envelope import EventEnvelope
 from civicloop.v1 import events_pb2
 
 DISPATCHED = "civicloop.case.dispatched.v1"
-
-
-async def publish(
-    amqp: aio_pika.abc.AbstractRobustConnection,
-    namespace: str,
-    message: aio_pika.Message,
-    routing_key: str,
-) -> None:
-    channel = await amqp.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(Topology(namespace).events_exchange)
-    await exchange.publish(message, routing_key=routing_key, mandatory=True)
-    await channel.close()
 
 
 def dispatched_event(case_id: str, version: int, event_id: str | None = None) -> EventEnvelope:
@@ -58,16 +48,6 @@ def dispatched_event(case_id: str, version: int, event_id: str | None = None) ->
     if event_id:
         envelope = EventEnvelope(**{**envelope.__dict__, "id": event_id})
     return envelope
-
-
-async def wait_for(predicate: Any, timeout: float = 15.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        result = await predicate()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise TimeoutError("condition not met in time")
 
 
 async def test_sigkill_between_commit_and_publish_loses_no_event(
