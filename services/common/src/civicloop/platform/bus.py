@@ -12,7 +12,9 @@ Topology (every name carries the CIVICLOOP_NAMESPACE prefix):
 
 Publishing uses publisher confirms, mandatory routing and persistent messages. Consuming uses
 callback consumers (``queue.consume``, which keeps the trace context), a small prefetch and a
-coordinated stop: cancel the consumer, let in-flight handlers finish, then close.
+coordinated stop: cancel the consumer, let in-flight handlers finish, then close. A handled
+delivery is acknowledged after its handler returns, together with the others handled in the
+same turn of the loop (``civicloop.platform.acks`` says when one ack may cover several).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from aio_pika.abc import (
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
+from civicloop.platform.acks import AckWindow
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.metrics import EVENTS_CONSUMED
 
@@ -235,6 +238,11 @@ class _Consumer:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        # Per underlying AMQP channel: a reconnected channel numbers its deliveries from 1
+        # again, and the broker redelivers what the closed one left unacknowledged.
+        self._windows: dict[aiormq.abc.AbstractChannel, AckWindow] = {}
+        self._handled: list[AbstractIncomingMessage] = []
+        self._acking: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._tag = await self.queue.consume(self._on_message)
@@ -247,6 +255,8 @@ class _Consumer:
             await asyncio.wait_for(self._idle.wait(), grace_seconds)
         except TimeoutError:
             log.warning("consumer stopped with handlers still running; they will be redelivered")
+        if self._acking is not None:
+            await self._acking
         await self.channel.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
@@ -265,6 +275,7 @@ class _Consumer:
         except (MalformedEvent, ValueError) as exc:
             log.error("malformed message parked", extra={"fields": {"error": str(exc)}})
             await message.reject(requeue=False)
+            self._window(message).settled_elsewhere(_tag(message))
             EVENTS_CONSUMED.labels(
                 str((message.headers or {}).get("ce-type", "?")), "malformed"
             ).inc()
@@ -302,10 +313,52 @@ class _Consumer:
                     extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
                 )
                 await message.nack(requeue=True)
+                self._window(message).settled_elsewhere(_tag(message))
                 EVENTS_CONSUMED.labels(envelope.type, "failed").inc()
                 return
-        await message.ack()
+        self._ack_soon(message)
         EVENTS_CONSUMED.labels(envelope.type, "applied").inc()
+
+    def _window(self, message: AbstractIncomingMessage) -> AckWindow:
+        window = self._windows.get(message.channel)
+        if window is None:
+            for channel in [c for c in self._windows if c.is_closed]:
+                del self._windows[channel]
+            window = self._windows[message.channel] = AckWindow()
+        return window
+
+    def _ack_soon(self, message: AbstractIncomingMessage) -> None:
+        self._handled.append(message)
+        if self._acking is None:
+            self._acking = asyncio.create_task(self._send_acks())
+
+    async def _send_acks(self) -> None:
+        try:
+            # One turn of the loop: the handlers a group commit woke together finish in it.
+            await asyncio.sleep(0)
+            handled, self._handled = self._handled, []
+        finally:
+            self._acking = None
+        by_channel: dict[aiormq.abc.AbstractChannel, dict[int, AbstractIncomingMessage]] = {}
+        for message in handled:
+            by_channel.setdefault(message.channel, {})[_tag(message)] = message
+        for messages in by_channel.values():
+            plan = self._window(next(iter(messages.values()))).plan(messages)
+            try:
+                if plan.multiple_through is not None:
+                    await messages[plan.multiple_through].ack(multiple=True)
+                for tag in plan.single:
+                    await messages[tag].ack()
+            except (aiormq.exceptions.AMQPError, RuntimeError, ConnectionError):
+                # The channel closed under us: the broker redelivers what it had not heard
+                # acknowledged, and the inbox applies each event once all the same.
+                log.info("acknowledgements lost with their channel; redelivery follows")
+
+
+def _tag(message: AbstractIncomingMessage) -> int:
+    if message.delivery_tag is None:
+        raise ValueError("a consumed message has a delivery tag")
+    return message.delivery_tag
 
 
 def _delivery_count(message: AbstractIncomingMessage) -> int:
