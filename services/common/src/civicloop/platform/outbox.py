@@ -162,6 +162,10 @@ class OutboxRelay:
         subjects: set[str] = set()
         try:
             async with self.pool.acquire() as conn, conn.transaction():
+                # The marks need not wait for the disk: a crash that loses them only sends
+                # those rows again, which consumers absorb (their inbox). A pass then never
+                # holds its cases, or a relay slot, while a slow disk flushes.
+                await conn.execute("SET LOCAL synchronous_commit = off")
                 # Choosing rows and taking their cases is one step among this relay's
                 # passes: a pass that chose before another took its cases could publish a
                 # case's later event before the earlier one.
