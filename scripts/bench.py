@@ -23,7 +23,10 @@ Dispatch (var/bench/dispatch.json; runs on uvloop, like the service):
 - dispatch: the real service (``python -m civicloop.dispatch``): a burst of case.opened events
   published as fast as confirms allow, timed from the first publish to the last
   case.dispatched arriving in a probe queue; then a paced run at half that rate for
-  ``--duration`` seconds, timing each case from its publish to its case.dispatched.
+  ``--duration`` seconds, timing each case from its publish to its case.dispatched. The
+  half-load latency is also split at the time case.dispatched carries (before: broker and
+  consumer; after: commit, relay, broker), and a probe times small disk flushes meanwhile,
+  so a slow tail says where it came from.
 
 Each suite prints its figures, the ratios against its baselines and its targets for a 2-core
 machine, and writes them to var/bench/<suite>.json. A MISS still exits 0 (this is a report); a
@@ -49,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -93,6 +97,9 @@ WARM_UP_REQUESTS = 20
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
 RSS_SAMPLE_INTERVAL_S = 0.2
+# The disk-flush probe: one 8 kB write and fdatasync this often, as a database commit does.
+FLUSH_PROBE_INTERVAL_S = 0.05
+FLUSH_STALL_MS = 50.0
 QUEUE_POLL_INTERVAL_S = 0.1
 PUBLISH_STALL_TIMEOUT_S = 30.0
 RABBITMQ_BODY_BYTES = 300  # about the size of a petition.submitted protobuf payload
@@ -396,6 +403,50 @@ class RssSampler:
     @property
     def median(self) -> float | None:
         return statistics.median(self.samples) if self.samples else None
+
+
+class FlushProbe:
+    """Times a small write and fdatasync on the bench folder's disk in the background.
+
+    PostgreSQL's commits and RabbitMQ's quorum log wait for such flushes. When a latency
+    figure is off, this says whether the disk itself stalled meanwhile (a shared virtual disk
+    can take hundreds of milliseconds now and then), which no service can hide.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "flush-probe.dat"
+        self.samples_ms: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="flush-probe", daemon=True)
+
+    async def __aenter__(self) -> FlushProbe:
+        self._thread.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._stop.set()
+        await asyncio.to_thread(self._thread.join)
+        self.path.unlink(missing_ok=True)
+
+    def _run(self) -> None:
+        block = b"\0" * 8192
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(FLUSH_PROBE_INTERVAL_S):
+                started = time.perf_counter()
+                os.pwrite(fd, block, 0)
+                os.fdatasync(fd)
+                self.samples_ms.append(1000 * (time.perf_counter() - started))
+        finally:
+            os.close(fd)
+
+    @property
+    def max_ms(self) -> float | None:
+        return round(max(self.samples_ms), 1) if self.samples_ms else None
+
+    @property
+    def stalls(self) -> int:
+        return sum(1 for sample in self.samples_ms if sample > FLUSH_STALL_MS)
 
 
 @dataclass
@@ -1274,22 +1325,31 @@ class BurstRun:
         return len(self.delivery.arrivals) / self.elapsed_s if self.elapsed_s else None
 
 
+def nearest_rank(values: Sequence[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)], 2)
+
+
 @dataclass(frozen=True)
 class PacedRun:
     rate: float  # the schedule, cases per second
     delivery: Delivery
     latencies_ms: list[float]  # publish .. case.dispatched arrival, per case that arrived
+    # The same latency in two parts, at the time case.dispatched says dispatch routed the case:
+    # before it (broker delivery, consumer) and after it (commit, relay, broker).
+    routing_ms: list[float]
+    relaying_ms: list[float]
     publish_s: float
     behind_ms: float  # how far the publisher fell behind its schedule, at worst
     complete: bool
     use: CpuUse
+    flush: FlushProbe
 
     def percentile(self, fraction: float) -> float | None:
         """Nearest-rank percentile of the latencies."""
-        if not self.latencies_ms:
-            return None
-        ordered = sorted(self.latencies_ms)
-        return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)], 2)
+        return nearest_rank(self.latencies_ms, fraction)
 
 
 class ArrivalClock:
@@ -1298,6 +1358,9 @@ class ArrivalClock:
     def __init__(self, queue: AbstractQueue) -> None:
         self.queue = queue
         self.first_arrival: dict[str, float] = {}
+        # Per case, wall clock: when case.dispatched arrived, and the time it carries.
+        self.arrived_at: dict[str, float] = {}
+        self.routed_at: dict[str, float] = {}
         self.arrivals: list[tuple[str, str]] = []
         self._tag: str | None = None
 
@@ -1312,6 +1375,12 @@ class ArrivalClock:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         now = time.monotonic()
         subject = header_text(message, "ce-subject")
+        if subject not in self.first_arrival:
+            self.arrived_at[subject] = time.time()
+            with contextlib.suppress(ValueError):
+                self.routed_at[subject] = datetime.fromisoformat(
+                    header_text(message, "ce-time")
+                ).timestamp()
         self.first_arrival.setdefault(subject, now)
         self.arrivals.append((message.message_id or "", subject))
 
@@ -1391,9 +1460,14 @@ async def run_burst(
 
 
 async def publish_at(
-    exchange: AbstractExchange, case_id: str, message: aio_pika.Message, sent: dict[str, float]
+    exchange: AbstractExchange,
+    case_id: str,
+    message: aio_pika.Message,
+    sent: dict[str, float],
+    sent_wall: dict[str, float],
 ) -> None:
     sent[case_id] = time.monotonic()
+    sent_wall[case_id] = time.time()
     await exchange.publish(message, routing_key=OPENED_EVENT, mandatory=True)
 
 
@@ -1411,17 +1485,19 @@ async def run_paced(
     clock = ArrivalClock(queue)
     await clock.start()
     sent: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}
     behind = 0.0
+    flush = FlushProbe(bench.work_dir)
     before = CpuSnapshot.take(service.pid)
     started = time.monotonic()
-    async with asyncio.TaskGroup() as publishes:
+    async with flush, asyncio.TaskGroup() as publishes:
         for index, (case_id, message) in enumerate(schedule):
             delay = started + index / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
                 behind = max(behind, -delay)
-            publishes.create_task(publish_at(exchange, case_id, message, sent))
+            publishes.create_task(publish_at(exchange, case_id, message, sent, sent_wall))
     publish_s = time.monotonic() - started
     complete = await clock.wait_for(set(sent))
     use = CpuUse.between(before, CpuSnapshot.take(service.pid))
@@ -1431,14 +1507,18 @@ async def run_paced(
         for case_id, at in sent.items()
         if case_id in clock.first_arrival
     ]
+    routed = [case_id for case_id in sent_wall if case_id in clock.routed_at]
     return PacedRun(
         rate,
         Delivery(frozenset(sent), list(clock.arrivals)),
         latencies,
+        [1000 * (clock.routed_at[case_id] - sent_wall[case_id]) for case_id in routed],
+        [1000 * (clock.arrived_at[case_id] - clock.routed_at[case_id]) for case_id in routed],
         publish_s,
         1000 * behind,
         complete,
         use,
+        flush,
     )
 
 
@@ -1590,6 +1670,30 @@ def paced_figures(run: PacedRun) -> Figures:
         Figure("half_load_p90_ms", "half load: latency p90", run.percentile(0.90), "ms"),
         Figure("half_load_p99_ms", "half load: latency p99", run.percentile(0.99), "ms"),
         Figure("half_load_max_ms", "half load: latency max", run.percentile(1.0), "ms"),
+        Figure(
+            "half_load_routing_p99_ms",
+            "half load: p99 published .. routed (event time)",
+            nearest_rank(run.routing_ms, 0.99),
+            "ms",
+        ),
+        Figure(
+            "half_load_relaying_p99_ms",
+            "half load: p99 routed .. case.dispatched arrived",
+            nearest_rank(run.relaying_ms, 0.99),
+            "ms",
+        ),
+        Figure(
+            "half_load_disk_flush_max_ms",
+            "half load: slowest 8 kB disk flush (probe)",
+            run.flush.max_ms,
+            "ms",
+        ),
+        Figure(
+            "half_load_disk_flush_stalls",
+            f"half load: disk flushes over {FLUSH_STALL_MS:.0f} ms (probe, every "
+            f"{1000 * FLUSH_PROBE_INTERVAL_S:.0f} ms)",
+            run.flush.stalls,
+        ),
         Figure("half_load_cpu_percent", "half load CPU: dispatch", run.use.percent("service"), "%"),
         Figure(
             "half_load_postgres_cpu_percent",
