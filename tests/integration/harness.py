@@ -264,7 +264,13 @@ def token(*roles: str, subject: str = "test-user") -> str:
 
 
 def bearer(*roles: str) -> dict[str, str]:
+    """HTTP headers of a caller holding ``roles``."""
     return {"authorization": f"Bearer {token(*roles)}"}
+
+
+def grpc_auth(*roles: str) -> tuple[tuple[str, str], ...]:
+    """gRPC call metadata of a caller holding ``roles``."""
+    return tuple(bearer(*roles).items())
 
 
 class EventTap:

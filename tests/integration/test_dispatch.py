@@ -19,6 +19,7 @@ from harness import (
     ServiceProcess,
     bearer,
     field_violations,
+    grpc_auth,
     petition_body,
     publish,
     wait_for,
@@ -34,11 +35,11 @@ from civicloop.v1 import (
     intake_pb2_grpc,
 )
 
-OFFICE = tuple(bearer("office").items())
+OFFICE = grpc_auth("office")
 
 
 def department(code: str) -> tuple[tuple[str, str], ...]:
-    return tuple(bearer(f"department:{code}").items())
+    return grpc_auth(f"department:{code}")
 
 
 def rid() -> str:
@@ -51,7 +52,6 @@ def stamp(at: datetime) -> Timestamp:
     return out
 
 
-
 def case_opened(case_id: str, *, case_version: int = 3, **fields: Any) -> EventEnvelope:
     """civicloop.case.opened.v1 as intake publishes it (a general practical matter unless
     the fields say otherwise)."""
@@ -62,12 +62,11 @@ def case_opened(case_id: str, *, case_version: int = 3, **fields: Any) -> EventE
         "urgency": common_pb2.URGENCY_GENERAL,
     }
     return EventEnvelope.wrap(
-        events_pb2.CaseOpened(
-            case_id=case_id, case_version=case_version, **{**defaults, **fields}
-        ),
+        events_pb2.CaseOpened(case_id=case_id, case_version=case_version, **{**defaults, **fields}),
         source="intake",
         subject=case_id,
     )
+
 
 async def open_case(
     amqp: aio_pika.abc.AbstractRobustConnection,
@@ -429,7 +428,7 @@ async def test_a_duty_catalogue_edit_is_audited_and_routes_new_cases(
             expected_version=0,
             reason="C007 的夜间噪声主要来自酒吧，由公安牵头",
         ),
-        metadata=tuple(bearer("office").items()),
+        metadata=grpc_auth("office"),
         timeout=10,
     )
     assert changed.rule.version == 1

@@ -8,7 +8,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
-from harness import bearer, field_violations, petition_body, random_phone
+from harness import field_violations, grpc_auth, petition_body, random_phone
 
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
@@ -126,7 +126,7 @@ async def test_a_bad_grpc_petition_is_invalid_argument_with_field_details(
                 petitioner_phone="123",
                 location=common_pb2.GeoPoint(latitude=95, longitude=103.6),
             ),
-            metadata=tuple(bearer("worker").items()),
+            metadata=grpc_auth("worker"),
             timeout=10,
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -143,7 +143,7 @@ async def test_grpc_without_a_token_is_unauthenticated_and_a_wrong_role_denied(
         await stub.ConsolidateCase(request, timeout=10)
     assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
     with pytest.raises(grpc.aio.AioRpcError) as resident:
-        await stub.ConsolidateCase(request, metadata=tuple(bearer("resident").items()), timeout=10)
+        await stub.ConsolidateCase(request, metadata=grpc_auth("resident"), timeout=10)
     assert resident.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 

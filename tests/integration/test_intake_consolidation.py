@@ -10,13 +10,13 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from harness import EventTap, ServiceProcess, bearer, petition_body
+from harness import EventTap, ServiceProcess, bearer, grpc_auth, petition_body
 
 from civicloop.platform.telemetry import read_spans, spans_file
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
-OFFICE = tuple(bearer("office").items())
-WORKER = tuple(bearer("worker").items())
+OFFICE = grpc_auth("office")
+WORKER = grpc_auth("worker")
 
 
 async def file(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
@@ -120,7 +120,7 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
     # Each petition keeps its petitioner, to be asked for a rating later.
     contacts = await stub.GetPetitionerContacts(
         intake_pb2.GetPetitionerContactsRequest(case_id=case.case_id),
-        metadata=tuple(bearer("service:rating").items()),
+        metadata=grpc_auth("service:rating"),
         timeout=10,
     )
     assert {c.petition_id for c in contacts.contacts} == set(ids)

@@ -8,7 +8,7 @@ import grpc
 import httpx
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
-from harness import EventTap, bearer, new_key, petition_body, random_phone
+from harness import EventTap, bearer, grpc_auth, new_key, petition_body, random_phone
 
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
@@ -67,7 +67,7 @@ async def test_a_petition_filed_over_grpc_is_stored_and_published(
         petitioner_phone=random_phone(),
         location=common_pb2.GeoPoint(latitude=31.0015, longitude=103.6105),
     )
-    metadata = tuple(bearer("worker").items())
+    metadata = grpc_auth("worker")
     response = await stub.SubmitPetition(request, metadata=metadata, timeout=10)
     assert response.case.state == common_pb2.CASE_STATE_SUBMITTED
     fetched = await stub.GetPetition(
@@ -113,6 +113,7 @@ async def test_an_open311_json_request_is_stored_and_followable(
         "/open311/v2/requests.json", params={"service_request_id": request_id, "status": "open"}
     )
     assert [r["service_request_id"] for r in listed.json()] == [request_id]
+
     # The date-range query filters by service code and status in the database.
     async def listed_ids(params: dict[str, str]) -> list[str]:
         listed = await http.get("/open311/v2/requests.json", params=params)
