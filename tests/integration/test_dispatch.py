@@ -310,6 +310,74 @@ async def test_illegal_or_foreign_actions_are_refused_and_write_nothing(
     assert await dispatch_db.fetchval("SELECT count(*) FROM case_history") == before
 
 
+async def test_an_extension_is_asked_by_the_department_and_decided_by_the_office(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    clerk = department(case.department_code)
+    accepted = (
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    asked = accepted.complete_due_at.ToDatetime(tzinfo=UTC) + timedelta(days=5)
+    requested = await stub.RequestExtension(
+        dispatch_pb2.RequestExtensionRequest(
+            request_id=rid(),
+            case_id=case.case_id,
+            expected_version=accepted.case_version,
+            requested_due_at=stamp(asked),
+            reason="管材需从成都调货，到货后三天内完成",
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    assert requested.extension.state == dispatch_pb2.EXTENSION_STATE_PENDING
+    assert requested.assignment.pending_extension.extension_id == requested.extension.extension_id
+
+    # Only the office decides: the asking department cannot approve its own request.
+    decide = dispatch_pb2.DecideExtensionRequest(
+        request_id=rid(),
+        case_id=case.case_id,
+        expected_version=requested.assignment.case_version,
+        extension_id=requested.extension.extension_id,
+        approved=True,
+        note="同意延期，请按期回复",
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as own:
+        await stub.DecideExtension(decide, metadata=clerk, timeout=10)
+    assert own.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    decided = await stub.DecideExtension(decide, metadata=OFFICE, timeout=10)
+    assert decided.extension.state == dispatch_pb2.EXTENSION_STATE_APPROVED
+    assert decided.extension.decided_by.role == "office"
+    assert decided.assignment.complete_due_at.ToDatetime(tzinfo=UTC) == asked
+    assert not decided.assignment.HasField("pending_extension")
+
+    # A later step of the handling form leaves the decided extension's row as it is.
+    written = "SELECT xmin::text FROM extensions WHERE id = $1::uuid"
+    before = await dispatch_db.fetchval(written, decided.extension.extension_id)
+    await stub.UpdateProgress(
+        dispatch_pb2.UpdateProgressRequest(
+            request_id=rid(),
+            case_id=case.case_id,
+            expected_version=decided.assignment.case_version,
+            measures_taken="管材已下单",
+            progress_percent=20,
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    assert await dispatch_db.fetchval(written, decided.extension.extension_id) == before
+
+
 async def test_two_clerks_accepting_at_once_exactly_one_wins(
     amqp: aio_pika.abc.AbstractRobustConnection,
     run: dict[str, Any],

@@ -138,14 +138,15 @@ class Dispatcher:
 
     async def on_case_reopened(self, conn: Any, envelope: EventEnvelope) -> None:
         event = events_pb2.CaseReopened.FromString(envelope.data)
-        case = await CaseRepository(conn).get(event.case_id, lock=True)
+        cases = CaseRepository(conn)
+        case = await cases.get(event.case_id, lock=True)
         now = self.clock()
         with telemetry.case_span(
             "case reopened", case.traceparent, attributes={telemetry.CASE_ID: case.case_id}
         ):
             case.version = max(case.version, event.case_version)
             case.reopen(event.reopen_count, self.limits, self.clockwork, now)
-            envelopes, history = await write_cases(conn, [case], messages.event_message, now)
+            envelopes, history = await write_cases(cases, [case], messages.event_message, now)
             await record(conn, envelopes, history)
 
     # ---- commands ----

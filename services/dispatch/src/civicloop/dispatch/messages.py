@@ -148,6 +148,15 @@ def assignment_pb(
     }
     if a is None:
         return dispatch_pb2.DispatchAssignment(state=STATE_TO_PB[case.state], **common)
+    # A case carries the extensions of its current assignment only (past rounds have none open).
+    pending = next(
+        (
+            x
+            for x in case.extensions
+            if x.assignment_id == a.id and x.state is model.ExtensionState.PENDING
+        ),
+        None,
+    )
     return dispatch_pb2.DispatchAssignment(
         assignment_id=a.id,
         state=STATE_TO_PB[a.state],
@@ -169,6 +178,7 @@ def assignment_pb(
         accepted_at=ts(a.accepted_at),
         completed_at=ts(a.completed_at),
         ended_at=ts(a.ended_at),
+        pending_extension=extension_pb(case, pending) if pending else None,
         **common,
     )
 

@@ -64,6 +64,25 @@ def assignment_from_row(r: asyncpg.Record) -> model.Assignment:
     )
 
 
+def _extension_values(case_id: str, x: model.Extension) -> tuple[Any, ...]:
+    """An extension as the row save() writes (the id first)."""
+    return (
+        x.id,
+        case_id,
+        x.assignment_id,
+        x.state.value,
+        x.previous_due_at,
+        x.requested_due_at,
+        x.reason,
+        x.requested_at,
+        x.requested_by.subject,
+        x.granted_due_at,
+        x.note,
+        x.decided_at,
+        x.decided_by.subject if x.decided_by else None,
+    )
+
+
 def extension_from_row(r: asyncpg.Record) -> model.Extension:
     return model.Extension(
         id=str(r["id"]),
@@ -116,6 +135,8 @@ def case_from_row(row: asyncpg.Record) -> model.CaseDispatch:
 class CaseRepository:
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        # The extension rows as loaded, so that save() writes only the ones a command changed.
+        self._loaded_extensions: dict[str, tuple[Any, ...]] = {}
 
     async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
         case = await self._load(case_id, " FOR UPDATE" if lock else "")
@@ -148,6 +169,8 @@ class CaseRepository:
                     row["current_assignment_id"],
                 )
             ]
+            for extension in case.extensions:
+                self._loaded_extensions[extension.id] = _extension_values(case.case_id, extension)
         return case
 
     async def many(self, case_ids: list[str]) -> dict[str, model.CaseDispatch]:
@@ -229,27 +252,20 @@ class CaseRepository:
                 entry.at,
                 entry.actor.subject,
             )
-        for x in case.extensions:
-            await self.conn.execute(
+        changed = [
+            values
+            for values in (_extension_values(case.case_id, x) for x in case.extensions)
+            if self._loaded_extensions.get(values[0]) != values
+        ]
+        if changed:
+            await self.conn.executemany(
                 """INSERT INTO extensions (id, case_id, assignment_id, state, previous_due_at,
                        requested_due_at, reason, requested_at, requested_by, granted_due_at,
                        note, decided_at, decided_by)
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                    ON CONFLICT (id) DO UPDATE SET state = $4, granted_due_at = $10, note = $11,
                        decided_at = $12, decided_by = $13""",
-                x.id,
-                case.case_id,
-                x.assignment_id,
-                x.state.value,
-                x.previous_due_at,
-                x.requested_due_at,
-                x.reason,
-                x.requested_at,
-                x.requested_by.subject,
-                x.granted_due_at,
-                x.note,
-                x.decided_at,
-                x.decided_by.subject if x.decided_by else None,
+                changed,
             )
         for event in case.events:
             if isinstance(event, model.CaseEscalated):
@@ -327,13 +343,13 @@ class UnitOfWork(Transaction):
         self._tracked.append(case)
 
     async def commit(self, now: datetime) -> None:
-        envelopes, history = await write_cases(self.conn, self._tracked, self.to_message, now)
+        envelopes, history = await write_cases(self.cases, self._tracked, self.to_message, now)
         self._tracked.clear()
         await self.finish(envelopes, history)
 
 
 async def write_cases(
-    conn: Any,
+    repository: CaseRepository,
     tracked: list[model.CaseDispatch],
     to_message: EventMapper,
     now: datetime,
@@ -342,7 +358,8 @@ async def write_cases(
     envelopes: list[EventEnvelope] = []
     history: list[HistoryRow] = []
     for case in tracked:
-        await CaseRepository(conn).save(case, now)
+        # The repository that loaded them: it knows which rows a command left as they were.
+        await repository.save(case, now)
         staged = stage(
             SOURCE,
             case.case_id,
