@@ -12,6 +12,7 @@ Every run gets its own namespace and database names, so parallel runs never meet
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import random
@@ -400,10 +401,13 @@ async def publish(
 
 
 async def wait_for(predicate: Any, timeout: float = 15.0) -> Any:
-    """Poll ``predicate`` (a coroutine function) until it returns something truthy."""
+    """Poll ``predicate`` (a function, or a coroutine function) until it returns something
+    truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
-        result = await predicate()
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
         if result:
             return result
         await asyncio.sleep(0.1)

@@ -52,7 +52,7 @@ async def test_only_the_delivery_still_in_its_handler_comes_back(
         for number in range(5):
             await publish(amqp, namespace, numbered(number), EVENT_TYPE)
         # Event 1 stays in its handler; 0, 2, 3 and 4 are handled and acknowledged.
-        await wait_for(lambda: asyncio.sleep(0, len(handled) == 4))
+        await wait_for(lambda: len(handled) == 4)
         await asyncio.sleep(0.3)
         await first.close()  # the consumer goes away with event 1 unacknowledged
 
@@ -60,7 +60,7 @@ async def test_only_the_delivery_still_in_its_handler_comes_back(
         again: list[bytes] = []
         await second.connect()
         await consume_into(second, again, released)
-        await wait_for(lambda: asyncio.sleep(0, again))
+        await wait_for(lambda: again)
         await asyncio.sleep(0.5)
         assert sorted(handled) == [b"0", b"2", b"3", b"4"]
         assert again == [b"1"]

@@ -37,6 +37,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.acks import AckWindow
+from civicloop.platform.batching import Batcher
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.metrics import EVENTS_CONSUMED
 
@@ -241,8 +242,10 @@ class _Consumer:
         # Per underlying AMQP channel: a reconnected channel numbers its deliveries from 1
         # again, and the broker redelivers what the closed one left unacknowledged.
         self._windows: dict[aiormq.abc.AbstractChannel, AckWindow] = {}
-        self._handled: list[AbstractIncomingMessage] = []
-        self._acking: asyncio.Task[None] | None = None
+        # The deliveries handled while a batch of acks goes out are acknowledged together next.
+        self._acks: Batcher[AbstractIncomingMessage, None] = Batcher(
+            self._send_acks, max_batch=1000
+        )
 
     async def start(self) -> None:
         self._tag = await self.queue.consume(self._on_message)
@@ -255,8 +258,6 @@ class _Consumer:
             await asyncio.wait_for(self._idle.wait(), grace_seconds)
         except TimeoutError:
             log.warning("consumer stopped with handlers still running; they will be redelivered")
-        if self._acking is not None:
-            await self._acking
         await self.channel.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
@@ -316,8 +317,10 @@ class _Consumer:
                 self._window(message).settled_elsewhere(_tag(message))
                 EVENTS_CONSUMED.labels(envelope.type, "failed").inc()
                 return
-        self._ack_soon(message)
         EVENTS_CONSUMED.labels(envelope.type, "applied").inc()
+        # Awaited inside the handler's count of in-flight work: stop() closes the channel
+        # only after these acks are written.
+        await self._acks.submit(message)
 
     def _window(self, message: AbstractIncomingMessage) -> AckWindow:
         window = self._windows.get(message.channel)
@@ -327,18 +330,9 @@ class _Consumer:
             window = self._windows[message.channel] = AckWindow()
         return window
 
-    def _ack_soon(self, message: AbstractIncomingMessage) -> None:
-        self._handled.append(message)
-        if self._acking is None:
-            self._acking = asyncio.create_task(self._send_acks())
-
-    async def _send_acks(self) -> None:
-        try:
-            # One turn of the loop: the handlers a group commit woke together finish in it.
-            await asyncio.sleep(0)
-            handled, self._handled = self._handled, []
-        finally:
-            self._acking = None
+    async def _send_acks(
+        self, handled: list[AbstractIncomingMessage]
+    ) -> list[None | BaseException]:
         by_channel: dict[aiormq.abc.AbstractChannel, dict[int, AbstractIncomingMessage]] = {}
         for message in handled:
             by_channel.setdefault(message.channel, {})[_tag(message)] = message
@@ -353,6 +347,7 @@ class _Consumer:
                 # The channel closed under us: the broker redelivers what it had not heard
                 # acknowledged, and the inbox applies each event once all the same.
                 log.info("acknowledgements lost with their channel; redelivery follows")
+        return [None] * len(handled)
 
 
 def _tag(message: AbstractIncomingMessage) -> int:
