@@ -74,6 +74,10 @@ def spans_file(run_dir: Path, service: str) -> Path:
     return run_dir / "traces" / f"{service}.spans.jsonl"
 
 
+# A proxy until setup_tracing installs the provider (code may trace before that, in tests).
+_TRACER = trace.get_tracer("civicloop")
+
+
 def setup_tracing(service: str, run_dir: Path) -> TracerProvider:
     """Install the global tracer provider for this process (standard OTEL_* variables apply)."""
     resource = Resource.create(
@@ -94,15 +98,15 @@ def setup_tracing(service: str, run_dir: Path) -> TracerProvider:
         exporter = JsonLinesSpanExporter(spans_file(run_dir, service))
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    # The installed provider's own tracer from now on: the proxy taken before would add a
+    # delegation to every span on the hot paths.
+    global _TRACER
+    _TRACER = trace.get_tracer("civicloop")
     return provider
 
 
-_TRACER = trace.get_tracer("civicloop")
-
-
 def tracer() -> trace.Tracer:
-    """The process's tracer. Created once: ``get_tracer`` builds a new one on every call. It
-    is a proxy until ``setup_tracing`` installs the provider, then delegates to it."""
+    """The process's tracer. Created once: ``get_tracer`` builds a new one on every call."""
     return _TRACER
 
 
