@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "civicloop_outbox"
 
+# The head of every outbox insert, here and in the services' one-statement hot paths (which
+# add the row as a data-modifying CTE): VALUES or SELECT follow, in this column order.
+OUTBOX_INSERT = """INSERT INTO outbox (event_id, event_type, source, subject, occurred_at,
+                                       payload, trace_headers)"""
+
 
 async def add_to_outbox(conn: Connection, envelopes: Iterable[EventEnvelope]) -> None:
     rows = [
@@ -35,12 +40,7 @@ async def add_to_outbox(conn: Connection, envelopes: Iterable[EventEnvelope]) ->
     ]
     if not rows:
         return
-    await conn.executemany(
-        """INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
-                               trace_headers)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)""",
-        rows,
-    )
+    await conn.executemany(f"{OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)", rows)
     # The outbox_notify trigger wakes the relay at commit (migration 002).
 
 

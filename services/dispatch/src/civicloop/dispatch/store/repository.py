@@ -22,8 +22,9 @@ from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import NotFound
 from civicloop.platform.inbox import INBOX_CLAIM
+from civicloop.platform.outbox import OUTBOX_INSERT
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
+from civicloop.platform.unit_of_work import HISTORY_INSERT, HistoryRow, Transaction, stage
 
 SOURCE = "dispatch"
 EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
@@ -405,11 +406,10 @@ ROUTED_CASE = f"""
         SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20, $26
           FROM new_case WHERE $13::uuid IS NOT NULL),
     history AS (
-        INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
+        {HISTORY_INSERT}
         SELECT case_id, $4, $11, $21, $22, $19, $16 FROM new_case),
     outbox_row AS (
-        INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
-                            trace_headers)
+        {OUTBOX_INSERT}
         SELECT $22::uuid, $21, $23, $3, $16, $24, $25::jsonb FROM new_case)
     SELECT count(*) FROM new_case
 """

@@ -32,8 +32,9 @@ from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.outbox import OUTBOX_INSERT
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.unit_of_work import HistoryRow, Transaction, stage
+from civicloop.platform.unit_of_work import HISTORY_INSERT, HistoryRow, Transaction, stage
 
 SOURCE = "intake"
 
@@ -129,19 +130,14 @@ class CaseRepository:
         page_size: int,
         cursor: str | None,
     ) -> tuple[list[Case], str]:
-        where, args = _filters(
-            {"state": state, "community_code": community, "category_code": category}
-        )
+        where = _Where(state=state, community_code=community, category_code=category)
         if cursor:
-            at, row_id = decode_cursor(cursor)
-            args += [at, row_id]
-            where.append(f"(created_at, id) < (${len(args) - 1}, ${len(args)}::uuid)")
-        args.append(page_size + 1)
+            where.add("(created_at, id) < (?, ?::uuid)", *decode_cursor(cursor))
+        limit = where.arg(page_size + 1)
         rows = await self.conn.fetch(
-            f"SELECT {_CASE_COLUMNS} FROM cases"
-            f"{' WHERE ' + ' AND '.join(where) if where else ''}"
-            f" ORDER BY created_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
+            f"SELECT {_CASE_COLUMNS} FROM cases{where.sql}"
+            f" ORDER BY created_at DESC, id DESC LIMIT {limit}",
+            *where.args,
         )
         cases = [case_from_row(r) for r in rows[:page_size]]
         more = len(rows) > page_size
@@ -184,35 +180,26 @@ class PetitionRepository:
         categories: list[str] | None = None,
         case_states: list[str] | None = None,
     ) -> tuple[list[Petition], str]:
-        where, args = _filters({"community_code": community, "category_code": category})
+        where = _Where(community_code=community, category_code=category)
         if categories:
-            args.append(categories)
-            where.append(f"category_code = ANY(${len(args)}::text[])")
+            where.add("category_code = ANY(?::text[])", categories)
         if case_states:
-            args.append(case_states)
-            where.append(f"case_id IN (SELECT id FROM cases WHERE state = ANY(${len(args)}))")
+            where.add("case_id IN (SELECT id FROM cases WHERE state = ANY(?))", case_states)
         if case_id:
-            args.append(parse_uuid(case_id, "case_id"))
-            where.append(f"case_id = ${len(args)}::uuid")
+            where.add("case_id = ?::uuid", parse_uuid(case_id, "case_id"))
         if since:
-            args.append(since)
-            where.append(f"submitted_at >= ${len(args)}")
+            where.add("submitted_at >= ?", since)
         if until:
-            args.append(until)
-            where.append(f"submitted_at <= ${len(args)}")
+            where.add("submitted_at <= ?", until)
         if ids is not None:
-            args.append([parse_uuid(i, "petition_id") for i in ids])
-            where.append(f"id = ANY(${len(args)}::uuid[])")
+            where.add("id = ANY(?::uuid[])", [parse_uuid(i, "petition_id") for i in ids])
         if cursor:
-            at, row_id = decode_cursor(cursor)
-            args += [at, row_id]
-            where.append(f"(submitted_at, id) < (${len(args) - 1}, ${len(args)}::uuid)")
-        args.append(page_size + 1)
+            where.add("(submitted_at, id) < (?, ?::uuid)", *decode_cursor(cursor))
+        limit = where.arg(page_size + 1)
         rows = await self.conn.fetch(
-            f"SELECT {_PETITION_COLUMNS} FROM petitions"
-            f"{' WHERE ' + ' AND '.join(where) if where else ''}"
-            f" ORDER BY submitted_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
+            f"SELECT {_PETITION_COLUMNS} FROM petitions{where.sql}"
+            f" ORDER BY submitted_at DESC, id DESC LIMIT {limit}",
+            *where.args,
         )
         petitions = [petition_from_row(r) for r in rows[:page_size]]
         more = len(rows) > page_size
@@ -255,14 +242,30 @@ class PetitionRepository:
         return [(r["a"], r["b"], float(r["score"])) for r in rows]
 
 
-def _filters(equals: dict[str, str | None]) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    args: list[Any] = []
-    for column, value in equals.items():
-        if value:
-            args.append(value)
-            where.append(f"{column} = ${len(args)}")
-    return where, args
+class _Where:
+    """A WHERE clause of the conditions a search was given, and its arguments: in each
+    condition, ``?`` stands for the next argument's placeholder."""
+
+    def __init__(self, **equals: str | None) -> None:
+        self.args: list[Any] = []
+        self._conditions: list[str] = []
+        for column, value in equals.items():
+            if value:
+                self.add(f"{column} = ?", value)
+
+    def arg(self, value: Any) -> str:
+        """Add an argument; returns its placeholder."""
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def add(self, condition: str, *values: Any) -> None:
+        for value in values:
+            condition = condition.replace("?", self.arg(value), 1)
+        self._conditions.append(condition)
+
+    @property
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self._conditions) if self._conditions else ""
 
 
 EventMapper = Callable[[Case, DomainEvent], Message]
@@ -393,7 +396,7 @@ async def update_case(conn: Connection, case: Case) -> None:
 # data-modifying CTEs of one statement (atomic, one round trip), and concurrent filings
 # commit together (GroupCommit). With an Idempotency-Key ($1) the key is claimed first and
 # nothing else is written if a twin holds it.
-SUBMISSION = """
+SUBMISSION = f"""
     WITH claim AS (
         INSERT INTO submissions (idempotency_key, request_hash, petition_id)
         SELECT $1::text, $2::bytea, $3::uuid WHERE $1::text IS NOT NULL
@@ -413,11 +416,10 @@ SUBMISSION = """
         SELECT $3::uuid, id, $13, $7, $8, $9, $10, $14, $15, $16, $12, $17, $18, $19
           FROM new_case),
     history AS (
-        INSERT INTO case_history (case_id, version, state, event_type, event_id, actor, at)
+        {HISTORY_INSERT}
         SELECT id, $6, $5, $20, $21, $15, $12 FROM new_case),
     outbox_row AS (
-        INSERT INTO outbox (event_id, event_type, source, subject, occurred_at, payload,
-                            trace_headers)
+        {OUTBOX_INSERT}
         SELECT $21::uuid, $20, $22, id::text, $12, $23, $24::jsonb FROM new_case)
     SELECT count(*) FROM new_case
 """
