@@ -69,6 +69,7 @@ import redis.asyncio as aioredis
 import uvloop
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
 
+from civicloop.platform.batching import Batcher
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import drop_database, ensure_database
 from civicloop.platform.envelope import EventEnvelope
@@ -1177,8 +1178,9 @@ async def consume_round(
     messages: Sequence[aio_pika.Message],
     args: argparse.Namespace,
 ) -> ConsumeRound:
-    """Fill the quorum queue with the messages, then drain it with a callback consumer that
-    acks each message, at the service's prefetch."""
+    """Fill the quorum queue with the messages, then drain it with a callback consumer at the
+    service's prefetch that acknowledges as the services' consumers do: one ``multiple`` ack
+    for the deliveries handled in one turn of the loop."""
     publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
     started = time.monotonic()
     await publish_all(publisher.default_exchange, messages, name, args.rabbit_in_flight)
@@ -1191,9 +1193,16 @@ async def consume_round(
     acked = 0
     done = asyncio.Event()
 
+    async def ack_handled(batch: list[AbstractIncomingMessage]) -> list[None | BaseException]:
+        # Handled in delivery order, at once: the newest tag covers the batch.
+        await max(batch, key=lambda m: m.delivery_tag or 0).ack(multiple=True)
+        return [None] * len(batch)
+
+    acks: Batcher[AbstractIncomingMessage, None] = Batcher(ack_handled, max_batch=1000)
+
     async def on_message(message: AbstractIncomingMessage) -> None:
         nonlocal acked
-        await message.ack()
+        await acks.submit(message)
         acked += 1
         if acked >= len(messages):
             done.set()
