@@ -68,11 +68,14 @@ import httpx
 import redis.asyncio as aioredis
 import uvloop
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage, AbstractQueue
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from civicloop.platform.batching import Batcher
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import drop_database, ensure_database
 from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.metrics import watch_event_loop_lag
 from civicloop.platform.settings import ServiceSettings
 from civicloop.v1 import common_pb2, events_pb2
 
@@ -87,6 +90,7 @@ INTAKE_HTTP_PORT = 18001
 INTAKE_GRPC_PORT = 58051
 BARE_HTTP_PORT = 18099
 DISPATCH_HTTP_PORT = 18002
+DISPATCH_METRICS_URL = f"http://{HOST}:{DISPATCH_HTTP_PORT}/metrics"
 DISPATCH_GRPC_PORT = 58052
 PETITIONS_PATH = "/v1/petitions"
 SUBMITTED_EVENT = "civicloop.petition.submitted.v1"
@@ -1341,6 +1345,44 @@ def nearest_rank(values: Sequence[float], fraction: float) -> float | None:
     return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)], 2)
 
 
+LOOP_LAG_METRIC = "civicloop_event_loop_lag_seconds"
+
+
+def lag_buckets(exposition: str) -> dict[float, float]:
+    """Cumulative counts of the loop-lag histogram by upper bound, from Prometheus text."""
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(exposition):
+        for sample in family.samples:
+            if sample.name == f"{LOOP_LAG_METRIC}_bucket":
+                buckets[float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+async def service_lag_buckets(url: str) -> dict[float, float]:
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        return lag_buckets((await client.get(url)).text)
+
+
+def own_lag_buckets() -> dict[float, float]:
+    return lag_buckets(generate_latest(REGISTRY).decode())
+
+
+@dataclass(frozen=True)
+class LoopLag:
+    """Event-loop lag over one phase: the difference of two scrapes of the histogram."""
+
+    before: dict[float, float]
+    after: dict[float, float]
+
+    def p99_bound_ms(self) -> float | None:
+        """The smallest bucket bound under which 99% of the phase's observations fell."""
+        counts = {le: self.after[le] - self.before.get(le, 0.0) for le in sorted(self.after)}
+        total = counts.get(math.inf, 0.0)
+        if not total:
+            return None
+        return next(1000 * le for le, n in counts.items() if n >= 0.99 * total)
+
+
 @dataclass(frozen=True)
 class PacedRun:
     rate: float  # the schedule, cases per second
@@ -1355,6 +1397,8 @@ class PacedRun:
     complete: bool
     use: CpuUse
     flush: FlushProbe
+    service_lag: LoopLag
+    bench_lag: LoopLag
 
     def percentile(self, fraction: float) -> float | None:
         """Nearest-rank percentile of the latencies."""
@@ -1497,6 +1541,8 @@ async def run_paced(
     sent_wall: dict[str, float] = {}
     behind = 0.0
     flush = FlushProbe(bench.work_dir)
+    service_lag = await service_lag_buckets(DISPATCH_METRICS_URL)
+    bench_lag = own_lag_buckets()
     before = CpuSnapshot.take(service.pid)
     started = time.monotonic()
     async with flush, asyncio.TaskGroup() as publishes:
@@ -1510,6 +1556,7 @@ async def run_paced(
     publish_s = time.monotonic() - started
     complete = await clock.wait_for(set(sent))
     use = CpuUse.between(before, CpuSnapshot.take(service.pid))
+    service_lag_after = await service_lag_buckets(DISPATCH_METRICS_URL)
     await clock.stop()
     latencies = [
         1000 * (clock.first_arrival[case_id] - at)
@@ -1528,6 +1575,8 @@ async def run_paced(
         complete,
         use,
         flush,
+        LoopLag(service_lag, service_lag_after),
+        LoopLag(bench_lag, own_lag_buckets()),
     )
 
 
@@ -1545,6 +1594,9 @@ async def measure_dispatch(bench: Bench) -> Figures:
     exchange = await open_publisher(bench)
     probe = await open_probe(bench, "dispatch_probe_queue", DISPATCHED_EVENT)
 
+    # The script's own loop lag is measured too: a late probe would read as a slow dispatch.
+    lag_watch = asyncio.create_task(watch_event_loop_lag())
+    bench.cleanups.callback(lag_watch.cancel)
     await warm_up_dispatch(service, exchange, probe)
     await asyncio.sleep(1.0)
     idle_rss = rss_mb(service.pid)
@@ -1702,6 +1754,18 @@ def paced_figures(run: PacedRun) -> Figures:
             f"half load: disk flushes over {FLUSH_STALL_MS:.0f} ms (probe, every "
             f"{1000 * FLUSH_PROBE_INTERVAL_S:.0f} ms)",
             run.flush.stalls,
+        ),
+        Figure(
+            "half_load_dispatch_loop_lag_p99_ms",
+            "half load: dispatch event-loop lag p99 (bucket bound)",
+            run.service_lag.p99_bound_ms(),
+            "ms",
+        ),
+        Figure(
+            "half_load_bench_loop_lag_p99_ms",
+            "half load: this script's event-loop lag p99 (bucket bound)",
+            run.bench_lag.p99_bound_ms(),
+            "ms",
         ),
         Figure("half_load_cpu_percent", "half load CPU: dispatch", run.use.percent("service"), "%"),
         Figure(

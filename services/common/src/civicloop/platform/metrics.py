@@ -1,9 +1,11 @@
 """Prometheus metrics of the event machinery, what an operator watches at 3 a.m.:
-is the outbox draining, are events failing, is anything being parked."""
+is the outbox draining, are events failing, is anything being parked, is the loop keeping up."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+import asyncio
+
+from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_PUBLISHED = Counter(
     "civicloop_events_published_total",
@@ -19,3 +21,18 @@ OUTBOX_OLDEST_UNSENT_SECONDS = Gauge(
     "civicloop_outbox_oldest_unsent_seconds",
     "Age of the oldest event not yet published (0 when the outbox is empty): alert when it grows",
 )
+EVENT_LOOP_LAG_SECONDS = Histogram(
+    "civicloop_event_loop_lag_seconds",
+    "How late the event loop ran a timer: every request, delivery and broker confirm of the"
+    " process waits this long on top of its own work",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+
+
+async def watch_event_loop_lag(interval_seconds: float = 0.05) -> None:
+    """Observe the loop's lag every interval, for as long as the process runs."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + interval_seconds
+        await asyncio.sleep(interval_seconds)
+        EVENT_LOOP_LAG_SECONDS.observe(max(0.0, loop.time() - due))

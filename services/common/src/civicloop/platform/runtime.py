@@ -31,6 +31,7 @@ from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
 from civicloop.platform.inbox import Inbox, InboxHandler
 from civicloop.platform.logs import setup_logging
+from civicloop.platform.metrics import watch_event_loop_lag
 from civicloop.platform.outbox import OutboxRelay
 from civicloop.platform.settings import ServiceSettings
 
@@ -173,7 +174,8 @@ async def serve(
     )
     http_task = asyncio.create_task(http.serve(), name="http")
     background = [
-        asyncio.create_task(job(), name=getattr(job, "__name__", "job")) for job in parts.background
+        asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
+        for job in [*parts.background, watch_event_loop_lag]
     ]
     # What start-up built lives as long as the process: freezing it keeps the collector's
     # full passes (which pause the loop) to what requests allocate.
