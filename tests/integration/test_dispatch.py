@@ -102,6 +102,21 @@ async def open_case(
     raise TimeoutError(f"dispatch never routed case {case_id}")
 
 
+async def accept(
+    stub: dispatch_pb2_grpc.DispatchServiceStub, case: dispatch_pb2.DispatchAssignment
+) -> dispatch_pb2.DispatchAssignment:
+    """接单 by the lead department's clerk; returns the accepted assignment."""
+    return (
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+            ),
+            metadata=department(case.department_code),
+            timeout=10,
+        )
+    ).assignment
+
+
 @pytest.fixture
 def stub(dispatch_channel: grpc.aio.Channel) -> dispatch_pb2_grpc.DispatchServiceStub:
     return dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
@@ -318,15 +333,7 @@ async def test_an_extension_is_asked_by_the_department_and_decided_by_the_office
 ) -> None:
     case = await open_case(amqp, run, stub)
     clerk = department(case.department_code)
-    accepted = (
-        await stub.Accept(
-            dispatch_pb2.AcceptRequest(
-                request_id=rid(), case_id=case.case_id, expected_version=case.case_version
-            ),
-            metadata=clerk,
-            timeout=10,
-        )
-    ).assignment
+    accepted = await accept(stub, case)
     asked = accepted.complete_due_at.ToDatetime(tzinfo=UTC) + timedelta(days=5)
     requested = await stub.RequestExtension(
         dispatch_pb2.RequestExtensionRequest(
@@ -376,6 +383,72 @@ async def test_an_extension_is_asked_by_the_department_and_decided_by_the_office
         timeout=10,
     )
     assert await dispatch_db.fetchval(written, decided.extension.extension_id) == before
+
+
+async def test_an_assignment_shows_its_latest_handling_entry_wherever_it_is_read(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    clerk = department(case.department_code)
+    version = (await accept(stub, case)).case_version
+    for percent, measures in ((40, "已联系施工队"), (80, "管道已更换，待回填")):
+        reply = (
+            await stub.UpdateProgress(
+                dispatch_pb2.UpdateProgressRequest(
+                    request_id=rid(),
+                    case_id=case.case_id,
+                    expected_version=version,
+                    measures_taken=measures,
+                    progress_percent=percent,
+                ),
+                metadata=clerk,
+                timeout=10,
+            )
+        ).assignment
+        assert (reply.latest_progress.progress_percent, reply.latest_progress.measures_taken) == (
+            percent,
+            measures,
+        )
+        version = reply.case_version
+    completed = (
+        await stub.Complete(
+            dispatch_pb2.CompleteRequest(
+                request_id=rid(),
+                case_id=case.case_id,
+                expected_version=version,
+                result_summary="管道已更换，路面已恢复",
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+
+    got = (
+        await stub.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=case.case_id), metadata=OFFICE, timeout=10
+        )
+    ).assignment
+    listed = (
+        await stub.ListAssignments(
+            dispatch_pb2.ListAssignmentsRequest(case_id=case.case_id), metadata=clerk, timeout=10
+        )
+    ).assignments
+    by_id = (
+        await stub.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(assignment_id=got.assignment_id),
+            metadata=clerk,
+            timeout=10,
+        )
+    ).assignment
+    for seen in (completed, got, listed[0], by_id):
+        assert seen.latest_progress.progress_percent == 80
+        assert seen.latest_progress.measures_taken == "管道已更换，待回填"
+        assert seen.latest_progress.updated_by.subject
+    assert got.updated_at.ToDatetime() >= got.accepted_at.ToDatetime()
+    # Before acceptance there is no form yet, and the field stays unset.
+    assert not case.HasField("latest_progress")
 
 
 async def test_two_clerks_accepting_at_once_exactly_one_wins(

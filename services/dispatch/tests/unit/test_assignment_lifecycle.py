@@ -468,6 +468,7 @@ def test_a_progress_update_adds_an_entry_to_the_handling_form() -> None:
     assert (entry.at, entry.actor) == (at, URBAN)
     assert case.entries == [entry]
     assert case.current is not None and case.current.progress_percent == 40
+    assert case.current.latest_entry == entry
     assert case.state is AssignmentState.IN_PROGRESS
     assert case.events == [ProgressUpdated(case.current, entry, version + 1)]
 
@@ -493,7 +494,7 @@ def test_progress_going_backwards_with_a_reason_is_recorded() -> None:
 
     assert case.current is not None and case.current.progress_percent == 30
     assert [e.progress_percent for e in case.entries] == [60, 30]
-    assert case.entries[-1] == entry
+    assert case.entries[-1] == entry == case.current.latest_entry
 
 
 def test_repeating_the_same_progress_needs_no_reason() -> None:

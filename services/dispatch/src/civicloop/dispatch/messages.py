@@ -145,6 +145,7 @@ def assignment_pb(
         "summary": case.summary,
         "return_count": case.return_count,
         "reopen_count": case.reopen_count,
+        "updated_at": ts(case.updated_at),
     }
     if a is None:
         return dispatch_pb2.DispatchAssignment(state=STATE_TO_PB[case.state], **common)
@@ -179,6 +180,7 @@ def assignment_pb(
         completed_at=ts(a.completed_at),
         ended_at=ts(a.ended_at),
         pending_extension=extension_pb(case, pending) if pending else None,
+        latest_progress=entry_pb(a.latest_entry) if a.latest_entry else None,
         **common,
     )
 

@@ -359,12 +359,14 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 size + 1,
                 offset,
             )
-            page = rows[:size]
-            cases = await CaseRepository(conn).many([str(row["case_id"]) for row in page])
-            out = [
-                messages.assignment_pb(cases[str(row["case_id"])], assignment_from_row(row))
-                for row in page
-            ]
+            page = [(str(row["case_id"]), assignment_from_row(row)) for row in rows[:size]]
+            repo = CaseRepository(conn)
+            cases = await repo.many([case_id for case_id, _ in page])
+            latest = await repo.latest_entries([a.id for _, a in page if a.accepted_at])
+            out = []
+            for case_id, assignment in page:
+                assignment.latest_entry = latest.get(assignment.id)
+                out.append(messages.assignment_pb(cases[case_id], assignment))
         return dispatch_pb2.ListAssignmentsResponse(
             assignments=out, page=_next(offset, size, len(rows))
         )

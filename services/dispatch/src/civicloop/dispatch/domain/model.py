@@ -137,6 +137,8 @@ class Assignment:
     return_reason_text: str = ""
     escalation_rung: Rung | None = None
     approved_extensions: int = 0
+    # The round's newest handling-form entry: what a clerk or the office reads first.
+    latest_entry: HandlingEntry | None = None
 
     def running_deadline(self) -> tuple[DeadlineKind, datetime, datetime] | None:
         """The deadline this assignment runs against now: which, when due, since when."""
@@ -279,6 +281,8 @@ class CaseDispatch:
     reopen_count: int = 0
     rounds: int = 0
     fallback_department_code: str = ""
+    # When dispatch last stored a change of the case (None until it is first stored).
+    updated_at: datetime | None = None
     # Assignments this transaction ended (returned, superseded), to be stored too.
     ended: list[Assignment] = field(default_factory=list, repr=False)
     entries: list[HandlingEntry] = field(default_factory=list, repr=False)
@@ -459,6 +463,7 @@ class CaseDispatch:
             str(uuid.uuid4()), measures, percent, expected_completion, attachments, at, actor
         )
         current.progress_percent = percent
+        current.latest_entry = entry
         self.entries.append(entry)
         self.events.append(ProgressUpdated(current, entry, self._bump()))
         return entry

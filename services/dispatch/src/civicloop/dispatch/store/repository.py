@@ -130,6 +130,7 @@ def case_from_row(row: asyncpg.Record) -> model.CaseDispatch:
         reopen_count=row["reopen_count"],
         rounds=row["rounds"],
         fallback_department_code=row["fallback_department_code"],
+        updated_at=row["updated_at"],
     )
 
 
@@ -163,6 +164,9 @@ class CaseRepository:
                 "SELECT * FROM assignments WHERE id = $1", row["current_assignment_id"]
             )
             case.current = assignment_from_row(current)
+            if case.current.accepted_at is not None:  # the form is filled only once accepted
+                latest = await self.latest_entries([case.current.id])
+                case.current.latest_entry = latest.get(case.current.id)
             case.extensions = [
                 extension_from_row(r)
                 for r in await self.conn.fetch(
@@ -181,6 +185,15 @@ class CaseRepository:
         )
         return {str(r["case_id"]): case_from_row(r) for r in rows}
 
+    async def latest_entries(self, assignment_ids: list[str]) -> dict[str, model.HandlingEntry]:
+        """The newest handling-form entry of each assignment that has one: one query."""
+        rows = await self.conn.fetch(
+            """SELECT DISTINCT ON (assignment_id) * FROM handling_entries
+                WHERE assignment_id = ANY($1::uuid[]) ORDER BY assignment_id, at DESC""",
+            assignment_ids,
+        )
+        return {str(r["assignment_id"]): entry_from_row(r) for r in rows}
+
     async def history(
         self, case_id: str
     ) -> tuple[list[model.Assignment], list[model.HandlingEntry], list[asyncpg.Record]]:
@@ -191,15 +204,16 @@ class CaseRepository:
                 "SELECT * FROM assignments WHERE case_id = $1::uuid ORDER BY round", case_id
             )
         ]
-        entries = [
-            entry_from_row(r)
-            for r in await self.conn.fetch(
-                "SELECT * FROM handling_entries WHERE case_id = $1::uuid ORDER BY at", case_id
-            )
-        ]
+        entry_rows = await self.conn.fetch(
+            "SELECT * FROM handling_entries WHERE case_id = $1::uuid ORDER BY at", case_id
+        )
+        entries = [entry_from_row(r) for r in entry_rows]
         escalations = await self.conn.fetch(
             "SELECT * FROM escalations WHERE case_id = $1::uuid ORDER BY escalated_at", case_id
         )
+        by_id = {a.id: a for a in assignments}
+        for entry, row in zip(entries, entry_rows, strict=True):  # oldest first: the last wins
+            by_id[str(row["assignment_id"])].latest_entry = entry
         return assignments, entries, escalations
 
     async def overdue(self, now: datetime, limit: int = 500) -> list[str]:
@@ -234,6 +248,7 @@ class CaseRepository:
             now,
             case.urgency.value,
         )
+        case.updated_at = now
         # After the case row: assignments reference it.
         for assignment in [*case.ended, *([case.current] if case.current else [])]:
             await self._upsert_assignment(case.case_id, assignment)
