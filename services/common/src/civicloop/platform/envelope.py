@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import aio_pika
+import aiormq
+from aiormq.abc import FieldTable
 from google.protobuf.message import Message
 
 from civicloop.platform.event_types import decode, event_type_of
@@ -54,8 +56,9 @@ class EventEnvelope:
     def payload(self) -> Message:
         return decode(self.type, self.data)
 
-    def to_amqp(self) -> aio_pika.Message:
-        headers: dict[str, str] = {
+    def amqp_properties(self) -> aiormq.spec.Basic.Properties:
+        """The AMQP properties the event is published with (its body is ``data``)."""
+        headers: FieldTable = {
             "ce-specversion": SPEC_VERSION,
             "ce-id": self.id,
             "ce-source": self.source,
@@ -64,15 +67,28 @@ class EventEnvelope:
             "ce-time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         }
         headers.update(self.trace_headers)
-        return aio_pika.Message(
-            body=self.data,
-            headers=headers,  # type: ignore[arg-type]
+        return aiormq.spec.Basic.Properties(
+            headers=headers,
             content_type=CONTENT_TYPE,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT.value,
             message_id=self.id,
-            type=self.type,
+            message_type=self.type,
             timestamp=self.time,
             app_id=self.source,
+        )
+
+    def to_amqp(self) -> aio_pika.Message:
+        """The event as an aio-pika message (for publishers outside the services' bus)."""
+        properties = self.amqp_properties()
+        return aio_pika.Message(
+            body=self.data,
+            headers=properties.headers,
+            content_type=properties.content_type,
+            delivery_mode=properties.delivery_mode,
+            message_id=properties.message_id,
+            type=properties.message_type,
+            timestamp=properties.timestamp,
+            app_id=properties.app_id,
         )
 
     @classmethod
