@@ -208,6 +208,49 @@ async def submit(request: Request) -> dict[str, bool]:
     return {"ok": True}
 '''
 
+BARE_CHAIN = '''
+"""The raw chain under dispatch: consume from a quorum queue, commit one row, publish with a
+confirm to another quorum queue, acknowledge. No routing, outbox, inbox or tracing."""
+import asyncio
+import sys
+
+import aio_pika
+import asyncpg
+import uvloop
+
+
+async def main(amqp_url: str, dsn: str, source: str, target: str, prefetch: int) -> None:
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=20)
+    await pool.execute("CREATE TABLE IF NOT EXISTS bare_chain (id text PRIMARY KEY)")
+    publishing = await aio_pika.connect(amqp_url)
+    consuming = await aio_pika.connect(amqp_url)
+    outbound = await publishing.channel(publisher_confirms=True)
+    inbound = await consuming.channel()
+    await inbound.set_qos(prefetch_count=prefetch)
+
+    async def relay(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        await pool.execute(
+            "INSERT INTO bare_chain (id) VALUES ($1) ON CONFLICT DO NOTHING", message.message_id
+        )
+        await outbound.default_exchange.publish(
+            aio_pika.Message(
+                message.body,
+                headers=message.headers,
+                message_id=message.message_id,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=target,
+            mandatory=True,
+        )
+        await message.ack()
+
+    await (await inbound.get_queue(source)).consume(relay)
+    await asyncio.Event().wait()
+
+
+uvloop.run(main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))
+'''
+
 
 class BenchError(Exception):
     """The benchmark itself could not run."""
@@ -482,9 +525,10 @@ class ManagedProcess:
 
 
 async def start_process(
-    bench: Bench, name: str, argv: list[str], env: dict[str, str], port: int
+    bench: Bench, name: str, argv: list[str], env: dict[str, str], port: int | None
 ) -> ManagedProcess:
-    require_free_port(port)
+    if port is not None:
+        require_free_port(port)
     stderr_path = bench.work_dir / f"{name}.stderr.log"
     with (
         stderr_path.open("wb") as stderr,
@@ -1512,16 +1556,43 @@ async def run_burst(
     )
 
 
-async def publish_at(
+@dataclass
+class Paced:
+    """When each case's message was published (monotonic and wall clock), and how well the
+    schedule was kept."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    sent_wall: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    behind_ms: float = 0.0  # how far the publisher fell behind its schedule, at worst
+
+
+async def publish_paced(
     exchange: AbstractExchange,
-    case_id: str,
-    message: aio_pika.Message,
-    sent: dict[str, float],
-    sent_wall: dict[str, float],
-) -> None:
-    sent[case_id] = time.monotonic()
-    sent_wall[case_id] = time.time()
-    await exchange.publish(message, routing_key=OPENED_EVENT, mandatory=True)
+    routing_key: str,
+    schedule: Sequence[tuple[str, aio_pika.Message]],
+    rate: float,
+) -> Paced:
+    """Publish ``(case id, message)`` pairs at ``rate`` (open loop: a slow confirm does not
+    delay the next publish)."""
+    paced = Paced()
+
+    async def publish(case_id: str, message: aio_pika.Message) -> None:
+        paced.sent[case_id] = time.monotonic()
+        paced.sent_wall[case_id] = time.time()
+        await exchange.publish(message, routing_key=routing_key, mandatory=True)
+
+    started = time.monotonic()
+    async with asyncio.TaskGroup() as publishes:
+        for index, (case_id, message) in enumerate(schedule):
+            delay = started + index / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                paced.behind_ms = max(paced.behind_ms, -1000 * delay)
+            publishes.create_task(publish(case_id, message))
+    paced.seconds = time.monotonic() - started
+    return paced
 
 
 async def run_paced(
@@ -1537,23 +1608,13 @@ async def run_paced(
     schedule = [(envelope.subject, envelope.to_amqp()) for envelope in envelopes]
     clock = ArrivalClock(queue)
     await clock.start()
-    sent: dict[str, float] = {}
-    sent_wall: dict[str, float] = {}
-    behind = 0.0
     flush = FlushProbe(bench.work_dir)
     service_lag = await service_lag_buckets(DISPATCH_METRICS_URL)
     bench_lag = own_lag_buckets()
     before = CpuSnapshot.take(service.pid)
-    started = time.monotonic()
-    async with flush, asyncio.TaskGroup() as publishes:
-        for index, (case_id, message) in enumerate(schedule):
-            delay = started + index / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                behind = max(behind, -delay)
-            publishes.create_task(publish_at(exchange, case_id, message, sent, sent_wall))
-    publish_s = time.monotonic() - started
+    async with flush:
+        paced = await publish_paced(exchange, OPENED_EVENT, schedule, rate)
+    sent, sent_wall = paced.sent, paced.sent_wall
     complete = await clock.wait_for(set(sent))
     use = CpuUse.between(before, CpuSnapshot.take(service.pid))
     service_lag_after = await service_lag_buckets(DISPATCH_METRICS_URL)
@@ -1570,8 +1631,8 @@ async def run_paced(
         latencies,
         [1000 * (clock.routed_at[case_id] - sent_wall[case_id]) for case_id in routed],
         [1000 * (clock.arrived_at[case_id] - clock.routed_at[case_id]) for case_id in routed],
-        publish_s,
-        1000 * behind,
+        paced.seconds,
+        paced.behind_ms,
         complete,
         use,
         flush,
@@ -1631,6 +1692,70 @@ async def measure_dispatch(bench: Bench) -> Figures:
         ),
         Figure("outbox_unsent", "outbox rows unsent at the end", unsent),
         Figure("log_error_lines", "ERROR lines in the service log", len(errors)),
+    ]
+
+
+async def wait_consuming(process: ManagedProcess, queue: AbstractQueue) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not (await queue.declare()).consumer_count:
+        if process.process.returncode is not None or time.monotonic() > deadline:
+            raise BenchError(f"{process.name} is not consuming:\n{process.stderr_tail()}")
+        await asyncio.sleep(0.1)
+
+
+async def measure_bare_chain(bench: Bench) -> Figures:
+    """Dispatch's path without dispatch: the bench publishes to a quorum queue at dispatch's
+    half-load rate, a bare process consumes, commits one row, publishes with a confirm to a
+    second quorum queue and acknowledges, and the bench times each message to its arrival.
+    Two broker hops and a commit: the latency the servers alone give on this machine."""
+    rate = bench.value(("dispatch", "half_load_rate"))
+    if not rate:
+        raise BenchError("the bare chain runs at dispatch's half-load rate, which is missing")
+    names = bench_broker_names(bench.namespace)
+    connection = await aio_pika.connect(AMQP_URL)
+    bench.cleanups.push_async_callback(connection.close)
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    queues = [
+        await channel.declare_queue(names[key], durable=True, arguments={"x-queue-type": "quorum"})
+        for key in ("chain_in_queue", "chain_out_queue")
+    ]
+    source, target = queues
+    program = bench.work_dir / "bare_chain.py"
+    program.write_text(BARE_CHAIN)
+    argv = [sys.executable, str(program), AMQP_URL, bench.database_url, source.name, target.name]
+    chain = await start_process(
+        bench, "bare-chain", [*argv, str(bench.args.prefetch)], dict(os.environ), None
+    )
+    await wait_consuming(chain, source)
+    clock = ArrivalClock(target)
+    await clock.start()
+    warm_up = [(e.subject, e.to_amqp()) for e in (case_opened() for _ in range(50))]
+    await clock.wait_for(
+        set((await publish_paced(channel.default_exchange, source.name, warm_up, rate)).sent)
+    )
+    schedule = [
+        (e.subject, e.to_amqp())
+        for e in (case_opened() for _ in range(max(1, round(rate * bench.args.duration))))
+    ]
+    paced = await publish_paced(channel.default_exchange, source.name, schedule, rate)
+    complete = await clock.wait_for(set(paced.sent))
+    await clock.stop()
+    await chain.stop()
+    for queue in queues:
+        await queue.delete(if_unused=False, if_empty=False)
+    latencies = [
+        1000 * (clock.first_arrival[case_id] - at)
+        for case_id, at in paced.sent.items()
+        if case_id in clock.first_arrival
+    ]
+    return [
+        Figure("rate", "paced rate (dispatch's half load)", round(rate, 1), "/s"),
+        Figure("messages", "messages published", len(schedule)),
+        Figure("complete", "every message arrived", "yes" if complete else "NO"),
+        Figure("p50_ms", "latency p50", nearest_rank(latencies, 0.50), "ms"),
+        Figure("p90_ms", "latency p90", nearest_rank(latencies, 0.90), "ms"),
+        Figure("p99_ms", "latency p99", nearest_rank(latencies, 0.99), "ms"),
+        Figure("max_ms", "latency max", nearest_rank(latencies, 1.0), "ms"),
     ]
 
 
@@ -1849,6 +1974,11 @@ DISPATCH_SECTIONS: list[Section] = [
         "Dispatch: case.opened published .. case.dispatched confirmed (burst, then half load)",
         measure_dispatch,
     ),
+    Section(
+        "bare_chain",
+        "Baseline: the same two broker hops and one commit, without dispatch (half load)",
+        measure_bare_chain,
+    ),
 ]
 
 DISPATCH_RATIOS: list[Ratio] = [
@@ -1857,6 +1987,12 @@ DISPATCH_RATIOS: list[Ratio] = [
         "dispatched cases/s / RabbitMQ consume-and-ack rate",
         ("dispatch", "dispatched_per_s"),
         ("rabbitmq_consume", "consumed_per_s"),
+    ),
+    Ratio(
+        "dispatch_p99_vs_bare_chain",
+        "half-load p99 / the bare chain's p99 at the same rate",
+        ("dispatch", "half_load_p99_ms"),
+        ("bare_chain", "p99_ms"),
     ),
 ]
 
@@ -1968,6 +2104,8 @@ def bench_broker_names(namespace: str) -> dict[str, str]:
         "dispatch_probe_queue": f"{namespace}bench.dispatched-probe",
         "baseline_queue": f"{namespace}bench.baseline",
         "consume_queue": f"{namespace}bench.consume-baseline",
+        "chain_in_queue": f"{namespace}bench.chain-in",
+        "chain_out_queue": f"{namespace}bench.chain-out",
         "baseline_exchange": f"{namespace}bench.baseline",
     }
 
