@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import Enum
+from typing import TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument
 from civicloop.v1 import common_pb2
+
+E = TypeVar("E", bound=Enum)
+V = TypeVar("V", bound=int)
+
+
+def enum_maps(domain: type[E], contract: type[V], prefix: str) -> tuple[dict[E, V], dict[V, E]]:
+    """A domain enum to its protobuf enum and back: member ``X`` is ``<PREFIX>_X``.
+
+    Built once at import: a member the contract lacks fails at start, not on first use.
+    """
+    to_pb: dict[E, V] = {m: getattr(contract, f"{prefix}_{m.name}") for m in domain}
+    return to_pb, {value: member for member, value in to_pb.items()}
 
 
 def timestamp(at: datetime | None) -> Timestamp | None:

@@ -9,25 +9,21 @@ from google.protobuf.message import Message
 from civicloop.dispatch.domain import model
 from civicloop.dispatch.domain.deadlines import Rung, Urgency
 from civicloop.platform.protobuf import actor_message as actor_pb
+from civicloop.platform.protobuf import enum_maps
 from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, dispatch_pb2, events_pb2
 
-URGENCY_TO_PB = {u: getattr(common_pb2, f"URGENCY_{u.name}") for u in Urgency}
-URGENCY_FROM_PB = {v: k for k, v in URGENCY_TO_PB.items()}
+URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(Urgency, common_pb2.Urgency, "URGENCY")
 LIST_FROM_PB = {
     common_pb2.CASE_LIST_URGENT_NEEDS: "urgent_needs",
     common_pb2.CASE_LIST_PRACTICAL_MATTERS: "practical_matters",
 }
 LIST_TO_PB = {v: k for k, v in LIST_FROM_PB.items()}
-STATE_TO_PB = {
-    s: getattr(dispatch_pb2, f"ASSIGNMENT_STATE_{s.name}") for s in model.AssignmentState
-}
-STATE_FROM_PB = {v: k for k, v in STATE_TO_PB.items()}
-RUNG_TO_PB = {r: getattr(dispatch_pb2, f"ESCALATION_RUNG_{r.name}") for r in Rung}
-RUNG_FROM_PB = {v: k for k, v in RUNG_TO_PB.items()}
-EXTENSION_TO_PB = {
-    s: getattr(dispatch_pb2, f"EXTENSION_STATE_{s.name}") for s in model.ExtensionState
-}
+STATE_TO_PB, STATE_FROM_PB = enum_maps(
+    model.AssignmentState, dispatch_pb2.AssignmentState, "ASSIGNMENT_STATE"
+)
+RUNG_TO_PB, RUNG_FROM_PB = enum_maps(Rung, dispatch_pb2.EscalationRung, "ESCALATION_RUNG")
+EXTENSION_TO_PB, _ = enum_maps(model.ExtensionState, dispatch_pb2.ExtensionState, "EXTENSION_STATE")
 
 
 def attachments_pb(items: tuple[model.Attachment, ...]) -> list[events_pb2.Attachment]:

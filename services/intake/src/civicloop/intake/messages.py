@@ -6,17 +6,14 @@ from google.protobuf.message import Message
 
 from civicloop.intake.domain import model
 from civicloop.platform.protobuf import actor_message as actor_pb
+from civicloop.platform.protobuf import enum_maps
 from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2
 
-CHANNEL_TO_PB = {c: getattr(common_pb2, f"CHANNEL_{c.name}") for c in model.Channel}
-CHANNEL_FROM_PB = {v: k for k, v in CHANNEL_TO_PB.items()}
-STATE_TO_PB = {s: getattr(common_pb2, f"CASE_STATE_{s.name}") for s in model.CaseState}
-STATE_FROM_PB = {v: k for k, v in STATE_TO_PB.items()}
-LIST_TO_PB = {entry: getattr(common_pb2, f"CASE_LIST_{entry.name}") for entry in model.CaseList}
-LIST_FROM_PB = {v: k for k, v in LIST_TO_PB.items()}
-URGENCY_TO_PB = {u: getattr(common_pb2, f"URGENCY_{u.name}") for u in model.Urgency}
-URGENCY_FROM_PB = {v: k for k, v in URGENCY_TO_PB.items()}
+CHANNEL_TO_PB, CHANNEL_FROM_PB = enum_maps(model.Channel, common_pb2.Channel, "CHANNEL")
+STATE_TO_PB, STATE_FROM_PB = enum_maps(model.CaseState, common_pb2.CaseState, "CASE_STATE")
+LIST_TO_PB, LIST_FROM_PB = enum_maps(model.CaseList, common_pb2.CaseList, "CASE_LIST")
+URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(model.Urgency, common_pb2.Urgency, "URGENCY")
 
 
 def geo_pb(location: model.Location | None) -> common_pb2.GeoPoint | None:
