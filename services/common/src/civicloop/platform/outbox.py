@@ -96,9 +96,11 @@ class OutboxRelay:
             while not self._stopping.is_set():
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._backoff or self.poll_seconds)
-                    # Under load commits arrive every few hundred microseconds: a short
-                    # pause lets one pass carry many rows instead of one pass per commit.
-                    await asyncio.sleep(self.coalesce_seconds)
+                    # Under load (a pass still publishing) commits arrive every few hundred
+                    # microseconds: a short pause lets one pass carry many rows instead of one
+                    # pass per commit. An idle relay sends a lone event at once.
+                    if self._passes:
+                        await asyncio.sleep(self.coalesce_seconds)
                 except TimeoutError:
                     pass  # the poll: a pass even without a notification
                 if self._stopping.is_set():
