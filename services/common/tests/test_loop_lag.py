@@ -29,4 +29,4 @@ async def test_a_held_loop_is_observed_as_lag() -> None:
     watcher.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await watcher
-    assert observed_at_least(0.1) == before + 1
+    assert observed_at_least(0.1) >= before + 1
