@@ -1,0 +1,51 @@
+"""The Batcher's own rules: callers of one turn share a batch, and one batch runs at a time
+while the next one fills."""
+
+from __future__ import annotations
+
+import asyncio
+
+from civicloop.platform.batching import Batcher
+
+
+class SlowRunner:
+    """Runs a batch in a few turns of the loop, noting how many ran at once."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most_at_once = 0
+        self.sizes: list[int] = []
+
+    async def __call__(self, items: list[int]) -> list[int | BaseException]:
+        self.running += 1
+        self.most_at_once = max(self.most_at_once, self.running)
+        self.sizes.append(len(items))
+        await asyncio.sleep(0.01)
+        self.running -= 1
+        return [item * 2 for item in items]
+
+
+async def test_callers_of_one_turn_share_one_batch() -> None:
+    runner = SlowRunner()
+    batcher: Batcher[int, int] = Batcher(runner)
+
+    results = await asyncio.gather(*(batcher.submit(i) for i in range(10)))
+
+    assert results == [i * 2 for i in range(10)]
+    assert runner.sizes == [10]
+
+
+async def test_one_batch_runs_at_a_time_and_later_callers_share_the_next() -> None:
+    runner = SlowRunner()
+    batcher: Batcher[int, int] = Batcher(runner)
+
+    async def arrive(item: int) -> int:
+        await asyncio.sleep(0.002 * item)  # callers keep arriving while batches run
+        return await batcher.submit(item)
+
+    results = await asyncio.gather(*(arrive(i) for i in range(30)))
+
+    assert results == [i * 2 for i in range(30)]
+    assert runner.most_at_once == 1
+    assert sum(runner.sizes) == 30
+    assert len(runner.sizes) < 30  # the callers that came during a batch went together
