@@ -5,6 +5,14 @@
 # base (scripts/test_images.sh) and serves podman's Docker-compatible API on a socket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -z "${DOCKER_HOST:-}" ] && ! command -v podman >/dev/null; then
+  # No engine named and none installed: Debian's rootful podman (runc: crun fails on hybrid
+  # cgroups), with buildah and debootstrap for the images built below.
+  echo "test-containers: installing podman, buildah, debootstrap and runc from Debian" >&2
+  packages=(podman buildah debootstrap runc)
+  apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q "${packages[@]}" >/dev/null; }
+fi
 if [ -z "${DOCKER_HOST:-}" ] && command -v podman >/dev/null; then
   export CONTAINERS_CONF=${CONTAINERS_CONF:-/tmp/civicloop-podman/containers.conf}
   if [ ! -f "$CONTAINERS_CONF" ]; then
