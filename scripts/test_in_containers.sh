@@ -20,7 +20,12 @@ if [ -z "${DOCKER_HOST:-}" ] && command -v podman >/dev/null; then
     printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > "$CONTAINERS_CONF"
   fi
   socket=/tmp/civicloop-podman/podman.sock
-  [ -S "$socket" ] || { podman system service --time=0 "unix://$socket" & sleep 2; }
+  answers() { curl -sf --unix-socket "$socket" http://podman/_ping >/dev/null 2>&1; }
+  if ! answers; then  # not started yet, or a socket file left by a service that is gone
+    rm -f "$socket"
+    podman system service --time=0 "unix://$socket" &
+    for _ in $(seq 50); do answers && break; sleep 0.1; done
+  fi
   export DOCKER_HOST=unix://$socket TESTCONTAINERS_RYUK_DISABLED=true \
     TESTCONTAINERS_CONNECTION_MODE=docker_host
   for server in rabbitmq postgres redis; do
