@@ -1481,6 +1481,14 @@ class ArrivalClock:
         self.first_arrival.setdefault(subject, now)
         self.arrivals.append((message.message_id or "", subject))
 
+    def latencies_ms(self, sent: dict[str, float]) -> list[float]:
+        """Publish to first arrival, per case that arrived (``sent``: monotonic times)."""
+        return [
+            1000 * (self.first_arrival[case_id] - at)
+            for case_id, at in sent.items()
+            if case_id in self.first_arrival
+        ]
+
     async def wait_for(self, cases: set[str]) -> bool:
         """Until every case has arrived (True) or arrivals stalled (False)."""
         seen, since = len(self.arrivals), time.monotonic()
@@ -1556,6 +1564,16 @@ async def run_burst(
     )
 
 
+def opened_cases(count: int) -> list[tuple[str, aio_pika.Message]]:
+    """``count`` case.opened messages, each with its case id."""
+    return [(e.subject, e.to_amqp()) for e in (case_opened() for _ in range(count))]
+
+
+def paced_count(bench: Bench, rate: float) -> int:
+    """How many messages a paced run of ``--duration`` seconds publishes at ``rate``."""
+    return max(1, round(rate * bench.args.duration))
+
+
 @dataclass
 class Paced:
     """When each case's message was published (monotonic and wall clock), and how well the
@@ -1604,8 +1622,7 @@ async def run_paced(
 ) -> PacedRun:
     """Publish case.opened at ``rate`` for ``--duration`` seconds (open loop: a slow confirm
     does not delay the next publish) and time each case to its case.dispatched."""
-    envelopes = [case_opened() for _ in range(max(1, round(rate * bench.args.duration)))]
-    schedule = [(envelope.subject, envelope.to_amqp()) for envelope in envelopes]
+    schedule = opened_cases(paced_count(bench, rate))
     clock = ArrivalClock(queue)
     await clock.start()
     flush = FlushProbe(bench.work_dir)
@@ -1619,11 +1636,7 @@ async def run_paced(
     use = CpuUse.between(before, CpuSnapshot.take(service.pid))
     service_lag_after = await service_lag_buckets(DISPATCH_METRICS_URL)
     await clock.stop()
-    latencies = [
-        1000 * (clock.first_arrival[case_id] - at)
-        for case_id, at in sent.items()
-        if case_id in clock.first_arrival
-    ]
+    latencies = clock.latencies_ms(sent)
     routed = [case_id for case_id in sent_wall if case_id in clock.routed_at]
     return PacedRun(
         rate,
@@ -1729,25 +1742,16 @@ async def measure_bare_chain(bench: Bench) -> Figures:
     await wait_consuming(chain, source)
     clock = ArrivalClock(target)
     await clock.start()
-    warm_up = [(e.subject, e.to_amqp()) for e in (case_opened() for _ in range(50))]
-    await clock.wait_for(
-        set((await publish_paced(channel.default_exchange, source.name, warm_up, rate)).sent)
-    )
-    schedule = [
-        (e.subject, e.to_amqp())
-        for e in (case_opened() for _ in range(max(1, round(rate * bench.args.duration))))
-    ]
+    warm_up = await publish_paced(channel.default_exchange, source.name, opened_cases(50), rate)
+    await clock.wait_for(set(warm_up.sent))
+    schedule = opened_cases(paced_count(bench, rate))
     paced = await publish_paced(channel.default_exchange, source.name, schedule, rate)
     complete = await clock.wait_for(set(paced.sent))
     await clock.stop()
     await chain.stop()
     for queue in queues:
         await queue.delete(if_unused=False, if_empty=False)
-    latencies = [
-        1000 * (clock.first_arrival[case_id] - at)
-        for case_id, at in paced.sent.items()
-        if case_id in clock.first_arrival
-    ]
+    latencies = clock.latencies_ms(paced.sent)
     return [
         Figure("rate", "paced rate (dispatch's half load)", round(rate, 1), "/s"),
         Figure("messages", "messages published", len(schedule)),

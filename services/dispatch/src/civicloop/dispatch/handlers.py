@@ -139,7 +139,7 @@ class Dispatcher:
     async def on_case_reopened(self, conn: Any, envelope: EventEnvelope) -> None:
         event = events_pb2.CaseReopened.FromString(envelope.data)
         cases = CaseRepository(conn)
-        case = await cases.get(event.case_id, lock=True)
+        case = await cases.get(event.case_id, lock=True, latest_entry=False)  # no reply to render
         now = self.clock()
         with telemetry.case_span(
             "case reopened", case.traceparent, attributes={telemetry.CASE_ID: case.case_id}

@@ -388,17 +388,22 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
             if not case_id:
                 raise InvalidArgument.of("key", "give a case_id or an assignment_id")
             repo = CaseRepository(conn)
-            case = await repo.get(case_id)
+            # The rounds come with their newest entries from the whole form, read below.
+            case = await repo.get(case_id, latest_entry=False)
             assignments, entries, escalations = await repo.history(case.case_id)
         visible = self._visible_departments(principal, "")
         if visible is not None and not any(
             a.department_code in visible or set(a.assisting) & visible for a in assignments
         ):
             raise PermissionDenied(f"case {case.case_id} is not assigned to your department")
-        # The current round; while the office decides there is none (state awaiting_office).
-        chosen = case.current
-        if request.WhichOneof("key") == "assignment_id":
-            chosen = next((a for a in assignments if a.id == request.assignment_id), chosen)
+        # The current round unless another was asked for; while the office decides there is
+        # none (state awaiting_office).
+        wanted = (
+            request.assignment_id
+            if request.WhichOneof("key") == "assignment_id"
+            else case.current and case.current.id
+        )
+        chosen = next((a for a in assignments if a.id == wanted), None)
         return dispatch_pb2.GetAssignmentResponse(
             assignment=messages.assignment_pb(case, chosen),
             handling_form=[messages.entry_pb(e) for e in entries],

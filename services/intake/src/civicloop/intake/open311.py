@@ -26,6 +26,11 @@ from civicloop.reference.catalogue import categories, communities
 
 JURISDICTION = "dujiangyan.gov.cn"
 CLOSED_STATES = {CaseState.RESOLVED_ON_SITE, CaseState.COMPLETED, CaseState.RATED, CaseState.CLOSED}
+# The case states behind each Open311 status, as the requests search filters them.
+STATES_BY_STATUS = {
+    "closed": sorted(s.value for s in CLOSED_STATES),
+    "open": sorted(s.value for s in CaseState if s not in CLOSED_STATES),
+}
 MAX_REQUESTS = 1000
 DEFAULT_SPAN_DAYS = 90
 
@@ -304,8 +309,6 @@ async def _requests(
 ) -> list[dict[str, Any]]:
     """The newest MAX_REQUESTS petitions that pass every filter (filtered in the database,
     so older matches are not cut off by newer ones that do not match)."""
-    closed = sorted(s.value for s in CLOSED_STATES)
-    open_ = sorted(s.value for s in CaseState if s not in CLOSED_STATES)
     petitions, _ = await intake.list_petitions(
         community=None,
         category=None,
@@ -316,7 +319,7 @@ async def _requests(
         until=end,
         ids=ids,
         categories=codes or None,
-        case_states={"open": open_, "closed": closed}.get(status or ""),
+        case_states=STATES_BY_STATUS.get(status or ""),
     )
     cases = await intake.cases_by_id(sorted({p.case_id for p in petitions}))
     rows = []

@@ -533,13 +533,13 @@ class CaseDispatch:
             AssignmentState.IN_PROGRESS,
         ):
             return False
-        due_at = current.next_escalation_at()
-        if due_at is None or now < due_at:
-            return False
         deadline, rung = current.running_deadline(), current.next_rung()
-        assert deadline is not None and rung is not None  # a rung falls due only then
+        if deadline is None or rung is None:
+            return False
+        kind, due, start = deadline
+        if now < rung_due(due, start, rung):
+            return False
         # Climb one rung per scan even if several are due: each rung is its own notice.
-        kind, due, _ = deadline
         current.escalation_rung = rung
         self.events.append(CaseEscalated(current, rung, kind, due, self._bump(), now))
         return True

@@ -140,8 +140,12 @@ class CaseRepository:
         # The extension rows as loaded, so that save() writes only the ones a command changed.
         self._loaded_extensions: dict[str, tuple[Any, ...]] = {}
 
-    async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
-        case = await self._load(case_id, " FOR UPDATE" if lock else "")
+    async def get(
+        self, case_id: str, *, lock: bool = False, latest_entry: bool = True
+    ) -> model.CaseDispatch:
+        """The case with its current round (and that round's newest handling-form entry,
+        unless the caller reads the whole form itself)."""
+        case = await self._load(case_id, " FOR UPDATE" if lock else "", latest_entry)
         if case is None:
             raise NotFound(f"case {case_id} is not known to dispatch")
         return case
@@ -149,9 +153,11 @@ class CaseRepository:
     async def get_unless_locked(self, case_id: str) -> model.CaseDispatch | None:
         """The case, locked for this transaction; None while another transaction (another
         replica's scan, a clerk's command) holds it, or when it is gone."""
-        return await self._load(case_id, " FOR UPDATE SKIP LOCKED")
+        return await self._load(case_id, " FOR UPDATE SKIP LOCKED", latest_entry=False)
 
-    async def _load(self, case_id: str, locking: str) -> model.CaseDispatch | None:
+    async def _load(
+        self, case_id: str, locking: str, latest_entry: bool
+    ) -> model.CaseDispatch | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM cases WHERE case_id = $1::uuid" + locking,
             parse_uuid(case_id, "case_id"),
@@ -164,7 +170,8 @@ class CaseRepository:
                 "SELECT * FROM assignments WHERE id = $1", row["current_assignment_id"]
             )
             case.current = assignment_from_row(current)
-            if case.current.accepted_at is not None:  # the form is filled only once accepted
+            # The form is filled only once accepted.
+            if latest_entry and case.current.accepted_at is not None:
                 latest = await self.latest_entries([case.current.id])
                 case.current.latest_entry = latest.get(case.current.id)
             case.extensions = [
