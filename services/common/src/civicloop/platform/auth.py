@@ -19,6 +19,7 @@ from pathlib import Path
 import jwt
 import orjson
 
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import PermissionDenied, Unauthenticated
 
 AUDIENCE = "civicloop"
@@ -72,6 +73,11 @@ class Principal:
     @property
     def primary_role(self) -> str:
         return sorted(self.roles)[0] if self.roles else ""
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the domain records it: subject and the role it acts under."""
+        return Actor(self.subject, self.primary_role)
 
 
 def _dev_resource(name: str) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -72,6 +73,16 @@ def _migration_files(package: str) -> list[tuple[str, str]]:
     return files
 
 
+_CORRECTS = re.compile(r"^-- corrects: ([0-9a-f]{64})$", re.MULTILINE)
+
+
+def _corrected_checksums(sql: str) -> set[str]:
+    """The checksums of the earlier texts a migration file corrects (``-- corrects: <sha>``
+    lines): a file that already ran may change only when a later migration, of this
+    component or of the platform, brings old databases to what the new text creates."""
+    return set(_CORRECTS.findall(sql))
+
+
 async def migrate(pool: asyncpg.Pool, component: str, package: str) -> list[str]:
     """Apply the package's numbered .sql files not applied yet, each in its own transaction.
 
@@ -100,8 +111,19 @@ async def migrate(pool: asyncpg.Pool, component: str, package: str) -> list[str]
             for name, sql in _migration_files(package):
                 checksum = hashlib.sha256(sql.encode()).hexdigest()
                 if name in done:
-                    if done[name] != checksum:
+                    if done[name] == checksum:
+                        continue
+                    if done[name] not in _corrected_checksums(sql):
                         raise RuntimeError(f"migration {component}/{name} changed after it ran")
+                    # A file corrected for new databases; databases that ran it are as the
+                    # correction leaves them (the file says how), so only its checksum moves.
+                    await conn.execute(
+                        "UPDATE schema_migrations SET checksum = $3"
+                        " WHERE component = $1 AND name = $2",
+                        component,
+                        name,
+                        checksum,
+                    )
                     continue
                 async with conn.transaction():
                     await conn.execute(sql)

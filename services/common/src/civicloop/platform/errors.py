@@ -52,11 +52,17 @@ class IllegalTransition(FailedPrecondition):
     title = "Illegal transition"
 
 
-class VersionConflict(DomainError):
-    """Optimistic concurrency: somebody changed the aggregate first."""
+class Aborted(DomainError):
+    """A concurrent request got there first; the same request may be tried again."""
 
     grpc_code_name = "ABORTED"
     http_status = 409
+    title = "Try again"
+
+
+class VersionConflict(Aborted):
+    """Optimistic concurrency: somebody changed the aggregate first."""
+
     title = "Version conflict"
 
 

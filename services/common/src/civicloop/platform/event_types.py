@@ -39,6 +39,12 @@ EVENT_TYPES: dict[str, type[Message]] = {
 TYPE_OF: dict[type[Message], str] = {cls: name for name, cls in EVENT_TYPES.items()}
 
 
+def type_of(payload: type[Message]) -> str:
+    """The CloudEvent type of a payload class: services name the events they consume by
+    their payload, so a type is spelled once, here."""
+    return TYPE_OF[payload]
+
+
 def event_type_of(message: Message) -> str:
     try:
         return TYPE_OF[type(message)]

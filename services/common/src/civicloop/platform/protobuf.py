@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.v1 import common_pb2
 
 E = TypeVar("E", bound=Enum)
@@ -44,17 +45,13 @@ def actor_message(actor: Actor | None) -> common_pb2.Actor | None:
     return common_pb2.Actor(subject=actor.subject, role=actor.role) if actor else None
 
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
+def page_request(page: common_pb2.PageRequest, keyset: Keyset) -> PageRequest:
+    """The validated page a list call asks for (common.proto's PageRequest)."""
+    return keyset.request(page.page_size, page.page_token)
 
 
-def page_size(page: common_pb2.PageRequest) -> int:
-    """The page size a caller asked for (common.proto: 1..200, 0 means 50)."""
-    if not 0 <= page.page_size <= MAX_PAGE_SIZE:
-        raise InvalidArgument.of(
-            "page.page_size", f"must be 0..{MAX_PAGE_SIZE} (0 means {DEFAULT_PAGE_SIZE})"
-        )
-    return page.page_size or DEFAULT_PAGE_SIZE
+def page_response(next_page_token: str) -> common_pb2.PageResponse:
+    return common_pb2.PageResponse(next_page_token=next_page_token)
 
 
 def parse_uuid(value: str, field: str) -> str:

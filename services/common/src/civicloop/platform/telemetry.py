@@ -21,6 +21,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import Link, Span, SpanKind
 
+from civicloop.platform.logs import current_case_id
+
 CASE_ID = "civicloop.case_id"
 PETITION_ID = "civicloop.petition_id"
 DEPARTMENT = "civicloop.department"
@@ -149,6 +151,26 @@ def case_span(
     with tracer().start_as_current_span(
         name, context=parent, kind=kind, links=links, attributes=dict(attributes or {})
     ) as span:
+        yield span
+
+
+@contextmanager
+def case_step(
+    name: str,
+    case_id: str,
+    case_traceparent: str | None,
+    *,
+    department: str = "",
+    attributes: Mapping[str, str | int | bool] | None = None,
+) -> Iterator[Span]:
+    """One step of a case, as every service records it: a span in the case's trace with the
+    case (and department) attributes, and the case id on the log lines written meanwhile."""
+    current_case_id.set(case_id)
+    tags: dict[str, str | int | bool] = {CASE_ID: case_id}
+    if department:
+        tags[DEPARTMENT] = department
+    tags.update(attributes or {})
+    with case_span(name, case_traceparent, attributes=tags) as span:
         yield span
 
 

@@ -1,3 +1,6 @@
+-- corrects: 7af1740240650c52bc249aa4cb67db454d28f7159030346b5bfb8548080b9d9d
+-- (command_requests moved to the platform's migration 004, which runs first)
+
 CREATE TABLE departments (
     code    text PRIMARY KEY,
     name    text NOT NULL,
@@ -135,13 +138,3 @@ CREATE TABLE escalations (
     escalated_at    timestamptz NOT NULL
 );
 CREATE INDEX escalations_case ON escalations (case_id, escalated_at);
-
-
--- request_id of a command: a repeat gets the first answer and writes nothing.
-CREATE TABLE command_requests (
-    request_id   text PRIMARY KEY,
-    command      text NOT NULL,
-    request_hash bytea NOT NULL,
-    response     bytea NOT NULL,
-    created_at   timestamptz NOT NULL DEFAULT now()
-);
