@@ -15,7 +15,7 @@ from civicloop.dispatch.domain.catalogue import (
     DutyCatalogue,
     DutyRule,
 )
-from civicloop.dispatch.domain.deadlines import DeadlinePolicy, Rung, Urgency, WorkCalendar
+from civicloop.dispatch.domain.deadlines import DeadlinePolicy, Rung, WorkCalendar
 from civicloop.dispatch.domain.model import (
     SYSTEM,
     AssignmentState,
@@ -34,13 +34,12 @@ from civicloop.dispatch.domain.model import (
     Limits,
     ProgressUpdated,
 )
-from civicloop.platform.domain import Actor
+from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.errors import (
     FailedPrecondition,
     IllegalTransition,
     InvalidArgument,
     PermissionDenied,
-    VersionConflict,
 )
 
 T0 = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing: the case is routed
@@ -80,7 +79,7 @@ def new_case(category: str = "streetlight", urgency: Urgency = Urgency.GENERAL) 
         version=3,
         community_code="C002",
         category_code=category,
-        case_list="practical_matters",
+        case_list=CaseList.PRACTICAL_MATTERS,
         urgency=urgency,
         summary="小区门口路灯不亮",
         traceparent=TRACEPARENT,
@@ -468,7 +467,6 @@ def test_a_progress_update_adds_an_entry_to_the_handling_form() -> None:
     assert (entry.at, entry.actor) == (at, URBAN)
     assert case.entries == [entry]
     assert case.current is not None and case.current.progress_percent == 40
-    assert case.current.latest_entry == entry
     assert case.state is AssignmentState.IN_PROGRESS
     assert case.events == [ProgressUpdated(case.current, entry, version + 1)]
 
@@ -494,7 +492,7 @@ def test_progress_going_backwards_with_a_reason_is_recorded() -> None:
 
     assert case.current is not None and case.current.progress_percent == 30
     assert [e.progress_percent for e in case.entries] == [60, 30]
-    assert case.entries[-1] == entry == case.current.latest_entry
+    assert case.entries[-1] == entry
 
 
 def test_repeating_the_same_progress_needs_no_reason() -> None:
@@ -910,21 +908,43 @@ def test_only_a_completed_case_can_be_reopened(make: Callable[[], CaseDispatch])
     assert snapshot(case) == before
 
 
-# ---- optimistic concurrency ----
+# ---- when a case last changed ----
 
 
-def test_the_current_version_passes_the_version_check() -> None:
+def test_every_transition_stamps_the_case_with_its_time() -> None:
     case = routed()
+    assert case.updated_at == T0
 
-    case.check_version(case.version)
+    case.accept(URBAN, CLOCK, ACCEPTED_AT)
+    assert case.updated_at == ACCEPTED_AT
+
+    later = ACCEPTED_AT + timedelta(days=1)
+    case.update_progress("已联系供电公司", 40, None, (), "", URBAN, later)
+    assert case.updated_at == later
 
 
-@pytest.mark.parametrize("offset", [-1, 1])
-def test_a_stale_or_future_expected_version_is_a_conflict(offset: int) -> None:
+def test_an_escalation_stamps_the_case_with_the_scan_time() -> None:
+    case = routed(urgency=Urgency.EMERGENCY)
+    assert case.current is not None
+    overdue = case.current.accept_due_at + timedelta(seconds=1)
+
+    assert case.escalate(overdue)
+
+    assert case.updated_at == overdue
+
+
+def test_a_return_hands_back_the_assignment_as_it_ended() -> None:
     case = routed()
+    returned_at = T0 + timedelta(hours=2)
 
-    with pytest.raises(VersionConflict):
-        case.check_version(case.version + offset)
+    ended = case.return_case("not_our_duty", "不归我单位管", URBAN, Limits(), CLOCK, returned_at)
+
+    assert ended == case.ended[-1]
+    assert (ended.state, ended.department_code, ended.ended_at) == (
+        AssignmentState.RETURNED,
+        LEAD,
+        returned_at,
+    )
 
 
 def test_the_next_escalation_falls_due_at_each_rung_then_never() -> None:

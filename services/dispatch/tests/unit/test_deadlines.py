@@ -14,12 +14,12 @@ from civicloop.dispatch.domain.deadlines import (
     DeadlinePolicy,
     EscalationLadder,
     Rung,
-    Urgency,
     Window,
     WorkCalendar,
     due_at,
     rung_due,
 )
+from civicloop.platform.domain import Urgency
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai, written out independently of the module
 DATA = Path(__file__).parents[2] / "src/civicloop/dispatch/data"

@@ -16,7 +16,7 @@ from civicloop.dispatch.domain.catalogue import (
     NeedsOffice,
     Route,
 )
-from civicloop.dispatch.domain.deadlines import DeadlinePolicy, Urgency, WorkCalendar
+from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
 from civicloop.dispatch.domain.model import (
     SYSTEM,
     AssignmentState,
@@ -26,6 +26,7 @@ from civicloop.dispatch.domain.model import (
     Clockwork,
     Limits,
 )
+from civicloop.platform.domain import CaseList, Urgency
 from civicloop.platform.errors import IllegalTransition
 
 T0 = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing
@@ -90,7 +91,7 @@ def new_case(
         version=3,
         community_code=community,
         category_code=category,
-        case_list="practical_matters",
+        case_list=CaseList.PRACTICAL_MATTERS,
         urgency=urgency,
         summary="小区门口路灯不亮",
         traceparent=TRACEPARENT,

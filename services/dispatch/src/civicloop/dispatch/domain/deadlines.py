@@ -20,20 +20,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Literal
 
+from civicloop.platform.domain import Urgency
+
 # Mainland China has kept UTC+8 all year since 1991, so a fixed offset is exact for every date
 # the service meets, and needs no tz database (slim images lack one; reading it is I/O).
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 # A case that arrives on a day off counts from the next working day at this local time.
 WORKDAY_START = time(9, 0)
-
-
-class Urgency(StrEnum):
-    """How fast a case must be handled (the 12345 hotline's four grades)."""
-
-    EMERGENCY = "emergency"
-    UTILITIES = "utilities"
-    GENERAL = "general"
-    COMPLEX = "complex"
 
 
 Unit = Literal["minutes", "hours", "calendar_days", "working_days"]

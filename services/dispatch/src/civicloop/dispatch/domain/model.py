@@ -8,6 +8,9 @@
 
 Every transition checks its preconditions, bumps the case version and records exactly one
 domain event. Overdue deadlines climb the 督办 ladder without changing the state.
+
+The version check is the platform's one rule (``civicloop.platform.domain.check_version``),
+applied by the handlers before a transition.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from civicloop.dispatch.domain.catalogue import DutyCatalogue, NeedsOffice
 from civicloop.dispatch.domain.deadlines import (
@@ -23,18 +27,16 @@ from civicloop.dispatch.domain.deadlines import (
     DeadlineKind,
     DeadlinePolicy,
     Rung,
-    Urgency,
     WorkCalendar,
     due_at,
     rung_due,
 )
-from civicloop.platform.domain import Actor
+from civicloop.platform.domain import Actor, CaseList, RecordsEvents, Urgency
 from civicloop.platform.errors import (
     FailedPrecondition,
     IllegalTransition,
     InvalidArgument,
     PermissionDenied,
-    VersionConflict,
 )
 
 
@@ -137,8 +139,6 @@ class Assignment:
     return_reason_text: str = ""
     escalation_rung: Rung | None = None
     approved_extensions: int = 0
-    # The round's newest handling-form entry: what a clerk or the office reads first.
-    latest_entry: HandlingEntry | None = None
 
     def running_deadline(self) -> tuple[DeadlineKind, datetime, datetime] | None:
         """The deadline this assignment runs against now: which, when due, since when."""
@@ -179,6 +179,11 @@ class CaseAwaitingOffice:
     reason: str
     version: int
     at: datetime
+
+    @property
+    def actor(self) -> None:
+        """Dispatch's own doing: no rule, or the return or reopen limit reached."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -243,13 +248,18 @@ class CaseCompleted:
 class CaseEscalated:
     assignment: Assignment
     rung: Rung
-    deadline: str  # accept or complete
+    deadline: DeadlineKind
     due_at: datetime
     version: int
     at: datetime
 
+    @property
+    def actor(self) -> None:
+        """The deadline passed: nobody acted."""
+        return None
 
-DomainEvent = (
+
+CaseEvent = (
     CaseDispatched
     | CaseAwaitingOffice
     | CaseAccepted
@@ -262,15 +272,33 @@ DomainEvent = (
 )
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """One 督办 rung climbed: the notice a department (and past the top rung, the office)
+    receives, kept for the supervisors' list."""
+
+    id: str
+    case_id: str
+    assignment_id: str
+    department_code: str
+    community_code: str
+    rung: Rung
+    deadline: DeadlineKind
+    due_at: datetime
+    escalated_at: datetime
+
+
 @dataclass
-class CaseDispatch:
+class CaseDispatch(RecordsEvents):
     """Dispatch's aggregate: one per case, with its current assignment."""
+
+    aggregate_type: ClassVar[str] = "case"
 
     case_id: str
     version: int
     community_code: str
     category_code: str
-    case_list: str
+    case_list: CaseList
     urgency: Urgency
     summary: str
     traceparent: str
@@ -281,21 +309,19 @@ class CaseDispatch:
     reopen_count: int = 0
     rounds: int = 0
     fallback_department_code: str = ""
-    # When dispatch last stored a change of the case (None until it is first stored).
+    # When the case last changed in dispatch (None until it is first routed).
     updated_at: datetime | None = None
     # Assignments this transaction ended (returned, superseded), to be stored too.
     ended: list[Assignment] = field(default_factory=list, repr=False)
     entries: list[HandlingEntry] = field(default_factory=list, repr=False)
     extensions: list[Extension] = field(default_factory=list, repr=False)
-    events: list[DomainEvent] = field(default_factory=list, repr=False)
+    events: list[CaseEvent] = field(default_factory=list, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.case_id
 
     # ---- guards ----
-
-    def check_version(self, expected: int) -> None:
-        if expected != self.version:
-            raise VersionConflict(
-                f"case {self.case_id} is at version {self.version}, not {expected}"
-            )
 
     def _require(self, *allowed: AssignmentState, action: str) -> Assignment:
         if self.state not in allowed or self.current is None:
@@ -309,8 +335,9 @@ class CaseDispatch:
         if self.current is None or self.current.department_code not in departments:
             raise PermissionDenied(f"case {self.case_id} is not assigned to your department")
 
-    def _bump(self) -> int:
+    def _bump(self, at: datetime) -> int:
         self.version += 1
+        self.updated_at = at
         return self.version
 
     # ---- routing and dispatch ----
@@ -378,7 +405,7 @@ class CaseDispatch:
         )
         self.state = AssignmentState.DISPATCHED
         self.awaiting_reason = ""
-        self.events.append(CaseDispatched(self.current, self._bump(), at, actor))
+        self.events.append(CaseDispatched(self.current, self._bump(at), at, actor))
 
     def _close_pending_extensions(self, at: datetime) -> None:
         """A request of an assignment that ended cannot bind the next department."""
@@ -393,7 +420,7 @@ class CaseDispatch:
         self.state = AssignmentState.AWAITING_OFFICE
         self.awaiting_reason = reason
         self.current = None
-        self.events.append(CaseAwaitingOffice(reason, self._bump(), at))
+        self.events.append(CaseAwaitingOffice(reason, self._bump(at), at))
 
     # ---- 接单 / 退单 ----
 
@@ -404,7 +431,7 @@ class CaseDispatch:
         current.complete_due_at = clock.due(self.urgency, "complete", at)
         current.escalation_rung = None  # a new deadline starts its own ladder
         self.state = AssignmentState.IN_PROGRESS
-        self.events.append(CaseAccepted(current, self._bump(), at, actor))
+        self.events.append(CaseAccepted(current, self._bump(at), at, actor))
 
     def return_case(
         self,
@@ -414,8 +441,9 @@ class CaseDispatch:
         limits: Limits,
         clock: Clockwork,
         at: datetime,
-    ) -> None:
-        """退单 with a reason; the next candidate gets the case, or the office past the limit."""
+    ) -> Assignment:
+        """退单 with a reason; the next candidate gets the case, or the office past the limit.
+        Returns the assignment as it ended."""
         current = self._require(AssignmentState.DISPATCHED, action="return")
         self.return_count += 1
         ended = replace(
@@ -427,7 +455,7 @@ class CaseDispatch:
         )
         self.ended.append(ended)
         self.current = None
-        self.events.append(CaseReturned(ended, self.return_count, self._bump(), at, actor))
+        self.events.append(CaseReturned(ended, self.return_count, self._bump(at), at, actor))
         fallback = self.fallback_department_code
         if self.return_count >= limits.returns or not fallback or ended.department_code == fallback:
             self._await_office(
@@ -436,10 +464,11 @@ class CaseDispatch:
                 else "no_next_candidate",
                 at,
             )
-            return
+            return ended
         self._dispatch_to(
             fallback, (), True, f"returned by {ended.department_code}", SYSTEM, clock, at
         )
+        return ended
 
     # ---- 办单 ----
 
@@ -463,9 +492,8 @@ class CaseDispatch:
             str(uuid.uuid4()), measures, percent, expected_completion, attachments, at, actor
         )
         current.progress_percent = percent
-        current.latest_entry = entry
         self.entries.append(entry)
-        self.events.append(ProgressUpdated(current, entry, self._bump()))
+        self.events.append(ProgressUpdated(current, entry, self._bump(at)))
         return entry
 
     def complete(
@@ -478,7 +506,7 @@ class CaseDispatch:
         current.result_summary = summary
         current.result_attachments = attachments
         self.state = AssignmentState.COMPLETED
-        self.events.append(CaseCompleted(current, self._bump(), at, actor))
+        self.events.append(CaseCompleted(current, self._bump(at), at, actor))
 
     # ---- 延期 ----
 
@@ -497,7 +525,7 @@ class CaseDispatch:
             str(uuid.uuid4()), current.id, current.complete_due_at, requested_due, reason, at, actor
         )
         self.extensions.append(extension)
-        self.events.append(ExtensionRequested(current, extension, self._bump()))
+        self.events.append(ExtensionRequested(current, extension, self._bump(at)))
         return extension
 
     def decide_extension(
@@ -520,7 +548,7 @@ class CaseDispatch:
             current.complete_due_at = extension.granted_due_at
             current.approved_extensions += 1
             current.escalation_rung = None
-        self.events.append(ExtensionDecided(current, extension, self._bump()))
+        self.events.append(ExtensionDecided(current, extension, self._bump(at)))
         return extension
 
     # ---- 督办 ----
@@ -541,7 +569,7 @@ class CaseDispatch:
             return False
         # Climb one rung per scan even if several are due: each rung is its own notice.
         current.escalation_rung = rung
-        self.events.append(CaseEscalated(current, rung, kind, due, self._bump(), now))
+        self.events.append(CaseEscalated(current, rung, kind, due, self._bump(now), now))
         return True
 
     # ---- reopened by rating ----
