@@ -10,14 +10,16 @@ from importlib import resources
 from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
 from civicloop.dispatch.domain.model import Clockwork, Limits
 from civicloop.dispatch.domain.rules import ReturnReason
-from civicloop.dispatch.handlers import OPENED, REOPENED, Dispatcher
+from civicloop.dispatch.handlers import Dispatcher
+from civicloop.dispatch.queries import DispatchQueries
 from civicloop.dispatch.rpc import SERVICE_NAME, DispatchServicer
 from civicloop.dispatch.settings import DispatchSettings
-from civicloop.dispatch.store.catalogue import data_file
+from civicloop.dispatch.store.catalogue import CatalogueCache, data_file
 from civicloop.platform.clock import clock_from
+from civicloop.platform.event_types import type_of
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts
-from civicloop.v1 import dispatch_pb2_grpc
+from civicloop.v1 import dispatch_pb2_grpc, events_pb2
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,11 @@ def build(runtime: Runtime) -> ServiceParts:
         r["code"]: ReturnReason(r["code"], r["name"], r.get("name_en", ""))
         for r in data_file("return_reasons.json")["reasons"]
     }
+    clock = clock_from(settings.civicloop_clock_file)
+    catalogue = CatalogueCache(runtime.pool)
     dispatcher = Dispatcher(
         pool=runtime.pool,
+        catalogue=catalogue,
         clockwork=Clockwork(policy, calendar),
         limits=Limits(
             settings.dispatch_return_limit,
@@ -62,7 +67,7 @@ def build(runtime: Runtime) -> ServiceParts:
             settings.dispatch_extension_limit,
         ),
         reasons=reasons,
-        clock=clock_from(settings.civicloop_clock_file),
+        clock=clock,
     )
 
     async def scan_deadlines() -> None:
@@ -84,11 +89,16 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 dispatch_pb2_grpc.add_DispatchServiceServicer_to_server,
-                DispatchServicer(dispatcher, runtime.verifier),
+                DispatchServicer(
+                    dispatcher, DispatchQueries(runtime.pool, catalogue, clock), runtime.verifier
+                ),
                 SERVICE_NAME,
             )
         ],
-        event_handlers={OPENED: dispatcher.on_case_opened, REOPENED: dispatcher.on_case_reopened},
+        event_handlers={
+            type_of(events_pb2.CaseOpened): dispatcher.on_case_opened,
+            type_of(events_pb2.CaseReopened): dispatcher.on_case_reopened,
+        },
         on_start=[dispatcher.seed],
         background=[scan_deadlines],
     )

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.message import Message
 
+from civicloop.dispatch.commands import Reopening
 from civicloop.dispatch.domain import model
-from civicloop.dispatch.domain.deadlines import Rung, Urgency
+from civicloop.dispatch.domain.catalogue import DutyRule
+from civicloop.dispatch.domain.deadlines import Rung
+from civicloop.dispatch.queries import AssignmentView
+from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.protobuf import actor_message as actor_pb
 from civicloop.platform.protobuf import enum_maps
 from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, dispatch_pb2, events_pb2
 
 URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(Urgency, common_pb2.Urgency, "URGENCY")
-LIST_FROM_PB = {
-    common_pb2.CASE_LIST_URGENT_NEEDS: "urgent_needs",
-    common_pb2.CASE_LIST_PRACTICAL_MATTERS: "practical_matters",
-}
-LIST_TO_PB = {v: k for k, v in LIST_FROM_PB.items()}
+LIST_TO_PB, LIST_FROM_PB = enum_maps(CaseList, common_pb2.CaseList, "CASE_LIST")
 STATE_TO_PB, STATE_FROM_PB = enum_maps(
     model.AssignmentState, dispatch_pb2.AssignmentState, "ASSIGNMENT_STATE"
 )
@@ -32,7 +33,50 @@ def attachments_pb(items: tuple[model.Attachment, ...]) -> list[events_pb2.Attac
     ]
 
 
-def event_message(case: model.CaseDispatch, event: model.DomainEvent) -> Message:
+# ---- events consumed ----
+
+
+def opened_case(data: bytes, traceparent: str) -> model.CaseDispatch:
+    """The case intake opened (civicloop.case.opened.v1), not routed yet: a general practical
+    matter unless the event says otherwise."""
+    event = events_pb2.CaseOpened.FromString(data)
+    return model.CaseDispatch(
+        case_id=event.case_id,
+        version=event.case_version,
+        community_code=event.community_code,
+        category_code=event.category_code,
+        case_list=LIST_FROM_PB.get(event.list, CaseList.PRACTICAL_MATTERS),
+        urgency=URGENCY_FROM_PB.get(event.urgency, Urgency.GENERAL),
+        summary=event.summary,
+        traceparent=traceparent,
+    )
+
+
+def reopening(data: bytes) -> Reopening:
+    """What rating's civicloop.case.reopened.v1 tells dispatch."""
+    event = events_pb2.CaseReopened.FromString(data)
+    return Reopening(event.case_id, event.case_version, event.reopen_count)
+
+
+# ---- events published ----
+
+
+def catalogue_changed(
+    change: dict[str, Any], written: DutyRule | None, actor: Actor, at: datetime
+) -> events_pb2.DutyCatalogueChanged:
+    return events_pb2.DutyCatalogueChanged(
+        catalogue_version=change["catalogue_version"],
+        category_code=change["category_code"],
+        community_code=change["community_code"],
+        lead_department_code=written.lead_department_code if written else "",
+        assisting_department_codes=list(written.assisting_department_codes) if written else [],
+        note=change["reason"],
+        changed_at=ts(at),
+        changed_by=actor_pb(actor),
+    )
+
+
+def event_message(case: model.CaseDispatch, event: model.CaseEvent) -> Message:
     """The integration event for a domain event of ``case``."""
     cid = case.case_id
     match event:
@@ -127,16 +171,18 @@ def event_message(case: model.CaseDispatch, event: model.DomainEvent) -> Message
     raise TypeError(f"no integration event for {type(event).__name__}")
 
 
-def assignment_pb(
-    case: model.CaseDispatch, a: model.Assignment | None
-) -> dispatch_pb2.DispatchAssignment:
+# ---- answers ----
+
+
+def assignment_pb(view: AssignmentView) -> dispatch_pb2.DispatchAssignment:
     """The contract's view of one assignment (the current one, or a past round)."""
+    case, a = view.case, view.assignment
     common: dict[str, Any] = {
         "case_id": case.case_id,
         "case_version": case.version,
         "community_code": case.community_code,
         "category_code": case.category_code,
-        "list": LIST_TO_PB.get(case.case_list, common_pb2.CASE_LIST_UNSPECIFIED),
+        "list": LIST_TO_PB[case.case_list],
         "urgency": URGENCY_TO_PB[case.urgency],
         "summary": case.summary,
         "return_count": case.return_count,
@@ -176,7 +222,7 @@ def assignment_pb(
         completed_at=ts(a.completed_at),
         ended_at=ts(a.ended_at),
         pending_extension=extension_pb(case, pending) if pending else None,
-        latest_progress=entry_pb(a.latest_entry) if a.latest_entry else None,
+        latest_progress=entry_pb(view.latest_entry) if view.latest_entry else None,
         **common,
     )
 
@@ -213,18 +259,18 @@ def extension_pb(case: model.CaseDispatch, x: model.Extension) -> dispatch_pb2.D
     )
 
 
-def escalation_pb(row: Any) -> dispatch_pb2.DispatchEscalation:
-    """One 督办 rung as stored in the escalations table."""
+def escalation_pb(e: model.Escalation) -> dispatch_pb2.DispatchEscalation:
+    """One 督办 rung climbed."""
     return dispatch_pb2.DispatchEscalation(
-        escalation_id=str(row["id"]),
-        case_id=str(row["case_id"]),
-        assignment_id=str(row["assignment_id"]),
-        department_code=row["department_code"],
-        community_code=row["community_code"],
-        rung=RUNG_TO_PB[Rung(row["rung"])],
+        escalation_id=e.id,
+        case_id=e.case_id,
+        assignment_id=e.assignment_id,
+        department_code=e.department_code,
+        community_code=e.community_code,
+        rung=RUNG_TO_PB[e.rung],
         deadline=dispatch_pb2.DEADLINE_KIND_ACCEPT
-        if row["deadline"] == "accept"
+        if e.deadline == "accept"
         else dispatch_pb2.DEADLINE_KIND_COMPLETE,
-        due_at=ts(row["due_at"]),
-        escalated_at=ts(row["escalated_at"]),
+        due_at=ts(e.due_at),
+        escalated_at=ts(e.escalated_at),
     )

@@ -1,47 +1,108 @@
-"""DispatchService over gRPC: translation between protobuf and the use cases."""
+"""DispatchService over gRPC: translation between protobuf and the use cases, nothing more."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
-from civicloop.dispatch import messages
-from civicloop.dispatch.domain import rules
-from civicloop.dispatch.domain.catalogue import EVERY_COMMUNITY, DutyCatalogue, DutyRule
-from civicloop.dispatch.domain.model import CaseDispatch
-from civicloop.dispatch.handlers import Dispatcher, actor_of
-from civicloop.dispatch.store import catalogue as catalogue_store
-from civicloop.dispatch.store.repository import CaseRepository, assignment_from_row
+from civicloop.dispatch import commands, messages, queries
+from civicloop.dispatch.domain.catalogue import EVERY_COMMUNITY, DutyRule
+from civicloop.dispatch.handlers import (
+    Dispatcher,
+    ExtensionOutcome,
+    Render,
+    ReturnOutcome,
+    RuleChange,
+)
+from civicloop.dispatch.queries import AssignmentView, DispatchQueries
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal
-from civicloop.platform.errors import InvalidArgument, PermissionDenied, Violations
+from civicloop.platform.commands import CommandRequest
 from civicloop.platform.grpc_server import Context, rpc
-from civicloop.platform.protobuf import aware, page_size, parse_uuid, timestamp
+from civicloop.platform.protobuf import aware, page_request, page_response, timestamp
 from civicloop.v1 import common_pb2, dispatch_pb2, dispatch_pb2_grpc
 
 R = TypeVar("R", bound=Message)
+T = TypeVar("T")
 SERVICE_NAME = dispatch_pb2.DESCRIPTOR.services_by_name["DispatchService"].full_name
 READERS = (auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT)
 DEPARTMENT_OR_OFFICE = (auth.OFFICE, auth.ANY_DEPARTMENT)
+DEPARTMENT_KINDS = {
+    dispatch_pb2.DEPARTMENT_KIND_LINE: "line",
+    dispatch_pb2.DEPARTMENT_KIND_SUBDISTRICT: "subdistrict",
+    dispatch_pb2.DEPARTMENT_KIND_FALLBACK: "fallback",
+    dispatch_pb2.DEPARTMENT_KIND_UTILITY: "utility",
+}
+DEPARTMENT_KIND_TO_PB = {kind: value for value, kind in DEPARTMENT_KINDS.items()}
 
 
 def _when(stamp: Any, present: bool) -> datetime | None:
     return aware(stamp) if present else None
 
 
-def _page(page: common_pb2.PageRequest) -> tuple[int, int]:
-    size = page_size(page)
-    try:
-        offset = int(page.page_token or 0)
-    except ValueError:
-        raise InvalidArgument.of("page.page_token", "is not a token this service issued") from None
-    return size, offset
+def _attachments(given: Any) -> tuple[commands.GivenAttachment, ...]:
+    return tuple((a.url, a.sha256, a.media_type) for a in given)
 
 
-def _next(offset: int, size: int, got: int) -> common_pb2.PageResponse:
-    return common_pb2.PageResponse(next_page_token=str(offset + size) if got > size else "")
+def _keyed(principal: Principal, request: Any, command: str) -> CommandRequest | None:
+    """The request id bound to this very request, in the caller's own key space."""
+    return CommandRequest.of(
+        principal.subject,
+        request.request_id,
+        command,
+        request.SerializeToString(deterministic=True),
+    )
+
+
+def _case_request(
+    principal: Principal, request: Any, command: str
+) -> tuple[Principal, CommandRequest | None, str, int]:
+    """The head every case command shares: who asks, under which request id, which case
+    at which version."""
+    return principal, _keyed(principal, request, command), request.case_id, request.expected_version
+
+
+def _answer(build: Callable[[T], Message]) -> Render[T]:
+    """A handler's result as the bytes of its reply, kept for repeats of the request."""
+    return lambda result: build(result).SerializeToString()
+
+
+def _assignment_answer(response_type: type[R]) -> Render[AssignmentView]:
+    """The reply of a command whose answer is the case's current assignment."""
+    return _answer(lambda view: response_type(assignment=messages.assignment_pb(view)))
+
+
+def _extension_answer(response_type: type[R]) -> Render[ExtensionOutcome]:
+    return _answer(
+        lambda outcome: response_type(
+            extension=messages.extension_pb(outcome.view.case, outcome.extension),
+            assignment=messages.assignment_pb(outcome.view),
+        )
+    )
+
+
+def _return_answer(outcome: ReturnOutcome) -> dispatch_pb2.ReturnResponse:
+    return dispatch_pb2.ReturnResponse(
+        returned=messages.assignment_pb(outcome.returned),
+        next=messages.assignment_pb(outcome.next) if outcome.next else None,
+        return_count=outcome.return_count,
+    )
+
+
+def _progress_answer(view: AssignmentView) -> dispatch_pb2.UpdateProgressResponse:
+    assert view.latest_entry is not None  # the entry just written
+    return dispatch_pb2.UpdateProgressResponse(
+        assignment=messages.assignment_pb(view), entry=messages.entry_pb(view.latest_entry)
+    )
+
+
+def _rule_change_answer(result: RuleChange) -> dispatch_pb2.UpdateDutyRuleResponse:
+    return dispatch_pb2.UpdateDutyRuleResponse(
+        rule=_rule_pb(result.rule) if result.rule else None, change=_change_pb(result.change)
+    )
 
 
 def _rule_pb(rule: DutyRule) -> dispatch_pb2.DutyRule:
@@ -56,47 +117,15 @@ def _rule_pb(rule: DutyRule) -> dispatch_pb2.DutyRule:
     )
 
 
-def _assignment(case: CaseDispatch) -> dispatch_pb2.DispatchAssignment:
-    return messages.assignment_pb(case, case.current)
-
-
-def _with_assignment(response_type: type[R]) -> Any:
-    """The reply of a command whose answer is the case's current assignment."""
-    return lambda case, _: response_type(assignment=_assignment(case))
-
-
 class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     grpc_service_name = SERVICE_NAME
 
-    def __init__(self, dispatcher: Dispatcher, verifier: auth.TokenVerifier) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, queries: DispatchQueries, verifier: auth.TokenVerifier
+    ) -> None:
         self.dispatcher = dispatcher
+        self.queries = queries
         self.verifier = verifier
-
-    async def _run(
-        self,
-        name: str,
-        request: Any,
-        principal: Principal,
-        change: Any,
-        render: Any,
-        response_type: type[R],
-        *,
-        lead_only: bool = True,
-    ) -> R:
-        body = await self.dispatcher.execute(
-            name,
-            request.case_id,
-            request.expected_version,
-            principal,
-            request.request_id,
-            request.SerializeToString(deterministic=True),
-            change,
-            lambda case, result: render(case, result).SerializeToString(),
-            lead_only=lead_only,
-        )
-        response = response_type()
-        response.ParseFromString(body)
-        return response
 
     # ---- 派单 接单 退单 ----
 
@@ -104,85 +133,41 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     async def Dispatch(
         self, request: dispatch_pb2.DispatchRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.DispatchResponse:
-        errors = Violations()
-        note = rules.optional_text(errors, "note", request.note, 500)
-        urgency = messages.URGENCY_FROM_PB.get(request.urgency)
-        errors.raise_if_any()
-
-        def change(case: CaseDispatch, catalogue: DutyCatalogue, now: datetime) -> None:
-            problems = Violations()
-            lead = rules.departments(
-                problems, catalogue, "department_code", [request.department_code]
-            )[0]
-            assisting = rules.departments(
-                problems,
-                catalogue,
-                "assisting_department_codes",
-                request.assisting_department_codes,
-            )
-            if len(assisting) > 10:
-                problems.add("assisting_department_codes", "at most 10")
-            problems.raise_if_any()
-            case.dispatch(
-                lead, assisting, note, actor_of(principal), self.dispatcher.clockwork, now, urgency
-            )
-
-        return await self._run(
-            "dispatched",
-            request,
-            principal,
-            change,
-            _with_assignment(dispatch_pb2.DispatchResponse),
-            dispatch_pb2.DispatchResponse,
-            lead_only=False,
+        answer = await self.dispatcher.dispatch(
+            commands.Dispatch(
+                *_case_request(principal, request, "Dispatch"),
+                department_code=request.department_code,
+                assisting_department_codes=tuple(request.assisting_department_codes),
+                note=request.note,
+                urgency=messages.URGENCY_FROM_PB.get(request.urgency),
+            ),
+            _assignment_answer(dispatch_pb2.DispatchResponse),
         )
+        return dispatch_pb2.DispatchResponse.FromString(answer)
 
     @rpc(roles=DEPARTMENT_OR_OFFICE)
     async def Accept(
         self, request: dispatch_pb2.AcceptRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.AcceptResponse:
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> None:
-            case.accept(actor_of(principal), self.dispatcher.clockwork, now)
-
-        return await self._run(
-            "accepted",
-            request,
-            principal,
-            change,
-            _with_assignment(dispatch_pb2.AcceptResponse),
-            dispatch_pb2.AcceptResponse,
+        answer = await self.dispatcher.accept(
+            commands.Accept(*_case_request(principal, request, "Accept")),
+            _assignment_answer(dispatch_pb2.AcceptResponse),
         )
+        return dispatch_pb2.AcceptResponse.FromString(answer)
 
     @rpc(roles=DEPARTMENT_OR_OFFICE)
     async def Return(
         self, request: dispatch_pb2.ReturnRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ReturnResponse:
-        errors = Violations()
-        rules.return_reason(errors, self.dispatcher.reasons, request.reason_code)
-        text = rules.required_text(errors, "reason_text", request.reason_text, 500)
-        errors.raise_if_any()
-
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> Any:
-            case.return_case(
-                request.reason_code,
-                text,
-                actor_of(principal),
-                self.dispatcher.limits,
-                self.dispatcher.clockwork,
-                now,
-            )
-            return case.ended[-1]
-
-        def render(case: CaseDispatch, returned: Any) -> dispatch_pb2.ReturnResponse:
-            return dispatch_pb2.ReturnResponse(
-                returned=messages.assignment_pb(case, returned),
-                next=_assignment(case) if case.current else None,
-                return_count=case.return_count,
-            )
-
-        return await self._run(
-            "returned", request, principal, change, render, dispatch_pb2.ReturnResponse
+        answer = await self.dispatcher.return_case(
+            commands.Return(
+                *_case_request(principal, request, "Return"),
+                reason_code=request.reason_code,
+                reason_text=request.reason_text,
+            ),
+            _answer(_return_answer),
         )
+        return dispatch_pb2.ReturnResponse.FromString(answer)
 
     # ---- 办单 ----
 
@@ -190,62 +175,34 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     async def UpdateProgress(
         self, request: dispatch_pb2.UpdateProgressRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.UpdateProgressResponse:
-        errors = Violations()
-        measures = rules.required_text(errors, "measures_taken", request.measures_taken, 2000)
-        expected = _when(request.expected_completion_at, request.HasField("expected_completion_at"))
-        rules.progress(errors, request.progress_percent, expected, self.dispatcher.clock())
-        attachments = rules.attachments(
-            errors, [(a.url, a.sha256, a.media_type) for a in request.attachments]
-        )
-        regression = rules.optional_text(
-            errors, "regression_reason", request.regression_reason, 500
-        )
-        errors.raise_if_any()
-
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> Any:
-            return case.update_progress(
-                measures,
-                request.progress_percent,
-                expected,
-                attachments,
-                regression,
-                actor_of(principal),
-                now,
-            )
-
-        return await self._run(
-            "progress updated",
-            request,
-            principal,
-            change,
-            lambda case, entry: dispatch_pb2.UpdateProgressResponse(
-                assignment=_assignment(case), entry=messages.entry_pb(entry)
+        answer = await self.dispatcher.update_progress(
+            commands.UpdateProgress(
+                *_case_request(principal, request, "UpdateProgress"),
+                measures_taken=request.measures_taken,
+                progress_percent=request.progress_percent,
+                expected_completion_at=_when(
+                    request.expected_completion_at, request.HasField("expected_completion_at")
+                ),
+                attachments=_attachments(request.attachments),
+                regression_reason=request.regression_reason,
             ),
-            dispatch_pb2.UpdateProgressResponse,
+            _answer(_progress_answer),
         )
+        return dispatch_pb2.UpdateProgressResponse.FromString(answer)
 
     @rpc(roles=DEPARTMENT_OR_OFFICE)
     async def Complete(
         self, request: dispatch_pb2.CompleteRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.CompleteResponse:
-        errors = Violations()
-        summary = rules.required_text(errors, "result_summary", request.result_summary, 2000)
-        attachments = rules.attachments(
-            errors, [(a.url, a.sha256, a.media_type) for a in request.attachments]
+        answer = await self.dispatcher.complete(
+            commands.Complete(
+                *_case_request(principal, request, "Complete"),
+                result_summary=request.result_summary,
+                attachments=_attachments(request.attachments),
+            ),
+            _assignment_answer(dispatch_pb2.CompleteResponse),
         )
-        errors.raise_if_any()
-
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> None:
-            case.complete(summary, attachments, actor_of(principal), now)
-
-        return await self._run(
-            "completed",
-            request,
-            principal,
-            change,
-            _with_assignment(dispatch_pb2.CompleteResponse),
-            dispatch_pb2.CompleteResponse,
-        )
+        return dispatch_pb2.CompleteResponse.FromString(answer)
 
     # ---- 延期 ----
 
@@ -253,197 +210,96 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     async def RequestExtension(
         self, request: dispatch_pb2.RequestExtensionRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.RequestExtensionResponse:
-        errors = Violations()
-        reason = rules.required_text(errors, "reason", request.reason, 500)
-        if not request.HasField("requested_due_at"):
-            errors.add("requested_due_at", "is required")
-        errors.raise_if_any()
-        due = _when(request.requested_due_at, True)
-        assert due is not None
-
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> Any:
-            return case.request_extension(
-                due, reason, actor_of(principal), self.dispatcher.limits, now
-            )
-
-        return await self._run(
-            "extension requested",
-            request,
-            principal,
-            change,
-            lambda case, ext: dispatch_pb2.RequestExtensionResponse(
-                extension=messages.extension_pb(case, ext), assignment=_assignment(case)
+        answer = await self.dispatcher.request_extension(
+            commands.RequestExtension(
+                *_case_request(principal, request, "RequestExtension"),
+                requested_due_at=_when(
+                    request.requested_due_at, request.HasField("requested_due_at")
+                ),
+                reason=request.reason,
             ),
-            dispatch_pb2.RequestExtensionResponse,
+            _extension_answer(dispatch_pb2.RequestExtensionResponse),
         )
+        return dispatch_pb2.RequestExtensionResponse.FromString(answer)
 
     @rpc(roles=(auth.OFFICE,))
     async def DecideExtension(
         self, request: dispatch_pb2.DecideExtensionRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.DecideExtensionResponse:
-        errors = Violations()
-        note = rules.optional_text(errors, "note", request.note, 500)
-        granted = _when(request.granted_due_at, request.HasField("granted_due_at"))
-        errors.raise_if_any()
-
-        def change(case: CaseDispatch, _: DutyCatalogue, now: datetime) -> Any:
-            return case.decide_extension(
-                request.extension_id, request.approved, granted, note, actor_of(principal), now
-            )
-
-        return await self._run(
-            "extension decided",
-            request,
-            principal,
-            change,
-            lambda case, ext: dispatch_pb2.DecideExtensionResponse(
-                extension=messages.extension_pb(case, ext), assignment=_assignment(case)
+        answer = await self.dispatcher.decide_extension(
+            commands.DecideExtension(
+                *_case_request(principal, request, "DecideExtension"),
+                extension_id=request.extension_id,
+                approved=request.approved,
+                granted_due_at=_when(request.granted_due_at, request.HasField("granted_due_at")),
+                note=request.note,
             ),
-            dispatch_pb2.DecideExtensionResponse,
-            lead_only=False,
+            _extension_answer(dispatch_pb2.DecideExtensionResponse),
         )
+        return dispatch_pb2.DecideExtensionResponse.FromString(answer)
 
     # ---- reads ----
-
-    def _visible_departments(self, principal: Principal, requested: str) -> frozenset[str] | None:
-        """None: everything (office, auditor); else the departments this caller may see."""
-        if principal.has_any((auth.OFFICE, auth.AUDITOR)):
-            return None
-        own = principal.departments
-        if requested and requested not in own:
-            raise PermissionDenied(f"department {requested!r} is not yours")
-        return own
-
-    def _department_filter(self, principal: Principal, requested: str) -> list[str] | None:
-        """The departments a list may show: the one asked for, else all the caller may see
-        (None: no restriction)."""
-        visible = self._visible_departments(principal, requested)
-        if requested:
-            return [requested]
-        return sorted(visible) if visible is not None else None
 
     @rpc(roles=READERS)
     async def ListAssignments(
         self, request: dispatch_pb2.ListAssignmentsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListAssignmentsResponse:
-        size, offset = _page(request.page)
-        departments = self._department_filter(principal, request.department_code)
-        states = [
-            messages.STATE_FROM_PB[s].value for s in request.states if s in messages.STATE_FROM_PB
-        ] or None
-        overdue = request.overdue if request.HasField("overdue") else None
-        now = self.dispatcher.clock()
-        async with self.dispatcher.pool.acquire() as conn:
-            rows = await conn.fetch(
-                """SELECT a.* FROM assignments a
-                     JOIN cases c ON c.case_id = a.case_id
-                    WHERE ($1::text[] IS NULL OR a.department_code = ANY($1)
-                           OR ($2 AND a.assisting && $1))
-                      AND ($3::text[] IS NULL OR a.state = ANY($3))
-                      AND ($4::text IS NULL OR c.community_code = $4)
-                      AND ($5::text IS NULL OR c.category_code = $5)
-                      AND ($6::uuid IS NULL OR a.case_id = $6)
-                      AND ($7::boolean IS NULL OR $7 = (
-                           (a.state = 'dispatched' AND a.accept_due_at <= $8) OR
-                           (a.state = 'in_progress' AND a.complete_due_at <= $8)))
-                    ORDER BY a.dispatched_at DESC, a.id LIMIT $9 OFFSET $10""",
-                departments,
-                # A department also sees the cases it assists on.
-                request.include_assisting or not principal.has_any((auth.OFFICE, auth.AUDITOR)),
-                states,
-                request.community_code or None,
-                request.category_code or None,
-                parse_uuid(request.case_id, "case_id") if request.case_id else None,
-                overdue,
-                now,
-                size + 1,
-                offset,
-            )
-            page = [(str(row["case_id"]), assignment_from_row(row)) for row in rows[:size]]
-            repo = CaseRepository(conn)
-            cases = await repo.many([case_id for case_id, _ in page])
-            latest = await repo.latest_entries([a.id for _, a in page if a.accepted_at])
-            out = []
-            for case_id, assignment in page:
-                assignment.latest_entry = latest.get(assignment.id)
-                out.append(messages.assignment_pb(cases[case_id], assignment))
+        views, token = await self.queries.list_assignments(
+            principal,
+            queries.AssignmentFilter(
+                department_code=request.department_code or None,
+                include_assisting=request.include_assisting,
+                states=tuple(
+                    messages.STATE_FROM_PB[s] for s in request.states if s in messages.STATE_FROM_PB
+                ),
+                community_code=request.community_code or None,
+                category_code=request.category_code or None,
+                case_id=request.case_id or None,
+                overdue=request.overdue if request.HasField("overdue") else None,
+            ),
+            page_request(request.page, queries.ASSIGNMENTS),
+        )
         return dispatch_pb2.ListAssignmentsResponse(
-            assignments=out, page=_next(offset, size, len(rows))
+            assignments=[messages.assignment_pb(v) for v in views], page=page_response(token)
         )
 
     @rpc(roles=READERS)
     async def GetAssignment(
         self, request: dispatch_pb2.GetAssignmentRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.GetAssignmentResponse:
-        async with self.dispatcher.pool.acquire() as conn:
-            case_id = request.case_id
-            if request.WhichOneof("key") == "assignment_id":
-                case_id = str(
-                    await conn.fetchval(
-                        "SELECT case_id FROM assignments WHERE id = $1::uuid",
-                        parse_uuid(request.assignment_id, "assignment_id"),
-                    )
-                    or ""
-                )
-            if not case_id:
-                raise InvalidArgument.of("key", "give a case_id or an assignment_id")
-            repo = CaseRepository(conn)
-            # The rounds come with their newest entries from the whole form, read below.
-            case = await repo.get(case_id, latest_entry=False)
-            assignments, entries, escalations = await repo.history(case.case_id)
-        visible = self._visible_departments(principal, "")
-        if visible is not None and not any(
-            a.department_code in visible or set(a.assisting) & visible for a in assignments
-        ):
-            raise PermissionDenied(f"case {case.case_id} is not assigned to your department")
-        # The current round unless another was asked for; while the office decides there is
-        # none (state awaiting_office).
-        wanted = (
-            request.assignment_id
-            if request.WhichOneof("key") == "assignment_id"
-            else case.current and case.current.id
+        by_id = request.WhichOneof("key") == "assignment_id"
+        found = await self.queries.get_assignment(
+            principal,
+            case_id=None if by_id else request.case_id,
+            assignment_id=request.assignment_id if by_id else None,
         )
-        chosen = next((a for a in assignments if a.id == wanted), None)
+        case = found.view.case
         return dispatch_pb2.GetAssignmentResponse(
-            assignment=messages.assignment_pb(case, chosen),
-            handling_form=[messages.entry_pb(e) for e in entries],
-            extensions=[messages.extension_pb(case, x) for x in case.extensions]
-            if case.current
-            else [],
-            escalations=[messages.escalation_pb(e) for e in escalations],
+            assignment=messages.assignment_pb(found.view),
+            handling_form=[messages.entry_pb(e) for e in found.handling_form],
+            extensions=[messages.extension_pb(case, x) for x in found.extensions],
+            escalations=[messages.escalation_pb(e) for e in found.escalations],
         )
 
     @rpc(roles=READERS)
     async def ListEscalations(
         self, request: dispatch_pb2.ListEscalationsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListEscalationsResponse:
-        size, offset = _page(request.page)
-        departments = self._department_filter(principal, request.department_code)
-        rung = messages.RUNG_FROM_PB.get(request.rung)
-        since = _when(request.since, request.HasField("since"))
-        async with self.dispatcher.pool.acquire() as conn:
-            rows = await conn.fetch(
-                """SELECT e.* FROM escalations e JOIN cases c ON c.case_id = e.case_id
-                    WHERE ($1::text[] IS NULL OR e.department_code = ANY($1))
-                      AND ($2::text IS NULL OR e.community_code = $2)
-                      AND ($3::text IS NULL OR e.rung = $3)
-                      AND ($4::uuid IS NULL OR e.case_id = $4)
-                      AND ($5::timestamptz IS NULL OR e.escalated_at >= $5)
-                      AND (NOT $6 OR (c.current_assignment_id = e.assignment_id
-                                      AND c.state IN ('dispatched', 'in_progress')))
-                    ORDER BY e.escalated_at DESC LIMIT $7 OFFSET $8""",
-                departments,
-                request.community_code or None,
-                rung.value if rung else None,
-                parse_uuid(request.case_id, "case_id") if request.case_id else None,
-                since,
-                request.open_only,
-                size + 1,
-                offset,
-            )
+        escalations, token = await self.queries.list_escalations(
+            principal,
+            queries.EscalationFilter(
+                department_code=request.department_code or None,
+                community_code=request.community_code or None,
+                rung=messages.RUNG_FROM_PB.get(request.rung),
+                case_id=request.case_id or None,
+                since=_when(request.since, request.HasField("since")),
+                open_only=request.open_only,
+            ),
+            page_request(request.page, queries.ESCALATIONS),
+        )
         return dispatch_pb2.ListEscalationsResponse(
-            escalations=[messages.escalation_pb(e) for e in rows[:size]],
-            page=_next(offset, size, len(rows)),
+            escalations=[messages.escalation_pb(e) for e in escalations],
+            page=page_response(token),
         )
 
     # ---- departments and the duty catalogue ----
@@ -452,59 +308,38 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
     async def ListDepartments(
         self, request: dispatch_pb2.ListDepartmentsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListDepartmentsResponse:
-        size, offset = _page(request.page)
-        async with self.dispatcher.pool.acquire() as conn:
-            catalogue = await self.dispatcher.catalogue(conn)
-        kinds = {
-            dispatch_pb2.DEPARTMENT_KIND_LINE: "line",
-            dispatch_pb2.DEPARTMENT_KIND_SUBDISTRICT: "subdistrict",
-            dispatch_pb2.DEPARTMENT_KIND_FALLBACK: "fallback",
-            dispatch_pb2.DEPARTMENT_KIND_UTILITY: "utility",
-        }
-        to_pb: dict[str, Any] = {v: k for k, v in kinds.items()}
-        found = [
-            d
-            for d in catalogue.departments.values()
-            if (request.include_inactive or d.active)
-            and (not request.kind or kinds.get(request.kind) == d.kind)
-        ]
-        page = found[offset : offset + size + 1]
+        departments, token = await self.queries.list_departments(
+            DEPARTMENT_KINDS.get(request.kind),
+            request.include_inactive,
+            page_request(request.page, queries.DEPARTMENTS),
+        )
         return dispatch_pb2.ListDepartmentsResponse(
             departments=[
                 dispatch_pb2.Department(
-                    code=d.code, name=d.name, kind=to_pb.get(d.kind, 0), active=d.active
+                    code=d.code,
+                    name=d.name,
+                    kind=DEPARTMENT_KIND_TO_PB.get(
+                        d.kind, dispatch_pb2.DEPARTMENT_KIND_UNSPECIFIED
+                    ),
+                    active=d.active,
                 )
-                for d in page[:size]
+                for d in departments
             ],
-            page=_next(offset, size, len(page)),
+            page=page_response(token),
         )
 
     @rpc(roles=READERS)
     async def GetDutyCatalogue(
         self, request: dispatch_pb2.GetDutyCatalogueRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.GetDutyCatalogueResponse:
-        size, offset = _page(request.page)
-        async with self.dispatcher.pool.acquire() as conn:
-            catalogue = await catalogue_store.load(conn)
-        found = sorted(
-            (
-                r
-                for r in catalogue.rules.values()
-                if (not request.category_code or r.category_code == request.category_code)
-                and (not request.community_code or r.community_code == request.community_code)
-                and (
-                    not request.department_code
-                    or request.department_code
-                    in (r.lead_department_code, *r.assisting_department_codes)
-                )
-            ),
-            key=lambda r: r.key,
+        version, rules, token = await self.queries.duty_catalogue(
+            request.category_code or None,
+            request.community_code or None,
+            request.department_code or None,
+            page_request(request.page, queries.DUTY_RULES),
         )
-        page = found[offset : offset + size + 1]
         return dispatch_pb2.GetDutyCatalogueResponse(
-            catalogue_version=catalogue.version,
-            rules=[_rule_pb(r) for r in page[:size]],
-            page=_next(offset, size, len(page)),
+            catalogue_version=version, rules=[_rule_pb(r) for r in rules], page=page_response(token)
         )
 
     @rpc(roles=(auth.OFFICE,))
@@ -524,12 +359,18 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 fallback_department_code=given.fallback_department_code,
             )
         )
-        written, change = await self.dispatcher.update_rule(
-            rule, key, request.expected_version, request.reason, principal
+        answer = await self.dispatcher.update_duty_rule(
+            commands.UpdateDutyRule(
+                principal,
+                _keyed(principal, request, "UpdateDutyRule"),
+                rule_key=key,
+                rule=rule,
+                expected_version=request.expected_version,
+                reason=request.reason,
+            ),
+            _answer(_rule_change_answer),
         )
-        return dispatch_pb2.UpdateDutyRuleResponse(
-            rule=_rule_pb(written) if written else None, change=_change_pb(change)
-        )
+        return dispatch_pb2.UpdateDutyRuleResponse.FromString(answer)
 
     @rpc(roles=(auth.OFFICE, auth.AUDITOR))
     async def ListDutyRuleChanges(
@@ -538,18 +379,14 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
         context: Context,
         principal: Principal,
     ) -> dispatch_pb2.ListDutyRuleChangesResponse:
-        size, offset = _page(request.page)
-        async with self.dispatcher.pool.acquire() as conn:
-            rows = await catalogue_store.changes(
-                conn,
-                request.category_code or None,
-                request.community_code or None,
-                _when(request.since, request.HasField("since")),
-                size + 1,
-                offset,
-            )
+        changes, token = await self.queries.duty_rule_changes(
+            request.category_code or None,
+            request.community_code or None,
+            _when(request.since, request.HasField("since")),
+            page_request(request.page, queries.DUTY_RULE_CHANGES),
+        )
         return dispatch_pb2.ListDutyRuleChangesResponse(
-            changes=[_change_pb(dict(r)) for r in rows[:size]], page=_next(offset, size, len(rows))
+            changes=[_change_pb(c) for c in changes], page=page_response(token)
         )
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from civicloop.dispatch.domain.catalogue import DutyCatalogue
+from civicloop.dispatch.domain.catalogue import DutyCatalogue, DutyRule
 from civicloop.dispatch.domain.model import Attachment
 from civicloop.platform.errors import Violations
 from civicloop.platform.redaction import redact
@@ -15,6 +15,7 @@ from civicloop.platform.redaction import redact
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 MAX_ATTACHMENTS = 20
+MAX_ASSISTING = 10
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,39 @@ def departments(
 def return_reason(errors: Violations, reasons: dict[str, ReturnReason], code: str) -> None:
     if code not in reasons:
         errors.add("reason_code", f"must be one of {', '.join(sorted(reasons))}")
+
+
+def dispatch_departments(
+    errors: Violations, catalogue: DutyCatalogue, lead: str, assisting: Iterable[str]
+) -> tuple[str, tuple[str, ...]]:
+    """The lead and assisting departments of a dispatch by hand: active, and a few helpers."""
+    departments(errors, catalogue, "department_code", [lead])
+    found = departments(errors, catalogue, "assisting_department_codes", assisting)
+    if len(found) > MAX_ASSISTING:
+        errors.add("assisting_department_codes", f"at most {MAX_ASSISTING}")
+    return lead, found
+
+
+def duty_rule(
+    errors: Violations,
+    catalogue: DutyCatalogue,
+    rule: DutyRule,
+    known_categories: Container[str],
+    known_communities: Container[str],
+) -> None:
+    """A rule names a known category (and community), and active departments: a lead that
+    is not among its assisting departments, and an optional fallback unit."""
+    if rule.category_code not in known_categories:
+        errors.add("rule.category_code", f"unknown category {rule.category_code!r}")
+    if rule.community_code and rule.community_code not in known_communities:
+        errors.add("rule.community_code", f"unknown community {rule.community_code!r}")
+    departments(errors, catalogue, "rule.lead_department_code", [rule.lead_department_code])
+    departments(
+        errors, catalogue, "rule.assisting_department_codes", rule.assisting_department_codes
+    )
+    if rule.lead_department_code in rule.assisting_department_codes:
+        errors.add("rule.assisting_department_codes", "must not name the lead")
+    if rule.fallback_department_code:
+        departments(
+            errors, catalogue, "rule.fallback_department_code", [rule.fallback_department_code]
+        )

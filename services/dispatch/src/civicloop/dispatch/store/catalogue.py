@@ -4,15 +4,18 @@ edited by the office afterwards, every edit audited (who, when, why, before and 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime
 from importlib import resources
 from typing import Any
 
+import asyncpg
 import orjson
 
 from civicloop.dispatch.domain.catalogue import Department, DutyCatalogue, DutyRule
 from civicloop.platform.errors import NotFound, VersionConflict
+from civicloop.platform.paging import PageRequest
 
 DATA = "civicloop.dispatch.data"
 
@@ -189,20 +192,59 @@ async def changes(
     category: str | None,
     community: str | None,
     since: datetime | None,
-    limit: int,
-    offset: int,
-) -> list[Any]:
-    return list(
-        await conn.fetch(
-            """SELECT * FROM duty_rule_changes
-            WHERE ($1::text IS NULL OR category_code = $1)
-              AND ($2::text IS NULL OR community_code = $2)
-              AND ($3::timestamptz IS NULL OR changed_at >= $3)
-            ORDER BY changed_at DESC, catalogue_version DESC LIMIT $4 OFFSET $5""",
-            category,
-            community,
-            since,
-            limit,
-            offset,
-        )
+    page: PageRequest,
+) -> list[dict[str, Any]]:
+    """One page of the catalogue's audit trail, newest first."""
+    changed_at, catalogue_version = page.after or (None, None)
+    rows = await conn.fetch(
+        """SELECT * FROM duty_rule_changes
+        WHERE ($1::text IS NULL OR category_code = $1)
+          AND ($2::text IS NULL OR community_code = $2)
+          AND ($3::timestamptz IS NULL OR changed_at >= $3)
+          AND ($4::timestamptz IS NULL OR (changed_at, catalogue_version) < ($4, $5::bigint))
+        ORDER BY changed_at DESC, catalogue_version DESC LIMIT $6""",
+        category,
+        community,
+        since,
+        changed_at,
+        catalogue_version,
+        page.limit,
     )
+    return [dict(r) for r in rows]
+
+
+class CatalogueCache:
+    """The duty catalogue as routing reads it on every opened case: kept in memory and read
+    afresh when its version moves (checked at most every ``ttl`` seconds, and at once after an
+    edit of this replica's)."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl: float = 2.0) -> None:
+        self.pool = pool
+        self.ttl = ttl
+        self._catalogue: DutyCatalogue | None = None
+        self._checked_at = 0.0
+
+    async def get(self, conn: Any | None = None) -> DutyCatalogue:
+        """The catalogue, read through ``conn`` (or a pooled connection) when stale."""
+        now = time.monotonic()
+        if self._catalogue is None or now - self._checked_at > self.ttl:
+            # Marked checked before the reads: the events handled meanwhile use the cached
+            # catalogue instead of each running the same version query.
+            if self._catalogue is not None:
+                self._checked_at = now
+            if conn is None:
+                async with self.pool.acquire() as own:
+                    return await self._refresh(own, now)
+            return await self._refresh(conn, now)
+        return self._catalogue
+
+    async def _refresh(self, conn: Any, now: float) -> DutyCatalogue:
+        version = await current_version(conn)
+        if self._catalogue is None or self._catalogue.version != version:
+            self._catalogue = await load(conn)
+        self._checked_at = now
+        return self._catalogue
+
+    def forget(self) -> None:
+        """After an edit here: read the catalogue afresh at its next use."""
+        self._catalogue = None

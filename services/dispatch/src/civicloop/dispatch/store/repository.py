@@ -1,33 +1,31 @@
-"""Dispatch's repositories and unit of work.
+"""How a case is stored in dispatch: its repository and unit of work.
 
 A case's dispatch state is one row in ``cases`` plus its assignments (one per round), the
-handling form entries, extension requests and escalations. Committing the unit of work writes
-the changed case, one history row and one outbox row per domain event, in one transaction.
+handling form entries, extension requests and escalations. Committing the unit of work (the
+platform's) writes the changed case, one history row and one outbox row per domain event, and
+the command's answer, in one transaction.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 import orjson
-from google.protobuf.message import Message
 
 from civicloop.dispatch.domain import model
-from civicloop.dispatch.domain.deadlines import Rung, Urgency
-from civicloop.platform.domain import Actor
-from civicloop.platform.envelope import EventEnvelope
+from civicloop.dispatch.domain.deadlines import Rung
+from civicloop.platform import unit_of_work
+from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.errors import NotFound
 from civicloop.platform.inbox import INBOX_CLAIM
 from civicloop.platform.outbox import OUTBOX_INSERT
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.unit_of_work import HISTORY_INSERT, HistoryRow, Transaction, stage
+from civicloop.platform.unit_of_work import HISTORY_INSERT, EventMapper, stage
 
 SOURCE = "dispatch"
-EventMapper = Callable[[model.CaseDispatch, model.DomainEvent], Message]
 
 
 def _attachments(raw: Any) -> tuple[model.Attachment, ...]:
@@ -114,13 +112,27 @@ def entry_from_row(r: asyncpg.Record) -> model.HandlingEntry:
     )
 
 
+def escalation_from_row(r: asyncpg.Record) -> model.Escalation:
+    return model.Escalation(
+        id=str(r["id"]),
+        case_id=str(r["case_id"]),
+        assignment_id=str(r["assignment_id"]),
+        department_code=r["department_code"],
+        community_code=r["community_code"],
+        rung=Rung(r["rung"]),
+        deadline=r["deadline"],
+        due_at=r["due_at"],
+        escalated_at=r["escalated_at"],
+    )
+
+
 def case_from_row(row: asyncpg.Record) -> model.CaseDispatch:
     return model.CaseDispatch(
         case_id=str(row["case_id"]),
         version=row["version"],
         community_code=row["community_code"],
         category_code=row["category_code"],
-        case_list=row["case_list"],
+        case_list=CaseList(row["case_list"]),
         urgency=Urgency(row["urgency"]),
         summary=row["summary"],
         traceparent=row["traceparent"],
@@ -140,12 +152,9 @@ class CaseRepository:
         # The extension rows as loaded, so that save() writes only the ones a command changed.
         self._loaded_extensions: dict[str, tuple[Any, ...]] = {}
 
-    async def get(
-        self, case_id: str, *, lock: bool = False, latest_entry: bool = True
-    ) -> model.CaseDispatch:
-        """The case with its current round (and that round's newest handling-form entry,
-        unless the caller reads the whole form itself)."""
-        case = await self._load(case_id, " FOR UPDATE" if lock else "", latest_entry)
+    async def get(self, case_id: str, *, lock: bool = False) -> model.CaseDispatch:
+        """The case with its current round and that round's extension requests."""
+        case = await self._load(case_id, " FOR UPDATE" if lock else "")
         if case is None:
             raise NotFound(f"case {case_id} is not known to dispatch")
         return case
@@ -153,11 +162,9 @@ class CaseRepository:
     async def get_unless_locked(self, case_id: str) -> model.CaseDispatch | None:
         """The case, locked for this transaction; None while another transaction (another
         replica's scan, a clerk's command) holds it, or when it is gone."""
-        return await self._load(case_id, " FOR UPDATE SKIP LOCKED", latest_entry=False)
+        return await self._load(case_id, " FOR UPDATE SKIP LOCKED")
 
-    async def _load(
-        self, case_id: str, locking: str, latest_entry: bool
-    ) -> model.CaseDispatch | None:
+    async def _load(self, case_id: str, locking: str) -> model.CaseDispatch | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM cases WHERE case_id = $1::uuid" + locking,
             parse_uuid(case_id, "case_id"),
@@ -170,10 +177,6 @@ class CaseRepository:
                 "SELECT * FROM assignments WHERE id = $1", row["current_assignment_id"]
             )
             case.current = assignment_from_row(current)
-            # The form is filled only once accepted.
-            if latest_entry and case.current.accepted_at is not None:
-                latest = await self.latest_entries([case.current.id])
-                case.current.latest_entry = latest.get(case.current.id)
             case.extensions = [
                 extension_from_row(r)
                 for r in await self.conn.fetch(
@@ -185,13 +188,6 @@ class CaseRepository:
                 self._loaded_extensions[extension.id] = _extension_values(case.case_id, extension)
         return case
 
-    async def many(self, case_ids: list[str]) -> dict[str, model.CaseDispatch]:
-        """The cases themselves, without their rounds (for lists): one query."""
-        rows = await self.conn.fetch(
-            "SELECT * FROM cases WHERE case_id = ANY($1::uuid[])", case_ids
-        )
-        return {str(r["case_id"]): case_from_row(r) for r in rows}
-
     async def latest_entries(self, assignment_ids: list[str]) -> dict[str, model.HandlingEntry]:
         """The newest handling-form entry of each assignment that has one: one query."""
         rows = await self.conn.fetch(
@@ -200,28 +196,6 @@ class CaseRepository:
             assignment_ids,
         )
         return {str(r["assignment_id"]): entry_from_row(r) for r in rows}
-
-    async def history(
-        self, case_id: str
-    ) -> tuple[list[model.Assignment], list[model.HandlingEntry], list[asyncpg.Record]]:
-        """All rounds, the handling form and the escalations of a case, oldest first."""
-        assignments = [
-            assignment_from_row(r)
-            for r in await self.conn.fetch(
-                "SELECT * FROM assignments WHERE case_id = $1::uuid ORDER BY round", case_id
-            )
-        ]
-        entry_rows = await self.conn.fetch(
-            "SELECT * FROM handling_entries WHERE case_id = $1::uuid ORDER BY at", case_id
-        )
-        entries = [entry_from_row(r) for r in entry_rows]
-        escalations = await self.conn.fetch(
-            "SELECT * FROM escalations WHERE case_id = $1::uuid ORDER BY escalated_at", case_id
-        )
-        by_id = {a.id: a for a in assignments}
-        for entry, row in zip(entries, entry_rows, strict=True):  # oldest first: the last wins
-            by_id[str(row["assignment_id"])].latest_entry = entry
-        return assignments, entries, escalations
 
     async def overdue(self, now: datetime, limit: int = 500) -> list[str]:
         """Cases whose current assignment has a 督办 rung due, earliest first."""
@@ -235,8 +209,10 @@ class CaseRepository:
         )
         return [r["case_id"] for r in rows]
 
-    async def save(self, case: model.CaseDispatch, now: datetime) -> None:
-        """Write the changes of a known case (a new one is written by ROUTED_CASE)."""
+    async def save(self, case: model.CaseDispatch) -> None:
+        """Write the changes of a known case (a new one is written by ROUTED_CASE): the case
+        row, the rounds it changed or ended, its new handling-form entries, the extension
+        requests it changed and the 督办 rungs it climbed."""
         await self.conn.execute(
             """UPDATE cases SET version = $2, state = $3, awaiting_reason = $4,
                    current_assignment_id = $5, return_count = $6, reopen_count = $7,
@@ -252,10 +228,9 @@ class CaseRepository:
             case.reopen_count,
             case.rounds,
             case.fallback_department_code,
-            now,
+            case.updated_at,
             case.urgency.value,
         )
-        case.updated_at = now
         # After the case row: assignments reference it.
         for assignment in [*case.ended, *([case.current] if case.current else [])]:
             await self._upsert_assignment(case.case_id, assignment)
@@ -306,6 +281,9 @@ class CaseRepository:
                     event.due_at,
                     event.at,
                 )
+        # Written: what the next save of this case must not write again.
+        case.entries.clear()
+        case.ended.clear()
 
     async def _upsert_assignment(self, case_id: str, a: model.Assignment) -> None:
         await self.conn.execute(
@@ -349,59 +327,18 @@ class CaseRepository:
         )
 
 
-class UnitOfWork(Transaction):
-    """One command: the case it changed, its history and outbox rows commit together."""
+class UnitOfWork(unit_of_work.UnitOfWork[model.CaseDispatch]):
+    """One use case of dispatch: the cases it changed, their history and outbox rows and the
+    command's answer commit together."""
 
-    def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
-        super().__init__(pool)
-        self.to_message = to_message
-        self._tracked: list[model.CaseDispatch] = []
+    source = SOURCE
 
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
+    def open_repositories(self) -> None:
         self.cases = CaseRepository(self.conn)
-        return self
 
-    def track(self, case: model.CaseDispatch) -> None:
-        self._tracked.append(case)
-
-    async def commit(self, now: datetime) -> None:
-        envelopes, history = await write_cases(self.cases, self._tracked, self.to_message, now)
-        self._tracked.clear()
-        await self.finish(envelopes, history)
-
-
-async def write_cases(
-    repository: CaseRepository,
-    tracked: list[model.CaseDispatch],
-    to_message: EventMapper,
-    now: datetime,
-) -> tuple[list[EventEnvelope], list[HistoryRow]]:
-    """Save the tracked cases; return the outbox envelopes and history rows of their events."""
-    envelopes: list[EventEnvelope] = []
-    history: list[HistoryRow] = []
-    for case in tracked:
-        # The repository that loaded them: it knows which rows a command left as they were.
-        await repository.save(case, now)
-        staged = stage(
-            SOURCE,
-            case.case_id,
-            case.state.value,
-            ((to_message(case, e), e.version, _actor_of(e)) for e in case.events),
-        )
-        envelopes += staged[0]
-        history += staged[1]
-        case.events.clear()
-        case.entries.clear()
-        case.ended.clear()
-    return envelopes, history
-
-
-def _actor_of(event: model.DomainEvent) -> str:
-    """Who made the change; events of dispatch's own (escalation, the office's queue) carry
-    no actor."""
-    actor = getattr(event, "actor", None)
-    return actor.subject if isinstance(actor, Actor) else "service:dispatch"
+    async def save(self, aggregate: model.CaseDispatch) -> None:
+        # The repository that loaded the case: it knows which rows a command left as they were.
+        await self.cases.save(aggregate)
 
 
 # Claims the case.opened event and writes the case routed on arrival, its assignment, history
@@ -427,9 +364,10 @@ ROUTED_CASE = f"""
                                  accept_due_at, next_escalation_at)
         SELECT $13::uuid, case_id, $17, $18, $14, true, $11, '', $16, $19, $19, $20, $26
           FROM new_case WHERE $13::uuid IS NOT NULL),
-    history AS (
+    history_row AS (
         {HISTORY_INSERT}
-        SELECT case_id, $4, $11, $21, $22, $19, $16 FROM new_case),
+        SELECT '{model.CaseDispatch.aggregate_type}', case_id::text, $4, $11, $21, $22, $19, $16
+          FROM new_case),
     outbox_row AS (
         {OUTBOX_INSERT}
         SELECT $22::uuid, $21, $23, $3, $16, $24, $25::jsonb FROM new_case)
@@ -439,19 +377,12 @@ ROUTED_CASE = f"""
 
 def routed_case_row(
     case: model.CaseDispatch,
-    to_message: EventMapper,
+    to_message: EventMapper[model.CaseDispatch],
     now: datetime,
     opened_event: tuple[str, str],
 ) -> tuple[Any, ...]:
     """The arguments of ``ROUTED_CASE`` for a case just routed (its one event staged)."""
-    (event,) = case.events
-    (envelope,), (history,) = stage(
-        SOURCE,
-        case.case_id,
-        case.state.value,
-        [(to_message(case, event), event.version, _actor_of(event))],
-    )
-    case.events.clear()
+    (envelope,), (history,) = stage(SOURCE, case, to_message)
     a = case.current
     return (
         opened_event[0],
@@ -460,7 +391,7 @@ def routed_case_row(
         case.version,
         case.community_code,
         case.category_code,
-        case.case_list,
+        case.case_list.value,
         case.urgency.value,
         case.summary,
         case.traceparent,
