@@ -127,9 +127,11 @@ class Dispatcher:
 
     @staticmethod
     async def _locked_case(uow: UnitOfWork, command: CaseCommand) -> CaseDispatch:
-        """The case, locked until the command commits, at the version its caller last saw."""
+        """The case, locked until the command commits, at the version its caller last saw;
+        tracked, so that the commit writes what the command changes."""
         case = await uow.cases.get(command.case_id, lock=True)
         check_version(f"case {case.case_id}", case.version, command.expected_version)
+        uow.track(case)
         return case
 
     async def _lead_case(self, uow: UnitOfWork, command: CaseCommand) -> tuple[CaseDispatch, str]:
