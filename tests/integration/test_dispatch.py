@@ -38,8 +38,9 @@ from civicloop.v1 import (
 OFFICE = grpc_auth("office")
 
 
-def department(code: str) -> tuple[tuple[str, str], ...]:
-    return grpc_auth(f"department:{code}")
+def department(code: str, clerk: str = "test-user") -> tuple[tuple[str, str], ...]:
+    """A clerk of the department (each clerk its own token subject)."""
+    return grpc_auth(f"department:{code}", subject=clerk)
 
 
 def rid() -> str:
@@ -294,7 +295,7 @@ async def test_illegal_or_foreign_actions_are_refused_and_write_nothing(
     dispatch_db: asyncpg.Pool,
 ) -> None:
     case = await open_case(amqp, run, stub)
-    before = await dispatch_db.fetchval("SELECT count(*) FROM case_history")
+    before = await dispatch_db.fetchval("SELECT count(*) FROM history")
     with pytest.raises(grpc.aio.AioRpcError) as early:
         await stub.Complete(
             dispatch_pb2.CompleteRequest(
@@ -322,7 +323,7 @@ async def test_illegal_or_foreign_actions_are_refused_and_write_nothing(
         )
     ).assignment
     assert after.case_version == case.case_version
-    assert await dispatch_db.fetchval("SELECT count(*) FROM case_history") == before
+    assert await dispatch_db.fetchval("SELECT count(*) FROM history") == before
 
 
 async def test_an_extension_is_asked_by_the_department_and_decided_by_the_office(
@@ -481,6 +482,7 @@ async def test_a_repeated_request_id_answers_the_first_time_and_writes_nothing(
     amqp: aio_pika.abc.AbstractRobustConnection,
     run: dict[str, Any],
     stub: dispatch_pb2_grpc.DispatchServiceStub,
+    dispatch_db: asyncpg.Pool,
 ) -> None:
     case = await open_case(amqp, run, stub)
     request = dispatch_pb2.AcceptRequest(
@@ -488,8 +490,168 @@ async def test_a_repeated_request_id_answers_the_first_time_and_writes_nothing(
     )
     clerk = department(case.department_code)
     first = await stub.Accept(request, metadata=clerk, timeout=10)
+    versions = await dispatch_db.fetchval(
+        "SELECT count(*) FROM history WHERE aggregate_id = $1", case.case_id
+    )
     again = await stub.Accept(request, metadata=clerk, timeout=10)
     assert again == first
+    assert (
+        await dispatch_db.fetchval(
+            "SELECT count(*) FROM history WHERE aggregate_id = $1", case.case_id
+        )
+        == versions
+    )
+
+
+async def test_a_request_id_is_the_callers_own_another_caller_repeating_it_is_a_new_request(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    request = dispatch_pb2.AcceptRequest(
+        request_id=rid(), case_id=case.case_id, expected_version=case.case_version
+    )
+    await stub.Accept(request, metadata=department(case.department_code, "clerk-a"), timeout=10)
+    # A colleague sending the same request id gets no answer of clerk A's: the request is
+    # theirs, and it is too late (the case moved on to the next version).
+    with pytest.raises(grpc.aio.AioRpcError) as colleague:
+        await stub.Accept(request, metadata=department(case.department_code, "clerk-b"), timeout=10)
+    assert colleague.value.code() == grpc.StatusCode.ABORTED
+
+
+async def test_a_request_id_reused_for_another_request_is_refused(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub)
+    clerk = department(case.department_code)
+    accepted = await accept(stub, case)
+    key = rid()
+    await stub.UpdateProgress(
+        dispatch_pb2.UpdateProgressRequest(
+            request_id=key,
+            case_id=case.case_id,
+            expected_version=accepted.case_version,
+            measures_taken="已到现场查看",
+            progress_percent=10,
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as reused:
+        await stub.UpdateProgress(
+            dispatch_pb2.UpdateProgressRequest(
+                request_id=key,
+                case_id=case.case_id,
+                expected_version=accepted.case_version,
+                measures_taken="已到现场查看",
+                progress_percent=20,
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+    assert reused.value.code() == grpc.StatusCode.ALREADY_EXISTS
+
+
+async def test_a_repeat_is_answered_only_under_the_role_the_first_request_was_made_in(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    case = await open_case(amqp, run, stub, category="road_damage", community="C006")
+    assert case.department_code == "transport"
+    returning = dispatch_pb2.ReturnRequest(
+        request_id=rid(),
+        case_id=case.case_id,
+        expected_version=case.case_version,
+        reason_code="outside_jurisdiction",
+        reason_text="该路段属于村道，由镇上负责",
+    )
+    first = await stub.Return(returning, metadata=department("transport"), timeout=10)
+    assert first.next.department_code == "coordination_office"
+
+    # Transport no longer leads the case, yet its retry still gets the first answer.
+    again = await stub.Return(returning, metadata=department("transport"), timeout=10)
+    assert again == first
+    # The same token subject under another department's role gets nothing of it.
+    with pytest.raises(grpc.aio.AioRpcError) as other_role:
+        await stub.Return(returning, metadata=department("health"), timeout=10)
+    assert other_role.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    # A new request of transport's is refused: the case is the fallback unit's now.
+    with pytest.raises(grpc.aio.AioRpcError) as new_request:
+        await stub.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=rid(), case_id=case.case_id, expected_version=first.next.case_version
+            ),
+            metadata=department("transport"),
+            timeout=10,
+        )
+    assert new_request.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_assignments_are_listed_newest_first_a_page_at_a_time(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    run: dict[str, Any],
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    # A community no other test files cases in: the list holds exactly these three.
+    opened = [await open_case(amqp, run, stub, community="C042") for _ in range(3)]
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await stub.ListAssignments(
+            dispatch_pb2.ListAssignmentsRequest(
+                community_code="C042",
+                page=common_pb2.PageRequest(page_size=1, page_token=token),
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+        assert len(page.assignments) <= 1
+        seen += [a.case_id for a in page.assignments]
+        token = page.page.next_page_token
+        if not token:
+            break
+    assert seen == [a.case_id for a in reversed(opened)]
+
+
+@pytest.mark.parametrize("token", ["garbage", "bm90IGEgdG9rZW4", "WyJlc2NhbGF0aW9ucyIsIngiLCJ5Il0"])
+async def test_a_page_token_dispatch_did_not_issue_is_an_invalid_argument(
+    stub: dispatch_pb2_grpc.DispatchServiceStub, token: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.ListAssignments(
+            dispatch_pb2.ListAssignmentsRequest(page=common_pb2.PageRequest(page_token=token)),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(refused.value) == ["page.page_token"]
+
+
+async def test_departments_are_listed_by_code_a_page_at_a_time(
+    stub: dispatch_pb2_grpc.DispatchServiceStub,
+) -> None:
+    everything = await stub.ListDepartments(
+        dispatch_pb2.ListDepartmentsRequest(), metadata=OFFICE, timeout=10
+    )
+    codes: list[str] = []
+    token = ""
+    while True:
+        page = await stub.ListDepartments(
+            dispatch_pb2.ListDepartmentsRequest(
+                page=common_pb2.PageRequest(page_size=2, page_token=token)
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+        codes += [d.code for d in page.departments]
+        token = page.page.next_page_token
+        if not token:
+            break
+    assert codes == sorted(codes) == [d.code for d in everything.departments]
 
 
 async def test_an_overdue_case_climbs_the_escalation_ladder(
@@ -633,6 +795,11 @@ BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
         command(dispatch_pb2.ReturnRequest, reason_code="not_our_duty", reason_text=" "),
         "reason_text",
     ),
+    "no expected version": (
+        "Accept",
+        lambda c: dispatch_pb2.AcceptRequest(request_id=rid(), case_id=c.case_id),
+        "expected_version",
+    ),
     "request id too long": (
         "Accept",
         lambda c: dispatch_pb2.AcceptRequest(
@@ -675,12 +842,12 @@ IN_PROGRESS_BAD_INPUTS: dict[str, tuple[str, Any, str]] = {
 async def assert_refused(
     stub: Any, method: str, request: Any, field: str, metadata: Any, dispatch_db: asyncpg.Pool
 ) -> None:
-    before = await dispatch_db.fetchval("SELECT count(*) FROM case_history")
+    before = await dispatch_db.fetchval("SELECT count(*) FROM history")
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await getattr(stub, method)(request, metadata=metadata, timeout=10)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
     assert field in field_violations(refused.value)
-    assert await dispatch_db.fetchval("SELECT count(*) FROM case_history") == before
+    assert await dispatch_db.fetchval("SELECT count(*) FROM history") == before
 
 
 ALL_BAD_INPUTS = {
