@@ -264,14 +264,14 @@ def token(*roles: str, subject: str = "test-user") -> str:
     return mint_dev_token(subject, list(roles))
 
 
-def bearer(*roles: str) -> dict[str, str]:
+def bearer(*roles: str, subject: str = "test-user") -> dict[str, str]:
     """HTTP headers of a caller holding ``roles``."""
-    return {"authorization": f"Bearer {token(*roles)}"}
+    return {"authorization": f"Bearer {token(*roles, subject=subject)}"}
 
 
-def grpc_auth(*roles: str) -> tuple[tuple[str, str], ...]:
+def grpc_auth(*roles: str, subject: str = "test-user") -> tuple[tuple[str, str], ...]:
     """gRPC call metadata of a caller holding ``roles``."""
-    return tuple(bearer(*roles).items())
+    return tuple(bearer(*roles, subject=subject).items())
 
 
 class EventTap:
