@@ -2,7 +2,10 @@
 # Render every Kubernetes overlay with the pinned kubectl (kustomize) and validate the result
 # offline against the Kubernetes OpenAPI schema, strictly (unknown fields are errors). The
 # schema version follows the bundled kubectl's minor version, or the newest schema that
-# kubernetes-validate ships when it has none for it. Prints one line per overlay.
+# kubernetes-validate ships when it has none for it. Then scripts/k8s_posture.py checks the
+# posture the workloads keep (non-root, dropped capabilities, read-only root, gRPC probes,
+# requests and limits, open ports), since most of it reaches a service through the shared
+# patches in k8s/base. Prints one line per overlay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -35,8 +38,9 @@ for dir in k8s/overlays/*/; do
   resources=$(grep -c '^kind: ' "$rendered" || true)
   # --quiet prints only failures (ERROR) and resources it could not check (WARN): both fail.
   if report=$("$bin/kubernetes-validate" --strict --quiet -k "$version" - <"$rendered" 2>&1) \
-      && [ -z "$report" ]; then
-    echo "k8s-check: $name ok ($resources resources, Kubernetes $version schema, strict)"
+      && [ -z "$report" ] \
+      && report=$("$bin/python" scripts/k8s_posture.py "$rendered" 2>&1); then
+    echo "k8s-check: $name ok ($resources resources, Kubernetes $version schema, strict; posture)"
   else
     echo "k8s-check: $name FAILED ($resources resources, Kubernetes $version schema, strict):"
     echo "$report" | sed 's/^/  /'

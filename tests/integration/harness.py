@@ -265,12 +265,12 @@ def token(*roles: str, subject: str = "test-user") -> str:
 
 
 def bearer(*roles: str, subject: str = "test-user") -> dict[str, str]:
-    """HTTP headers of a caller (``subject``) holding ``roles``."""
+    """HTTP headers of a caller holding ``roles``."""
     return {"authorization": f"Bearer {token(*roles, subject=subject)}"}
 
 
 def grpc_auth(*roles: str, subject: str = "test-user") -> tuple[tuple[str, str], ...]:
-    """gRPC call metadata of a caller (``subject``) holding ``roles``."""
+    """gRPC call metadata of a caller holding ``roles``."""
     return tuple(bearer(*roles, subject=subject).items())
 
 

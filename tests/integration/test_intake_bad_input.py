@@ -154,3 +154,46 @@ async def test_an_unknown_path_or_method_gets_a_problem_body(http: httpx.AsyncCl
     assert missing.json()["title"] == "Not Found"
     wrong = await http.delete("/v1/petitions")
     assert wrong.status_code == 405 and wrong.json()["status"] == 405
+
+
+@pytest.mark.parametrize(
+    "token", ["garbage", "MjAyMC0wMS0wMXx4", "WyJwZXRpdGlvbnMiLCIyMDI2LTAxLTAxIiwieCJd"]
+)
+async def test_a_page_token_intake_did_not_issue_is_a_400_naming_it(
+    http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, token: str
+) -> None:
+    for path in ("/v1/cases", "/v1/petitions"):
+        answer = await http.get(
+            path, params={"page_token": token}, headers=dict(grpc_auth("office"))
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["errors"][0]["field"] == "page_token"
+    stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.ListCases(
+            intake_pb2.ListCasesRequest(page=common_pb2.PageRequest(page_token=token)),
+            metadata=grpc_auth("office"),
+            timeout=10,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(refused.value) == ["page.page_token"]
+
+
+async def test_cases_page_through_with_the_token_each_page_gives(
+    http: httpx.AsyncClient,
+) -> None:
+    for _ in range(3):
+        filed = await http.post("/v1/petitions", json=petition_body(community_code="C011"))
+        assert filed.status_code == 201
+    office = dict(grpc_auth("office"))
+    seen: list[str] = []
+    token = ""
+    while True:
+        params = {"community_code": "C011", "page_size": "2", "page_token": token}
+        page = (await http.get("/v1/cases", params=params, headers=office)).json()
+        seen += [c["case_id"] for c in page["cases"]]
+        token = page["next_page_token"]
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) >= 3

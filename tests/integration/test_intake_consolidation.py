@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from harness import EventTap, ServiceProcess, bearer, grpc_auth, petition_body
+from harness import EventTap, ServiceProcess, bearer, grpc_auth, new_key, petition_body
 
 from civicloop.platform.telemetry import read_spans, spans_file
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
@@ -78,12 +78,13 @@ async def test_near_duplicate_chinese_petitions_are_consolidated_into_one_open_c
     ).case
     assert merged_case.case_id == first["case"]["case_id"]
     assert merged_case.state == common_pb2.CASE_STATE_SUBMITTED and merged_case.version == 2
-    split = await stub.SplitPetition(
-        intake_pb2.SplitPetitionRequest(petition_id=wrong, reason="不是同一个问题"),
-        metadata=OFFICE,
-        timeout=10,
+    split_request = intake_pb2.SplitPetitionRequest(
+        petition_id=wrong, reason="不是同一个问题", request_id=new_key()
     )
+    split = await stub.SplitPetition(split_request, metadata=OFFICE, timeout=10)
     assert sorted(split.from_case.petition_ids) == sorted(ids) and split.from_case.version == 3
+    # A retried split answers with the same two cases and splits nothing more.
+    assert await stub.SplitPetition(split_request, metadata=OFFICE, timeout=10) == split
     assert split.new_case.state == common_pb2.CASE_STATE_SUBMITTED
     assert list(split.new_case.petition_ids) == [wrong]
     case = (
@@ -167,21 +168,40 @@ async def test_a_worker_resolves_a_petition_on_the_spot_once(
             intake_pb2.ResolveOnSiteRequest(case_id=case_id, note=" "), metadata=WORKER, timeout=10
         )
     assert no_note.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    resolved = await stub.ResolveOnSite(
-        intake_pb2.ResolveOnSiteRequest(
-            case_id=case_id, note="已联系环卫当场清运", expected_version=1
-        ),
-        metadata=WORKER,
-        timeout=10,
+    with pytest.raises(grpc.aio.AioRpcError) as no_version:
+        await stub.ResolveOnSite(
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理"),
+            metadata=WORKER,
+            timeout=10,
+        )
+    assert no_version.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "expected_version" in (no_version.value.details() or "")
+    resolve = intake_pb2.ResolveOnSiteRequest(
+        case_id=case_id, note="已联系环卫当场清运", expected_version=1, request_id=new_key()
     )
+    resolved = await stub.ResolveOnSite(resolve, metadata=WORKER, timeout=10)
     assert resolved.case.state == common_pb2.CASE_STATE_RESOLVED_ON_SITE
     assert resolved.case.version == 2
+    # A retry of the same request gets the same answer and changes nothing.
+    retried = await stub.ResolveOnSite(resolve, metadata=WORKER, timeout=10)
+    assert retried.case == resolved.case
+    # The same request id for another request is refused.
+    with pytest.raises(grpc.aio.AioRpcError) as reused:
+        other = intake_pb2.ResolveOnSiteRequest(
+            case_id=case_id, note="另一件事", expected_version=2, request_id=resolve.request_id
+        )
+        await stub.ResolveOnSite(other, metadata=WORKER, timeout=10)
+    assert reused.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    # A repeat is answered only under the role the request was made in.
+    with pytest.raises(grpc.aio.AioRpcError) as other_role:
+        await stub.ResolveOnSite(resolve, metadata=grpc_auth("office"), timeout=10)
+    assert other_role.value.code() == grpc.StatusCode.PERMISSION_DENIED
     event = await tap.for_subject(case_id, "civicloop.petition.resolved_on_site.v1")
     assert events_pb2.PetitionResolvedOnSite.FromString(event.body).note == "已联系环卫当场清运"
 
     with pytest.raises(grpc.aio.AioRpcError) as again:
         await stub.ResolveOnSite(
-            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="再次"),
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="再次", expected_version=2),
             metadata=WORKER,
             timeout=10,
         )
@@ -217,7 +237,7 @@ async def test_a_stale_version_is_aborted_and_an_opened_case_cannot_be_resolved_
     )
     with pytest.raises(grpc.aio.AioRpcError) as opened:
         await stub.ResolveOnSite(
-            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理"),
+            intake_pb2.ResolveOnSiteRequest(case_id=case_id, note="已处理", expected_version=2),
             metadata=WORKER,
             timeout=10,
         )

@@ -183,7 +183,7 @@ async def test_a_repeated_idempotency_key_creates_nothing_new(
     assert first.status_code == 201 and second.status_code == 200
     assert first.json()["petition"]["petition_id"] == second.json()["petition"]["petition_id"]
     count = await intake_db.fetchval(  # type: ignore[attr-defined]
-        "SELECT count(*) FROM submissions WHERE idempotency_key = $1", key
+        "SELECT count(*) FROM command_requests WHERE request_id = $1", key
     )
     assert count == 1
     reused = await http.post(
@@ -191,8 +191,24 @@ async def test_a_repeated_idempotency_key_creates_nothing_new(
         json=petition_body(description="另一件事"),
         headers={"Idempotency-Key": key},
     )
-    assert reused.status_code == 422
+    assert reused.status_code == 409
     assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+async def test_an_idempotency_key_belongs_to_its_caller(http: httpx.AsyncClient) -> None:
+    """Two callers who pick the same key file two petitions: neither sees the other's."""
+    key, body = new_key(), petition_body()
+    grid_worker = bearer("worker", subject="worker:wang")
+    anonymous = await http.post("/v1/petitions", json=body, headers={"Idempotency-Key": key})
+    worker = await http.post(
+        "/v1/petitions", json=body, headers={"Idempotency-Key": key, **grid_worker}
+    )
+    again = await http.post(
+        "/v1/petitions", json=body, headers={"Idempotency-Key": key, **grid_worker}
+    )
+    assert (anonymous.status_code, worker.status_code, again.status_code) == (201, 201, 200)
+    petition_ids = [r.json()["petition"]["petition_id"] for r in (anonymous, worker, again)]
+    assert petition_ids[0] != petition_ids[1] == petition_ids[2]
 
 
 async def test_submissions_for_one_phone_are_rate_limited(http: httpx.AsyncClient) -> None:

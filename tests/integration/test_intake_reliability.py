@@ -116,7 +116,7 @@ async def test_a_redelivered_event_is_applied_once(
     case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
     assert case["version"] == 2 and case["department_code"] == "housing"
     applied = await intake_db.fetchval(
-        "SELECT count(*) FROM case_history WHERE event_id = $1", event.id
+        "SELECT count(*) FROM history WHERE event_id = $1", event.id
     )
     assert applied == 1
     assert await intake_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.id) == 1

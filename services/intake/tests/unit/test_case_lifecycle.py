@@ -361,11 +361,13 @@ def test_the_current_version_passes_the_version_check() -> None:
     case.check_version(1)
 
 
-@pytest.mark.parametrize("expected", [None, 0])
-def test_no_expected_version_means_no_check(expected: int | None) -> None:
+@pytest.mark.parametrize("expected", [-1, 0])
+def test_a_change_must_name_the_version_it_saw(expected: int) -> None:
     case = new_case(1)
     case.resolve_on_site("换了灯泡", WORKER, LATER)
-    case.check_version(expected)
+
+    with pytest.raises(InvalidArgument, match="expected_version"):
+        case.check_version(expected)
 
 
 @pytest.mark.parametrize("expected", [1, 3])

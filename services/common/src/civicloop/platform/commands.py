@@ -16,12 +16,17 @@ Every mutation of every service (gRPC and HTTP) goes through one table, ``comman
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from civicloop.platform.auth import Principal
-from civicloop.platform.errors import Aborted, DomainError, InvalidArgument, PermissionDenied
+from civicloop.platform.errors import (
+    Aborted,
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    PermissionDenied,
+)
 
 REQUEST_ID_MAX_LENGTH = 128
 
@@ -48,6 +53,8 @@ class CommandRequest:
     request_id: str
     command: str
     request_hash: bytes
+    # The request's name for its key (request_id, Idempotency-Key...), for error details.
+    field: str = "request_id"
 
     @classmethod
     def of(
@@ -71,7 +78,7 @@ class CommandRequest:
             raise InvalidArgument.of(field, f"at most {REQUEST_ID_MAX_LENGTH} characters")
         if not request_id.isprintable():
             raise InvalidArgument.of(field, "must be printable characters only")
-        return cls(caller, request_id, command, fingerprint(command.encode() + b"\0" + body))
+        return cls(caller, request_id, command, fingerprint(body), field)
 
 
 @dataclass(frozen=True)
@@ -81,10 +88,10 @@ class EarlierAnswer:
     response: bytes
     authority: str
 
-    def replay_to(self, principal: Principal | None) -> bytes:
-        """The stored answer, for a caller who still holds the authority (None: a caller
-        without a token, such as an Open311 client, whose key space is its own)."""
-        if principal is not None and self.authority and self.authority not in principal.roles:
+    def replay_to(self, roles: Collection[str]) -> bytes:
+        """The stored answer, for a caller who still holds the role it was authorized under
+        (its token checked as for any request before this is reached)."""
+        if self.authority and self.authority not in roles:
             raise PermissionDenied(f"this request was made as {self.authority}, a role you lack")
         return self.response
 
@@ -127,7 +134,11 @@ class CommandLog:
         if claimed:
             self._claimed = request
             return None
-        return await earlier_answer(self.conn, request)
+        earlier = await earlier_answer(self.conn, request)
+        if earlier is None:
+            # The twin we waited for rolled back after our conflict: rare; a retry claims it.
+            raise Aborted(f"request_id {request.request_id!r} is in use right now; try again")
+        return earlier
 
     async def answer(self, response: bytes, authority: str) -> None:
         """Keep the answer of the claimed request (committed with the command's effects)."""
@@ -143,8 +154,9 @@ class CommandLog:
         )
 
 
-async def earlier_answer(conn: Any, request: CommandRequest) -> EarlierAnswer:
-    """The answer kept for a key already used: the same request, or ALREADY_EXISTS."""
+async def earlier_answer(conn: Any, request: CommandRequest) -> EarlierAnswer | None:
+    """The answer kept for a key already used (None: unused), if it was used for the same
+    request; else ALREADY_EXISTS."""
     row = await conn.fetchrow(
         """SELECT command, request_hash, authority, response FROM command_requests
             WHERE caller = $1 AND request_id = $2""",
@@ -152,11 +164,10 @@ async def earlier_answer(conn: Any, request: CommandRequest) -> EarlierAnswer:
         request.request_id,
     )
     if row is None or row["response"] is None:
-        # Only a claim rolled back between our conflict and this read: rare, and a retry
-        # then succeeds.
-        raise Aborted(f"request_id {request.request_id!r} is in use right now; try again")
+        return None
     if row["command"] != request.command or bytes(row["request_hash"]) != request.request_hash:
         raise RequestIdReused(
-            f"request_id {request.request_id!r} was already used for another request"
+            f"{request.field} {request.request_id!r} was already used for another request",
+            [FieldViolation(request.field, "was already used for another request")],
         )
     return EarlierAnswer(bytes(row["response"]), row["authority"])

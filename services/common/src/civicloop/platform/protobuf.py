@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from civicloop.platform.domain import Actor
+from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.v1 import common_pb2
@@ -25,6 +25,11 @@ def enum_maps(domain: type[E], contract: type[V], prefix: str) -> tuple[dict[E, 
     """
     to_pb: dict[E, V] = {m: getattr(contract, f"{prefix}_{m.name}") for m in domain}
     return to_pb, {value: member for member, value in to_pb.items()}
+
+
+# The shared enums of common.proto, mapped once for every service.
+URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(Urgency, common_pb2.Urgency, "URGENCY")
+CASE_LIST_TO_PB, CASE_LIST_FROM_PB = enum_maps(CaseList, common_pb2.CaseList, "CASE_LIST")
 
 
 def timestamp(at: datetime | None) -> Timestamp | None:

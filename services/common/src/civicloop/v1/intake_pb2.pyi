@@ -157,14 +157,16 @@ class ListCasesResponse(_message.Message):
     def __init__(self, cases: _Optional[_Iterable[_Union[Case, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageResponse, _Mapping]] = ...) -> None: ...
 
 class ResolveOnSiteRequest(_message.Message):
-    __slots__ = ("case_id", "note", "expected_version")
+    __slots__ = ("case_id", "note", "expected_version", "request_id")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     note: str
     expected_version: int
-    def __init__(self, case_id: _Optional[str] = ..., note: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+    request_id: str
+    def __init__(self, case_id: _Optional[str] = ..., note: _Optional[str] = ..., expected_version: _Optional[int] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ResolveOnSiteResponse(_message.Message):
     __slots__ = ("case",)
@@ -203,20 +205,22 @@ class ProposeClustersResponse(_message.Message):
     def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ...) -> None: ...
 
 class ConsolidateCaseRequest(_message.Message):
-    __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary", "review_before_opening")
+    __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary", "review_before_opening", "request_id")
     PETITION_IDS_FIELD_NUMBER: _ClassVar[int]
     LIST_FIELD_NUMBER: _ClassVar[int]
     URGENCY_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_CODE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     REVIEW_BEFORE_OPENING_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     petition_ids: _containers.RepeatedScalarFieldContainer[str]
     list: _common_pb2.CaseList
     urgency: _common_pb2.Urgency
     category_code: str
     summary: str
     review_before_opening: bool
-    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., urgency: _Optional[_Union[_common_pb2.Urgency, str]] = ..., category_code: _Optional[str] = ..., summary: _Optional[str] = ..., review_before_opening: _Optional[bool] = ...) -> None: ...
+    request_id: str
+    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., urgency: _Optional[_Union[_common_pb2.Urgency, str]] = ..., category_code: _Optional[str] = ..., summary: _Optional[str] = ..., review_before_opening: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ConsolidateCaseResponse(_message.Message):
     __slots__ = ("case",)
@@ -225,12 +229,14 @@ class ConsolidateCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
 class SplitPetitionRequest(_message.Message):
-    __slots__ = ("petition_id", "reason")
+    __slots__ = ("petition_id", "reason", "request_id")
     PETITION_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     petition_id: str
     reason: str
-    def __init__(self, petition_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, petition_id: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SplitPetitionResponse(_message.Message):
     __slots__ = ("from_case", "new_case")

@@ -27,6 +27,15 @@ if _version_not_supported:
 
 class IntakeServiceStub:
     """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+    a repeat by the same caller returns the first answer (the case as it now stands) and
+    writes nothing; the same request_id for a different request is refused with
+    ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+    request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+    it; refused with ABORTED when the current version differs, nothing written.
     """
 
     def __init__(self, channel):
@@ -89,11 +98,19 @@ class IntakeServiceStub:
 
 class IntakeServiceServicer:
     """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+    a repeat by the same caller returns the first answer (the case as it now stands) and
+    writes nothing; the same request_id for a different request is refused with
+    ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+    request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+    it; refused with ABORTED when the current version differs, nothing written.
     """
 
     def SubmitPetition(self, request, context):
         """File a petition. Roles: resident, worker, office, service identities.
-        Repeating a request with the same request_id returns the first answer and creates nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -227,6 +244,15 @@ def add_IntakeServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class IntakeService:
     """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+    a repeat by the same caller returns the first answer (the case as it now stands) and
+    writes nothing; the same request_id for a different request is refused with
+    ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+    request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+    it; refused with ABORTED when the current version differs, nothing written.
     """
 
     @staticmethod

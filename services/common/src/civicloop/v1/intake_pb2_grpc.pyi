@@ -29,16 +29,24 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class IntakeServiceStub:
-    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC."""
+    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+      a repeat by the same caller returns the first answer (the case as it now stands) and
+      writes nothing; the same request_id for a different request is refused with
+      ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+      request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+      it; refused with ABORTED when the current version differs, nothing written.
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> IntakeServiceAsyncStub: ...
     SubmitPetition: _grpc.UnaryUnaryMultiCallable[_intake_pb2.SubmitPetitionRequest, _intake_pb2.SubmitPetitionResponse]
-    """File a petition. Roles: resident, worker, office, service identities.
-    Repeating a request with the same request_id returns the first answer and creates nothing.
-    """
+    """File a petition. Roles: resident, worker, office, service identities."""
     GetPetition: _grpc.UnaryUnaryMultiCallable[_intake_pb2.GetPetitionRequest, _intake_pb2.GetPetitionResponse]
     """Roles: worker, office, auditor. Petitioner contact is never returned here."""
     ListPetitions: _grpc.UnaryUnaryMultiCallable[_intake_pb2.ListPetitionsRequest, _intake_pb2.ListPetitionsResponse]
@@ -64,13 +72,21 @@ class IntakeServiceStub:
 
 @_typing.type_check_only
 class IntakeServiceAsyncStub(IntakeServiceStub):
-    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC."""
+    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+      a repeat by the same caller returns the first answer (the case as it now stands) and
+      writes nothing; the same request_id for a different request is refused with
+      ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+      request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+      it; refused with ABORTED when the current version differs, nothing written.
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     SubmitPetition: _aio.UnaryUnaryMultiCallable[_intake_pb2.SubmitPetitionRequest, _intake_pb2.SubmitPetitionResponse]  # type: ignore[assignment]
-    """File a petition. Roles: resident, worker, office, service identities.
-    Repeating a request with the same request_id returns the first answer and creates nothing.
-    """
+    """File a petition. Roles: resident, worker, office, service identities."""
     GetPetition: _aio.UnaryUnaryMultiCallable[_intake_pb2.GetPetitionRequest, _intake_pb2.GetPetitionResponse]  # type: ignore[assignment]
     """Roles: worker, office, auditor. Petitioner contact is never returned here."""
     ListPetitions: _aio.UnaryUnaryMultiCallable[_intake_pb2.ListPetitionsRequest, _intake_pb2.ListPetitionsResponse]  # type: ignore[assignment]
@@ -95,7 +111,17 @@ class IntakeServiceAsyncStub(IntakeServiceStub):
     """The contact of a case's petitioners, for rating's callback. Roles: service:rating only."""
 
 class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC."""
+    """Every call needs `authorization: Bearer <JWT>`. The roles allowed are given per RPC.
+
+    Conventions for every mutation (the same in every Civicloop service):
+    - `request_id` (client-chosen, e.g. a UUID, up to 128 characters), scoped to the caller:
+      a repeat by the same caller returns the first answer (the case as it now stands) and
+      writes nothing; the same request_id for a different request is refused with
+      ALREADY_EXISTS. A repeat is answered only to a caller who still holds the role the first
+      request was made under.
+    - `expected_version`: the case version the caller last saw; required where a request has
+      it; refused with ABORTED when the current version differs, nothing written.
+    """
 
     @_abc_1.abstractmethod
     def SubmitPetition(
@@ -103,9 +129,7 @@ class IntakeServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _intake_pb2.SubmitPetitionRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_intake_pb2.SubmitPetitionResponse, _abc.Awaitable[_intake_pb2.SubmitPetitionResponse]]:
-        """File a petition. Roles: resident, worker, office, service identities.
-        Repeating a request with the same request_id returns the first answer and creates nothing.
-        """
+        """File a petition. Roles: resident, worker, office, service identities."""
 
     @_abc_1.abstractmethod
     def GetPetition(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from civicloop.intake.domain.model import Case, Petition
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
+from civicloop.intake.store.repository import CASES, PETITIONS
 from civicloop.platform import auth
 from civicloop.platform.domain import Actor
 from civicloop.platform.http import parse_json_body
@@ -87,7 +88,7 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
         if not header:
             return Actor("anonymous", auth.RESIDENT)
         principal = verifier.verify_header(header)
-        return Actor(principal.subject, principal.primary_role)
+        return principal.actor
 
     def reader(request: Request, roles: tuple[str, ...] = STAFF_READERS) -> None:
         verifier.verify_header(request.headers.get("authorization")).require(roles)
@@ -107,7 +108,8 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
         result = await intake.submit_petition(
             PetitionInput(**body.model_dump()),
             actor,
-            idempotency_key=idempotency_key,
+            request_id=idempotency_key,
+            request_id_field="Idempotency-Key",
             client_address=client_address(request),
         )
         return _json(
@@ -132,11 +134,10 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
     ) -> Response:
         reader(request)
         items, next_token = await intake.list_petitions(
+            PETITIONS.request(page_size, page_token, field="page_token"),
             community=community_code,
             category=category_code,
             case_id=case_id,
-            page_size=page_size,
-            cursor=page_token,
         )
         return _json(
             {"petitions": [petition_json(p) for p in items], "next_page_token": next_token}
@@ -158,11 +159,10 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
     ) -> Response:
         reader(request)
         items, next_token = await intake.list_cases(
+            CASES.request(page_size, page_token, field="page_token"),
             state=state,
             community=community_code,
             category=category_code,
-            page_size=page_size,
-            cursor=page_token,
         )
         return _json({"cases": [case_json(c) for c in items], "next_page_token": next_token})
 

@@ -4,6 +4,7 @@ bus) only translate to these and back."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,23 +14,25 @@ import orjson
 
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
-from civicloop.intake.domain.model import Case, CaseList, CaseState, Petition, Urgency
+from civicloop.intake.domain.model import Case, CaseState, Petition
 from civicloop.intake.domain.rules import PetitionInput, validate_petition
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
+    FILING,
     SUBMISSION,
     CaseRepository,
+    IntakeUnitOfWork,
     PetitionRepository,
-    UnitOfWork,
     submission_row,
-    update_case,
 )
 from civicloop.platform import auth, telemetry
+from civicloop.platform.auth import Principal
 from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.commands import CommandRequest, earlier_answer
 from civicloop.platform.db import Connection
-from civicloop.platform.domain import Actor
+from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import (
     FailedPrecondition,
@@ -37,10 +40,13 @@ from civicloop.platform.errors import (
     VersionConflict,
     Violations,
 )
+from civicloop.platform.event_types import type_of
 from civicloop.platform.logs import current_case_id
+from civicloop.platform.paging import PageRequest
 from civicloop.platform.redaction import redact
-from civicloop.platform.unit_of_work import HistoryRow, record
+from civicloop.platform.unit_of_work import HistoryRow
 from civicloop.reference.catalogue import categories, communities
+from civicloop.v1 import events_pb2
 
 
 @dataclass(frozen=True)
@@ -78,10 +84,20 @@ class Intake:
         self.clock = clock
         # Concurrent filings are written together: one round trip and one commit.
         # Keys are claimed in key order, the same in every replica (no deadlock between them).
-        self._filings = GroupCommit(pool, SUBMISSION, lock_order=lambda row: row[0] or "")
+        self._filings = GroupCommit(
+            pool, SUBMISSION, lock_order=lambda row: f"{row[0] or ''}\0{row[1] or ''}"
+        )
 
-    def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, messages.event_message)
+    def _uow(self, conn: Connection | None = None) -> IntakeUnitOfWork:
+        """A unit of work of its own, or one joined to an event handler's transaction."""
+        if conn is None:
+            return IntakeUnitOfWork(messages.event_message, pool=self.pool)
+        return IntakeUnitOfWork(messages.event_message, conn=conn)
+
+    def _command(
+        self, principal: Principal, request_id: str, command: str, *body: object
+    ) -> CommandRequest | None:
+        return CommandRequest.of(principal.subject, request_id, command, orjson.dumps(body))
 
     # ---- submission ----
 
@@ -90,20 +106,25 @@ class Intake:
         data: PetitionInput,
         actor: Actor,
         *,
-        idempotency_key: str | None = None,
+        request_id: str | None = None,
+        request_id_field: str = "request_id",
         client_address: str | None = None,
     ) -> Submission:
+        """File a petition. A keyed filing (``request_id``: gRPC's field, HTTP's
+        Idempotency-Key, Open311's device and request key) is the caller's: a repeat gets the
+        first petition back."""
         valid = validate_petition(data)
-        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
-            raise InvalidArgument.of("Idempotency-Key", "must be 1..128 characters")
-        # Only a keyed filing needs its fingerprint (a repeat must be the same request).
-        request_hash = (
-            self.vault.fingerprint(orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS))
-            if idempotency_key
-            else b""
+        # Keyed by the petitioner's own words and phone: the digest is keyed too.
+        request = CommandRequest.of(
+            actor.subject,
+            request_id,
+            FILING,
+            orjson.dumps(data.__dict__, option=orjson.OPT_SORT_KEYS),
+            field=request_id_field,
+            fingerprint=self.vault.fingerprint,
         )
-        if idempotency_key:
-            earlier = await self._earlier_submission(idempotency_key, request_hash)
+        if request:
+            earlier = await self._earlier_submission(request, actor)
             if earlier:
                 return earlier
         phone_hash = self.vault.phone_hash(valid.petitioner_phone)
@@ -140,62 +161,57 @@ class Intake:
             case = Case.for_new_petition(petition, telemetry.current_traceparent())
             await self._filings.execute(
                 submission_row(
-                    case,
-                    petition,
-                    sealed,
-                    phone_hash,
-                    (idempotency_key, request_hash) if idempotency_key else None,
-                    messages.event_message,
+                    case, petition, sealed, phone_hash, request, messages.event_message
                 )
             )
-        if idempotency_key:
-            holder = await self.pool.fetchval(
-                "SELECT petition_id::text FROM submissions WHERE idempotency_key = $1",
-                idempotency_key,
-            )
-            if holder != petition.id:  # a concurrent twin with the same key committed first
-                earlier = await self._earlier_submission(idempotency_key, request_hash)
-                assert earlier is not None
+        if request:
+            # A concurrent twin with the same key may have committed first: its answer wins.
+            earlier = await self._earlier_submission(request, actor)
+            if earlier and earlier.petition.id != petition.id:
                 return earlier
         return Submission(petition, case, created=True)
 
-    async def _earlier_submission(self, key: str, request_hash: bytes) -> Submission | None:
-        async with self.pool.acquire() as c:
-            row = await c.fetchrow(
-                "SELECT request_hash, petition_id::text FROM submissions"
-                " WHERE idempotency_key = $1",
-                key,
-            )
-            if row is None:
+    async def _earlier_submission(
+        self, request: CommandRequest, actor: Actor
+    ) -> Submission | None:
+        async with self.pool.acquire() as conn:
+            earlier = await earlier_answer(conn, request)
+            if earlier is None:
                 return None
-            if bytes(row["request_hash"]) != request_hash:
-                raise InvalidArgument.of(
-                    "Idempotency-Key", "was already used for a different petition"
-                )
-            petition = await PetitionRepository(c).get(row["petition_id"])
-            case = await CaseRepository(c).get(petition.case_id)
+            petition_id = earlier.replay_to({actor.role}).decode()
+            petition = await PetitionRepository(conn).get(petition_id)
+            case = await CaseRepository(conn).get(petition.case_id)
             return Submission(petition, case, created=False)
 
     # ---- 现场办结 ----
 
     async def resolve_on_site(
-        self, case_id: str, note: str, actor: Actor, expected_version: int | None = None
+        self,
+        case_id: str,
+        note: str,
+        principal: Principal,
+        expected_version: int,
+        request_id: str = "",
     ) -> Case:
         if not note.strip():
             raise InvalidArgument.of("note", "is required: say what was done on the spot")
         if len(note) > 2000:
             raise InvalidArgument.of("note", "at most 2,000 characters")
-
+        request = self._command(
+            principal, request_id, "ResolveOnSite", case_id, note, expected_version
+        )
         async with self._uow() as uow:
+            earlier = await uow.commands.claim(request)
+            if earlier:
+                (case_id,) = _case_ids(earlier.replay_to(principal.roles))
+                return await uow.cases.get(case_id)
             case = await uow.cases.get(case_id, lock=True)
             case.check_version(expected_version)
-            with self._case_span("case resolved on site", case):
-                case.resolve_on_site(redact(note.strip()), actor, self.clock())
-                await uow.conn.execute(
-                    "UPDATE petitions SET resolved_on_site = true WHERE case_id = $1::uuid", case.id
-                )
+            with telemetry.case_step("case resolved on site", case.id, case.traceparent):
+                case.resolve_on_site(redact(note.strip()), principal.actor, self.clock())
+                await uow.petitions.mark_resolved_on_site(case.id)
                 uow.track(case)
-                await uow.commit()
+                await uow.commit(answer=_answer(case), authority=principal.primary_role)
         return case
 
     # ---- 统单 consolidation ----
@@ -207,8 +223,9 @@ class Intake:
         urgency: Urgency,
         category_code: str,
         summary: str,
-        actor: Actor,
+        principal: Principal,
         review_before_opening: bool = False,
+        request_id: str = "",
     ) -> Case:
         errors = Violations()
         if not 1 <= len(petition_ids) <= 50:
@@ -222,9 +239,24 @@ class Intake:
         elif len(summary) > 1000:
             errors.add("summary", "at most 1,000 characters")
         errors.raise_if_any()
+        request = self._command(
+            principal,
+            request_id,
+            "ConsolidateCase",
+            petition_ids,
+            case_list,
+            urgency,
+            category_code,
+            summary,
+            review_before_opening,
+        )
 
         now = self.clock()
         async with self._uow() as uow:
+            earlier = await uow.commands.claim(request)
+            if earlier:
+                (case_id,) = _case_ids(earlier.replay_to(principal.roles))
+                return await uow.cases.get(case_id)
             petitions = [await uow.petitions.get(pid) for pid in petition_ids]
             # Lock cases in a fixed order so two clerks consolidating overlapping sets
             # cannot deadlock.
@@ -236,31 +268,41 @@ class Intake:
                     raise VersionConflict(f"petition {pid} moved to another case; try again")
             keep = locked[petitions[0].case_id]
             others = [locked[cid] for cid in case_ids if cid != keep.id]
-            with self._case_span("case consolidated", keep):
+            with telemetry.case_step("case consolidated", keep.id, keep.traceparent):
                 if keep.state is CaseState.OPEN and not others:
                     raise FailedPrecondition(f"case {keep.id} is already open")
                 moved = [pid for o in others for pid in o.petition_ids]
-                keep.absorb(others, actor, now)
+                keep.absorb(others, principal.actor, now)
                 if moved:
                     uow.move_petitions(moved, keep.id)
                 if keep.state is CaseState.SUBMITTED and not review_before_opening:
                     keep.open(
-                        case_list, urgency, category_code, redact(summary.strip()), actor, now
+                        case_list,
+                        urgency,
+                        category_code,
+                        redact(summary.strip()),
+                        principal.actor,
+                        now,
                     )
                 uow.track(keep, *others)
-                await uow.commit()
+                await uow.commit(answer=_answer(keep), authority=principal.primary_role)
         return keep
 
     async def split_petition(
-        self, petition_id: str, reason: str, actor: Actor
+        self, petition_id: str, reason: str, principal: Principal, request_id: str = ""
     ) -> tuple[Case, Case]:
         if not reason.strip() or len(reason) > 500:
             raise InvalidArgument.of("reason", "is required, at most 500 characters")
+        request = self._command(principal, request_id, "SplitPetition", petition_id, reason)
         async with self._uow() as uow:
+            earlier = await uow.commands.claim(request)
+            if earlier:
+                from_id, new_id = _case_ids(earlier.replay_to(principal.roles))
+                return await uow.cases.get(from_id), await uow.cases.get(new_id)
             petition = await uow.petitions.get(petition_id)
             case = await uow.cases.get(petition.case_id, lock=True)
-            with self._case_span("petition split", case):
-                new_case = case.split_out(petition, reason.strip(), actor, self.clock())
+            with telemetry.case_step("petition split", case.id, case.traceparent):
+                new_case = case.split_out(petition, reason.strip(), principal.actor, self.clock())
                 # The split-off petition starts a case, and a trace, of its own again.
                 with telemetry.case_span(
                     "case submitted",
@@ -271,7 +313,9 @@ class Intake:
                 uow.track_new(new_case)
                 uow.move_petitions([petition.id], new_case.id)
                 uow.track(case)
-                await uow.commit()
+                await uow.commit(
+                    answer=_answer(case, new_case), authority=principal.primary_role
+                )
         return case, new_case
 
     async def propose_clusters(
@@ -303,8 +347,7 @@ class Intake:
                     community=None,
                     category=None,
                     case_id=None,
-                    page_size=len(members),
-                    cursor=None,
+                    page=PageRequest(len(members), None),
                     ids=members,
                 )
                 found.append(
@@ -327,27 +370,35 @@ class Intake:
         async with self.pool.acquire() as conn:
             return await CaseRepository(conn).get(case_id)
 
-    async def list_petitions(self, **filters: object) -> tuple[list[Petition], str]:
+    async def list_petitions(
+        self, page: PageRequest, **filters: Any
+    ) -> tuple[list[Petition], str]:
+        """Petitions newest first, by the filters of ``PetitionRepository.search``."""
         async with self.pool.acquire() as conn:
-            return await PetitionRepository(conn).search(**filters)  # type: ignore[arg-type]
+            return await PetitionRepository(conn).search(page=page, **filters)
 
     async def cases_by_id(self, case_ids: list[str]) -> dict[str, Case]:
         async with self.pool.acquire() as conn:
             return await CaseRepository(conn).many(case_ids)
 
-    async def list_cases(self, **filters: object) -> tuple[list[Case], str]:
+    async def list_cases(
+        self,
+        page: PageRequest,
+        *,
+        state: str | None,
+        community: str | None,
+        category: str | None,
+    ) -> tuple[list[Case], str]:
         async with self.pool.acquire() as conn:
-            return await CaseRepository(conn).search(**filters)  # type: ignore[arg-type]
+            return await CaseRepository(conn).search(
+                state=state, community=community, category=category, page=page
+            )
 
     async def petitioner_contacts(self, case_id: str) -> list[tuple[str, PetitionerContact]]:
         async with self.pool.acquire() as conn:
             await CaseRepository(conn).get(case_id)
             sealed = await PetitionRepository(conn).sealed_contacts(case_id)
         return [(pid, self.vault.open(blob, pid)) for pid, blob in sealed]
-
-    def _case_span(self, name: str, case: Case):  # type: ignore[no-untyped-def]
-        current_case_id.set(case.id)
-        return telemetry.case_span(name, case.traceparent, attributes={telemetry.CASE_ID: case.id})
 
     # ---- projection of the later steps, owned by other services ----
 
@@ -356,43 +407,49 @@ class Intake:
         their petition see where it is."""
         message: Any = envelope.payload()
         new_state = REPORTED_STATES[envelope.type]
-        case_id = message.case_id
         version = int(getattr(message, "case_version", 0))
-        department = getattr(message, "department_code", "") or None
-        case = await CaseRepository(conn).get(case_id, lock=True)
-        with telemetry.case_span(
-            f"case {new_state}",
-            case.traceparent,
-            attributes={telemetry.CASE_ID: case.id, telemetry.DEPARTMENT: department or ""},
-        ):
-            if not case.apply_reported_state(new_state, version, department):
-                return  # stale or repeated: the owner's later report is already here
-            case.updated_at = self.clock()
-            await update_case(conn, case)
-            await record(
-                conn,
-                [],
-                [
+        department = getattr(message, "department_code", "")
+        async with self._uow(conn) as uow:
+            case = await uow.cases.get(message.case_id, lock=True)
+            with telemetry.case_step(
+                f"case {new_state}", case.id, case.traceparent, department=department
+            ):
+                if not case.apply_reported_state(new_state, version, department or None):
+                    return  # stale or repeated: the owner's later report is already here
+                case.updated_at = self.clock()
+                uow.track(case)
+                uow.add_history(
                     HistoryRow(
+                        case.aggregate_type,
                         case.id,
                         case.version,
                         case.state.value,
                         envelope.type,
                         envelope.id,
-                        "",
+                        f"service:{envelope.source}",
                         envelope.time,
                     )
-                ],
-            )
+                )
+                await uow.commit()
+
+
+def _answer(*cases: Case) -> bytes:
+    """What a command keeps for its repeats: the ids of the cases it answered with (a repeat
+    gets them as they now stand)."""
+    return " ".join(c.id for c in cases).encode()
+
+
+def _case_ids(answer: bytes) -> Sequence[str]:
+    return answer.decode().split()
 
 
 # What each later lifecycle event means for intake's view of the case.
 REPORTED_STATES: dict[str, CaseState] = {
-    "civicloop.case.dispatched.v1": CaseState.DISPATCHED,
-    "civicloop.case.returned.v1": CaseState.OPEN,
-    "civicloop.case.accepted.v1": CaseState.IN_PROGRESS,
-    "civicloop.case.completed.v1": CaseState.COMPLETED,
-    "civicloop.case.reopened.v1": CaseState.DISPATCHED,
-    "civicloop.case.rated.v1": CaseState.RATED,
-    "civicloop.case.closed.v1": CaseState.CLOSED,
+    type_of(events_pb2.CaseDispatched): CaseState.DISPATCHED,
+    type_of(events_pb2.CaseReturned): CaseState.OPEN,
+    type_of(events_pb2.CaseAccepted): CaseState.IN_PROGRESS,
+    type_of(events_pb2.CaseCompleted): CaseState.COMPLETED,
+    type_of(events_pb2.CaseReopened): CaseState.DISPATCHED,
+    type_of(events_pb2.CaseRated): CaseState.RATED,
+    type_of(events_pb2.CaseClosed): CaseState.CLOSED,
 }

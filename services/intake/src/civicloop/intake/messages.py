@@ -5,15 +5,13 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from civicloop.intake.domain import model
+from civicloop.platform.protobuf import CASE_LIST_TO_PB, URGENCY_TO_PB, enum_maps
 from civicloop.platform.protobuf import actor_message as actor_pb
-from civicloop.platform.protobuf import enum_maps
 from civicloop.platform.protobuf import timestamp as ts
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2
 
 CHANNEL_TO_PB, CHANNEL_FROM_PB = enum_maps(model.Channel, common_pb2.Channel, "CHANNEL")
 STATE_TO_PB, STATE_FROM_PB = enum_maps(model.CaseState, common_pb2.CaseState, "CASE_STATE")
-LIST_TO_PB, LIST_FROM_PB = enum_maps(model.CaseList, common_pb2.CaseList, "CASE_LIST")
-URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(model.Urgency, common_pb2.Urgency, "URGENCY")
 
 
 def geo_pb(location: model.Location | None) -> common_pb2.GeoPoint | None:
@@ -29,7 +27,7 @@ def geo_pb(location: model.Location | None) -> common_pb2.GeoPoint | None:
 def event_message(case: model.Case, event: model.DomainEvent) -> Message:
     """The integration event for a domain event of ``case``."""
     match event:
-        case model.PetitionSubmitted(petition=p, case_version=version):
+        case model.PetitionSubmitted(petition=p, version=version):
             return events_pb2.PetitionSubmitted(
                 petition_id=p.id,
                 case_id=case.id,
@@ -46,7 +44,7 @@ def event_message(case: model.Case, event: model.DomainEvent) -> Message:
             return events_pb2.PetitionResolvedOnSite(
                 petition_id=event.petition_id,
                 case_id=case.id,
-                case_version=event.case_version,
+                case_version=event.version,
                 note=event.note,
                 resolved_at=ts(event.at),
                 resolved_by=actor_pb(event.actor),
@@ -54,7 +52,7 @@ def event_message(case: model.Case, event: model.DomainEvent) -> Message:
         case model.PetitionsMerged():
             return events_pb2.PetitionsMerged(
                 case_id=case.id,
-                case_version=event.case_version,
+                case_version=event.version,
                 petition_ids=list(event.petition_ids),
                 merged_case_ids=list(event.merged_case_ids),
                 merged_at=ts(event.at),
@@ -64,11 +62,11 @@ def event_message(case: model.Case, event: model.DomainEvent) -> Message:
             assert case.case_list is not None and case.urgency is not None
             return events_pb2.CaseOpened(
                 case_id=case.id,
-                case_version=event.case_version,
+                case_version=event.version,
                 petition_ids=list(case.petition_ids),
                 community_code=case.community_code,
                 category_code=case.category_code,
-                list=LIST_TO_PB[case.case_list],
+                list=CASE_LIST_TO_PB[case.case_list],
                 urgency=URGENCY_TO_PB[case.urgency],
                 location=geo_pb(case.location),
                 summary=case.summary,
@@ -79,7 +77,7 @@ def event_message(case: model.Case, event: model.DomainEvent) -> Message:
             return events_pb2.PetitionSplit(
                 petition_id=event.petition_id,
                 from_case_id=case.id,
-                from_case_version=event.from_case_version,
+                from_case_version=event.version,
                 new_case_id=event.new_case_id,
                 reason=event.reason,
                 split_at=ts(event.at),
@@ -110,7 +108,7 @@ def case_pb(c: model.Case) -> intake_pb2.Case:
         petition_ids=c.petition_ids,
         community_code=c.community_code,
         category_code=c.category_code,
-        list=LIST_TO_PB[c.case_list] if c.case_list else common_pb2.CASE_LIST_UNSPECIFIED,
+        list=CASE_LIST_TO_PB[c.case_list] if c.case_list else common_pb2.CASE_LIST_UNSPECIFIED,
         urgency=URGENCY_TO_PB[c.urgency] if c.urgency else common_pb2.URGENCY_UNSPECIFIED,
         summary=c.summary,
         merged_into_case_id=c.merged_into or "",

@@ -22,6 +22,7 @@ from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import DomainError, InvalidArgument, NotFound
+from civicloop.platform.paging import PageRequest
 from civicloop.reference.catalogue import categories, communities
 
 JURISDICTION = "dujiangyan.gov.cn"
@@ -206,11 +207,13 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
                     longitude=_number(fields, "long"),
                 ),
                 Actor(f"open311:{client}", "service:open311"),
-                idempotency_key=(
+                # The key keeps its earlier form, so filings keyed before still match.
+                request_id=(
                     f"open311:{client}:{fields['device_id']}:{fields['request_key']}"
                     if fields.get("device_id") and fields.get("request_key")
                     else None
                 ),
+                request_id_field="request_key",
                 client_address=request.client.host if request.client else None,
             )
             return _render(
@@ -310,11 +313,10 @@ async def _requests(
     """The newest MAX_REQUESTS petitions that pass every filter (filtered in the database,
     so older matches are not cut off by newer ones that do not match)."""
     petitions, _ = await intake.list_petitions(
+        PageRequest(MAX_REQUESTS, None),
         community=None,
         category=None,
         case_id=None,
-        page_size=MAX_REQUESTS,
-        cursor=None,
         since=start,
         until=end,
         ids=ids,

@@ -6,20 +6,21 @@ from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
+from civicloop.intake.store.repository import CASES, PETITIONS
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.grpc_server import Context, rpc
-from civicloop.platform.protobuf import page_size
+from civicloop.platform.protobuf import (
+    CASE_LIST_FROM_PB,
+    URGENCY_FROM_PB,
+    page_request,
+    page_response,
+)
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
-
-
-def _actor(principal: Principal) -> Actor:
-    return Actor(principal.subject, principal.primary_role)
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
@@ -57,8 +58,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 longitude=location.longitude if location else None,
                 coordinate_system=crs,
             ),
-            _actor(principal),
-            idempotency_key=request.request_id or None,
+            principal.actor,
+            request_id=request.request_id,
         )
         return intake_pb2.SubmitPetitionResponse(
             petition=messages.petition_pb(result.petition), case=messages.case_pb(result.case)
@@ -82,15 +83,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         principal: Principal,
     ) -> intake_pb2.ListPetitionsResponse:
         items, token = await self.intake.list_petitions(
+            page_request(request.page, PETITIONS),
             community=request.community_code or None,
             category=request.category_code or None,
             case_id=request.case_id or None,
-            page_size=page_size(request.page),
-            cursor=request.page.page_token or None,
         )
         return intake_pb2.ListPetitionsResponse(
-            petitions=[messages.petition_pb(p) for p in items],
-            page=common_pb2.PageResponse(next_page_token=token),
+            petitions=[messages.petition_pb(p) for p in items], page=page_response(token)
         )
 
     @rpc(roles=CASE_READERS)
@@ -113,15 +112,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.ListCasesResponse:
         state = messages.STATE_FROM_PB.get(request.state)
         items, token = await self.intake.list_cases(
+            page_request(request.page, CASES),
             state=state.value if state else None,
             community=request.community_code or None,
             category=request.category_code or None,
-            page_size=page_size(request.page),
-            cursor=request.page.page_token or None,
         )
         return intake_pb2.ListCasesResponse(
-            cases=[messages.case_pb(c) for c in items],
-            page=common_pb2.PageResponse(next_page_token=token),
+            cases=[messages.case_pb(c) for c in items], page=page_response(token)
         )
 
     @rpc(roles=(auth.WORKER, auth.OFFICE))
@@ -132,7 +129,11 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         principal: Principal,
     ) -> intake_pb2.ResolveOnSiteResponse:
         case = await self.intake.resolve_on_site(
-            request.case_id, request.note, _actor(principal), request.expected_version or None
+            request.case_id,
+            request.note,
+            principal,
+            request.expected_version,
+            request.request_id,
         )
         return intake_pb2.ResolveOnSiteResponse(case=messages.case_pb(case))
 
@@ -168,8 +169,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         context: Context,
         principal: Principal,
     ) -> intake_pb2.ConsolidateCaseResponse:
-        case_list = messages.LIST_FROM_PB.get(request.list)
-        urgency = messages.URGENCY_FROM_PB.get(request.urgency)
+        case_list = CASE_LIST_FROM_PB.get(request.list)
+        urgency = URGENCY_FROM_PB.get(request.urgency)
         if case_list is None:
             raise InvalidArgument.of("list", "choose urgent_needs (急难愁盼) or practical_matters")
         if urgency is None:
@@ -180,8 +181,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             urgency,
             request.category_code,
             request.summary,
-            _actor(principal),
+            principal,
             request.review_before_opening,
+            request.request_id,
         )
         return intake_pb2.ConsolidateCaseResponse(case=messages.case_pb(case))
 
@@ -193,7 +195,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         principal: Principal,
     ) -> intake_pb2.SplitPetitionResponse:
         from_case, new_case = await self.intake.split_petition(
-            request.petition_id, request.reason, _actor(principal)
+            request.petition_id, request.reason, principal, request.request_id
         )
         return intake_pb2.SplitPetitionResponse(
             from_case=messages.case_pb(from_case), new_case=messages.case_pb(new_case)

@@ -12,14 +12,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
-from civicloop.platform.domain import Actor
-from civicloop.platform.errors import (
-    FailedPrecondition,
-    IllegalTransition,
-    InvalidArgument,
-    VersionConflict,
-)
+from civicloop.platform.domain import Actor, CaseList, RecordsEvents, Urgency, check_version
+from civicloop.platform.errors import FailedPrecondition, IllegalTransition, InvalidArgument
 
 
 class CaseState(StrEnum):
@@ -37,18 +33,6 @@ class CaseState(StrEnum):
 # Intake changes a case only before it opens it: from then on dispatch routes it within
 # moments, and a later change here would race dispatch for the case's versions.
 OWNED_BY_INTAKE = frozenset({CaseState.SUBMITTED})
-
-
-class CaseList(StrEnum):
-    URGENT_NEEDS = "urgent_needs"  # 急难愁盼
-    PRACTICAL_MATTERS = "practical_matters"  # 为民办实事
-
-
-class Urgency(StrEnum):
-    EMERGENCY = "emergency"
-    UTILITIES = "utilities"
-    GENERAL = "general"
-    COMPLEX = "complex"
 
 
 class Channel(StrEnum):
@@ -88,13 +72,17 @@ class Petition:
 @dataclass(frozen=True)
 class PetitionSubmitted:
     petition: Petition
-    case_version: int
+    version: int
+
+    @property
+    def actor(self) -> Actor:
+        return self.petition.submitted_by
 
 
 @dataclass(frozen=True)
 class PetitionResolvedOnSite:
     petition_id: str
-    case_version: int
+    version: int
     note: str
     actor: Actor
     at: datetime
@@ -102,7 +90,7 @@ class PetitionResolvedOnSite:
 
 @dataclass(frozen=True)
 class PetitionsMerged:
-    case_version: int
+    version: int
     petition_ids: tuple[str, ...]
     merged_case_ids: tuple[str, ...]
     actor: Actor
@@ -111,7 +99,7 @@ class PetitionsMerged:
 
 @dataclass(frozen=True)
 class CaseOpened:
-    case_version: int
+    version: int
     actor: Actor
     at: datetime
 
@@ -119,7 +107,7 @@ class CaseOpened:
 @dataclass(frozen=True)
 class PetitionSplit:
     petition_id: str
-    from_case_version: int
+    version: int
     new_case_id: str
     reason: str
     actor: Actor
@@ -132,7 +120,9 @@ DomainEvent = (
 
 
 @dataclass
-class Case:
+class Case(RecordsEvents):
+    aggregate_type: ClassVar[str] = "case"
+
     id: str
     state: CaseState
     version: int
@@ -180,10 +170,8 @@ class Case:
         if self.state not in allowed:
             raise IllegalTransition(f"cannot {action} case {self.id} in state {self.state}")
 
-    def check_version(self, expected: int | None) -> None:
-
-        if expected and expected != self.version:
-            raise VersionConflict(f"case {self.id} is at version {self.version}, not {expected}")
+    def check_version(self, expected: int) -> None:
+        check_version(f"case {self.id}", self.version, expected)
 
     def resolve_on_site(self, note: str, actor: Actor, at: datetime) -> None:
         """现场办结: the visiting unit solved it there and then."""

@@ -6,10 +6,9 @@ row per domain event, all in the same transaction.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 import orjson
@@ -17,24 +16,21 @@ from google.protobuf.message import Message
 
 from civicloop.intake.domain.model import (
     Case,
-    CaseList,
     CaseState,
     Channel,
     DomainEvent,
     Location,
     Petition,
-    PetitionSplit,
-    Urgency,
 )
 from civicloop.intake.domain.similarity import bigram_text
-from civicloop.platform import telemetry
+from civicloop.platform.commands import COMMAND_CLAIM, CommandRequest
 from civicloop.platform.db import Connection
-from civicloop.platform.domain import Actor
-from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import InvalidArgument, NotFound
+from civicloop.platform.domain import Actor, CaseList, Urgency
+from civicloop.platform.errors import NotFound
 from civicloop.platform.outbox import OUTBOX_INSERT
+from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.unit_of_work import HISTORY_INSERT, HistoryRow, Transaction, stage
+from civicloop.platform.unit_of_work import HISTORY_INSERT, HistoryRow, UnitOfWork, stage
 
 SOURCE = "intake"
 
@@ -88,16 +84,9 @@ def petition_from_row(row: asyncpg.Record) -> Petition:
     )
 
 
-def encode_cursor(at: datetime, row_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
-
-
-def decode_cursor(token: str) -> tuple[datetime, str]:
-    try:
-        at, row_id = base64.urlsafe_b64decode(token.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), row_id
-    except Exception:
-        raise InvalidArgument.of("page_token", "is not a token this service issued") from None
+# Newest first: cases by when they were created, petitions by when they were filed.
+CASES = Keyset("cases", ("timestamp", "uuid"))
+PETITIONS = Keyset("petitions", ("timestamp", "uuid"))
 
 
 class CaseRepository:
@@ -127,21 +116,18 @@ class CaseRepository:
         state: str | None,
         community: str | None,
         category: str | None,
-        page_size: int,
-        cursor: str | None,
+        page: PageRequest,
     ) -> tuple[list[Case], str]:
         where = _Where(state=state, community_code=community, category_code=category)
-        if cursor:
-            where.add("(created_at, id) < (?, ?::uuid)", *decode_cursor(cursor))
-        limit = where.arg(page_size + 1)
+        if page.after:
+            where.add("(created_at, id) < (?, ?::uuid)", *page.after)
+        limit = where.arg(page.limit)
         rows = await self.conn.fetch(
             f"SELECT {_CASE_COLUMNS} FROM cases{where.sql}"
             f" ORDER BY created_at DESC, id DESC LIMIT {limit}",
             *where.args,
         )
-        cases = [case_from_row(r) for r in rows[:page_size]]
-        more = len(rows) > page_size
-        return cases, encode_cursor(cases[-1].created_at, cases[-1].id) if more else ""
+        return CASES.page([case_from_row(r) for r in rows], page, lambda c: (c.created_at, c.id))
 
 
 class PetitionRepository:
@@ -158,6 +144,11 @@ class PetitionRepository:
             raise NotFound(f"petition {petition_id} not found")
         return petition_from_row(row)
 
+    async def mark_resolved_on_site(self, case_id: str) -> None:
+        await self.conn.execute(
+            "UPDATE petitions SET resolved_on_site = true WHERE case_id = $1::uuid", case_id
+        )
+
     async def sealed_contacts(self, case_id: str) -> list[tuple[str, bytes]]:
         rows = await self.conn.fetch(
             "SELECT id::text, petitioner_sealed FROM petitions WHERE case_id = $1::uuid"
@@ -172,8 +163,7 @@ class PetitionRepository:
         community: str | None,
         category: str | None,
         case_id: str | None,
-        page_size: int,
-        cursor: str | None,
+        page: PageRequest,
         since: datetime | None = None,
         until: datetime | None = None,
         ids: list[str] | None = None,
@@ -193,18 +183,16 @@ class PetitionRepository:
             where.add("submitted_at <= ?", until)
         if ids is not None:
             where.add("id = ANY(?::uuid[])", [parse_uuid(i, "petition_id") for i in ids])
-        if cursor:
-            where.add("(submitted_at, id) < (?, ?::uuid)", *decode_cursor(cursor))
-        limit = where.arg(page_size + 1)
+        if page.after:
+            where.add("(submitted_at, id) < (?, ?::uuid)", *page.after)
+        limit = where.arg(page.limit)
         rows = await self.conn.fetch(
             f"SELECT {_PETITION_COLUMNS} FROM petitions{where.sql}"
             f" ORDER BY submitted_at DESC, id DESC LIMIT {limit}",
             *where.args,
         )
-        petitions = [petition_from_row(r) for r in rows[:page_size]]
-        more = len(rows) > page_size
-        return petitions, (
-            encode_cursor(petitions[-1].submitted_at, petitions[-1].id) if more else ""
+        return PETITIONS.page(
+            [petition_from_row(r) for r in rows], page, lambda p: (p.submitted_at, p.id)
         )
 
     async def similar_pairs(
@@ -271,80 +259,53 @@ class _Where:
 EventMapper = Callable[[Case, DomainEvent], Message]
 
 
-class UnitOfWork(Transaction):
-    """One transaction: the cases it touched, their history and outbox rows commit together."""
+class IntakeUnitOfWork(UnitOfWork[Case]):
+    """One transaction: the cases it touched, the petitions that moved between them, their
+    history and outbox rows commit together."""
 
-    def __init__(self, pool: asyncpg.Pool, to_message: EventMapper) -> None:
-        super().__init__(pool)
-        self.to_message = to_message
-        self._new: dict[str, Case] = {}
-        self._changed: dict[str, Case] = {}
-        self._moves: list[tuple[list[str], str]] = []
+    source: ClassVar[str] = SOURCE
 
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
+    def open_repositories(self) -> None:
         self.cases = CaseRepository(self.conn)
         self.petitions = PetitionRepository(self.conn)
-        return self
+        self._new: set[str] = set()
+        self._moves: dict[str, list[str]] = {}
 
     def track_new(self, case: Case) -> None:
-        self._new[case.id] = case
-
-    def track(self, *cases: Case) -> None:
-        for case in cases:
-            if case.id not in self._new:
-                self._changed[case.id] = case
+        self._new.add(case.id)
+        self.track(case)
 
     def move_petitions(self, petition_ids: list[str], to_case_id: str) -> None:
-        self._moves.append((list(petition_ids), to_case_id))
+        """Moved when the case they move to is written (after it exists, if new)."""
+        self._moves.setdefault(to_case_id, []).extend(petition_ids)
 
-    async def commit(self) -> None:
-        conn = self.conn
-        for case in self._new.values():
-            await _insert_case(conn, case)
-        for petition_ids, case_id in self._moves:
-            await conn.execute(
+    async def save(self, case: Case) -> None:
+        if case.id in self._new:
+            await _insert_case(self.conn, case)
+        else:
+            await update_case(self.conn, case)
+        moved = self._moves.pop(case.id, None)
+        if moved:
+            await self.conn.execute(
                 "UPDATE petitions SET case_id = $2::uuid WHERE id = ANY($1::uuid[])",
-                petition_ids,
-                case_id,
-            )
-        for case in self._changed.values():
-            await update_case(conn, case)
-        envelopes: list[EventEnvelope] = []
-        history: list[HistoryRow] = []
-        for case in [*self._new.values(), *self._changed.values()]:
-            staged = stage(
-                SOURCE,
+                moved,
                 case.id,
-                case.state.value,
-                ((self.to_message(case, e), _version_of(e), _actor_of(e)) for e in case.events),
             )
-            envelopes += staged[0]
-            history += staged[1]
-            case.events.clear()
-        # Merged cases move without an event of their own: the absorbing case's event names them.
-        for case in self._changed.values():
-            if case.state is CaseState.MERGED and not any(h.case_id == case.id for h in history):
-                history.append(
-                    HistoryRow(
-                        case.id, case.version, case.state.value, "merged", "", "", case.updated_at
-                    )
+        # A merged case moves without an event of its own: the absorbing case's event
+        # names it; its history still gets the version.
+        if case.state is CaseState.MERGED and not case.events:
+            self.add_history(
+                HistoryRow(
+                    case.aggregate_type,
+                    case.id,
+                    case.version,
+                    case.state.value,
+                    "merged",
+                    "",
+                    "",
+                    case.updated_at,
                 )
-        await self.finish(envelopes, history)
-
-
-def _version_of(event: DomainEvent) -> int:
-    if isinstance(event, PetitionSplit):
-        return event.from_case_version
-    return event.case_version
-
-
-def _actor_of(event: DomainEvent) -> str:
-    actor = getattr(event, "actor", None)
-    if actor is None:
-        petition = getattr(event, "petition", None)
-        actor = petition.submitted_by if petition else None
-    return actor.subject if actor else ""
+            )
 
 
 async def _insert_case(conn: Connection, case: Case) -> None:
@@ -394,35 +355,35 @@ async def update_case(conn: Connection, case: Case) -> None:
 # A new petition, its case, the history row and the outbox row in ONE statement. Filing is the
 # hot path of intake, so instead of a transaction of five statements the writes go as
 # data-modifying CTEs of one statement (atomic, one round trip), and concurrent filings
-# commit together (GroupCommit). With an Idempotency-Key ($1) the key is claimed first and
-# nothing else is written if a twin holds it.
+# commit together (GroupCommit). A keyed filing claims its request id first
+# (``COMMAND_CLAIM``, $1-$6, its answer the petition id) and writes nothing else if a twin
+# holds it.
 SUBMISSION = f"""
-    WITH claim AS (
-        INSERT INTO submissions (idempotency_key, request_hash, petition_id)
-        SELECT $1::text, $2::bytea, $3::uuid WHERE $1::text IS NOT NULL
-        ON CONFLICT DO NOTHING RETURNING 1),
+    WITH {COMMAND_CLAIM},
     proceed AS (
-        SELECT 1 WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM claim)),
+        SELECT 1 WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM claim)),
     new_case AS (
         INSERT INTO cases (id, state, version, community_code, category_code, latitude,
                            longitude, traceparent, created_at, updated_at)
-        SELECT $4::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $12 FROM proceed
+        SELECT $7::uuid, $8, $9, $10, $11, $12, $13, $14, $15, $15 FROM proceed
         RETURNING id),
     new_petition AS (
         INSERT INTO petitions (id, case_id, channel, community_code, category_code,
                                latitude, longitude, description, submitted_by,
                                submitted_role, submitted_at, description_grams,
                                petitioner_sealed, phone_hash)
-        SELECT $3::uuid, id, $13, $7, $8, $9, $10, $14, $15, $16, $12, $17, $18, $19
+        SELECT $16::uuid, id, $17, $10, $11, $12, $13, $18, $19, $20, $15, $21, $22, $23
           FROM new_case),
     history AS (
         {HISTORY_INSERT}
-        SELECT id, $6, $5, $20, $21, $15, $12 FROM new_case),
+        SELECT 'case', id::text, $9, $8, $24, $25, $19, $15 FROM new_case),
     outbox_row AS (
         {OUTBOX_INSERT}
-        SELECT $21::uuid, $20, $22, id::text, $12, $23, $24::jsonb FROM new_case)
+        SELECT $25::uuid, $24, $26, id::text, $15, $27, $28::jsonb FROM new_case)
     SELECT count(*) FROM new_case
 """
+
+FILING = "SubmitPetition"
 
 
 def submission_row(
@@ -430,25 +391,19 @@ def submission_row(
     petition: Petition,
     sealed: bytes,
     phone_hash: bytes,
-    idempotency: tuple[str, bytes] | None,
+    request: CommandRequest | None,
     to_message: EventMapper,
 ) -> tuple[Any, ...]:
     """The arguments of ``SUBMISSION`` for a petition just filed (its case's event staged)."""
-    (event,) = case.events
-    envelope = EventEnvelope.wrap(
-        to_message(case, event),
-        source=SOURCE,
-        subject=case.id,
-        trace_headers=telemetry.inject(),
-        at=petition.submitted_at,
-    )
-    case.events.clear()
-    key, request_hash = idempotency if idempotency else (None, None)
+    (envelope,), (history,) = stage(SOURCE, case, to_message, at=petition.submitted_at)
     loc = petition.location
     return (
-        key,
-        request_hash,
-        petition.id,
+        request.caller if request else None,
+        request.request_id if request else None,
+        FILING,
+        request.request_hash if request else None,
+        petition.submitted_by.role,
+        petition.id.encode(),
         case.id,
         case.state.value,
         case.version,
@@ -458,9 +413,10 @@ def submission_row(
         loc.longitude if loc else None,
         case.traceparent,
         petition.submitted_at,
+        petition.id,
         petition.channel.value,
         petition.description,
-        petition.submitted_by.subject,
+        history.actor,
         petition.submitted_by.role,
         bigram_text(petition.description),
         sealed,
