@@ -178,7 +178,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case = await self._locked_case(uow, command)
             with self._step("case dispatched", case):
                 case.dispatch(
@@ -196,7 +196,7 @@ class Dispatcher:
         """接单: the lead department takes the case on; the completion deadline starts."""
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case, authority = await self._lead_case(uow, command)
             with self._step("case accepted", case):
                 case.accept(command.actor, self.clockwork, self.clock())
@@ -211,7 +211,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case, authority = await self._lead_case(uow, command)
             with self._step("case returned", case):
                 returned = case.return_case(
@@ -246,7 +246,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case, authority = await self._lead_case(uow, command)
             with self._step("case progress updated", case):
                 entry = case.update_progress(
@@ -269,7 +269,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case, authority = await self._lead_case(uow, command)
             with self._step("case completed", case):
                 case.complete(summary, attachments, command.actor, self.clock())
@@ -289,7 +289,7 @@ class Dispatcher:
         assert command.requested_due_at is not None
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case, authority = await self._lead_case(uow, command)
             with self._step("case extension requested", case):
                 extension = case.request_extension(
@@ -308,7 +308,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             case = await self._locked_case(uow, command)
             with self._step("case extension decided", case):
                 extension = case.decide_extension(
@@ -334,7 +334,7 @@ class Dispatcher:
         errors.raise_if_any()
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
-                return earlier.replay_to(command.principal)
+                return earlier.replay_to(command.principal.roles)
             now = self.clock()
             written, change = await catalogue_store.write_rule(
                 uow.conn,

@@ -13,13 +13,17 @@ from civicloop.dispatch.domain.catalogue import DutyRule
 from civicloop.dispatch.domain.deadlines import Rung
 from civicloop.dispatch.queries import AssignmentView
 from civicloop.platform.domain import Actor, CaseList, Urgency
+from civicloop.platform.protobuf import (
+    CASE_LIST_FROM_PB,
+    CASE_LIST_TO_PB,
+    URGENCY_FROM_PB,
+    URGENCY_TO_PB,
+    enum_maps,
+)
 from civicloop.platform.protobuf import actor_message as actor_pb
-from civicloop.platform.protobuf import enum_maps
 from civicloop.platform.protobuf import timestamp as ts
-from civicloop.v1 import common_pb2, dispatch_pb2, events_pb2
+from civicloop.v1 import dispatch_pb2, events_pb2
 
-URGENCY_TO_PB, URGENCY_FROM_PB = enum_maps(Urgency, common_pb2.Urgency, "URGENCY")
-LIST_TO_PB, LIST_FROM_PB = enum_maps(CaseList, common_pb2.CaseList, "CASE_LIST")
 STATE_TO_PB, STATE_FROM_PB = enum_maps(
     model.AssignmentState, dispatch_pb2.AssignmentState, "ASSIGNMENT_STATE"
 )
@@ -45,7 +49,7 @@ def opened_case(data: bytes, traceparent: str) -> model.CaseDispatch:
         version=event.case_version,
         community_code=event.community_code,
         category_code=event.category_code,
-        case_list=LIST_FROM_PB.get(event.list, CaseList.PRACTICAL_MATTERS),
+        case_list=CASE_LIST_FROM_PB.get(event.list, CaseList.PRACTICAL_MATTERS),
         urgency=URGENCY_FROM_PB.get(event.urgency, Urgency.GENERAL),
         summary=event.summary,
         traceparent=traceparent,
@@ -182,7 +186,7 @@ def assignment_pb(view: AssignmentView) -> dispatch_pb2.DispatchAssignment:
         "case_version": case.version,
         "community_code": case.community_code,
         "category_code": case.category_code,
-        "list": LIST_TO_PB[case.case_list],
+        "list": CASE_LIST_TO_PB[case.case_list],
         "urgency": URGENCY_TO_PB[case.urgency],
         "summary": case.summary,
         "return_count": case.return_count,

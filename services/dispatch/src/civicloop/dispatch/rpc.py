@@ -22,7 +22,13 @@ from civicloop.platform import auth
 from civicloop.platform.auth import Principal
 from civicloop.platform.commands import CommandRequest
 from civicloop.platform.grpc_server import Context, rpc
-from civicloop.platform.protobuf import aware, page_request, page_response, timestamp
+from civicloop.platform.protobuf import (
+    URGENCY_FROM_PB,
+    aware,
+    page_request,
+    page_response,
+    timestamp,
+)
 from civicloop.v1 import common_pb2, dispatch_pb2, dispatch_pb2_grpc
 
 R = TypeVar("R", bound=Message)
@@ -139,7 +145,7 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
                 department_code=request.department_code,
                 assisting_department_codes=tuple(request.assisting_department_codes),
                 note=request.note,
-                urgency=messages.URGENCY_FROM_PB.get(request.urgency),
+                urgency=URGENCY_FROM_PB.get(request.urgency),
             ),
             _assignment_answer(dispatch_pb2.DispatchResponse),
         )
