@@ -118,6 +118,21 @@ async def accept(
     ).assignment
 
 
+async def every_page(list_call: Any, request_type: Any, size: int, **filters: Any) -> list[Any]:
+    """Every page of a list, as the office reads it, following each page's token."""
+    pages: list[Any] = []
+    token = ""
+    while not pages or token:
+        page = await list_call(
+            request_type(page=common_pb2.PageRequest(page_size=size, page_token=token), **filters),
+            metadata=OFFICE,
+            timeout=10,
+        )
+        pages.append(page)
+        token = page.page.next_page_token
+    return pages
+
+
 @pytest.fixture
 def stub(dispatch_channel: grpc.aio.Channel) -> dispatch_pb2_grpc.DispatchServiceStub:
     return dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
@@ -529,29 +544,19 @@ async def test_a_request_id_reused_for_another_request_is_refused(
     clerk = department(case.department_code)
     accepted = await accept(stub, case)
     key = rid()
-    await stub.UpdateProgress(
-        dispatch_pb2.UpdateProgressRequest(
+
+    def progress_of(percent: int) -> dispatch_pb2.UpdateProgressRequest:
+        return dispatch_pb2.UpdateProgressRequest(
             request_id=key,
             case_id=case.case_id,
             expected_version=accepted.case_version,
             measures_taken="已到现场查看",
-            progress_percent=10,
-        ),
-        metadata=clerk,
-        timeout=10,
-    )
-    with pytest.raises(grpc.aio.AioRpcError) as reused:
-        await stub.UpdateProgress(
-            dispatch_pb2.UpdateProgressRequest(
-                request_id=key,
-                case_id=case.case_id,
-                expected_version=accepted.case_version,
-                measures_taken="已到现场查看",
-                progress_percent=20,
-            ),
-            metadata=clerk,
-            timeout=10,
+            progress_percent=percent,
         )
+
+    await stub.UpdateProgress(progress_of(10), metadata=clerk, timeout=10)
+    with pytest.raises(grpc.aio.AioRpcError) as reused:
+        await stub.UpdateProgress(progress_of(20), metadata=clerk, timeout=10)
     assert reused.value.code() == grpc.StatusCode.ALREADY_EXISTS
 
 
@@ -598,23 +603,12 @@ async def test_assignments_are_listed_newest_first_a_page_at_a_time(
 ) -> None:
     # A community no other test files cases in: the list holds exactly these three.
     opened = [await open_case(amqp, run, stub, community="C042") for _ in range(3)]
-    seen: list[str] = []
-    token = ""
-    while True:
-        page = await stub.ListAssignments(
-            dispatch_pb2.ListAssignmentsRequest(
-                community_code="C042",
-                page=common_pb2.PageRequest(page_size=1, page_token=token),
-            ),
-            metadata=OFFICE,
-            timeout=10,
-        )
-        assert len(page.assignments) <= 1
-        seen += [a.case_id for a in page.assignments]
-        token = page.page.next_page_token
-        if not token:
-            break
-    assert seen == [a.case_id for a in reversed(opened)]
+    pages = await every_page(
+        stub.ListAssignments, dispatch_pb2.ListAssignmentsRequest, 1, community_code="C042"
+    )
+    assert [[a.case_id for a in page.assignments] for page in pages] == [
+        [a.case_id] for a in reversed(opened)
+    ]
 
 
 @pytest.mark.parametrize("token", ["garbage", "bm90IGEgdG9rZW4", "WyJlc2NhbGF0aW9ucyIsIngiLCJ5Il0"])
@@ -637,20 +631,9 @@ async def test_departments_are_listed_by_code_a_page_at_a_time(
     everything = await stub.ListDepartments(
         dispatch_pb2.ListDepartmentsRequest(), metadata=OFFICE, timeout=10
     )
-    codes: list[str] = []
-    token = ""
-    while True:
-        page = await stub.ListDepartments(
-            dispatch_pb2.ListDepartmentsRequest(
-                page=common_pb2.PageRequest(page_size=2, page_token=token)
-            ),
-            metadata=OFFICE,
-            timeout=10,
-        )
-        codes += [d.code for d in page.departments]
-        token = page.page.next_page_token
-        if not token:
-            break
+    pages = await every_page(stub.ListDepartments, dispatch_pb2.ListDepartmentsRequest, 2)
+    codes = [d.code for page in pages for d in page.departments]
+    assert len(pages) > 1
     assert codes == sorted(codes) == [d.code for d in everything.departments]
 
 

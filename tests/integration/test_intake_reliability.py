@@ -115,9 +115,7 @@ async def test_a_redelivered_event_is_applied_once(
     await asyncio.sleep(0.5)  # let the last in-flight duplicate finish its transaction
     case = (await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))).json()
     assert case["version"] == 2 and case["department_code"] == "housing"
-    applied = await intake_db.fetchval(
-        "SELECT count(*) FROM history WHERE event_id = $1", event.id
-    )
+    applied = await intake_db.fetchval("SELECT count(*) FROM history WHERE event_id = $1", event.id)
     assert applied == 1
     assert await intake_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.id) == 1
 

@@ -39,18 +39,31 @@ def dev_private_key() -> bytes:
     return devkeys.joinpath("dev-signing-key.pem").read_bytes()
 
 
-def signed(claims_changes: dict[str, object], *, key: object = None,
-           kid: str = DEV_KEY_ID, algorithm: str = "EdDSA") -> str:
+def signed(
+    claims_changes: dict[str, object],
+    *,
+    key: object = None,
+    kid: str = DEV_KEY_ID,
+    algorithm: str = "EdDSA",
+) -> str:
     """A token like mint_dev_token's, with some claims changed (None removes a claim)."""
     now = int(time.time())
     claims: dict[str, object] = {
-        "iss": "civicloop-dev", "aud": AUDIENCE, "sub": "worker:0042", "roles": [WORKER],
-        "iat": now, "exp": now + 600,
+        "iss": "civicloop-dev",
+        "aud": AUDIENCE,
+        "sub": "worker:0042",
+        "roles": [WORKER],
+        "iat": now,
+        "exp": now + 600,
     }
     claims.update(claims_changes)
     claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(claims, key if key is not None else dev_private_key(),
-                      algorithm=algorithm, headers={"kid": kid})
+    return jwt.encode(
+        claims,
+        key if key is not None else dev_private_key(),
+        algorithm=algorithm,
+        headers={"kid": kid},
+    )
 
 
 def b64(data: bytes) -> str:
@@ -160,9 +173,17 @@ def test_a_token_signed_by_an_unknown_key_id_is_refused(verifier: TokenVerifier)
 
 
 def test_an_unsigned_token_is_refused(verifier: TokenVerifier) -> None:
-    unsigned = jwt.encode({"sub": "operator:1", "aud": AUDIENCE, "roles": ["operator"],
-                           "exp": int(time.time()) + 600}, None, algorithm="none",
-                          headers={"kid": DEV_KEY_ID})
+    unsigned = jwt.encode(
+        {
+            "sub": "operator:1",
+            "aud": AUDIENCE,
+            "roles": ["operator"],
+            "exp": int(time.time()) + 600,
+        },
+        None,
+        algorithm="none",
+        headers={"kid": DEV_KEY_ID},
+    )
 
     with pytest.raises(Unauthenticated):
         verifier.verify(unsigned)
@@ -179,8 +200,9 @@ def test_a_malformed_token_is_refused(verifier: TokenVerifier, garbage: str) -> 
         verifier.verify(garbage)
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz",
-                                    "Token abc"])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc"]
+)
 def test_a_header_without_a_bearer_token_is_refused(
     verifier: TokenVerifier, header: str | None
 ) -> None:

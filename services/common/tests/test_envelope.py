@@ -38,8 +38,13 @@ def submitted() -> events_pb2.PetitionSubmitted:
 
 
 def envelope(**trace: str) -> EventEnvelope:
-    return EventEnvelope.wrap(submitted(), source="intake", subject=CASE_ID,
-                              trace_headers=trace or {"traceparent": TRACEPARENT}, at=AT)
+    return EventEnvelope.wrap(
+        submitted(),
+        source="intake",
+        subject=CASE_ID,
+        trace_headers=trace or {"traceparent": TRACEPARENT},
+        at=AT,
+    )
 
 
 def delivered(message: aio_pika.Message) -> IncomingMessage:
@@ -124,8 +129,12 @@ def test_events_are_published_persistent() -> None:
 
 def test_a_time_in_another_zone_is_sent_in_utc() -> None:
     chengdu = timezone(timedelta(hours=8))
-    env = EventEnvelope.wrap(submitted(), source="intake", subject=CASE_ID,
-                             at=datetime(2025, 3, 5, 17, 30, tzinfo=chengdu))
+    env = EventEnvelope.wrap(
+        submitted(),
+        source="intake",
+        subject=CASE_ID,
+        at=datetime(2025, 3, 5, 17, 30, tzinfo=chengdu),
+    )
 
     assert env.to_amqp().headers["ce-time"] == "2025-03-05T09:30:00Z"
 
@@ -145,8 +154,9 @@ def test_an_envelope_survives_the_round_trip_through_amqp() -> None:
 def test_header_values_arriving_as_bytes_are_decoded() -> None:
     env = envelope()
     sent = env.to_amqp()
-    raw = IncomingMessage(body=sent.body,
-                          headers={k: str(v).encode() for k, v in sent.headers.items()})
+    raw = IncomingMessage(
+        body=sent.body, headers={k: str(v).encode() for k, v in sent.headers.items()}
+    )
 
     assert EventEnvelope.from_amqp(raw) == env  # type: ignore[arg-type]
 
@@ -154,8 +164,9 @@ def test_header_values_arriving_as_bytes_are_decoded() -> None:
 def test_header_names_are_read_case_insensitively() -> None:
     env = envelope()
     sent = env.to_amqp()
-    shouting = IncomingMessage(body=sent.body,
-                               headers={k.upper(): v for k, v in sent.headers.items()})
+    shouting = IncomingMessage(
+        body=sent.body, headers={k.upper(): v for k, v in sent.headers.items()}
+    )
 
     assert EventEnvelope.from_amqp(shouting) == env  # type: ignore[arg-type]
 

@@ -81,17 +81,20 @@ def test_a_single_invalid_field_names_itself() -> None:
 # ---- status codes ----
 
 
-@pytest.mark.parametrize("error, grpc_code, http_status", [
-    (InvalidArgument("x"), "INVALID_ARGUMENT", 422),
-    (NotFound("x"), "NOT_FOUND", 404),
-    (FailedPrecondition("x"), "FAILED_PRECONDITION", 409),
-    (IllegalTransition("x"), "FAILED_PRECONDITION", 409),
-    (VersionConflict("x"), "ABORTED", 409),
-    (PermissionDenied("x"), "PERMISSION_DENIED", 403),
-    (Unauthenticated("x"), "UNAUTHENTICATED", 401),
-    (RateLimited("x", retry_after_seconds=30), "RESOURCE_EXHAUSTED", 429),
-    (DomainError("x"), "UNKNOWN", 500),
-])
+@pytest.mark.parametrize(
+    "error, grpc_code, http_status",
+    [
+        (InvalidArgument("x"), "INVALID_ARGUMENT", 422),
+        (NotFound("x"), "NOT_FOUND", 404),
+        (FailedPrecondition("x"), "FAILED_PRECONDITION", 409),
+        (IllegalTransition("x"), "FAILED_PRECONDITION", 409),
+        (VersionConflict("x"), "ABORTED", 409),
+        (PermissionDenied("x"), "PERMISSION_DENIED", 403),
+        (Unauthenticated("x"), "UNAUTHENTICATED", 401),
+        (RateLimited("x", retry_after_seconds=30), "RESOURCE_EXHAUSTED", 429),
+        (DomainError("x"), "UNKNOWN", 500),
+    ],
+)
 def test_each_error_has_its_grpc_code_and_http_status(
     error: DomainError, grpc_code: str, http_status: int
 ) -> None:
@@ -154,14 +157,17 @@ def test_an_illegal_transition_becomes_failed_precondition_without_field_details
     assert bad_requests == []
 
 
-@pytest.mark.parametrize("error, code", [
-    (NotFound("case c1"), grpc.StatusCode.NOT_FOUND),
-    (VersionConflict("case c1 is at version 3, not 2"), grpc.StatusCode.ABORTED),
-    (PermissionDenied("requires office"), grpc.StatusCode.PERMISSION_DENIED),
-    (Unauthenticated("missing authorization"), grpc.StatusCode.UNAUTHENTICATED),
-    (RateLimited("slow down", 30), grpc.StatusCode.RESOURCE_EXHAUSTED),
-    (DomainError("boom"), grpc.StatusCode.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "error, code",
+    [
+        (NotFound("case c1"), grpc.StatusCode.NOT_FOUND),
+        (VersionConflict("case c1 is at version 3, not 2"), grpc.StatusCode.ABORTED),
+        (PermissionDenied("requires office"), grpc.StatusCode.PERMISSION_DENIED),
+        (Unauthenticated("missing authorization"), grpc.StatusCode.UNAUTHENTICATED),
+        (RateLimited("slow down", 30), grpc.StatusCode.RESOURCE_EXHAUSTED),
+        (DomainError("boom"), grpc.StatusCode.UNKNOWN),
+    ],
+)
 def test_other_errors_map_to_their_status_codes(error: DomainError, code: grpc.StatusCode) -> None:
     got, message, details = status_for(error)
 

@@ -74,9 +74,7 @@ def test_the_distance_from_london_to_paris_is_about_344_km() -> None:
 
 def test_the_distance_from_beijing_to_shanghai_is_about_1067_km() -> None:
     # Tiananmen to People's Square: about 1,067 km in a straight line (0.5% tolerance).
-    assert distance_m(39.9042, 116.4074, 31.2304, 121.4737) == pytest.approx(
-        1_067_000, rel=0.005
-    )
+    assert distance_m(39.9042, 116.4074, 31.2304, 121.4737) == pytest.approx(1_067_000, rel=0.005)
 
 
 def test_one_degree_along_a_meridian_is_about_111_km() -> None:

@@ -7,24 +7,30 @@ import pytest
 from civicloop.platform.redaction import redact
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("电话13800138000", "电话138****8000"),
-    ("电话 138 0013 8000 联系", "电话 138****8000 联系"),
-    ("电话138-0013-8000", "电话138****8000"),
-    ("电话 +86 138 0013 8000", "电话 138****8000"),
-    ("请回电19912340567谢谢", "请回电199****0567谢谢"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("电话13800138000", "电话138****8000"),
+        ("电话 138 0013 8000 联系", "电话 138****8000 联系"),
+        ("电话138-0013-8000", "电话138****8000"),
+        ("电话 +86 138 0013 8000", "电话 138****8000"),
+        ("请回电19912340567谢谢", "请回电199****0567谢谢"),
+    ],
+)
 def test_a_mobile_number_keeps_only_its_first_three_and_last_four_digits(
     text: str, masked: str
 ) -> None:
     assert redact(text) == masked
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("身份证510104199001011234", "身份证510104********1234"),
-    ("身份证号51010419900101123X。", "身份证号510104********123X。"),
-    ("身份证号51010419900101123x", "身份证号510104********123x"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("身份证510104199001011234", "身份证510104********1234"),
+        ("身份证号51010419900101123X。", "身份证号510104********123X。"),
+        ("身份证号51010419900101123x", "身份证号510104********123x"),
+    ],
+)
 def test_an_id_number_keeps_only_its_region_and_last_four_characters(
     text: str, masked: str
 ) -> None:
@@ -38,10 +44,13 @@ def test_an_old_fifteen_digit_id_number_is_masked() -> None:
     assert masked.startswith("老身份证510104")
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("座机028-87654321", "座机028-****4321"),
-    ("座机 0871-6543210 找王师傅", "座机 0871-****3210 找王师傅"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("座机028-87654321", "座机028-****4321"),
+        ("座机 0871-6543210 找王师傅", "座机 0871-****3210 找王师傅"),
+    ],
+)
 def test_a_landline_keeps_only_its_area_code_and_last_four_digits(text: str, masked: str) -> None:
     assert redact(text) == masked
 
@@ -61,15 +70,18 @@ def test_every_number_in_a_text_is_masked() -> None:
     )
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "小区门口路灯不亮",
-    "3号楼2单元502室漏水",
-    "2025年3月5日晚上8点",
-    "幸福路128号附近，约300米",
-    "编号20250305",
-    "订单号20240115123456789012",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "小区门口路灯不亮",
+        "3号楼2单元502室漏水",
+        "2025年3月5日晚上8点",
+        "幸福路128号附近，约300米",
+        "编号20250305",
+        "订单号20240115123456789012",
+    ],
+)
 def test_text_without_personal_numbers_is_left_alone(text: str) -> None:
     assert redact(text) == text
 

@@ -216,8 +216,14 @@ def test_absorbing_only_itself_changes_nothing_and_records_nothing() -> None:
 
 @pytest.mark.parametrize(
     "state",
-    [CaseState.DISPATCHED, CaseState.IN_PROGRESS, CaseState.COMPLETED, CaseState.CLOSED,
-     CaseState.RESOLVED_ON_SITE, CaseState.MERGED],
+    [
+        CaseState.DISPATCHED,
+        CaseState.IN_PROGRESS,
+        CaseState.COMPLETED,
+        CaseState.CLOSED,
+        CaseState.RESOLVED_ON_SITE,
+        CaseState.MERGED,
+    ],
 )
 def test_a_case_beyond_open_cannot_be_merged_into_another(state: CaseState) -> None:
     keep, gone = new_case(1), new_case(2)
@@ -231,8 +237,9 @@ def test_a_case_beyond_open_cannot_be_merged_into_another(state: CaseState) -> N
     assert snapshot(gone) == before_gone
 
 
-@pytest.mark.parametrize("state", [CaseState.DISPATCHED, CaseState.RESOLVED_ON_SITE,
-                                   CaseState.MERGED])
+@pytest.mark.parametrize(
+    "state", [CaseState.DISPATCHED, CaseState.RESOLVED_ON_SITE, CaseState.MERGED]
+)
 def test_a_case_beyond_open_cannot_absorb_others(state: CaseState) -> None:
     keep, other = new_case(1), new_case(2)
     keep.state = state
@@ -263,8 +270,9 @@ def test_opening_a_submitted_case_sets_its_list_urgency_and_summary() -> None:
     case = new_case(1)
     case.events.clear()
 
-    case.open(CaseList.PRACTICAL_MATTERS, Urgency.GENERAL, "road_damage", "人行道地砖翘起",
-              OFFICE, LATER)
+    case.open(
+        CaseList.PRACTICAL_MATTERS, Urgency.GENERAL, "road_damage", "人行道地砖翘起", OFFICE, LATER
+    )
 
     assert case.state is CaseState.OPEN
     assert case.version == 2
@@ -282,8 +290,9 @@ def test_opening_without_a_category_keeps_the_petitions_category() -> None:
     assert case.category_code == "streetlight"
 
 
-@pytest.mark.parametrize("state", [CaseState.OPEN, CaseState.RESOLVED_ON_SITE,
-                                   CaseState.MERGED, CaseState.DISPATCHED])
+@pytest.mark.parametrize(
+    "state", [CaseState.OPEN, CaseState.RESOLVED_ON_SITE, CaseState.MERGED, CaseState.DISPATCHED]
+)
 def test_only_a_submitted_case_can_be_opened(state: CaseState) -> None:
     case = new_case(1)
     case.state = state

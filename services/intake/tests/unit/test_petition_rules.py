@@ -108,13 +108,16 @@ def test_a_description_one_character_too_long_is_refused() -> None:
     assert "4001" in violation.description
 
 
-@pytest.mark.parametrize("description", [
-    "<script>alert(1)</script>路灯不亮",
-    "路灯不亮<br>请尽快修",
-    "<a href='http://x.example'>点这里</a>",
-    "路灯不亮&nbsp;请尽快修",
-    "路灯不亮&#60;",
-])
+@pytest.mark.parametrize(
+    "description",
+    [
+        "<script>alert(1)</script>路灯不亮",
+        "路灯不亮<br>请尽快修",
+        "<a href='http://x.example'>点这里</a>",
+        "路灯不亮&nbsp;请尽快修",
+        "路灯不亮&#60;",
+    ],
+)
 def test_an_html_description_is_refused(description: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         validate_petition(petition(description=description))
@@ -171,17 +174,20 @@ def test_an_unknown_coordinate_system_is_refused() -> None:
     assert refused_fields(petition(coordinate_system="bd09")) == ["coordinate_system"]
 
 
-@pytest.mark.parametrize("phone", [
-    "",
-    "12345",
-    "1380013800",  # ten digits
-    "138001380001",  # twelve digits
-    "12800138000",  # no mobile network starts with 12
-    "23800138000",
-    "138abcd8000",
-    "+1 415 555 0100",
-    "028-876",
-])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "",
+        "12345",
+        "1380013800",  # ten digits
+        "138001380001",  # twelve digits
+        "12800138000",  # no mobile network starts with 12
+        "23800138000",
+        "138abcd8000",
+        "+1 415 555 0100",
+        "028-876",
+    ],
+)
 def test_a_malformed_phone_is_refused(phone: str) -> None:
     assert refused_fields(petition(petitioner_phone=phone)) == ["petitioner_phone"]
 
@@ -212,10 +218,18 @@ def test_several_problems_are_reported_together() -> None:
         validate_petition(bad)
 
     fields = [v.field for v in refused.value.violations]
-    assert sorted(fields) == sorted([
-        "channel", "community_code", "category_code", "description", "petitioner_name",
-        "petitioner_phone", "latitude", "longitude",
-    ])
+    assert sorted(fields) == sorted(
+        [
+            "channel",
+            "community_code",
+            "category_code",
+            "description",
+            "petitioner_name",
+            "petitioner_phone",
+            "latitude",
+            "longitude",
+        ]
+    )
     for field in fields:
         assert field in refused.value.message
 
@@ -227,8 +241,9 @@ def test_gcj02_coordinates_are_converted_to_wgs84() -> None:
     wgs = (30.6574, 104.0658)
     gcj = wgs84_to_gcj02(*wgs)
 
-    valid = validate_petition(petition(latitude=gcj[0], longitude=gcj[1],
-                                       coordinate_system="gcj02"))
+    valid = validate_petition(
+        petition(latitude=gcj[0], longitude=gcj[1], coordinate_system="gcj02")
+    )
 
     expected = gcj02_to_wgs84(*gcj)
     assert valid.location == Location(round(expected[0], 7), round(expected[1], 7))
@@ -238,8 +253,9 @@ def test_gcj02_coordinates_are_converted_to_wgs84() -> None:
 def test_gcj02_coordinates_are_not_taken_as_wgs84() -> None:
     gcj = wgs84_to_gcj02(30.6574, 104.0658)
 
-    as_gcj = validate_petition(petition(latitude=gcj[0], longitude=gcj[1],
-                                        coordinate_system="gcj02")).location
+    as_gcj = validate_petition(
+        petition(latitude=gcj[0], longitude=gcj[1], coordinate_system="gcj02")
+    ).location
     as_wgs = validate_petition(petition(latitude=gcj[0], longitude=gcj[1])).location
 
     assert as_gcj is not None and as_wgs is not None
@@ -256,23 +272,29 @@ def test_wgs84_coordinates_are_kept_rounded_to_seven_decimals() -> None:
 # ---- phone numbers ----
 
 
-@pytest.mark.parametrize("raw", [
-    "13800138000",
-    "+8613800138000",
-    "+86 138 0013 8000",
-    "0086 13800138000",
-    " 138 0013 8000 ",
-    "(+86) 13800138000",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13800138000",
+        "+8613800138000",
+        "+86 138 0013 8000",
+        "0086 13800138000",
+        " 138 0013 8000 ",
+        "(+86) 13800138000",
+    ],
+)
 def test_mobile_numbers_are_normalised_to_eleven_digits(raw: str) -> None:
     assert validate_petition(petition(petitioner_phone=raw)).petitioner_phone == "13800138000"
 
 
-@pytest.mark.parametrize("raw, kept", [
-    ("028-87654321", "028-87654321"),
-    ("02887654321", "02887654321"),
-    ("(028) 8765 4321", "02887654321"),
-    ("0871-6543210", "0871-6543210"),
-])
+@pytest.mark.parametrize(
+    "raw, kept",
+    [
+        ("028-87654321", "028-87654321"),
+        ("02887654321", "02887654321"),
+        ("(028) 8765 4321", "02887654321"),
+        ("0871-6543210", "0871-6543210"),
+    ],
+)
 def test_landlines_with_an_area_code_are_accepted(raw: str, kept: str) -> None:
     assert validate_petition(petition(petitioner_phone=raw)).petitioner_phone == kept

@@ -110,15 +110,23 @@ def test_unconnected_pairs_stay_separate_clusters() -> None:
 
 
 def test_clusters_are_sorted_largest_first_then_by_first_member() -> None:
-    found = clusters([
-        ("x", "y", 0.5),
-        ("m", "n", 0.6), ("n", "o", 0.6),
-        ("b", "a", 0.7),
-        ("q", "p", 0.8), ("p", "r", 0.8), ("r", "s", 0.9),
-    ])
+    found = clusters(
+        [
+            ("x", "y", 0.5),
+            ("m", "n", 0.6),
+            ("n", "o", 0.6),
+            ("b", "a", 0.7),
+            ("q", "p", 0.8),
+            ("p", "r", 0.8),
+            ("r", "s", 0.9),
+        ]
+    )
 
     assert [members for members, _ in found] == [
-        ["p", "q", "r", "s"], ["m", "n", "o"], ["a", "b"], ["x", "y"],
+        ["p", "q", "r", "s"],
+        ["m", "n", "o"],
+        ["a", "b"],
+        ["x", "y"],
     ]
 
 
@@ -141,35 +149,65 @@ def test_a_pair_is_accepted_as_any_iterable() -> None:
 SAME_ISSUE = [
     ("streetlight", "小区门口路灯不亮", "小区门口的路灯坏了不亮"),
     ("drainage", "岷江路路口一下雨就积水，车辆无法通行", "岷江路口下雨积水很深，车都过不去"),
-    ("noise", "楼下烧烤店每天营业到凌晨两点，噪音太大影响休息",
-     "楼下的烧烤店半夜还在营业，太吵了影响休息"),
-    ("sanitation", "3号楼旁边的垃圾桶满了好几天没人清运，臭味很大",
-     "3号楼边上的垃圾桶好几天没清运了，很臭"),
-    ("water_supply", "我们小区从早上开始停水，也没有提前通知",
-     "小区今天一早就停水了，事先没有通知"),
+    (
+        "noise",
+        "楼下烧烤店每天营业到凌晨两点，噪音太大影响休息",
+        "楼下的烧烤店半夜还在营业，太吵了影响休息",
+    ),
+    (
+        "sanitation",
+        "3号楼旁边的垃圾桶满了好几天没人清运，臭味很大",
+        "3号楼边上的垃圾桶好几天没清运了，很臭",
+    ),
+    (
+        "water_supply",
+        "我们小区从早上开始停水，也没有提前通知",
+        "小区今天一早就停水了，事先没有通知",
+    ),
     ("parking", "消防通道被私家车长期占用，消防车进不来", "有私家车长期停在消防通道上，占用通道"),
-    ("road_damage", "人民路人行道地砖松动翘起，老人容易绊倒",
-     "人民路人行道的地砖翘起来了，老人走路容易摔倒"),
-    ("elderly_care", "社区老年食堂什么时候恢复供餐，老人吃饭不方便",
-     "老年食堂停了很久，希望尽快恢复供餐"),
-    ("greening", "楼前大树的树枝伸到窗户边挡住阳光，需要修剪",
-     "楼前的大树太高挡住了阳光，请帮忙修剪树枝"),
+    (
+        "road_damage",
+        "人民路人行道地砖松动翘起，老人容易绊倒",
+        "人民路人行道的地砖翘起来了，老人走路容易摔倒",
+    ),
+    (
+        "elderly_care",
+        "社区老年食堂什么时候恢复供餐，老人吃饭不方便",
+        "老年食堂停了很久，希望尽快恢复供餐",
+    ),
+    (
+        "greening",
+        "楼前大树的树枝伸到窗户边挡住阳光，需要修剪",
+        "楼前的大树太高挡住了阳光，请帮忙修剪树枝",
+    ),
 ]
 
 UNRELATED = [
     ("streetlight", "小区门口路灯不亮", "小区后门的路灯杆被车撞歪了，有倒下的危险"),
     ("drainage", "岷江路路口一下雨就积水，车辆无法通行", "岷江路的下水道堵塞，污水从井盖冒出来"),
-    ("noise", "楼下烧烤店每天营业到凌晨两点，噪音太大影响休息",
-     "楼下广场舞音响声音太大，晚上影响休息"),
-    ("sanitation", "3号楼旁边的垃圾桶满了好几天没人清运，臭味很大",
-     "5号楼楼道里堆满杂物和纸箱，很久没人清理"),
+    (
+        "noise",
+        "楼下烧烤店每天营业到凌晨两点，噪音太大影响休息",
+        "楼下广场舞音响声音太大，晚上影响休息",
+    ),
+    (
+        "sanitation",
+        "3号楼旁边的垃圾桶满了好几天没人清运，臭味很大",
+        "5号楼楼道里堆满杂物和纸箱，很久没人清理",
+    ),
     ("water_supply", "我们小区从早上开始停水，也没有提前通知", "小区自来水发黄有锈味，不敢饮用"),
     ("parking", "消防通道被私家车长期占用，消防车进不来", "小区门口共享单车乱停，挡住了人行道"),
     ("road_damage", "人民路人行道地砖松动翘起，老人容易绊倒", "人民路中间有个大坑，井盖也缺失了"),
-    ("elderly_care", "社区老年食堂什么时候恢复供餐，老人吃饭不方便",
-     "想给家里的老人申请上门助浴服务"),
-    ("greening", "楼前大树的树枝伸到窗户边挡住阳光，需要修剪",
-     "楼前绿地被人私自种菜，草坪被破坏了"),
+    (
+        "elderly_care",
+        "社区老年食堂什么时候恢复供餐，老人吃饭不方便",
+        "想给家里的老人申请上门助浴服务",
+    ),
+    (
+        "greening",
+        "楼前大树的树枝伸到窗户边挡住阳光，需要修剪",
+        "楼前绿地被人私自种菜，草坪被破坏了",
+    ),
 ]
 
 
@@ -193,9 +231,7 @@ def test_a_paraphrase_of_a_petition_scores_above_another_issue_of_its_category(
 
 
 @pytest.mark.parametrize("category, a, b", SAME_ISSUE, ids=[c for c, _, _ in SAME_ISSUE])
-def test_same_issue_paraphrases_score_above_a_quarter(
-    category: str, a: str, b: str
-) -> None:
+def test_same_issue_paraphrases_score_above_a_quarter(category: str, a: str, b: str) -> None:
     assert bigram_dice(a, b) > 0.25
 
 
@@ -204,4 +240,3 @@ def test_unrelated_petitions_of_one_category_score_below_0_35(
     category: str, a: str, b: str
 ) -> None:
     assert bigram_dice(a, b) < 0.35
-

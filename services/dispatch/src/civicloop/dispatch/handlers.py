@@ -10,7 +10,6 @@ transition made, and the answer kept with the change. The answer is rendered by 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,8 +54,6 @@ from civicloop.platform.inbox import claims_inbox
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.unit_of_work import record
 from civicloop.reference.catalogue import categories, communities
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

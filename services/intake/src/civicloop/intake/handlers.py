@@ -160,9 +160,7 @@ class Intake:
         ):
             case = Case.for_new_petition(petition, telemetry.current_traceparent())
             await self._filings.execute(
-                submission_row(
-                    case, petition, sealed, phone_hash, request, messages.event_message
-                )
+                submission_row(case, petition, sealed, phone_hash, request, messages.event_message)
             )
         if request:
             # A concurrent twin with the same key may have committed first: its answer wins.
@@ -171,9 +169,7 @@ class Intake:
                 return earlier
         return Submission(petition, case, created=True)
 
-    async def _earlier_submission(
-        self, request: CommandRequest, actor: Actor
-    ) -> Submission | None:
+    async def _earlier_submission(self, request: CommandRequest, actor: Actor) -> Submission | None:
         async with self.pool.acquire() as conn:
             earlier = await earlier_answer(conn, request)
             if earlier is None:
@@ -313,9 +309,7 @@ class Intake:
                 uow.track_new(new_case)
                 uow.move_petitions([petition.id], new_case.id)
                 uow.track(case)
-                await uow.commit(
-                    answer=_answer(case, new_case), authority=principal.primary_role
-                )
+                await uow.commit(answer=_answer(case, new_case), authority=principal.primary_role)
         return case, new_case
 
     async def propose_clusters(
@@ -370,9 +364,7 @@ class Intake:
         async with self.pool.acquire() as conn:
             return await CaseRepository(conn).get(case_id)
 
-    async def list_petitions(
-        self, page: PageRequest, **filters: Any
-    ) -> tuple[list[Petition], str]:
+    async def list_petitions(self, page: PageRequest, **filters: Any) -> tuple[list[Petition], str]:
         """Petitions newest first, by the filters of ``PetitionRepository.search``."""
         async with self.pool.acquire() as conn:
             return await PetitionRepository(conn).search(page=page, **filters)
