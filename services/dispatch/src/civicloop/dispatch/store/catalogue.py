@@ -124,6 +124,8 @@ async def write_rule(
     before = await conn.fetchrow(
         "SELECT * FROM duty_rules WHERE category_code = $1 AND community_code = $2 FOR UPDATE", *key
     )
+    # Unlike an aggregate's, a rule's version 0 is meaningful: the office saw no rule there
+    # and creates it (two offices creating one at once: the second is ABORTED).
     current = before["version"] if before else 0
     if expected_version != current:
         raise VersionConflict(f"rule {key} is at version {current}, not {expected_version}")
