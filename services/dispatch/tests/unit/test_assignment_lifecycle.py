@@ -871,6 +871,19 @@ def test_a_reopen_past_the_limit_goes_to_the_office() -> None:
     assert case.events == [CaseAwaitingOffice("reopen_limit_reached", version + 1, at)]
 
 
+def test_the_office_may_reopen_past_the_limit_to_the_same_department() -> None:
+    limits = Limits(reopens=1)
+    case = completed()
+    case.reopen(1, limits, CLOCK, ACCEPTED_AT + timedelta(days=4))
+    case.accept(URBAN, CLOCK, ACCEPTED_AT + timedelta(days=5))
+    case.complete("再次修复", (), URBAN, ACCEPTED_AT + timedelta(days=6))
+
+    case.reopen(2, limits, CLOCK, ACCEPTED_AT + timedelta(days=7), by_office=True)
+
+    assert case.state is AssignmentState.DISPATCHED
+    assert case.current is not None and case.current.department_code == "urban_management"
+
+
 def test_with_the_default_limit_the_third_reopen_goes_to_the_office() -> None:
     case = completed()
     states = []

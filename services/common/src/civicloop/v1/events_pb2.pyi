@@ -351,32 +351,38 @@ class RatingRequestExpired(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., petition_id: _Optional[str] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CaseReopened(_message.Message):
-    __slots__ = ("case_id", "case_version", "department_code", "reopen_count", "reason", "reopened_at")
+    __slots__ = ("case_id", "case_version", "department_code", "reopen_count", "reason", "reopened_at", "by_office", "reopened_by")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_VERSION_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
     REOPEN_COUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REOPENED_AT_FIELD_NUMBER: _ClassVar[int]
+    BY_OFFICE_FIELD_NUMBER: _ClassVar[int]
+    REOPENED_BY_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     case_version: int
     department_code: str
     reopen_count: int
     reason: str
     reopened_at: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., department_code: _Optional[str] = ..., reopen_count: _Optional[int] = ..., reason: _Optional[str] = ..., reopened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    by_office: bool
+    reopened_by: _common_pb2.Actor
+    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., department_code: _Optional[str] = ..., reopen_count: _Optional[int] = ..., reason: _Optional[str] = ..., reopened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., by_office: _Optional[bool] = ..., reopened_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
 
 class CaseClosed(_message.Message):
-    __slots__ = ("case_id", "case_version", "outcome", "closed_at")
+    __slots__ = ("case_id", "case_version", "outcome", "closed_at", "closed_by")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_VERSION_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_BY_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     case_version: int
     outcome: str
     closed_at: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., outcome: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    closed_by: _common_pb2.Actor
+    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., outcome: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
 
 class BatchPublished(_message.Message):
     __slots__ = ("batch_id", "title", "case_ids", "channels", "published_at", "published_by")

@@ -384,7 +384,13 @@ class Dispatcher:
             with self._step("case reopened", case):
                 # Rating's reopen took a version of its own: the next one follows it.
                 case.version = max(case.version, reopening.case_version)
-                case.reopen(reopening.reopen_count, self.limits, self.clockwork, self.clock())
+                case.reopen(
+                    reopening.reopen_count,
+                    self.limits,
+                    self.clockwork,
+                    self.clock(),
+                    by_office=reopening.by_office,
+                )
                 uow.track(case)
                 await uow.commit()
 

@@ -574,8 +574,17 @@ class CaseDispatch(RecordsEvents):
 
     # ---- reopened by rating ----
 
-    def reopen(self, reopen_count: int, limits: Limits, clock: Clockwork, at: datetime) -> None:
-        """Back to the same department as a new round; past the limit, to the office."""
+    def reopen(
+        self,
+        reopen_count: int,
+        limits: Limits,
+        clock: Clockwork,
+        at: datetime,
+        *,
+        by_office: bool = False,
+    ) -> None:
+        """Back to the same department as a new round; past the limit, to the office (unless
+        the office itself reopened it: the limit only stops reopening without it)."""
         if self.state is not AssignmentState.COMPLETED or self.current is None:
             raise IllegalTransition(
                 f"case {self.case_id} is {self.state}; only a completed case can be reopened"
@@ -584,7 +593,7 @@ class CaseDispatch(RecordsEvents):
         department = self.current.department_code
         assisting = self.current.assisting
         self.ended.append(self.current)
-        if self.reopen_count > limits.reopens:
+        if self.reopen_count > limits.reopens and not by_office:
             self._await_office("reopen_limit_reached", at)
             return
         self._dispatch_to(
