@@ -61,7 +61,7 @@ demo: setup
 	@$(PY) scripts/demo.py
 
 bench: setup
-	@$(PY) scripts/bench.py
+	@$(PY) -m scripts.bench
 
 k8s-check: setup
 	@scripts/k8s_check.sh

@@ -1,0 +1,284 @@
+"""The load the bench drives: petitions over HTTP with wrk, and case.opened events published
+to RabbitMQ in a burst or at a steady rate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+from aio_pika.abc import AbstractExchange
+
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.v1 import common_pb2, events_pb2
+
+from .harness import BenchError, BenchRun, ManagedProcess
+from .probes import RssSampler, cpu_seconds
+from .report import Figure, Figures
+
+PETITIONS_PATH = "/v1/petitions"
+WARM_UP_REQUESTS = 20
+# POSTs a petition with a random mobile number per request and prints a BENCH_RESULT line.
+WRK_SCRIPT = Path(__file__).parent / "programs" / "petition.lua"
+
+# Cases the duty catalogue routes to a department on its own (shared_amenity, left to the
+# office, is avoided on purpose: it publishes case.awaiting_office, not case.dispatched).
+CASE_SUMMARIES = {
+    "road_damage": "村道中间有个大坑",
+    "streetlight": "小区门口路灯不亮",
+    "drainage": "雨后路口积水排不出去",
+    "sanitation": "垃圾桶满了没人清运",
+    "greening": "行道树枝条挡住了路灯",
+}
+COMMUNITIES = [f"C{n:03d}" for n in range(1, 11)]
+
+
+# ---- petitions over HTTP ----
+
+
+def random_phone() -> str:
+    return f"1{random.randint(3, 9)}{random.randint(0, 999_999_999):09d}"
+
+
+def sample_petition() -> dict[str, Any]:
+    return {
+        "community_code": "C001",
+        "category_code": "streetlight",
+        "description": "小区门口路灯不亮",
+        "petitioner_name": "张三",
+        "petitioner_phone": random_phone(),
+        "latitude": 30.9968,
+        "longitude": 103.6225,
+    }
+
+
+async def warm_up(url: str, requests: int = WARM_UP_REQUESTS) -> None:
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        for _ in range(requests):
+            response = await client.post(url, json=sample_petition())
+            if response.status_code >= 300:
+                raise BenchError(
+                    f"warm-up POST {url} -> {response.status_code}: {response.text[:300]}"
+                )
+
+
+def ensure_wrk() -> str:
+    """The path of wrk, installing the Debian package if it is missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "wrk"]
+    print("wrk is missing; installing the Debian package wrk", flush=True)
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True)
+        subprocess.run(install, env=env, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise BenchError(
+            "wrk is not installed and `apt-get install -y wrk` failed; "
+            "install it by hand (Debian package wrk) and run again"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    duration_s: float
+    requests: int
+    statuses: dict[int, int]
+    non_2xx_3xx: int
+    socket_errors: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    first_error: str
+
+    def per_second(self, count: int) -> float:
+        return count / self.duration_s if self.duration_s else 0.0
+
+    def count(self, status_class: int) -> int:
+        return sum(n for status, n in self.statuses.items() if status // 100 == status_class)
+
+
+def parse_wrk_output(text: str) -> WrkResult:
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", text, re.MULTILINE)
+    if not match:
+        raise BenchError(f"wrk printed no result:\n{text[-2000:]}")
+    raw = json.loads(match.group(1))
+    error = re.search(r"^BENCH_FIRST_ERROR ?(.*)$", text, re.MULTILINE)
+    return WrkResult(
+        duration_s=raw["duration_us"] / 1e6,
+        requests=raw["requests"],
+        statuses={int(k): v for k, v in raw["statuses"].items()},
+        non_2xx_3xx=raw["non_2xx_3xx"],
+        socket_errors=sum(
+            raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+        ),
+        p50_ms=raw["p50_us"] / 1e3,
+        p90_ms=raw["p90_us"] / 1e3,
+        p99_ms=raw["p99_us"] / 1e3,
+        max_ms=raw["max_us"] / 1e3,
+        first_error=error.group(1).strip() if error else "",
+    )
+
+
+async def run_wrk(run: BenchRun, url: str) -> WrkResult:
+    options = run.options
+    argv = [
+        run.notes["wrk"],
+        f"-t{options.threads}",
+        f"-c{options.connections}",
+        f"-d{options.duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(WRK_SCRIPT),
+        url,
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    text = output.decode(errors="replace")
+    if process.returncode != 0:
+        raise BenchError(f"wrk exited with {process.returncode}:\n{text[-2000:]}")
+    return parse_wrk_output(text)
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    wrk: WrkResult
+    rss_peak_mb: float | None
+    rss_median_mb: float | None
+    cpu_percent: float
+    started_at: float  # time.monotonic()
+    ended_at: float
+
+
+async def load_http(run: BenchRun, process: ManagedProcess, url: str) -> LoadRun:
+    """wrk against url while sampling the process's RSS and CPU time."""
+    cpu_before = cpu_seconds(process.pid)
+    started = time.monotonic()
+    async with RssSampler(process.pid) as rss:
+        result = await run_wrk(run, url)
+    ended = time.monotonic()
+    cpu_used = cpu_seconds(process.pid) - cpu_before
+    return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started), started, ended)
+
+
+def http_figures(load: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Figures:
+    return [
+        Figure(ok_key, ok_label, round(load.wrk.per_second(ok_count), 1), "/s"),
+        Figure("responses", "responses", load.wrk.requests),
+        Figure("non_2xx_3xx", "non-2xx/3xx responses", load.wrk.non_2xx_3xx),
+        Figure("socket_errors", "socket errors and timeouts", load.wrk.socket_errors),
+        Figure("p50_ms", "latency p50", round(load.wrk.p50_ms, 2), "ms"),
+        Figure("p99_ms", "latency p99", round(load.wrk.p99_ms, 2), "ms"),
+        Figure("max_ms", "latency max", round(load.wrk.max_ms, 2), "ms"),
+        Figure("loaded_rss_mb", "RSS under load (median)", load.rss_median_mb, "MB"),
+        Figure("peak_rss_mb", "RSS under load (peak)", load.rss_peak_mb, "MB"),
+        Figure("cpu_percent", "CPU under load (100% = one core)", round(load.cpu_percent, 1), "%"),
+    ]
+
+
+# ---- case.opened events over AMQP ----
+
+
+def case_opened() -> EventEnvelope:
+    """A case.opened event exactly as intake publishes it, for a case the catalogue routes."""
+    case_id = str(uuid.uuid4())
+    category = random.choice(list(CASE_SUMMARIES))
+    return EventEnvelope.wrap(
+        events_pb2.CaseOpened(
+            case_id=case_id,
+            case_version=3,
+            petition_ids=[str(uuid.uuid4())],
+            community_code=random.choice(COMMUNITIES),
+            category_code=category,
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary=CASE_SUMMARIES[category],
+        ),
+        source="intake",
+        subject=case_id,
+    )
+
+
+def opened_cases(count: int) -> list[tuple[str, aio_pika.Message]]:
+    """``count`` case.opened messages, each with its case id."""
+    return [(e.subject, e.to_amqp()) for e in (case_opened() for _ in range(count))]
+
+
+async def publish_all(
+    exchange: AbstractExchange,
+    messages: Sequence[aio_pika.Message],
+    routing_key: str,
+    in_flight: int,
+) -> None:
+    """Publish every message (mandatory), in_flight at a time, each awaiting its confirm."""
+    pending = iter(messages)
+
+    async def publish_pending() -> None:
+        for message in pending:
+            await exchange.publish(message, routing_key=routing_key, mandatory=True)
+
+    await asyncio.gather(*(publish_pending() for _ in range(in_flight)))
+
+
+def paced_count(run: BenchRun, rate: float) -> int:
+    """How many messages a paced run of ``--duration`` seconds publishes at ``rate``."""
+    return max(1, round(rate * run.options.duration))
+
+
+@dataclass
+class Paced:
+    """When each case's message was published (monotonic and wall clock), and how well the
+    schedule was kept."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    sent_wall: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    behind_ms: float = 0.0  # how far the publisher fell behind its schedule, at worst
+
+
+async def publish_paced(
+    exchange: AbstractExchange,
+    routing_key: str,
+    schedule: Sequence[tuple[str, aio_pika.Message]],
+    rate: float,
+) -> Paced:
+    """Publish ``(case id, message)`` pairs at ``rate`` (open loop: a slow confirm does not
+    delay the next publish)."""
+    paced = Paced()
+
+    async def publish(case_id: str, message: aio_pika.Message) -> None:
+        paced.sent[case_id] = time.monotonic()
+        paced.sent_wall[case_id] = time.time()
+        await exchange.publish(message, routing_key=routing_key, mandatory=True)
+
+    started = time.monotonic()
+    async with asyncio.TaskGroup() as publishes:
+        for index, (case_id, message) in enumerate(schedule):
+            delay = started + index / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                paced.behind_ms = max(paced.behind_ms, -1000 * delay)
+            publishes.create_task(publish(case_id, message))
+    paced.seconds = time.monotonic() - started
+    return paced
