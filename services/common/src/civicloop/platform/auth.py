@@ -125,6 +125,35 @@ class TokenVerifier:
         return self.verify(token.strip())
 
 
+class ServiceToken:
+    """The bearer token a service calls the others with: its own ``service:<name>`` identity.
+
+    Production mounts a token issued by the city's identity provider at
+    CIVICLOOP_SERVICE_TOKEN_FILE and rotates it there; the file is read again when it
+    changes. Development mints one with the development key, renewed before it expires.
+    """
+
+    RENEW_BEFORE_SECONDS = 300
+
+    def __init__(self, name: str, token_file: Path | None) -> None:
+        self.name = name
+        self.token_file = token_file
+        self._token = ""
+        self._valid_until = 0.0
+
+    def __call__(self) -> str:
+        if self.token_file is not None:
+            changed = self.token_file.stat().st_mtime
+            if changed != self._valid_until:
+                self._token, self._valid_until = self.token_file.read_text().strip(), changed
+            return self._token
+        if time.time() > self._valid_until - self.RENEW_BEFORE_SECONDS:
+            ttl = 3600
+            self._token = mint_dev_token(service(self.name), [service(self.name)], ttl)
+            self._valid_until = time.time() + ttl
+        return self._token
+
+
 def mint_dev_token(subject: str, roles: Iterable[str], ttl_seconds: int = 3600) -> str:
     """A token signed with the development key: for local runs, demos and tests only."""
     now = int(time.time())

@@ -150,21 +150,26 @@ class GrpcServer:
 class _ClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     """Adds the caller's W3C trace context and bearer token to every call."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | Callable[[], str] | None) -> None:
         self.token = token
 
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         metadata = list(details.metadata or [])
         metadata.extend(telemetry.inject().items())
-        if self.token and not any(k == "authorization" for k, _ in metadata):
-            metadata.append(("authorization", f"Bearer {self.token}"))
+        token = self.token() if callable(self.token) else self.token
+        if token and not any(k == "authorization" for k, _ in metadata):
+            metadata.append(("authorization", f"Bearer {token}"))
         details = details._replace(metadata=metadata)
         return await continuation(details, request)
 
 
 def client_channel(
-    target: str, token: str | None = None, extra_interceptors: Iterable[Any] = ()
+    target: str,
+    token: str | Callable[[], str] | None = None,
+    extra_interceptors: Iterable[Any] = (),
 ) -> grpc.aio.Channel:
+    """A channel whose calls carry the trace context and a bearer token (a fixed one, or a
+    source such as ``ServiceToken`` asked on every call)."""
     return grpc.aio.insecure_channel(
         target, interceptors=[_ClientInterceptor(token), *extra_interceptors]
     )

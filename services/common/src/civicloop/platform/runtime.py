@@ -26,7 +26,7 @@ import uvloop
 from fastapi import FastAPI
 
 from civicloop.platform import db, telemetry
-from civicloop.platform.auth import TokenVerifier
+from civicloop.platform.auth import ServiceToken, TokenVerifier
 from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
 from civicloop.platform.inbox import Inbox, InboxHandler
@@ -80,6 +80,12 @@ class Runtime:
         if self._redis is None:
             raise RuntimeError("this service was not started with Redis")
         return self._redis
+
+    def service_token(self) -> ServiceToken:
+        """This service's identity for calling the others over gRPC."""
+        s = self.settings
+        s.require_secret("CIVICLOOP_SERVICE_TOKEN_FILE", s.civicloop_service_token_file is None)
+        return ServiceToken(s.service_name, s.civicloop_service_token_file)
 
     async def open(self) -> None:
         s = self.settings

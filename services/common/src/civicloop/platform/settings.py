@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     civicloop_environment: Literal["development", "production"] = "development"
     # JSON Web Key Set trusted for bearer tokens; empty means the development key set.
     civicloop_jwks_file: Path | None = None
+    # The token this service calls the others with (service:<name>), kept current by the
+    # identity provider; empty means one minted with the development key.
+    civicloop_service_token_file: Path | None = None
     # A message redelivered this many times goes to the service's parking queue. With the
     # consumer's back-off (up to 5 s between attempts) 20 deliveries ride out a database
     # restart of about a minute before anything is parked.

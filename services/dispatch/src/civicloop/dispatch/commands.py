@@ -108,8 +108,10 @@ class UpdateDutyRule(Command):
 
 @dataclass(frozen=True)
 class Reopening:
-    """Rating's word that a petitioner was not satisfied: the case goes round again."""
+    """Rating's word that a petitioner was not satisfied (or the office's decision): the case
+    goes round again."""
 
     case_id: str
     case_version: int
     reopen_count: int
+    by_office: bool = False

@@ -59,7 +59,7 @@ def opened_case(data: bytes, traceparent: str) -> model.CaseDispatch:
 def reopening(data: bytes) -> Reopening:
     """What rating's civicloop.case.reopened.v1 tells dispatch."""
     event = events_pb2.CaseReopened.FromString(data)
-    return Reopening(event.case_id, event.case_version, event.reopen_count)
+    return Reopening(event.case_id, event.case_version, event.reopen_count, event.by_office)
 
 
 # ---- events published ----
