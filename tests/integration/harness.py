@@ -40,6 +40,7 @@ from google.rpc import error_details_pb2, status_pb2
 from civicloop.platform import db
 from civicloop.platform.auth import mint_dev_token
 from civicloop.platform.bus import Topology
+from civicloop.rating.sms import DEV_SMS_SECRET
 
 
 @dataclass(frozen=True)
@@ -199,9 +200,10 @@ class ServiceProcess:
         }
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", f"civicloop.{self.name}"], env=env, stdout=log, stderr=log
-        )
+        self.process = subprocess.Popen(self.command(), env=env, stdout=log, stderr=log)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", f"civicloop.{self.name}"]
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -237,6 +239,22 @@ class ServiceProcess:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class SmsSinkProcess(ServiceProcess):
+    """The development SMS sink (scripts/sms_sink.py), where rating's links arrive; started
+    as ``SmsSinkProcess("sms-sink", {}, run_dir)``."""
+
+    secret: str = DEV_SMS_SECRET
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.http_url}/messages"
+
+    def command(self) -> list[str]:
+        sink = Path(__file__).resolve().parents[2] / "scripts" / "sms_sink.py"
+        return [sys.executable, str(sink), "--port", str(self.http_port), "--secret", self.secret]
 
 
 def run_id() -> str:
