@@ -44,6 +44,9 @@ ALL_SERVICES = [
     Service("ledger", 8005, 50055),
     Service("amenities", 8006, 50056),
 ]
+# The development SMS sink stands in for the SMS gateway while rating exists: rating's
+# RATING_SMS_URL points at it by default, and the demo reads the rating links from it.
+SMS_SINK_PORT = 8025
 
 
 @dataclass(frozen=True)
@@ -133,42 +136,62 @@ def service_env(service: Service) -> dict[str, str]:
     return env
 
 
-def wait_ready(service: Service, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_ready(
+    name: str, http_port: int, process: subprocess.Popen[bytes], timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log = (RUN_DIR / f"{service.name}.log").read_text(errors="replace")
-            sys.exit(f"{service.name} exited during start:\n{log[-3000:]}")
+            log = (RUN_DIR / f"{name}.log").read_text(errors="replace")
+            sys.exit(f"{name} exited during start:\n{log[-3000:]}")
         try:
             with urllib.request.urlopen(
-                f"http://127.0.0.1:{service.http_port}/readyz", timeout=1
+                f"http://127.0.0.1:{http_port}/readyz", timeout=1
             ) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
         time.sleep(0.2)
-    sys.exit(f"{service.name} was not ready within {timeout}s; see {RUN_DIR / service.name}.log")
+    sys.exit(f"{name} was not ready within {timeout}s; see {RUN_DIR / name}.log")
+
+
+def launch(
+    name: str, http_port: int, command: list[str], env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start one process in the background, its pid and log under var/run for `make down`."""
+    if (RUN_DIR / f"{name}.pid").exists() and answers(http_port):
+        sys.exit(f"{name} already runs (make down first)")
+    log = (RUN_DIR / f"{name}.log").open("ab")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+    (RUN_DIR / f"{name}.pid").write_text(str(process.pid))
+    return process
+
+
+def start_sms_sink() -> None:
+    sink = launch(
+        "sms-sink",
+        SMS_SINK_PORT,
+        [sys.executable, str(ROOT / "scripts" / "sms_sink.py"), "--port", str(SMS_SINK_PORT)],
+    )
+    wait_ready("sms-sink", SMS_SINK_PORT, sink)
+    print(
+        f"{'sms-sink':<12} ready  http://127.0.0.1:{SMS_SINK_PORT}  "
+        "(read the links: GET /messages?to=<phone>)"
+    )
 
 
 def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
+    if any(s.name == "rating" and s.exists for s in ALL_SERVICES):
+        start_sms_sink()
     started = []
     for service in (s for s in ALL_SERVICES if s.exists):
-        if (RUN_DIR / f"{service.name}.pid").exists() and answers(service.http_port):
-            sys.exit(f"{service.name} already runs (make down first)")
-        log = (RUN_DIR / f"{service.name}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", f"civicloop.{service.name}"],
-            env=service_env(service),
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        (RUN_DIR / f"{service.name}.pid").write_text(str(process.pid))
+        command = [sys.executable, "-m", f"civicloop.{service.name}"]
+        process = launch(service.name, service.http_port, command, service_env(service))
         started.append((service, process))
     for service, process in started:
-        wait_ready(service, process)
+        wait_ready(service.name, service.http_port, process)
         print(
             f"{service.name:<12} ready  http://127.0.0.1:{service.http_port}  "
             f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / service.name}.log"
