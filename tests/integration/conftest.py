@@ -17,6 +17,7 @@ from harness import (
     Infra,
     MovableClock,
     ServiceProcess,
+    SmsSinkProcess,
     delete_namespace,
     drop_database,
     infrastructure,
@@ -145,4 +146,67 @@ async def dispatch_db(
     infra: Infra, run: dict[str, Any], dispatch: ServiceProcess
 ) -> AsyncIterator[asyncpg.Pool]:
     async with service_database(infra, f"dispatch_t{run['id']}") as pool:
+        yield pool
+
+
+@pytest.fixture(scope="session")
+async def sms_sink(run: dict[str, Any]) -> AsyncIterator[SmsSinkProcess]:
+    """The development SMS sink, where rating's links arrive."""
+    sink = SmsSinkProcess("sms-sink", {}, Path(run["dir"]))
+    sink.start()
+    try:
+        await sink.wait_ready()
+        yield sink
+    finally:
+        sink.stop()
+
+
+@pytest.fixture(scope="session")
+async def rating(
+    infra: Infra,
+    run: dict[str, Any],
+    intake: ServiceProcess,
+    dispatch: ServiceProcess,
+    sms_sink: SmsSinkProcess,
+) -> AsyncIterator[ServiceProcess]:
+    database = f"rating_t{run['id']}"
+    run_dir = Path(run["dir"])
+    env = service_env(infra, run, database) | {
+        "CIVICLOOP_CLOCK_FILE": str(run_dir / "rating-clock"),
+        "INTAKE_GRPC_TARGET": intake.grpc_target,
+        "DISPATCH_GRPC_TARGET": dispatch.grpc_target,
+        "RATING_SMS_URL": sms_sink.messages_url,
+        "RATING_SMS_BACKOFF_SECONDS": "0.05",
+        "RATING_SCAN_SECONDS": "0.2",
+    }
+    service = ServiceProcess("rating", env, run_dir)
+    service.start()
+    try:
+        await service.wait_ready()
+        yield service
+    finally:
+        service.stop()
+        await drop_database(infra, database)
+
+
+@pytest.fixture
+def rating_clock(rating: ServiceProcess) -> Iterator[MovableClock]:
+    """Moves rating's clock (links expire); back to real time after the test."""
+    moved = MovableClock(Path(rating.env["CIVICLOOP_CLOCK_FILE"]))
+    yield moved
+    moved.reset()
+
+
+@pytest.fixture(scope="session")
+async def rating_channel(rating: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
+    channel = client_channel(rating.grpc_target)
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture(scope="session")
+async def rating_db(
+    infra: Infra, run: dict[str, Any], rating: ServiceProcess
+) -> AsyncIterator[asyncpg.Pool]:
+    async with service_database(infra, f"rating_t{run['id']}") as pool:
         yield pool

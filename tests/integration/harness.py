@@ -357,7 +357,7 @@ class MovableClock:
 
 
 # Every service whose queues a run may leave on the broker.
-SERVICES = ("intake", "dispatch")
+SERVICES = ("intake", "dispatch", "rating")
 
 
 async def delete_namespace(infra: Infra, namespace: str) -> None:

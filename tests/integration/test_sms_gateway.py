@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,17 +13,6 @@ from harness import SmsSinkProcess, random_phone
 from civicloop.rating.sms import SmsGateway, SmsMessage
 
 ANOTHER_SECRET = "whsec_" + base64.b64encode(b"not-the-secret-the-sink-knows").decode()
-
-
-@pytest.fixture(scope="module")
-async def sms_sink(run: dict[str, Any]) -> AsyncIterator[SmsSinkProcess]:
-    sink = SmsSinkProcess("sms-sink", {}, Path(run["dir"]))
-    sink.start()
-    try:
-        await sink.wait_ready()
-        yield sink
-    finally:
-        sink.stop()
 
 
 @pytest.fixture

@@ -34,8 +34,12 @@ def test_no_range_is_the_twelve_months_to_this_one() -> None:
 
 @pytest.mark.parametrize(
     ("start", "end", "field"),
-    [("2026-13", "", "from_month"), ("2026-05", "2026-04", "from_month"), ("", "26-1", "to_month"),
-     ("2020-01", "2025-02", "from_month")],
+    [
+        ("2026-13", "", "from_month"),
+        ("2026-05", "2026-04", "from_month"),
+        ("", "26-1", "to_month"),
+        ("2020-01", "2025-02", "from_month"),
+    ],
 )
 def test_a_bad_range_names_its_field(start: str, end: str, field: str) -> None:
     with pytest.raises(InvalidArgument) as refused:

@@ -51,8 +51,16 @@ def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
     return code, error.message, status.SerializeToString()
 
 
-def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
-    """Decorate a servicer method; ``roles`` lists who may call it."""
+# The caller of a public RPC (the token in the request is its credential, e.g. a rating link).
+ANONYMOUS = Principal("anonymous", frozenset())
+
+
+def rpc(
+    *, roles: Sequence[str] = (), public: bool = False
+) -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
+    """Decorate a servicer method; ``roles`` lists who may call it, ``public`` lets anyone."""
+    if not roles and not public:
+        raise ValueError("say who may call it: roles=..., or public=True")
 
     def decorate(method: Handler) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(method)
@@ -73,8 +81,10 @@ def rpc(*, roles: Sequence[str]) -> Callable[[Handler], Callable[..., Awaitable[
                 },
             ) as span:
                 try:
-                    principal = self.verifier.verify_header(metadata.get("authorization"))
-                    principal.require(roles)
+                    principal = ANONYMOUS
+                    if not public:
+                        principal = self.verifier.verify_header(metadata.get("authorization"))
+                        principal.require(roles)
                     response = await method(self, request, context, principal)
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
                     return response

@@ -53,6 +53,25 @@ class ServiceParts:
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
+async def periodically(
+    step: Callable[[], Awaitable[object]], every: float, wake: asyncio.Event | None = None
+) -> None:
+    """A service's own loop (a deadline scan, a sender): ``step`` every ``every`` seconds, or
+    at once when ``wake`` is set; a failure is logged and the next turn tries again."""
+    name = getattr(step, "__qualname__", "background step")
+    while True:
+        try:
+            await step()
+        except Exception:
+            log.exception("%s failed; the next turn tries again", name)
+        if wake is None:
+            await asyncio.sleep(every)
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=every)
+        wake.clear()
+
+
 class Runtime:
     """The adapters a service's handlers use: database pool, bus, Redis, token verifier."""
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from importlib import resources
 
 from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
@@ -18,10 +16,8 @@ from civicloop.dispatch.store.catalogue import CatalogueCache, data_file
 from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import type_of
 from civicloop.platform.http import create_http_app
-from civicloop.platform.runtime import Runtime, ServiceParts
+from civicloop.platform.runtime import Runtime, ServiceParts, periodically
 from civicloop.v1 import dispatch_pb2_grpc, events_pb2
-
-log = logging.getLogger(__name__)
 
 
 def packaged_calendar() -> WorkCalendar:
@@ -71,12 +67,7 @@ def build(runtime: Runtime) -> ServiceParts:
     )
 
     async def scan_deadlines() -> None:
-        while True:
-            try:
-                await dispatcher.escalate_overdue()
-            except Exception:
-                log.exception("deadline scan failed; the next scan retries")
-            await asyncio.sleep(settings.dispatch_escalation_scan_seconds)
+        await periodically(dispatcher.escalate_overdue, settings.dispatch_escalation_scan_seconds)
 
     app = create_http_app(
         "dispatch",

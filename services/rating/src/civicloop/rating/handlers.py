@@ -1,0 +1,434 @@
+"""Rating's use cases: one method per command or event. gRPC, the rating page and the bus only
+translate to these and back.
+
+Every command runs in one unit of work: its request id is claimed first (a repeat gets the
+first answer), the case is loaded and locked, its version checked, the transition made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import asyncpg
+import orjson
+
+from civicloop.platform import telemetry
+from civicloop.platform.auth import OFFICE, Principal
+from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.commands import CommandRequest, RequestIdReused
+from civicloop.platform.db import Connection
+from civicloop.platform.domain import check_version
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound
+from civicloop.platform.protobuf import aware
+from civicloop.platform.redaction import redact
+from civicloop.rating import messages
+from civicloop.rating.domain.model import (
+    CaseState,
+    Delivery,
+    Outcome,
+    RatedCase,
+    Rating,
+    RatingLink,
+    check_score,
+)
+from civicloop.rating.domain.rates import SHANGHAI
+from civicloop.rating.links import LinkTokens, looks_like_token, token_hash
+from civicloop.rating.sms import Notifier, SmsMessage
+from civicloop.rating.store.repository import CaseRepository, RatingUnitOfWork
+from civicloop.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 500
+# How long a link whose gateway was away waits before it is sent again.
+RESEND_AFTER = timedelta(minutes=5)
+EXPIRY_HOURS_MAX = 720
+
+
+class ContactBook(Protocol):
+    """Where the petitioners' phones come from (intake, over gRPC): asked when a link is
+    sent, never kept."""
+
+    async def phones(self, case_id: str) -> dict[str, str]: ...
+
+
+class DepartmentBook(Protocol):
+    async def name(self, code: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """What the rating page shows behind a link: the case as the public may see it."""
+
+    case: RatedCase
+    link: RatingLink
+
+
+@dataclass(frozen=True)
+class Submitted:
+    rating: Rating
+    outcome: Outcome
+    case_state: CaseState
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not 1 <= len(reason) <= REASON_MAX:
+        raise InvalidArgument.of("reason", f"is required, at most {REASON_MAX} characters")
+    return redact(reason)
+
+
+class Rater:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        tokens: LinkTokens,
+        notifier: Notifier,
+        contacts: ContactBook,
+        departments: DepartmentBook,
+        *,
+        rating_url: str,
+        reopen_limit: int,
+        link_ttl: timedelta,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.pool = pool
+        self.tokens = tokens
+        self.notifier = notifier
+        self.contacts = contacts
+        self.departments = departments
+        self.rating_url = rating_url.rstrip("/")
+        self.reopen_limit = reopen_limit
+        self.link_ttl = link_ttl
+        self.clock = clock
+        # Set when links are created here, so the sender need not wait for its next look.
+        self.links_waiting = asyncio.Event()
+
+    def _uow(self, conn: Connection | None = None) -> RatingUnitOfWork:
+        if conn is None:
+            return RatingUnitOfWork(messages.event_message, self.tokens.hash_for, pool=self.pool)
+        return RatingUnitOfWork(messages.event_message, self.tokens.hash_for, conn=conn)
+
+    @staticmethod
+    def _command(principal: Principal, request_id: str, command: str, *body: Any) -> Any:
+        return CommandRequest.of(principal.subject, request_id, command, orjson.dumps(body))
+
+    # ---- what dispatch and intake report ----
+
+    async def on_case_opened(self, conn: Connection, envelope: EventEnvelope) -> None:
+        """A case enters the loop: keep what its petitioners will be shown."""
+        opened = events_pb2.CaseOpened.FromString(envelope.data)
+        async with self._uow(conn) as uow:
+            known = await uow.cases.find(opened.case_id, lock=True)
+            if known is not None:
+                known.follow(opened.case_version)
+                uow.track(known)
+            else:
+                case = RatedCase(
+                    id=opened.case_id,
+                    version=opened.case_version,
+                    community_code=opened.community_code,
+                    category_code=opened.category_code,
+                    summary=opened.summary,
+                    # The consumer span runs in the case's trace; rating's steps continue it.
+                    traceparent=telemetry.current_traceparent(),
+                )
+                await uow.cases.add(case, list(opened.petition_ids))
+            await uow.commit()
+
+    async def on_case_handled(self, conn: Connection, envelope: EventEnvelope) -> None:
+        """Dispatch moved the case on: follow its version, its department, and the completion
+        deadline in force (set at 接单, moved by an approved extension)."""
+        event: Any = envelope.payload()
+        async with self._uow(conn) as uow:
+            case = await self._known(uow, event.case_id, envelope)
+            if not case.follow(event.case_version):
+                return
+            match event:
+                case events_pb2.CaseDispatched():
+                    case.department_code = event.department_code
+                    case.complete_due_at = None  # a new round: its deadline comes at 接单
+                case events_pb2.CaseAccepted():
+                    case.department_code = event.department_code
+                    case.complete_due_at = aware(event.complete_due_at)
+                case events_pb2.ExtensionDecided(approved=True):
+                    case.complete_due_at = aware(event.complete_due_at)
+            case.state = CaseState.HANDLING
+            uow.track(case)
+            await uow.commit()
+
+    async def on_case_completed(self, conn: Connection, envelope: EventEnvelope) -> None:
+        """办结: count the round (on time or not) and ask each petitioner for a rating."""
+        done = events_pb2.CaseCompleted.FromString(envelope.data)
+        now = self.clock()
+        async with self._uow(conn) as uow:
+            case = await self._known(uow, done.case_id, envelope)
+            with telemetry.case_step(
+                "rating requested", case.id, case.traceparent, department=done.department_code
+            ):
+                completed_at = aware(done.completed_at)
+                if not case.completed(
+                    done.case_version,
+                    done.department_code,
+                    done.round,
+                    done.result_summary,
+                    completed_at,
+                ):
+                    return
+                await uow.cases.count(
+                    case.department_code,
+                    case.community_code,
+                    completed_at,
+                    completed=1,
+                    on_time=int(case.completed_on_time),
+                )
+                case.request_links(await uow.cases.petition_ids(case.id), now, now + self.link_ttl)
+                uow.track(case)
+                await uow.commit()
+        self.links_waiting.set()
+
+    async def _known(
+        self, uow: RatingUnitOfWork, case_id: str, envelope: EventEnvelope
+    ) -> RatedCase:
+        """The case, locked; one rating has not heard opened (it came before rating did) is
+        taken in bare, at the version before this event, so the event still applies."""
+        case = await uow.cases.find(case_id, lock=True)
+        if case is None:
+            case = RatedCase(id=case_id, version=0, traceparent=telemetry.current_traceparent())
+            await uow.cases.add(case, [])
+            log.warning("case first heard of at %s", envelope.type)
+        return case
+
+    # ---- commands ----
+
+    async def request_ratings(
+        self,
+        principal: Principal,
+        request_id: str,
+        case_id: str,
+        expected_version: int,
+        expires_in_hours: int,
+    ) -> list[RatingLink]:
+        if not 0 <= expires_in_hours <= EXPIRY_HOURS_MAX:
+            raise InvalidArgument.of("expires_in_hours", f"must be 0..{EXPIRY_HOURS_MAX}")
+        ttl = timedelta(hours=expires_in_hours) if expires_in_hours else self.link_ttl
+        request = self._command(
+            principal, request_id, "RequestRatings", case_id, expected_version, expires_in_hours
+        )
+        async with self._uow() as uow:
+            if earlier := await uow.commands.claim(request):
+                case_id = earlier.replay_to(principal.roles).decode()
+                return (await uow.cases.get(case_id)).links
+            case = await uow.cases.get(case_id, lock=True)
+            check_version(f"case {case.id}", case.version, expected_version)
+            now = self.clock()
+            with telemetry.case_step("rating requested", case.id, case.traceparent):
+                links = case.request_links(await uow.cases.petition_ids(case.id), now, now + ttl)
+                uow.track(case)
+                await uow.commit(answer=case.id.encode(), authority=principal.primary_role)
+        self.links_waiting.set()
+        return links
+
+    async def link_view(self, token: str) -> LinkView:
+        """What a link shows; NOT_FOUND for a token that is not a link's (forged, mistyped)."""
+        async with self.pool.acquire() as conn:
+            repo = CaseRepository(conn)
+            found = await self._link_of(repo, token)
+            case = await repo.get(found[0])
+        return LinkView(case, _link(case, found[1]))
+
+    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
+        """评单 through a link. The same submission again returns the first answer."""
+        check_score(score, comment)
+        comment = redact(comment.strip())
+        async with self._uow() as uow:
+            case_id, link_id = await self._link_of(uow.cases, token)
+            # The link is the credential, and its key space: one rating per link.
+            request = CommandRequest.of(
+                f"link:{link_id}", "rating", "SubmitRating", orjson.dumps([score, comment])
+            )
+            assert request is not None
+            try:
+                if earlier := await uow.commands.claim(request):
+                    return _submitted_from(orjson.loads(earlier.response))
+            except RequestIdReused:
+                raise FailedPrecondition("this link is used") from None
+            case = await uow.cases.get(case_id, lock=True)
+            with telemetry.case_step(
+                "case rated", case.id, case.traceparent, department=case.department_code
+            ):
+                rating, outcome = case.rate(
+                    link_id, score, comment, self.clock(), self.reopen_limit
+                )
+                uow.track(case)
+                submitted = Submitted(rating, outcome, case.state)
+                await uow.commit(answer=_submitted_answer(submitted))
+        return submitted
+
+    async def _link_of(self, repo: CaseRepository, token: str) -> tuple[str, str]:
+        found = await repo.case_of_token(token_hash(token)) if looks_like_token(token) else None
+        if found is None:
+            raise NotFound("this rating link is not valid")
+        return found
+
+    async def reopen_case(
+        self,
+        principal: Principal,
+        request_id: str,
+        case_id: str,
+        expected_version: int,
+        reason: str,
+    ) -> RatedCase:
+        reason = _reason(reason)
+
+        def reopen(case: RatedCase, at: datetime) -> None:
+            case.reopen_by_office(reason, principal.actor, at)
+
+        return await self._decide(
+            principal, request_id, "ReopenCase", case_id, expected_version, reason, reopen
+        )
+
+    async def close_case(
+        self,
+        principal: Principal,
+        request_id: str,
+        case_id: str,
+        expected_version: int,
+        reason: str,
+    ) -> RatedCase:
+        reason = _reason(reason)
+
+        def close(case: RatedCase, at: datetime) -> None:
+            case.close_by_office(principal.actor, at)
+
+        return await self._decide(
+            principal, request_id, "CloseCase", case_id, expected_version, reason, close
+        )
+
+    async def _decide(
+        self,
+        principal: Principal,
+        request_id: str,
+        command: str,
+        case_id: str,
+        expected_version: int,
+        reason: str,
+        decision: Callable[[RatedCase, datetime], None],
+    ) -> RatedCase:
+        """The office's decision on a completed case (or one awaiting it)."""
+        request = self._command(principal, request_id, command, case_id, expected_version, reason)
+        async with self._uow() as uow:
+            if earlier := await uow.commands.claim(request):
+                return await uow.cases.get(earlier.replay_to(principal.roles).decode())
+            case = await uow.cases.get(case_id, lock=True)
+            check_version(f"case {case.id}", case.version, expected_version)
+            with telemetry.case_step(f"case {command}", case.id, case.traceparent):
+                decision(case, self.clock())
+                uow.track(case)
+                await uow.commit(answer=case.id.encode(), authority=OFFICE)
+        return case
+
+    # ---- the service's own loops ----
+
+    async def expire_due_links(self) -> int:
+        """Links past their time expire; a round that ends so closes. Returns how many."""
+        now = self.clock()
+        case_ids = await self.pool.fetch(
+            """SELECT DISTINCT case_id::text FROM rating_links
+                WHERE state = 'pending' AND expires_at <= $1 LIMIT 500""",
+            now,
+        )
+        expired = 0
+        for row in case_ids:
+            async with self._uow() as uow:
+                case = await uow.cases.get(row["case_id"], lock=True)
+                with telemetry.case_step("rating expired", case.id, case.traceparent):
+                    expired += len(case.expire_links(now))
+                    uow.track(case)
+                    await uow.commit()
+        return expired
+
+    async def send_queued_links(self) -> int:
+        """Send every link not sent yet, case by case. Each case's links are held (row locks)
+        while they are sent: a second replica skips them, and a process killed meanwhile
+        leaves them queued, to be sent again under the same message id, which the gateway
+        takes as the same message. Returns how many were delivered."""
+        delivered = 0
+        while True:
+            async with self.pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(
+                    """SELECT id::text, case_id::text, petition_id::text, expires_at
+                         FROM rating_links
+                        WHERE delivery = 'queued' AND state = 'pending' AND send_after <= $1
+                          AND case_id = (SELECT case_id FROM rating_links
+                                          WHERE delivery = 'queued' AND state = 'pending'
+                                            AND send_after <= $1
+                                          ORDER BY send_after, created_at
+                                          LIMIT 1 FOR UPDATE SKIP LOCKED)
+                        FOR UPDATE SKIP LOCKED""",
+                    self.clock(),
+                )
+                if not rows:
+                    return delivered
+                delivered += await self._send_case_links(conn, rows)
+
+    async def _send_case_links(self, conn: Connection, rows: list[asyncpg.Record]) -> int:
+        phones = await self.contacts.phones(rows[0]["case_id"])
+        delivered = 0
+        for row in rows:
+            phone = phones.get(row["petition_id"])
+            status = Delivery.FAILED  # no phone to send to, or the gateway refused it
+            if phone:
+                result = await self.notifier.send(
+                    SmsMessage(row["id"], phone, self._sms_text(row["id"], row["expires_at"]))
+                )
+                await conn.executemany(
+                    """INSERT INTO sms_attempts (link_id, attempt, at, status_code, error)
+                       VALUES ($1, $2, $3, $4, $5)""",
+                    [(row["id"], a.number, a.at, a.status_code, a.error) for a in result.attempts],
+                )
+                if result.delivered:
+                    status, delivered = Delivery.SENT, delivered + 1
+                elif not result.refused:
+                    status = Delivery.QUEUED  # the gateway is away: later, same message id
+            await conn.execute(
+                "UPDATE rating_links SET delivery = $2, send_after = $3 WHERE id = $1",
+                row["id"],
+                status.value,
+                self.clock() + RESEND_AFTER,
+            )
+        return delivered
+
+    def _sms_text(self, link_id: str, expires_at: datetime) -> str:
+        url = f"{self.rating_url}/r/{self.tokens.token_for(link_id)}"
+        until = expires_at.astimezone(SHANGHAI).strftime("%m月%d日")
+        return f"【都江堰民生服务】您反映的问题已办结，请为办理结果评分：{url} （{until}前有效）"
+
+
+def _link(case: RatedCase, link_id: str) -> RatingLink:
+    for link in case.links:
+        if link.id == link_id:
+            return link
+    raise NotFound("this rating link belongs to an earlier round")
+
+
+def _submitted_answer(s: Submitted) -> bytes:
+    r = s.rating
+    return orjson.dumps(
+        {
+            "rating": {**r.__dict__, "rated_at": r.rated_at.isoformat()},
+            "outcome": s.outcome.value,
+            "case_state": s.case_state.value,
+        }
+    )
+
+
+def _submitted_from(data: dict[str, Any]) -> Submitted:
+    rating = {**data["rating"], "rated_at": datetime.fromisoformat(data["rating"]["rated_at"])}
+    return Submitted(Rating(**rating), Outcome(data["outcome"]), CaseState(data["case_state"]))

@@ -1,0 +1,166 @@
+"""RatingService over gRPC: translation between protobuf and the use cases, nothing more."""
+
+from __future__ import annotations
+
+from civicloop.platform import auth
+from civicloop.platform.auth import Principal, TokenVerifier
+from civicloop.platform.errors import InvalidArgument, PermissionDenied
+from civicloop.platform.grpc_server import Context, rpc
+from civicloop.platform.protobuf import page_request, page_response, timestamp
+from civicloop.rating import messages
+from civicloop.rating.handlers import Rater
+from civicloop.rating.queries import (
+    RATES,
+    RATINGS,
+    RateFilter,
+    RatingFilter,
+    RatingQueries,
+    groupings,
+)
+from civicloop.reference.catalogue import communities
+from civicloop.v1 import rating_pb2, rating_pb2_grpc
+
+SERVICE_NAME = rating_pb2.DESCRIPTOR.services_by_name["RatingService"].full_name
+
+GROUPING_NAMES = {
+    rating_pb2.RATE_GROUPING_DEPARTMENT: "department",
+    rating_pb2.RATE_GROUPING_COMMUNITY: "community",
+    rating_pb2.RATE_GROUPING_MONTH: "month",
+}
+
+
+def own_department(principal: Principal, requested: str) -> str | None:
+    """The department a list is limited to: the one asked for, and for a department's own
+    caller only its own code (the office, auditors and publishers see every one)."""
+    if principal.has_any((auth.OFFICE, auth.AUDITOR, auth.PUBLISHER)):
+        return requested or None
+    own = sorted(principal.departments)
+    if requested and requested not in own:
+        raise PermissionDenied(f"department {requested!r} is not yours")
+    if len(own) != 1 and not requested:
+        raise InvalidArgument.of("department_code", "name which of your departments")
+    return requested or own[0]
+
+
+class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
+    grpc_service_name = SERVICE_NAME
+
+    def __init__(self, rater: Rater, queries: RatingQueries, verifier: TokenVerifier) -> None:
+        self.rater = rater
+        self.queries = queries
+        self.verifier = verifier
+
+    @rpc(roles=(auth.service("dispatch"), auth.OFFICE))
+    async def RequestRatings(
+        self, request: rating_pb2.RequestRatingsRequest, context: Context, principal: Principal
+    ) -> rating_pb2.RequestRatingsResponse:
+        links = await self.rater.request_ratings(
+            principal,
+            request.request_id,
+            request.case_id,
+            request.expected_version,
+            request.expires_in_hours,
+        )
+        return rating_pb2.RequestRatingsResponse(
+            links=[messages.link_pb(x, request.case_id) for x in links]
+        )
+
+    @rpc(public=True)
+    async def GetRatingLink(
+        self, request: rating_pb2.GetRatingLinkRequest, context: Context, principal: Principal
+    ) -> rating_pb2.GetRatingLinkResponse:
+        view = await self.rater.link_view(request.token)
+        case, link = view.case, view.link
+        return rating_pb2.GetRatingLinkResponse(
+            link=rating_pb2.RatingLinkView(
+                case_id=case.id,
+                state=messages.LINK_STATE_TO_PB[link.state],
+                category_code=case.category_code,
+                community_code=case.community_code,
+                summary=case.summary,
+                department_code=case.department_code,
+                department_name=await self.rater.departments.name(case.department_code),
+                result_summary=case.result_summary,
+                completed_at=timestamp(case.completed_at),
+                expires_at=timestamp(link.expires_at),
+            )
+        )
+
+    @rpc(public=True)
+    async def SubmitRating(
+        self, request: rating_pb2.SubmitRatingRequest, context: Context, principal: Principal
+    ) -> rating_pb2.SubmitRatingResponse:
+        submitted = await self.rater.submit_rating(request.token, request.score, request.comment)
+        return rating_pb2.SubmitRatingResponse(
+            rating=messages.rating_pb(submitted.rating),
+            outcome=messages.OUTCOME_TO_PB[submitted.outcome],
+            case_state=messages.CASE_STATE_TO_PB[submitted.case_state],
+        )
+
+    @rpc(roles=(auth.OFFICE,))
+    async def ReopenCase(
+        self, request: rating_pb2.ReopenCaseRequest, context: Context, principal: Principal
+    ) -> rating_pb2.ReopenCaseResponse:
+        case = await self.rater.reopen_case(
+            principal, request.request_id, request.case_id, request.expected_version, request.reason
+        )
+        return rating_pb2.ReopenCaseResponse(
+            case_id=case.id, case_version=case.version, reopen_count=case.reopen_count
+        )
+
+    @rpc(roles=(auth.OFFICE,))
+    async def CloseCase(
+        self, request: rating_pb2.CloseCaseRequest, context: Context, principal: Principal
+    ) -> rating_pb2.CloseCaseResponse:
+        case = await self.rater.close_case(
+            principal, request.request_id, request.case_id, request.expected_version, request.reason
+        )
+        assert case.closed_as is not None
+        return rating_pb2.CloseCaseResponse(
+            case_id=case.id, case_version=case.version, outcome=case.closed_as.value
+        )
+
+    @rpc(roles=(auth.OFFICE, auth.AUDITOR, auth.PUBLISHER, auth.ANY_DEPARTMENT))
+    async def GetRates(
+        self, request: rating_pb2.GetRatesRequest, context: Context, principal: Principal
+    ) -> rating_pb2.GetRatesResponse:
+        names = [GROUPING_NAMES.get(g, "unspecified") for g in request.group_by]
+        if len(set(names)) != len(names):
+            raise InvalidArgument.of("group_by", "names a dimension twice")
+        rows, token = await self.queries.rates(
+            RateFilter(
+                groupings(names),
+                own_department(principal, request.department_code),
+                request.community_code or None,
+                request.from_month,
+                request.to_month,
+            ),
+            page_request(request.page, RATES),
+        )
+        return rating_pb2.GetRatesResponse(
+            rows=[
+                messages.rate_row_pb(r.department_code, r.community_code, r.month, r.counts)
+                for r in rows
+            ],
+            page=page_response(token),
+        )
+
+    @rpc(roles=(auth.OFFICE, auth.AUDITOR, auth.ANY_DEPARTMENT))
+    async def ListRatings(
+        self, request: rating_pb2.ListRatingsRequest, context: Context, principal: Principal
+    ) -> rating_pb2.ListRatingsResponse:
+        if request.community_code and request.community_code not in communities():
+            raise InvalidArgument.of("community_code", "unknown community")
+        ratings, token = await self.queries.ratings(
+            RatingFilter(
+                case_id=request.case_id or None,
+                department_code=own_department(principal, request.department_code),
+                community_code=request.community_code or None,
+                month=request.month or None,
+                satisfied=request.satisfied if request.HasField("satisfied") else None,
+            ),
+            page_request(request.page, RATINGS),
+        )
+        return rating_pb2.ListRatingsResponse(
+            ratings=[messages.rating_pb(r) for r in ratings], page=page_response(token)
+        )
