@@ -1,0 +1,312 @@
+"""评单 over real processes: intake, dispatch, rating, the SMS sink, RabbitMQ and PostgreSQL.
+
+A case is filed, consolidated, dispatched and completed for real; rating sends one link per
+petition to the sink, from where the tests read them as a petitioner reads an SMS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import grpc
+import httpx
+import pytest
+from harness import (
+    EventTap,
+    MovableClock,
+    SmsSinkProcess,
+    grpc_auth,
+    new_key,
+    petition_body,
+    publish,
+    random_phone,
+    wait_for,
+)
+
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.event_types import type_of
+from civicloop.v1 import (
+    common_pb2,
+    dispatch_pb2,
+    dispatch_pb2_grpc,
+    events_pb2,
+    intake_pb2,
+    intake_pb2_grpc,
+    rating_pb2,
+    rating_pb2_grpc,
+)
+
+OFFICE = grpc_auth("office")
+TOKEN = re.compile(r"/r/([A-Za-z0-9_-]{43})")
+DISPATCHED = type_of(events_pb2.CaseDispatched)
+COMPLETED = type_of(events_pb2.CaseCompleted)
+CLOSED = type_of(events_pb2.CaseClosed)
+REOPENED = type_of(events_pb2.CaseReopened)
+AWAITING_OFFICE = type_of(events_pb2.CaseAwaitingOffice)
+
+
+@dataclass
+class Loop:
+    """The six tickets up to 评单, driven as the office, a department and a petitioner."""
+
+    http: httpx.AsyncClient
+    intake: intake_pb2_grpc.IntakeServiceAsyncStub
+    dispatch: dispatch_pb2_grpc.DispatchServiceAsyncStub
+    rating: rating_pb2_grpc.RatingServiceAsyncStub
+    sink: httpx.AsyncClient
+    tap: EventTap
+    read: set[str] = field(default_factory=set)
+
+    async def completed_case(self, phones: list[str], community: str = "C003") -> str:
+        """File one petition per phone, merge them into one case, and have the department
+        the catalogue picks accept and complete it."""
+        petition_ids = []
+        case_id = ""
+        for phone in phones:
+            filed = await self.http.post(
+                "/v1/petitions",
+                json=petition_body(
+                    community_code=community,
+                    category_code="streetlight",
+                    description="小区门口路灯不亮，晚上看不见路",
+                    petitioner_phone=phone,
+                ),
+            )
+            petition_ids.append(filed.json()["petition"]["petition_id"])
+            case_id = case_id or filed.json()["case"]["case_id"]
+        await self.intake.ConsolidateCase(
+            intake_pb2.ConsolidateCaseRequest(
+                petition_ids=petition_ids,
+                list=common_pb2.CASE_LIST_URGENT_NEEDS,
+                urgency=common_pb2.URGENCY_UTILITIES,
+                summary="小区门口路灯不亮",
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+        await self.complete_round(case_id)
+        return case_id
+
+    async def complete_round(self, case_id: str) -> events_pb2.CaseCompleted:
+        dispatched = events_pb2.CaseDispatched.FromString(
+            (await self.tap.for_subject(case_id, DISPATCHED)).body
+        )
+        clerk = grpc_auth(f"department:{dispatched.department_code}")
+        accepted = await self.dispatch.Accept(
+            dispatch_pb2.AcceptRequest(
+                request_id=new_key(), case_id=case_id, expected_version=dispatched.case_version
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+        await self.dispatch.Complete(
+            dispatch_pb2.CompleteRequest(
+                request_id=new_key(),
+                case_id=case_id,
+                expected_version=accepted.assignment.case_version,
+                result_summary="已更换灯具，路灯恢复照明",
+            ),
+            metadata=clerk,
+            timeout=10,
+        )
+        return events_pb2.CaseCompleted.FromString(
+            (await self.tap.for_subject(case_id, COMPLETED)).body
+        )
+
+    async def link_sent_to(self, phone: str) -> str:
+        """The token of the next link the phone receives (one this loop has not read yet)."""
+        found: list[str] = []
+
+        async def arrived() -> bool:
+            answer = await self.sink.get("/messages", params={"to": phone})
+            tokens = [m for x in answer.json() for m in TOKEN.findall(x["text"])]
+            found[:] = [t for t in tokens if t not in self.read]
+            return bool(found)
+
+        assert await wait_for(arrived, timeout=10), f"no link reached {phone}"
+        self.read.add(found[0])
+        return found[0]
+
+    async def rate(self, token: str, score: int, comment: str = "") -> Any:
+        return await self.rating.SubmitRating(
+            rating_pb2.SubmitRatingRequest(token=token, score=score, comment=comment), timeout=10
+        )
+
+    async def closed(self, case_id: str) -> events_pb2.CaseClosed:
+        return events_pb2.CaseClosed.FromString((await self.tap.for_subject(case_id, CLOSED)).body)
+
+
+@pytest.fixture
+async def loop(
+    http: httpx.AsyncClient,
+    grpc_channel: grpc.aio.Channel,
+    dispatch_channel: grpc.aio.Channel,
+    rating_channel: grpc.aio.Channel,
+    sms_sink: SmsSinkProcess,
+    tap: EventTap,
+) -> Any:
+    async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=10) as sink:
+        yield Loop(
+            http,
+            intake_pb2_grpc.IntakeServiceStub(grpc_channel),
+            dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel),
+            rating_pb2_grpc.RatingServiceStub(rating_channel),
+            sink,
+            tap,
+        )
+
+
+async def test_a_merged_case_gets_a_link_per_petitioner_and_closes_when_one_rates_and_one_expires(
+    loop: Loop, rating_clock: MovableClock
+) -> None:
+    phones = [random_phone(), random_phone()]
+    case_id = await loop.completed_case(phones)
+    first, second = [await loop.link_sent_to(p) for p in phones]
+    assert first != second
+
+    view = await loop.rating.GetRatingLink(rating_pb2.GetRatingLinkRequest(token=first), timeout=10)
+    assert view.link.case_id == case_id and view.link.summary == "小区门口路灯不亮"
+    assert view.link.result_summary == "已更换灯具，路灯恢复照明"
+    recorded = await loop.rate(first, 4, "修得很快")
+    assert recorded.outcome == rating_pb2.RATING_OUTCOME_RECORDED
+    assert recorded.case_state == common_pb2.CASE_STATE_COMPLETED
+
+    rating_clock.set(datetime.now(UTC) + timedelta(days=8))  # the second link expires
+    closed = await loop.closed(case_id)
+    assert closed.outcome == "rated"  # one satisfied, one expired: never "satisfied" by silence
+
+
+async def test_a_round_nobody_rates_closes_as_rating_expired(
+    loop: Loop, rating_clock: MovableClock
+) -> None:
+    phone = random_phone()
+    case_id = await loop.completed_case([phone])
+    token = await loop.link_sent_to(phone)
+    rating_clock.set(datetime.now(UTC) + timedelta(days=8))
+    assert (await loop.closed(case_id)).outcome == "rating_expired"
+    with pytest.raises(grpc.aio.AioRpcError) as late:
+        await loop.rate(token, 5)
+    assert late.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_an_unsatisfied_rating_reopens_to_the_same_department_and_asks_again(
+    loop: Loop,
+) -> None:
+    phone = random_phone()
+    case_id = await loop.completed_case([phone])
+    first_round = await loop.link_sent_to(phone)
+    reopened = await loop.rate(first_round, 2, "灯还是一闪一闪的")
+    assert reopened.outcome == rating_pb2.RATING_OUTCOME_CASE_REOPENED
+    event = events_pb2.CaseReopened.FromString((await loop.tap.for_subject(case_id, REOPENED)).body)
+    assert event.reopen_count == 1 and not event.by_office
+
+    completed = await loop.complete_round(case_id)  # dispatch's new round, same department
+    assert completed.round == 2 and completed.department_code == event.department_code
+    second_round = await loop.link_sent_to(phone)
+    assert (await loop.rate(second_round, 5)).outcome == rating_pb2.RATING_OUTCOME_CASE_RATED
+    assert (await loop.closed(case_id)).outcome == "rated"
+
+
+async def test_past_the_reopen_limit_the_office_decides(loop: Loop) -> None:
+    phone = random_phone()
+    case_id = await loop.completed_case([phone])
+    for _ in range(2):  # the default limit: two reopens by unsatisfied petitioners
+        token = await loop.link_sent_to(phone)
+        assert (await loop.rate(token, 1)).outcome == rating_pb2.RATING_OUTCOME_CASE_REOPENED
+        await loop.complete_round(case_id)
+    answer = await loop.rate(await loop.link_sent_to(phone), 1)
+    assert answer.outcome == rating_pb2.RATING_OUTCOME_AWAITING_OFFICE
+    waiting = events_pb2.CaseAwaitingOffice.FromString(
+        (await loop.tap.for_subject(case_id, AWAITING_OFFICE)).body
+    )
+    assert waiting.reason == "reopen_limit_reached"
+
+    with pytest.raises(grpc.aio.AioRpcError) as stale:
+        await loop.rating.CloseCase(
+            rating_pb2.CloseCaseRequest(
+                request_id=new_key(), case_id=case_id, expected_version=1, reason="已核实"
+            ),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    assert stale.value.code() == grpc.StatusCode.ABORTED
+    reopen = rating_pb2.ReopenCaseRequest(
+        request_id=new_key(),
+        case_id=case_id,
+        expected_version=waiting.case_version,
+        reason="热线回访仍不满意，再派一次",
+    )
+    decided = await loop.rating.ReopenCase(reopen, metadata=OFFICE, timeout=10)
+    assert decided.reopen_count == 3  # past the limit: the office may
+    assert await loop.rating.ReopenCase(reopen, metadata=OFFICE, timeout=10) == decided
+    completed = await loop.complete_round(case_id)  # dispatch follows the office past its limit
+    assert completed.round == 4
+
+
+async def test_bad_links_and_bad_ratings_are_refused_and_change_nothing(
+    loop: Loop, rating_db: asyncpg.Pool
+) -> None:
+    phones = [random_phone(), random_phone()]
+    await loop.completed_case(phones)
+    token, other = [await loop.link_sent_to(p) for p in phones]
+    before = await rating_db.fetchval("SELECT count(*) FROM ratings")
+
+    for score in (0, 6):
+        with pytest.raises(grpc.aio.AioRpcError) as out_of_range:
+            await loop.rate(token, score)
+        assert out_of_range.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    forged = other[:-1] + ("A" if other[-1] != "A" else "B")
+    for bad in (forged, "x" * 43, "not-a-token", ""):
+        with pytest.raises(grpc.aio.AioRpcError) as unknown:
+            await loop.rate(bad, 4)
+        assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+    assert await rating_db.fetchval("SELECT count(*) FROM ratings") == before
+
+    first = await loop.rate(token, 4, "好")
+    assert await loop.rate(token, 4, "好") == first  # the same submission: the first answer
+    with pytest.raises(grpc.aio.AioRpcError) as used:
+        await loop.rate(token, 1, "改主意了")
+    assert used.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert await rating_db.fetchval("SELECT count(*) FROM ratings") == before + 1
+
+
+async def test_a_redelivered_completion_creates_no_second_set_of_links(
+    loop: Loop, rating_db: asyncpg.Pool, amqp: Any, run: dict[str, Any]
+) -> None:
+    phone = random_phone()
+    case_id = await loop.completed_case([phone])
+    await loop.link_sent_to(phone)
+    completed = await rating_db.fetchrow(
+        "SELECT version, round FROM cases WHERE case_id = $1::uuid", case_id
+    )
+    # The same completion again under a new event id (a replay by an operator): the inbox
+    # does not know it, the case's version does.
+    again = EventEnvelope.wrap(
+        events_pb2.CaseCompleted(
+            case_id=case_id,
+            case_version=completed["version"],
+            department_code="urban_management",
+            round=completed["round"],
+        ),
+        source="dispatch",
+        subject=case_id,
+    )
+    await publish(amqp, run["namespace"], again.to_amqp(), again.type, times=2)
+
+    async def absorbed() -> bool:
+        applied = await rating_db.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = $1", again.id
+        )
+        return bool(applied)
+
+    assert await wait_for(absorbed)
+    links = await rating_db.fetchval(
+        "SELECT count(*) FROM rating_links WHERE case_id = $1::uuid", case_id
+    )
+    assert links == 1
+    sent = (await loop.sink.get("/messages", params={"to": phone})).json()
+    assert len(sent) == 1
