@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -18,6 +19,7 @@ import pytest
 from harness import (
     EventTap,
     MovableClock,
+    ServiceProcess,
     SmsSinkProcess,
     grpc_auth,
     new_key,
@@ -127,7 +129,7 @@ class Loop:
             found[:] = [t for t in tokens if t not in self.read]
             return bool(found)
 
-        assert await wait_for(arrived, timeout=10), f"no link reached {phone}"
+        assert await wait_for(arrived, timeout=20), f"no link reached {phone}"
         self.read.add(found[0])
         return found[0]
 
@@ -310,3 +312,86 @@ async def test_a_redelivered_completion_creates_no_second_set_of_links(
     assert links == 1
     sent = (await loop.sink.get("/messages", params={"to": phone})).json()
     assert len(sent) == 1
+
+
+async def test_links_cut_off_by_a_sigkill_are_sent_once_each_after_the_restart(
+    loop: Loop, rating: ServiceProcess, rating_clock: MovableClock, rating_db: asyncpg.Pool
+) -> None:
+    phones = [random_phone(), random_phone()]
+    # The gateway is down while rating creates the links and tries to send them.
+    await loop.sink.post("/faults", json={"fail_next": 1000, "status": 503})
+    try:
+        case_id = await loop.completed_case(phones)
+
+        async def tried() -> bool:
+            attempts = await rating_db.fetchval(
+                """SELECT count(DISTINCT a.link_id) FROM sms_attempts a
+                     JOIN rating_links l ON l.id = a.link_id WHERE l.case_id = $1::uuid""",
+                case_id,
+            )
+            return bool(attempts == 2)
+
+        assert await wait_for(tried)
+        rating.kill()
+    finally:
+        await loop.sink.post("/faults", json={"fail_next": 0})
+    rating.start()
+    await rating.wait_ready()
+    rating_clock.set(datetime.now(UTC) + timedelta(minutes=6))  # past the resend pause
+    for phone in phones:
+        await loop.link_sent_to(phone)
+    for phone in phones:
+        received = (await loop.sink.get("/messages", params={"to": phone})).json()
+        assert len(received) == 1
+    sent = await rating_db.fetch(
+        "SELECT delivery FROM rating_links WHERE case_id = $1::uuid", case_id
+    )
+    assert [r["delivery"] for r in sent] == ["sent", "sent"]
+
+
+async def test_no_phone_name_or_token_reaches_ratings_store_events_logs_or_spans(
+    loop: Loop, rating: ServiceProcess, rating_db: asyncpg.Pool, run: dict[str, Any]
+) -> None:
+    phone, name = random_phone(), "欧阳娜娜"
+    filed = await loop.http.post(
+        "/v1/petitions",
+        json=petition_body(
+            community_code="C008",
+            petitioner_phone=phone,
+            petitioner_name=name,
+            description="门口的垃圾桶满了没人清运",
+        ),
+    )
+    case_id = filed.json()["case"]["case_id"]
+    await loop.intake.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=[filed.json()["petition"]["petition_id"]],
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary="垃圾桶满了",
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    published: list[bytes] = []
+    await loop.complete_round(case_id)
+    token = await loop.link_sent_to(phone)
+    await loop.rate(token, 2, f"有事打我电话{phone}")  # even typed into the comment
+    await loop.tap.for_subject(case_id, REOPENED)
+    while True:  # what else rating published meanwhile
+        try:
+            published.append((await loop.tap.next(timeout=0.5)).body)
+        except TimeoutError:
+            break
+
+    secrets = [phone, name, token]
+    tables = await rating_db.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    for table in tables:
+        rows = await rating_db.fetch(f'SELECT row_to_json(t)::text AS row FROM "{table[0]}" t')
+        for row in rows:
+            assert not any(s in row["row"] for s in secrets), table[0]
+    spans = Path(run["dir"]) / "traces" / "rating.spans.jsonl"
+    for text in (rating.log_path.read_text(), spans.read_text() if spans.exists() else ""):
+        assert not any(s in text for s in secrets)
+    for body in published:
+        assert not any(s.encode() in body for s in secrets)

@@ -35,7 +35,7 @@ def build(runtime: Runtime) -> ServiceParts:
             settings.rating_sms_secret,
             max_attempts=settings.rating_sms_max_attempts,
             backoff_seconds=settings.rating_sms_backoff_seconds,
-            clock=clock,
+            # Signed with the wall clock, never a test's moved one: the gateway checks it.
         ),
         IntakeContacts(
             intake_pb2_grpc.IntakeServiceStub(client_channel(settings.intake_grpc_target, token))

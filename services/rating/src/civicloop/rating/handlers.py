@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import asyncpg
+import grpc
 import orjson
 
 from civicloop.platform import telemetry
@@ -379,7 +380,25 @@ class Rater:
                 delivered += await self._send_case_links(conn, rows)
 
     async def _send_case_links(self, conn: Connection, rows: list[asyncpg.Record]) -> int:
-        phones = await self.contacts.phones(rows[0]["case_id"])
+        try:
+            phones = await self.contacts.phones(rows[0]["case_id"])
+        except grpc.aio.AioRpcError as error:
+            # Intake does not know the case (nothing to send, ever), or cannot answer now
+            # (later): either way the next case's links need not wait behind these.
+            gone = error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
+            log.warning("no contacts for a case's rating links: %s", error.code().name)
+            await conn.executemany(
+                "UPDATE rating_links SET delivery = $2, send_after = $3 WHERE id = $1",
+                [
+                    (
+                        row["id"],
+                        (Delivery.FAILED if gone else Delivery.QUEUED).value,
+                        self.clock() + RESEND_AFTER,
+                    )
+                    for row in rows
+                ],
+            )
+            return 0
         delivered = 0
         for row in rows:
             phone = phones.get(row["petition_id"])
