@@ -6,6 +6,7 @@ petition to the sink, from where the tests read them as a petitioner reads an SM
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,10 @@ from harness import (
 
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.event_types import type_of
+from civicloop.platform.protobuf import timestamp as stamp
+from civicloop.rating.domain.rates import month_of
+from civicloop.rating.links import LinkTokens
+from civicloop.rating.settings import DEV_LINK_KEY
 from civicloop.v1 import (
     common_pb2,
     dispatch_pb2,
@@ -395,3 +400,140 @@ async def test_no_phone_name_or_token_reaches_ratings_store_events_logs_or_spans
         assert not any(s in text for s in secrets)
     for body in published:
         assert not any(s.encode() in body for s in secrets)
+
+
+async def test_the_three_rates_match_a_seeded_set_counted_by_hand(
+    loop: Loop,
+    rating: ServiceProcess,
+    rating_db: asyncpg.Pool,
+    rating_clock: MovableClock,
+    amqp: Any,
+    run: dict[str, Any],
+) -> None:
+    """Five completed cases of one department, told to rating as dispatch would:
+
+    case  completed vs deadline   rating            closed as
+    A     on time                 5 (satisfied)     rated
+    B     late                    2 (unsatisfied)   - (reopened)
+    C     no deadline: on time    none, expires     rating_expired
+    D     late                    3 (satisfied)     rated
+    E     on time                 none              office_decision (unresolved)
+
+    satisfaction 2/3, on-time 3/5, resolution 3/4.
+    """
+    department = f"rates_{new_key()[:8]}"
+    start = datetime.now(UTC) - timedelta(days=3)
+    due = start + timedelta(days=1)
+    completions = {
+        "A": start + timedelta(hours=12),
+        "B": start + timedelta(days=2),
+        "C": start + timedelta(hours=1),
+        "D": start + timedelta(days=2),
+        "E": start + timedelta(hours=2),
+    }
+    tokens = LinkTokens(base64.b64decode(DEV_LINK_KEY))  # the test knows the dev key
+    cases = {}
+    for label, completed_at in completions.items():
+        case_id = new_key()
+        cases[label] = case_id
+        events: list[Any] = [
+            events_pb2.CaseOpened(
+                case_id=case_id,
+                case_version=3,
+                petition_ids=[new_key()],
+                community_code="C050",
+                category_code="streetlight",
+                summary=f"路灯不亮 {label}",
+            ),
+            events_pb2.CaseCompleted(
+                case_id=case_id,
+                case_version=6,
+                department_code=department,
+                round=1,
+                result_summary="已修复",
+                completed_at=stamp(completed_at),
+            ),
+        ]
+        if label != "C":
+            events.insert(
+                1,
+                events_pb2.CaseAccepted(
+                    case_id=case_id,
+                    case_version=5,
+                    department_code=department,
+                    complete_due_at=stamp(due),
+                ),
+            )
+        for event in events:
+            envelope = EventEnvelope.wrap(event, source="dispatch", subject=case_id)
+            await publish(amqp, run["namespace"], envelope.to_amqp(), envelope.type)
+
+    async def linked() -> bool:
+        count = await rating_db.fetchval(
+            "SELECT count(*) FROM rating_links WHERE case_id = ANY($1::uuid[])",
+            list(cases.values()),
+        )
+        return bool(count == 5)
+
+    assert await wait_for(linked)
+
+    async def token_of(label: str) -> str:
+        link_id = await rating_db.fetchval(
+            "SELECT id::text FROM rating_links WHERE case_id = $1::uuid", cases[label]
+        )
+        return tokens.token_for(link_id)
+
+    for label, score in (("A", 5), ("B", 2), ("D", 3)):
+        await loop.rate(await token_of(label), score)
+    await loop.rating.CloseCase(
+        rating_pb2.CloseCaseRequest(
+            request_id=new_key(), case_id=cases["E"], expected_version=6, reason="市民已撤诉"
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    rating_clock.set(datetime.now(UTC) + timedelta(days=8))  # C's link expires
+    await loop.closed(cases["C"])
+
+    months = {
+        "from_month": month_of(start - timedelta(days=40)),
+        "to_month": month_of(datetime.now(UTC) + timedelta(days=40)),
+    }
+    answer = await loop.rating.GetRates(
+        rating_pb2.GetRatesRequest(
+            group_by=[rating_pb2.RATE_GROUPING_DEPARTMENT], department_code=department, **months
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    (row,) = answer.rows
+    counted = (
+        row.rated_count,
+        row.satisfied_count,
+        row.completed_count,
+        row.on_time_count,
+        row.closed_count,
+        row.resolved_count,
+    )
+    assert counted == (3, 2, 5, 3, 4, 3)
+    assert (row.satisfaction_rate, row.on_time_rate, row.resolution_rate) == pytest.approx(
+        (2 / 3, 3 / 5, 3 / 4)
+    )
+    by_month = await loop.rating.GetRates(
+        rating_pb2.GetRatesRequest(
+            group_by=[rating_pb2.RATE_GROUPING_MONTH], department_code=department, **months
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    assert sum(r.completed_count for r in by_month.rows) == 5
+    async with httpx.AsyncClient(base_url=rating.http_url, timeout=10) as public:
+        body = (
+            await public.get(
+                "/v1/rates",
+                params={"group_by": "department", "department_code": department, **months},
+            )
+        ).json()
+    assert body["rows"][0]["satisfaction_rate"] == round(2 / 3, 4)
+    assert body["rows"][0]["resolution_rate"] == 0.75
+    assert "satisfaction_rate" in body["definitions"]

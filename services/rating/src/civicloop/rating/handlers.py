@@ -126,21 +126,25 @@ class Rater:
         """A case enters the loop: keep what its petitioners will be shown."""
         opened = events_pb2.CaseOpened.FromString(envelope.data)
         async with self._uow(conn) as uow:
-            known = await uow.cases.find(opened.case_id, lock=True)
-            if known is not None:
-                known.follow(opened.case_version)
-                uow.track(known)
-            else:
+            case = await uow.cases.find(opened.case_id, lock=True)
+            if case is None:
                 case = RatedCase(
                     id=opened.case_id,
                     version=opened.case_version,
-                    community_code=opened.community_code,
-                    category_code=opened.category_code,
-                    summary=opened.summary,
                     # The consumer span runs in the case's trace; rating's steps continue it.
                     traceparent=telemetry.current_traceparent(),
                 )
-                await uow.cases.add(case, list(opened.petition_ids))
+                await uow.cases.add(case)
+            else:  # a later event came first (events of two services keep no common order)
+                case.follow(opened.case_version)
+            await uow.cases.describe(
+                case.id,
+                opened.community_code,
+                opened.category_code,
+                opened.summary,
+                list(opened.petition_ids),
+            )
+            uow.track(case)
             await uow.commit()
 
     async def on_case_handled(self, conn: Connection, envelope: EventEnvelope) -> None:
@@ -202,7 +206,7 @@ class Rater:
         case = await uow.cases.find(case_id, lock=True)
         if case is None:
             case = RatedCase(id=case_id, version=0, traceparent=telemetry.current_traceparent())
-            await uow.cases.add(case, [])
+            await uow.cases.add(case)
             log.warning("case first heard of at %s", envelope.type)
         return case
 

@@ -102,20 +102,35 @@ class CaseRepository:
         )
         return [str(i) for i in ids or []]
 
-    async def add(self, case: RatedCase, petition_ids: list[str]) -> None:
-        """A case rating hears of for the first time (its petitions come with it)."""
+    async def add(self, case: RatedCase) -> None:
+        """A case rating hears of for the first time."""
         await self.conn.execute(
-            """INSERT INTO cases (case_id, version, state, community_code, category_code,
-                                  summary, petition_ids, traceparent)
-               VALUES ($1, $2, $3, $4, $5, $6, $7::uuid[], $8)""",
+            "INSERT INTO cases (case_id, version, state, traceparent) VALUES ($1, $2, $3, $4)",
             case.id,
             case.version,
             case.state.value,
-            case.community_code,
-            case.category_code,
-            case.summary,
-            petition_ids,
             case.traceparent,
+        )
+
+    async def describe(
+        self,
+        case_id: str,
+        community_code: str,
+        category_code: str,
+        summary: str,
+        petition_ids: list[str],
+    ) -> None:
+        """What intake opened the case with: what its petitioners are shown, and who they
+        are (one link each)."""
+        await self.conn.execute(
+            """UPDATE cases SET community_code = $2, category_code = $3, summary = $4,
+                   petition_ids = $5::uuid[]
+                WHERE case_id = $1::uuid""",
+            case_id,
+            community_code,
+            category_code,
+            summary,
+            petition_ids,
         )
 
     async def case_of_token(self, token_hash: bytes) -> tuple[str, str] | None:
