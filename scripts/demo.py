@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,12 +30,17 @@ from civicloop.v1 import (
     dispatch_pb2_grpc,
     intake_pb2,
     intake_pb2_grpc,
+    rating_pb2,
+    rating_pb2_grpc,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 INTAKE_HTTP = os.environ.get("INTAKE_HTTP", "http://127.0.0.1:8001")
 INTAKE_GRPC = os.environ.get("INTAKE_GRPC", "127.0.0.1:50051")
 DISPATCH_GRPC = os.environ.get("DISPATCH_GRPC", "127.0.0.1:50052")
+RATING_GRPC = os.environ.get("RATING_GRPC", "127.0.0.1:50053")
+SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
+LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 NAMESPACE = os.environ.get("CIVICLOOP_NAMESPACE", "")
 
@@ -163,10 +169,39 @@ async def walk_dispatch(watcher: EventWatcher, case_id: str, office: Any) -> Non
     await channel.close()
 
 
+async def walk_rating(watcher: EventWatcher, case_id: str, phones: list[str]) -> None:
+    """评单: each petitioner gets a link by SMS (read here from the development sink) and rates;
+    once every link of the round is answered the case closes."""
+    step("7. 评单 Each petitioner gets a single-use link by SMS and rates the result")
+    channel = client_channel(RATING_GRPC)
+    rating = rating_pb2_grpc.RatingServiceStub(channel)
+    async with httpx.AsyncClient(base_url=SMS_SINK, timeout=10) as sink:
+        for petitioner, (number, score) in enumerate(zip(phones, (5, 4), strict=True), 1):
+            text = ""
+            deadline = time.monotonic() + 15
+            while not LINK.search(text) and time.monotonic() < deadline:
+                answer = await sink.get("/messages/latest", params={"to": number})
+                text = answer.json()["text"] if answer.status_code == 200 else ""
+                await asyncio.sleep(0.2)
+            found = LINK.search(text)
+            if found is None:
+                raise SystemExit(f"demo: no rating link reached petitioner {petitioner}")
+            print(f"   SMS to petitioner {petitioner}: {text}")
+            answer = await rating.SubmitRating(
+                rating_pb2.SubmitRatingRequest(token=found[1], score=score, comment="修得很及时"),
+                timeout=10,
+            )
+            outcome = rating_pb2.RatingOutcome.Name(answer.outcome)
+            print(f"   petitioner {petitioner} rates {score}/5: {outcome}")
+    await watcher.expect(case_id, "civicloop.case.closed.v1")
+    await channel.close()
+
+
 async def main() -> None:
     watcher = EventWatcher()
     await watcher.start()
     office = (("authorization", f"Bearer {mint_dev_token('office:demo', ['office'])}"),)
+    phones = [phone(), phone()]
     async with httpx.AsyncClient(base_url=INTAKE_HTTP, timeout=10) as http:
         step("1. 诉求 A resident files a petition from her phone (HTTP, no account needed)")
         first = (
@@ -178,7 +213,7 @@ async def main() -> None:
                     "category_code": "streetlight",
                     "description": "小区门口路灯不亮，晚上老人出门不方便",
                     "petitioner_name": "李阿姨",
-                    "petitioner_phone": phone(),
+                    "petitioner_phone": phones[0],
                     "latitude": 30.99680,
                     "longitude": 103.62250,
                 },
@@ -201,7 +236,7 @@ async def main() -> None:
                     "category_code": "streetlight",
                     "description": "小区门口的路灯坏了不亮",
                     "petitioner_name": "王师傅",
-                    "petitioner_phone": phone(),
+                    "petitioner_phone": phones[1],
                     "latitude": 30.99690,
                     "longitude": 103.62262,
                 },
@@ -249,11 +284,15 @@ async def main() -> None:
     await watcher.expect(case.case_id, "civicloop.case.opened.v1")
     await channel.close()
 
-    if await answers(DISPATCH_GRPC):
-        await walk_dispatch(watcher, case.case_id, office)
-    else:
+    if not await answers(DISPATCH_GRPC):
         step("5. 派单 接单 办单", "the dispatch service is not running: the case waits, open.")
-    step("7. 评单 晒单", "rating and publication are not built yet in this checkout.")
+    else:
+        await walk_dispatch(watcher, case.case_id, office)
+        if await answers(RATING_GRPC):
+            await walk_rating(watcher, case.case_id, phones)
+        else:
+            step("7. 评单", "the rating service is not running: the case waits, completed.")
+    step("晒单", "publication is not built yet in this checkout.")
 
     step("8. One trace for the case's whole life")
     await asyncio.sleep(1.5)  # the span processor exports in batches

@@ -368,7 +368,9 @@ class Rater:
         while True:
             async with self.pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch(
-                    """SELECT id::text, case_id::text, petition_id::text, expires_at
+                    """SELECT id::text, case_id::text, petition_id::text, expires_at,
+                              (SELECT traceparent FROM cases c
+                                WHERE c.case_id = rating_links.case_id) AS traceparent
                          FROM rating_links
                         WHERE delivery = 'queued' AND state = 'pending' AND send_after <= $1
                           AND case_id = (SELECT case_id FROM rating_links
@@ -381,7 +383,9 @@ class Rater:
                 )
                 if not rows:
                     return delivered
-                delivered += await self._send_case_links(conn, rows)
+                case_id = rows[0]["case_id"]
+                with telemetry.case_step("rating links sent", case_id, rows[0]["traceparent"]):
+                    delivered += await self._send_case_links(conn, rows)
 
     async def _send_case_links(self, conn: Connection, rows: list[asyncpg.Record]) -> int:
         try:
