@@ -39,8 +39,10 @@ class RatingServiceStub:
 
     Rating rules:
     - One single-use link per petition of the case (so per petitioner) and per completed round;
-    only the holder of a link can rate, once. Tokens are 32 random bytes (base64url, 43
-    characters), stored only as their SHA-256, never logged; they reach the petitioner by SMS.
+    only the holder of a link can rate, once. Tokens are 32 bytes (base64url, 43 characters):
+    HMAC-SHA256 of the link id under the service's link key, so unguessable without the key,
+    stored nowhere but as their SHA-256, never logged; they reach the petitioner by SMS, and a
+    link whose SMS was cut off is sent again with the same token and message id.
     - score 1..5; 1-2 is unsatisfied, 3 basically satisfied, 4-5 satisfied (`satisfied` = score >= 3).
     - The first unsatisfied rating of a round reopens the case: back to the same department as a
     new dispatch round (civicloop.case.reopened.v1); the other links of the round are withdrawn.
@@ -108,8 +110,10 @@ class RatingServiceServicer:
 
     Rating rules:
     - One single-use link per petition of the case (so per petitioner) and per completed round;
-    only the holder of a link can rate, once. Tokens are 32 random bytes (base64url, 43
-    characters), stored only as their SHA-256, never logged; they reach the petitioner by SMS.
+    only the holder of a link can rate, once. Tokens are 32 bytes (base64url, 43 characters):
+    HMAC-SHA256 of the link id under the service's link key, so unguessable without the key,
+    stored nowhere but as their SHA-256, never logged; they reach the petitioner by SMS, and a
+    link whose SMS was cut off is sent again with the same token and message id.
     - score 1..5; 1-2 is unsatisfied, 3 basically satisfied, 4-5 satisfied (`satisfied` = score >= 3).
     - The first unsatisfied rating of a round reopens the case: back to the same department as a
     new dispatch round (civicloop.case.reopened.v1); the other links of the round are withdrawn.
@@ -242,8 +246,10 @@ class RatingService:
 
     Rating rules:
     - One single-use link per petition of the case (so per petitioner) and per completed round;
-    only the holder of a link can rate, once. Tokens are 32 random bytes (base64url, 43
-    characters), stored only as their SHA-256, never logged; they reach the petitioner by SMS.
+    only the holder of a link can rate, once. Tokens are 32 bytes (base64url, 43 characters):
+    HMAC-SHA256 of the link id under the service's link key, so unguessable without the key,
+    stored nowhere but as their SHA-256, never logged; they reach the petitioner by SMS, and a
+    link whose SMS was cut off is sent again with the same token and message id.
     - score 1..5; 1-2 is unsatisfied, 3 basically satisfied, 4-5 satisfied (`satisfied` = score >= 3).
     - The first unsatisfied rating of a round reopens the case: back to the same department as a
     new dispatch round (civicloop.case.reopened.v1); the other links of the round are withdrawn.
