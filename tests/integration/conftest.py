@@ -19,11 +19,12 @@ from harness import (
     ServiceProcess,
     SmsSinkProcess,
     delete_namespace,
-    drop_database,
     infrastructure,
     run_id,
+    running,
     service_database,
     service_env,
+    started,
 )
 
 from civicloop.platform.bus import Topology
@@ -45,14 +46,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 async def intake(infra: Infra, run: dict[str, Any]) -> AsyncIterator[ServiceProcess]:
     database = f"intake_t{run['id']}"
-    service = ServiceProcess("intake", service_env(infra, run, database), Path(run["dir"]))
-    service.start()
     try:
-        await service.wait_ready()
-        yield service
+        async with running(infra, "intake", service_env(infra, run, database), run) as service:
+            yield service
     finally:
-        service.stop()
-        await drop_database(infra, database)
         await delete_namespace(infra, run["namespace"])
 
 
@@ -116,14 +113,8 @@ async def dispatch(
         "DISPATCH_CALENDAR_FILE": str(calendar),
         "DISPATCH_ESCALATION_SCAN_SECONDS": "0.2",
     }
-    service = ServiceProcess("dispatch", env, run_dir)
-    service.start()
-    try:
-        await service.wait_ready()
+    async with running(infra, "dispatch", env, run) as service:
         yield service
-    finally:
-        service.stop()
-        await drop_database(infra, database)
 
 
 @pytest.fixture
@@ -153,12 +144,8 @@ async def dispatch_db(
 async def sms_sink(run: dict[str, Any]) -> AsyncIterator[SmsSinkProcess]:
     """The development SMS sink, where rating's links arrive."""
     sink = SmsSinkProcess("sms-sink", {}, Path(run["dir"]))
-    sink.start()
-    try:
-        await sink.wait_ready()
+    async with started(sink):
         yield sink
-    finally:
-        sink.stop()
 
 
 @pytest.fixture(scope="session")
@@ -179,14 +166,8 @@ async def rating(
         "RATING_SMS_BACKOFF_SECONDS": "0.05",
         "RATING_SCAN_SECONDS": "0.2",
     }
-    service = ServiceProcess("rating", env, run_dir)
-    service.start()
-    try:
-        await service.wait_ready()
+    async with running(infra, "rating", env, run) as service:
         yield service
-    finally:
-        service.stop()
-        await drop_database(infra, database)
 
 
 @pytest.fixture

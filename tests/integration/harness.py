@@ -12,6 +12,7 @@ Every run gets its own namespace and database names, so parallel runs never meet
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import os
@@ -255,6 +256,29 @@ class SmsSinkProcess(ServiceProcess):
     def command(self) -> list[str]:
         sink = Path(__file__).resolve().parents[2] / "scripts" / "sms_sink.py"
         return [sys.executable, str(sink), "--port", str(self.http_port), "--secret", self.secret]
+
+
+@contextlib.asynccontextmanager
+async def started(process: ServiceProcess) -> AsyncIterator[ServiceProcess]:
+    """The process started and ready; stopped (SIGTERM) afterwards."""
+    process.start()
+    try:
+        await process.wait_ready()
+        yield process
+    finally:
+        process.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    infra: Infra, name: str, env: dict[str, str], run: dict[str, Any]
+) -> AsyncIterator[ServiceProcess]:
+    """A service of the test run, on the database its env names, dropped afterwards."""
+    try:
+        async with started(ServiceProcess(name, env, Path(run["dir"]))) as service:
+            yield service
+    finally:
+        await db.drop_database(env["DATABASE_URL"])
 
 
 def run_id() -> str:

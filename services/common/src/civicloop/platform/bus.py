@@ -41,6 +41,7 @@ from civicloop.platform.acks import AckWindow
 from civicloop.platform.batching import Batcher
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.metrics import EVENTS_CONSUMED
+from civicloop.platform.ordering import KeyedLock
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +249,7 @@ class _Consumer:
         self.handler = handler
         self.exchange_name = exchange_name
         self._tag: str | None = None
+        self._per_subject = KeyedLock()
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -276,7 +278,14 @@ class _Consumer:
         self._in_flight += 1
         self._idle.clear()
         try:
-            await self._process(message)
+            # One case's events are handled in the order they came (its owner published them
+            # in order), other cases' alongside: a handler may rely on what came before.
+            subject = str((message.headers or {}).get("ce-subject") or "")
+            if subject:
+                async with self._per_subject.hold(subject):
+                    await self._process(message)
+            else:
+                await self._process(message)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:

@@ -247,7 +247,7 @@ class ExtensionDecided(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., approved: _Optional[bool] = ..., complete_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
 
 class CaseCompleted(_message.Message):
-    __slots__ = ("case_id", "case_version", "department_code", "result_summary", "attachments", "round", "completed_at", "completed_by")
+    __slots__ = ("case_id", "case_version", "department_code", "result_summary", "attachments", "round", "completed_at", "completed_by", "complete_due_at")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_VERSION_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -256,6 +256,7 @@ class CaseCompleted(_message.Message):
     ROUND_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_BY_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_DUE_AT_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     case_version: int
     department_code: str
@@ -264,7 +265,8 @@ class CaseCompleted(_message.Message):
     round: int
     completed_at: _timestamp_pb2.Timestamp
     completed_by: _common_pb2.Actor
-    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., department_code: _Optional[str] = ..., result_summary: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., round: _Optional[int] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+    complete_due_at: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., case_version: _Optional[int] = ..., department_code: _Optional[str] = ..., result_summary: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., round: _Optional[int] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., complete_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CaseEscalated(_message.Message):
     __slots__ = ("case_id", "case_version", "department_code", "rung", "deadline", "due_at", "escalated_at")

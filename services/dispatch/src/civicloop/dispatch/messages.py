@@ -161,6 +161,7 @@ def event_message(case: model.CaseDispatch, event: model.CaseEvent) -> Message:
                 round=a.round,
                 completed_at=ts(event.at),
                 completed_by=actor_pb(event.actor),
+                complete_due_at=ts(a.complete_due_at),
             )
         case model.CaseEscalated(assignment=a):
             return events_pb2.CaseEscalated(

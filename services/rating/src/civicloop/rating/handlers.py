@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -178,6 +177,8 @@ class Rater:
                 "rating requested", case.id, case.traceparent, department=done.department_code
             ):
                 completed_at = aware(done.completed_at)
+                if done.HasField("complete_due_at"):  # dispatch's word, over what we followed
+                    case.complete_due_at = aware(done.complete_due_at)
                 if not case.completed(
                     done.case_version,
                     done.department_code,
@@ -282,51 +283,20 @@ class Rater:
             raise NotFound("this rating link is not valid")
         return found
 
-    async def reopen_case(
+    async def decide(
         self,
         principal: Principal,
         request_id: str,
         case_id: str,
         expected_version: int,
         reason: str,
+        *,
+        reopen: bool,
     ) -> RatedCase:
+        """The office's decision on a completed case (or one awaiting it): back to its
+        department (ReopenCase, past the limit if need be), or closed (CloseCase)."""
         reason = _reason(reason)
-
-        def reopen(case: RatedCase, at: datetime) -> None:
-            case.reopen_by_office(reason, principal.actor, at)
-
-        return await self._decide(
-            principal, request_id, "ReopenCase", case_id, expected_version, reason, reopen
-        )
-
-    async def close_case(
-        self,
-        principal: Principal,
-        request_id: str,
-        case_id: str,
-        expected_version: int,
-        reason: str,
-    ) -> RatedCase:
-        reason = _reason(reason)
-
-        def close(case: RatedCase, at: datetime) -> None:
-            case.close_by_office(principal.actor, at)
-
-        return await self._decide(
-            principal, request_id, "CloseCase", case_id, expected_version, reason, close
-        )
-
-    async def _decide(
-        self,
-        principal: Principal,
-        request_id: str,
-        command: str,
-        case_id: str,
-        expected_version: int,
-        reason: str,
-        decision: Callable[[RatedCase, datetime], None],
-    ) -> RatedCase:
-        """The office's decision on a completed case (or one awaiting it)."""
+        command = "ReopenCase" if reopen else "CloseCase"
         request = self._command(principal, request_id, command, case_id, expected_version, reason)
         async with self._uow() as uow:
             if earlier := await uow.commands.claim(request):
@@ -334,7 +304,10 @@ class Rater:
             case = await uow.cases.get(case_id, lock=True)
             check_version(f"case {case.id}", case.version, expected_version)
             with telemetry.case_step(f"case {command}", case.id, case.traceparent):
-                decision(case, self.clock())
+                if reopen:
+                    case.reopen_by_office(reason, principal.actor, self.clock())
+                else:
+                    case.close_by_office(principal.actor, self.clock())
                 uow.track(case)
                 await uow.commit(answer=case.id.encode(), authority=OFFICE)
         return case

@@ -101,8 +101,13 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
     async def ReopenCase(
         self, request: rating_pb2.ReopenCaseRequest, context: Context, principal: Principal
     ) -> rating_pb2.ReopenCaseResponse:
-        case = await self.rater.reopen_case(
-            principal, request.request_id, request.case_id, request.expected_version, request.reason
+        case = await self.rater.decide(
+            principal,
+            request.request_id,
+            request.case_id,
+            request.expected_version,
+            request.reason,
+            reopen=True,
         )
         return rating_pb2.ReopenCaseResponse(
             case_id=case.id, case_version=case.version, reopen_count=case.reopen_count
@@ -112,8 +117,13 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
     async def CloseCase(
         self, request: rating_pb2.CloseCaseRequest, context: Context, principal: Principal
     ) -> rating_pb2.CloseCaseResponse:
-        case = await self.rater.close_case(
-            principal, request.request_id, request.case_id, request.expected_version, request.reason
+        case = await self.rater.decide(
+            principal,
+            request.request_id,
+            request.case_id,
+            request.expected_version,
+            request.reason,
+            reopen=False,
         )
         assert case.closed_as is not None
         return rating_pb2.CloseCaseResponse(
