@@ -137,6 +137,16 @@ class BenchRun:
         return float(figure.value)
 
 
+def report_header(run: BenchRun, *about_the_load: str) -> list[str]:
+    """A report's first lines: the run's names and the machine, what the load was, and the
+    PostgreSQL settings that decide what a commit costs."""
+    return [
+        f"namespace {run.namespace}  database {run.database_name}  cpus {os.cpu_count()}",
+        *about_the_load,
+        f"postgres: {run.notes.get('postgres', {})}",
+    ]
+
+
 def with_database(dsn: str, name: str) -> str:
     return urlunsplit(urlsplit(dsn)._replace(path=f"/{name}"))
 
@@ -213,10 +223,15 @@ def python_module(module: str, *args: str) -> list[str]:
 
 
 async def start_service(
-    run: BenchRun, http_port: int, grpc_port: int, env: dict[str, str] | None = None
+    run: BenchRun,
+    http_port: int,
+    grpc_port: int,
+    env: dict[str, str] | None = None,
+    name: str | None = None,
 ) -> ManagedProcess:
     """The scenario's service (``python -m civicloop.<key>``) on the run's namespace and database,
-    ready to serve. ``env`` adds to or overrides its environment."""
+    ready to serve. ``env`` adds to or overrides its environment; ``name`` (default: the
+    service's) tells apart the logs of a service started more than once in a run."""
     service = run.scenario.key
     require_free_port(grpc_port)
     service_env = {
@@ -232,7 +247,7 @@ async def start_service(
     }
     run.services.add(service)
     argv = python_module(f"civicloop.{service}")
-    process = await start_process(run, service, argv, service_env, http_port)
+    process = await start_process(run, name or service, argv, service_env, http_port)
     await wait_ready(process, f"http://{HOST}:{http_port}/readyz")
     return process
 

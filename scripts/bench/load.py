@@ -1,5 +1,6 @@
-"""The load the bench drives: petitions over HTTP with wrk, and case.opened events published
-to RabbitMQ in a burst or at a steady rate."""
+"""The load the bench drives: petitions (or another wrk script's requests) over HTTP with wrk,
+case.opened events published to RabbitMQ in a burst or at a steady rate, and any calls at a
+steady rate."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +138,11 @@ def parse_wrk_output(text: str) -> WrkResult:
     )
 
 
-async def run_wrk(run: BenchRun, url: str) -> WrkResult:
+async def run_wrk(
+    run: BenchRun, url: str, script: Path = WRK_SCRIPT, script_args: Sequence[str] = ()
+) -> WrkResult:
+    """wrk with one of the bench's scripts (programs/*.lua), which prints BENCH_RESULT;
+    ``script_args`` reach the script's init()."""
     options = run.options
     argv = [
         run.notes["wrk"],
@@ -147,8 +153,9 @@ async def run_wrk(run: BenchRun, url: str) -> WrkResult:
         "10s",
         "--latency",
         "-s",
-        str(WRK_SCRIPT),
+        str(script),
         url,
+        *(["--", *script_args] if script_args else []),
     ]
     process = await asyncio.create_subprocess_exec(
         *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
@@ -170,12 +177,18 @@ class LoadRun:
     ended_at: float
 
 
-async def load_http(run: BenchRun, process: ManagedProcess, url: str) -> LoadRun:
+async def load_http(
+    run: BenchRun,
+    process: ManagedProcess,
+    url: str,
+    script: Path = WRK_SCRIPT,
+    script_args: Sequence[str] = (),
+) -> LoadRun:
     """wrk against url while sampling the process's RSS and CPU time."""
     cpu_before = cpu_seconds(process.pid)
     started = time.monotonic()
     async with RssSampler(process.pid) as rss:
-        result = await run_wrk(run, url)
+        result = await run_wrk(run, url, script, script_args)
     ended = time.monotonic()
     cpu_used = cpu_seconds(process.pid) - cpu_before
     return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started), started, ended)
@@ -271,14 +284,54 @@ async def publish_paced(
         paced.sent_wall[case_id] = time.time()
         await exchange.publish(message, routing_key=routing_key, mandatory=True)
 
+    paced.seconds, paced.behind_ms = await keep_pace(
+        [partial(publish, case_id, message) for case_id, message in schedule], rate
+    )
+    return paced
+
+
+async def keep_pace(
+    actions: Sequence[Callable[[], Coroutine[Any, Any, object]]], rate: float
+) -> tuple[float, float]:
+    """Start each action at its time in a schedule of ``rate`` per second (open loop: a slow
+    one does not delay the next) and wait for them all; returns the seconds the schedule took
+    and how far it fell behind, at worst, in ms."""
+    behind_ms = 0.0
     started = time.monotonic()
-    async with asyncio.TaskGroup() as publishes:
-        for index, (case_id, message) in enumerate(schedule):
+    async with asyncio.TaskGroup() as running:
+        for index, action in enumerate(actions):
             delay = started + index / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
-                paced.behind_ms = max(paced.behind_ms, -1000 * delay)
-            publishes.create_task(publish(case_id, message))
-    paced.seconds = time.monotonic() - started
-    return paced
+                behind_ms = max(behind_ms, -1000 * delay)
+            running.create_task(action())
+    return time.monotonic() - started, behind_ms
+
+
+@dataclass(frozen=True)
+class TimedCalls:
+    """Calls made at a steady rate: the latency of each that succeeded, the failures."""
+
+    latencies_ms: list[float]
+    failures: list[str]
+    seconds: float
+    behind_ms: float
+
+
+async def call_paced(calls: Sequence[Callable[[], Awaitable[object]]], rate: float) -> TimedCalls:
+    """Make the calls at ``rate`` per second (open loop), timing each."""
+    latencies_ms: list[float] = []
+    failures: list[str] = []
+
+    async def timed(call: Callable[[], Awaitable[object]]) -> None:
+        started = time.monotonic()
+        try:
+            await call()
+        except Exception as exc:  # reported with the figures, not raised mid-schedule
+            failures.append(repr(exc)[:300])
+            return
+        latencies_ms.append(1000 * (time.monotonic() - started))
+
+    seconds, behind_ms = await keep_pace([partial(timed, call) for call in calls], rate)
+    return TimedCalls(latencies_ms, failures, seconds, behind_ms)

@@ -10,7 +10,6 @@ needs.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from ..harness import (
     Scenario,
     Section,
     postgres_settings,
+    report_header,
     start_service,
     stop_service,
 )
@@ -408,14 +408,13 @@ def paced_figures(paced: PacedRun) -> Figures:
 
 def header(run: BenchRun) -> list[str]:
     options = run.options
-    return [
-        f"namespace {run.namespace}  database {run.database_name}  cpus {os.cpu_count()}"
-        "  client loop uvloop",
-        f"burst {options.cases:,} cases ({options.rabbit_in_flight} publishes in flight); "
-        f"half load {options.duration}s; EVENT_PREFETCH {options.prefetch}; "
-        f"consume baseline {options.consume_rounds} x {options.consume_messages:,} messages",
-        f"postgres: {run.notes.get('postgres', {})}",
-    ]
+    return report_header(
+        run,
+        f"client loop uvloop; burst {options.cases:,} cases ({options.rabbit_in_flight} "
+        f"publishes in flight); half load {options.duration}s; EVENT_PREFETCH "
+        f"{options.prefetch}; consume baseline {options.consume_rounds} x "
+        f"{options.consume_messages:,} messages",
+    )
 
 
 def config(run: BenchRun) -> dict[str, Any]:

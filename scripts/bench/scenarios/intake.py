@@ -5,7 +5,6 @@ confirmed publishes."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +12,16 @@ from typing import Any
 import asyncpg
 
 from ..baselines import BARE_HTTP, POSTGRES_COMMITS, RABBITMQ_CONFIRMS, SUBMITTED_EVENT
-from ..harness import HOST, BenchError, BenchRun, Scenario, Section, start_service, stop_service
+from ..harness import (
+    HOST,
+    BenchError,
+    BenchRun,
+    Scenario,
+    Section,
+    report_header,
+    start_service,
+    stop_service,
+)
 from ..load import PETITIONS_PATH, LoadRun, ensure_wrk, http_figures, load_http, warm_up
 from ..probes import (
     PUBLISH_STALL_TIMEOUT_S,
@@ -140,12 +148,11 @@ async def measure_intake(run: BenchRun) -> Figures:
 
 def header(run: BenchRun) -> list[str]:
     options = run.options
-    return [
-        f"namespace {run.namespace}  database {run.database_name}  cpus {os.cpu_count()}",
+    return report_header(
+        run,
         f"wrk: {options.threads} thread(s), {options.connections} connections, "
         f"{options.duration}s; baselines {options.baseline_seconds}s each",
-        f"postgres: {run.notes.get('postgres', {})}",
-    ]
+    )
 
 
 def config(run: BenchRun) -> dict[str, Any]:
