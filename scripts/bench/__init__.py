@@ -2,7 +2,8 @@
 
 Run from the repository root (``make bench``):
 
-    .venv/bin/python -m scripts.bench [--only intake|dispatch] [--duration 15] [--connections 32]
+    .venv/bin/python -m scripts.bench [--only intake|dispatch|rating] [--duration 15]
+        [--connections 32]
 
 Each service has a scenario (``scenarios/<service>.py``): a list of sections, each a function
 returning figures, some of them baselines (``baselines.py``: a bare FastAPI endpoint,
@@ -12,13 +13,13 @@ and a commit); the ratios of the service's figures to the baselines'; and its ta
 
 - ``harness.py``: the run's names (namespace, database, queues), the processes it starts
   (``python -m civicloop.<service>`` on its own ports), removing everything it created;
-- ``load.py``: petitions over HTTP with wrk (``programs/petition.lua``), case.opened events in a
-  burst or at a steady rate;
+- ``load.py``: requests over HTTP with wrk (``programs/petition.lua``, ``programs/rating.lua``),
+  case.opened events in a burst or at a steady rate, any calls at a steady rate (gRPC, SQL);
 - ``probes.py``: RSS, CPU and system calls from /proc, a disk-flush probe, event-loop lag,
   events arriving in a probe queue;
 - ``report.py``: figures, ratios, targets, the printed table and ``var/bench/<scenario>.json``;
 - ``programs/``: the baselines' own servers (a bare FastAPI app, the bare chain), run as
-  processes of their own.
+  processes of their own, and the wrk scripts (sharing ``wrk_report.lua``).
 
 A MISS still exits 0 (this is a report); a benchmark that could not run exits non-zero.
 Everything a run creates (its namespace's exchanges and queues, its databases, its Redis keys,

@@ -40,7 +40,8 @@ def parse_options(scenarios: list[Scenario], argv: list[str] | None = None) -> B
         "--duration",
         type=int,
         default=15,
-        help="seconds of each wrk run (intake) and of the half-load run (dispatch)",
+        help="seconds of each wrk run (intake, the rating page) and of the steady runs (dispatch's"
+        " half load, GetRates)",
     )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument(
