@@ -527,6 +527,14 @@ async def test_the_three_rates_match_a_seeded_set_counted_by_hand(
         timeout=10,
     )
     assert sum(r.completed_count for r in by_month.rows) == 5
+    by_community = await loop.rating.GetRates(
+        rating_pb2.GetRatesRequest(
+            group_by=[rating_pb2.RATE_GROUPING_COMMUNITY], department_code=department, **months
+        ),
+        metadata=OFFICE,
+        timeout=10,
+    )
+    assert [(r.community_code, r.closed_count) for r in by_community.rows] == [("C050", 4)]
     async with httpx.AsyncClient(base_url=rating.http_url, timeout=10) as public:
         body = (
             await public.get(

@@ -149,12 +149,13 @@ LINK_COLUMNS = (
 )
 
 # What rating would have counted for the seeded year: each rating in its month (the case
-# closed as it was rated, resolved unless unsatisfied), each completion in its own month.
+# closed as it was rated, resolved unless unsatisfied), each completion in its own month; per
+# department and community, and the totals over every community, department, or both ('*').
 COUNT_THE_SEEDED_YEAR = """
 INSERT INTO rate_counts (department_code, community_code, month, rated, satisfied, completed,
                          on_time, closed, resolved)
-SELECT department_code, community_code, month, sum(rated), sum(satisfied), sum(completed),
-       sum(on_time), sum(closed), sum(resolved)
+SELECT coalesce(department_code, '*'), coalesce(community_code, '*'), month, sum(rated),
+       sum(satisfied), sum(completed), sum(on_time), sum(closed), sum(resolved)
   FROM (SELECT department_code, community_code,
                to_char(rated_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
                1 AS rated, (score >= 3)::int AS satisfied, 0 AS completed, 0 AS on_time,
@@ -165,7 +166,8 @@ SELECT department_code, community_code, month, sum(rated), sum(satisfied), sum(c
                to_char(completed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'),
                0, 0, 1, (completed_at <= complete_due_at)::int, 0, 0
           FROM cases WHERE state = 'closed') AS facts
- GROUP BY department_code, community_code, month"""
+ GROUP BY GROUPING SETS ((department_code, community_code, month), (department_code, month),
+                        (community_code, month), (month))"""
 
 
 # ---- what is seeded ----

@@ -14,6 +14,7 @@ from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.platform.protobuf import parse_uuid
 from civicloop.rating.domain.model import Rating
 from civicloop.rating.domain.rates import SHANGHAI, Counts, month_range, parse_month
+from civicloop.rating.store.repository import ALL
 
 RATES = Keyset("rates", ("text", "text", "text"))
 RATINGS = Keyset("ratings", ("timestamp", "uuid"))
@@ -72,6 +73,15 @@ class RatingQueries:
         """The counts summed over the groups asked for (rate_counts is kept per department,
         community and month, so this sums a few thousand rows at most)."""
         first, last = month_range(wanted.from_month, wanted.to_month, self.clock())
+        # The grain that answers: a dimension neither grouped by nor filtered on is read from
+        # its total over everything ('*'), not summed from its every value.
+        grain = [
+            f"{g.value} {'<>' if g in wanted.group_by or named else '='} '{ALL}'"
+            for g, named in (
+                (Grouping.DEPARTMENT, wanted.department_code),
+                (Grouping.COMMUNITY, wanted.community_code),
+            )
+        ]
         keys = [
             f"{g.value}" if g in wanted.group_by else f"''::text AS {g.value}" for g in Grouping
         ]
@@ -84,7 +94,7 @@ class RatingQueries:
                          sum(completed)::bigint AS completed, sum(on_time)::bigint AS on_time,
                          sum(closed)::bigint AS closed, sum(resolved)::bigint AS resolved
                     FROM rate_counts
-                   WHERE month BETWEEN $1 AND $2
+                   WHERE month BETWEEN $1 AND $2 AND {" AND ".join(grain)}
                      AND ($3::text IS NULL OR department_code = $3)
                      AND ($4::text IS NULL OR community_code = $4)
                    {"GROUP BY " + ", ".join(grouped) if grouped else ""}) g

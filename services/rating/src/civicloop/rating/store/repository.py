@@ -27,6 +27,8 @@ from civicloop.rating.domain.model import (
 from civicloop.rating.domain.rates import month_of
 
 SOURCE = "rating"
+# In rate_counts: the total over every department, or every community.
+ALL = "*"
 
 _CASE_COLUMNS = """case_id, version, state, community_code, category_code, summary, traceparent,
     department_code, round, result_summary, completed_at, complete_due_at, reopen_count,
@@ -141,18 +143,26 @@ class CaseRepository:
         return (row["case_id"], row["id"]) if row else None
 
     async def count(self, department: str, community: str, at: datetime, **counts: int) -> None:
-        """Add to the counts of the rates' group the fact falls in."""
+        """Add to the counts of the rates' groups the fact falls in: its department and
+        community, and the totals over every community, every department, and both (``ALL``),
+        so that GetRates reads a few hundred rows for a city-wide or per-department figure."""
         columns = list(counts)
-        await self.conn.execute(
+        month = month_of(at)
+        await self.conn.executemany(
             f"""INSERT INTO rate_counts (department_code, community_code, month,
                                          {", ".join(columns)})
                 VALUES ($1, $2, $3, {", ".join(f"${i + 4}" for i in range(len(columns)))})
                 ON CONFLICT (department_code, community_code, month) DO UPDATE SET
                 {", ".join(f"{c} = rate_counts.{c} + EXCLUDED.{c}" for c in columns)}""",
-            department,
-            community,
-            month_of(at),
-            *counts.values(),
+            [
+                (d, c, month, *counts.values())
+                for d, c in (
+                    (department, community),
+                    (department, ALL),
+                    (ALL, community),
+                    (ALL, ALL),
+                )
+            ],
         )
 
 
