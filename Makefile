@@ -36,16 +36,20 @@ test-unit: setup
 
 test-integration: setup
 	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
+	@scripts/browser.sh
 	@$(PYTEST) -q tests/integration
 
 # The integration suite against containers instead of the machine's servers.
 test-containers: setup
+	@scripts/browser.sh
 	@scripts/test_in_containers.sh
 
 # Generated code must be current and lint clean before the tests count; the integration
-# tests use the real servers (CIVICLOOP_TEST_INFRA=servers) unless told to use containers.
+# tests use the real servers (CIVICLOOP_TEST_INFRA=servers) unless told to use containers,
+# and the rating page's test drives Debian's chromium (scripts/browser.sh installs it).
 test: lint
 	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
+	@scripts/browser.sh
 	@$(PYTEST) -q services tests/integration
 
 run: setup

@@ -310,7 +310,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
 
     # ---- departments and the duty catalogue ----
 
-    @rpc(roles=READERS)
+    # Rating shows the department that handled a case by name on its rating page.
+    @rpc(roles=(*READERS, auth.service("rating")))
     async def ListDepartments(
         self, request: dispatch_pb2.ListDepartmentsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListDepartmentsResponse:

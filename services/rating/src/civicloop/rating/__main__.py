@@ -9,7 +9,8 @@ from civicloop.rating.settings import RatingSettings
 
 def main() -> None:
     settings = RatingSettings()
-    run(lambda: serve(settings, "civicloop.rating.store.migrations", build))
+    # Redis holds the rating page's rate limit counters (and readiness checks it).
+    run(lambda: serve(settings, "civicloop.rating.store.migrations", build, uses_redis=True))
 
 
 if __name__ == "__main__":

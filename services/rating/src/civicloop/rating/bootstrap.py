@@ -8,8 +8,9 @@ from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import type_of
 from civicloop.platform.grpc_server import client_channel
 from civicloop.platform.http import create_http_app
+from civicloop.platform.ratelimit import FixedWindows
 from civicloop.platform.runtime import Runtime, ServiceParts, periodically
-from civicloop.rating import api
+from civicloop.rating import api, page
 from civicloop.rating.handlers import Rater
 from civicloop.rating.links import LinkTokens
 from civicloop.rating.peers import DepartmentNames, IntakeContacts
@@ -67,6 +68,11 @@ def build(runtime: Runtime) -> ServiceParts:
         description="评单: the rating page behind each link, and the three rates as public JSON.",
     )
     app.include_router(api.build_router(queries))
+    limit = page.AddressLimit(
+        FixedWindows(runtime.redis, f"{settings.namespace}rating:limit"),
+        settings.rating_limit_per_address_minute,
+    )
+    app.include_router(page.build_router(rater, limit))
     handled = (events_pb2.CaseDispatched, events_pb2.CaseAccepted, events_pb2.ExtensionDecided)
     return ServiceParts(
         http_app=app,

@@ -1,0 +1,82 @@
+"""Rate limits on public endpoints: fixed-window counters in Redis.
+
+Counters are safe to lose (Redis here keeps nothing on disk): a restart only forgives. The
+limits protect against floods, they are not a record of anything, so while Redis is away they
+are not checked (fail open): a resident can still file a petition or rate a case.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from civicloop.platform.batching import Batcher
+
+log = logging.getLogger(__name__)
+
+# Every counter of a batch of callers in one round trip: INCR each key, give a new key its
+# window's expiry (ARGV[i], seconds).
+_COUNT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+end
+return counts
+"""
+
+
+@dataclass(frozen=True)
+class Window:
+    """What one limit counts (``phone:<hash>``, ``addr:<address>``), per ``seconds``."""
+
+    subject: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class WindowCount:
+    hits: int  # this one included
+    retry_after_seconds: int  # until the window ends and counting starts again
+
+
+# One caller's windows as (key, seconds).
+_Keys = tuple[tuple[str, int], ...]
+
+
+class FixedWindows:
+    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+        self.prefix = prefix
+        self._count = redis.register_script(_COUNT)
+        # Callers arriving together are counted in one script call.
+        self._counter: Batcher[_Keys, list[int] | None] = Batcher(self._count_batch)
+
+    async def hit(self, *windows: Window) -> list[WindowCount] | None:
+        """Count one hit in each window; the counts, in order, or None when Redis is away."""
+        now = int(time.time())
+        keys = tuple((f"{self.prefix}:{w.subject}:{now // w.seconds}", w.seconds) for w in windows)
+        hits = await self._counter.submit(keys)
+        if hits is None:
+            return None
+        return [
+            WindowCount(count, w.seconds - now % w.seconds)
+            for count, w in zip(hits, windows, strict=True)
+        ]
+
+    async def _count_batch(self, callers: list[_Keys]) -> list[list[int] | None | BaseException]:
+        keys = [key for caller in callers for key, _ in caller]
+        expiries = [seconds for caller in callers for _, seconds in caller]
+        try:
+            counts = [int(n) for n in await self._count(keys=keys, args=expiries)]
+        except RedisError:
+            log.warning("rate limit not checked: Redis unavailable", exc_info=True)
+            return [None] * len(callers)
+        answers: list[list[int] | None | BaseException] = []
+        for caller in callers:
+            answers.append(counts[: len(caller)])
+            del counts[: len(caller)]
+        return answers

@@ -1,0 +1,282 @@
+"""The rating page behind each SMS link: ``GET /r/{token}`` shows the case as the public may
+see it with a 1-5 form, ``POST /r/{token}`` records the rating and thanks the petitioner.
+
+Server-rendered and usable without JavaScript (a plain form). The token is a credential in
+the URL: every answer is ``no-store`` and sends no referrer, and the platform records only
+the route template. Status codes: 404 for a token that opens no link (forged, mistyped, or
+of a round since replaced); 410 for a link that existed and never takes a rating again (used,
+expired, withdrawn); 422 for a form to correct; 429 with ``Retry-After`` past the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+import jinja2
+from fastapi import APIRouter, Request, Response
+
+from civicloop.platform.clock import Clock
+from civicloop.platform.errors import (
+    DomainError,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    RateLimited,
+)
+from civicloop.platform.http import BadRequestBody, UnsupportedMediaType
+from civicloop.platform.ratelimit import FixedWindows, Window
+from civicloop.platform.redaction import redact
+from civicloop.rating.domain.model import COMMENT_MAX, LinkState, Outcome, RatingLink
+from civicloop.rating.domain.rates import SHANGHAI
+from civicloop.rating.handlers import DepartmentBook, LinkView, Submitted
+from civicloop.reference.catalogue import categories, communities
+
+# The 12345 hotline's five grades, as the form offers them.
+SCORE_LABELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+# A score and a 500-character comment, percent-encoded (up to 9 bytes a character).
+FORM_MAX_BYTES = 8 * 1024
+STYLESHEET_PATH = "/assets/rating.css"
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("civicloop.rating", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class LinkRater(Protocol):
+    """What the page asks of rating's use cases (``handlers.Rater``)."""
+
+    departments: DepartmentBook
+    clock: Clock
+
+    async def link_view(self, token: str) -> LinkView: ...
+
+    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted: ...
+
+
+class PageLimit(Protocol):
+    async def check(self, address: str | None) -> None: ...
+
+
+class AddressLimit:
+    """Page views and submissions per client address per minute: a token cannot be guessed,
+    but a flood of guesses or of submissions is still refused early."""
+
+    def __init__(self, windows: FixedWindows, per_minute: int) -> None:
+        self.windows = windows
+        self.per_minute = per_minute
+
+    async def check(self, address: str | None) -> None:
+        if address is None:
+            return  # no address to count by (a Unix socket): one shared window would stop all
+        counts = await self.windows.hit(Window(f"addr:{address}", 60))
+        if counts is not None and counts[0].hits > self.per_minute:
+            raise RateLimited("too many requests from this address", counts[0].retry_after_seconds)
+
+
+class FormTooLarge(DomainError):
+    grpc_code_name = "INVALID_ARGUMENT"
+    http_status = 413
+    title = "Request body too large"
+
+
+@dataclass(frozen=True)
+class CaseShown:
+    """The case as the page shows it: names instead of codes, redacted text, local times."""
+
+    category: str
+    community: str
+    summary: str
+    department: str
+    result: str
+    completed_at: str
+    expires_at: str
+
+
+def shown_time(at: datetime | None) -> str:
+    if at is None:
+        return ""
+    local = at.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def link_state(link: RatingLink, now: datetime) -> LinkState:
+    """The link's state as the petitioner meets it: past its time it has expired, even
+    before the expiry scan has written so."""
+    if link.state is LinkState.PENDING and link.expires_at <= now:
+        return LinkState.EXPIRED
+    return link.state
+
+
+async def case_shown(view: LinkView, departments: DepartmentBook) -> CaseShown:
+    case = view.case
+    category = categories().get(case.category_code)
+    community = communities().get(case.community_code)
+    return CaseShown(
+        category=category.name if category else case.category_code,
+        community=community.name if community else case.community_code,
+        summary=redact(case.summary),
+        department=await departments.name(case.department_code),
+        result=redact(case.result_summary),
+        completed_at=shown_time(case.completed_at),
+        expires_at=shown_time(view.link.expires_at),
+    )
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    html = _templates.get_template(template).render(
+        stylesheet=STYLESHEET_PATH, score_labels=SCORE_LABELS, comment_max=COMMENT_MAX, **context
+    )
+    return Response(html, status, headers=SECURITY_HEADERS, media_type="text/html")
+
+
+def rating_form(
+    case: CaseShown,
+    *,
+    score: str = "",
+    comment: str = "",
+    errors: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        "rating.html",
+        422 if errors else 200,
+        case=case,
+        score=score,
+        comment=comment,
+        errors=bool(errors),
+        score_error=(errors or {}).get("score", ""),
+        comment_error=(errors or {}).get("comment", ""),
+    )
+
+
+def notice(kind: str, status: int, **context: Any) -> Response:
+    """A page that only tells: the link is used, expired, withdrawn or unknown, or the
+    limit is reached."""
+    return render("notice.html", status, kind=kind, **context)
+
+
+def thanks(submitted: Submitted, department: str) -> Response:
+    return render(
+        "thanks.html",
+        score=submitted.rating.score,
+        outcome=submitted.outcome.value,
+        department=department,
+        outcomes=Outcome,
+    )
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body, capped before it is read whole."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType(
+            f"content-type must be application/x-www-form-urlencoded, got {media_type or 'none'}",
+            [FieldViolation("content-type", "must be application/x-www-form-urlencoded")],
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_MAX_BYTES:
+            raise FormTooLarge(f"a rating form is at most {FORM_MAX_BYTES} bytes")
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=8)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequestBody(
+            "the form is not UTF-8 url-encoded", [FieldViolation("body", "not a form")]
+        ) from None
+    return dict(fields)
+
+
+def form_errors(score: str, comment: str) -> dict[str, str]:
+    """What the petitioner must correct, in their words, by field."""
+    errors = {}
+    if score not in {str(s) for s in SCORE_LABELS}:
+        errors["score"] = "请选择一个评分（1至5分）。"
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = f"意见最多{COMMENT_MAX}字，现有{len(comment)}字，请删减后再提交。"
+    return errors
+
+
+def build_router(rater: LinkRater, limit: PageLimit) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    stylesheet = resources.files("civicloop.rating").joinpath("templates/rating.css").read_bytes()
+
+    def ended(view: LinkView) -> Response:
+        """The page for a link that takes no rating any more, saying why."""
+        state = link_state(view.link, rater.clock())
+        return notice(state.value, 410, ended_at=shown_time(view.link.ended_at))
+
+    async def limited(request: Request) -> Response | None:
+        try:
+            await limit.check(request.client.host if request.client else None)
+        except RateLimited as refused:
+            seconds = refused.retry_after_seconds
+            response = notice("busy", 429, retry_after=seconds)
+            response.headers["Retry-After"] = str(seconds)
+            return response
+        return None
+
+    @router.get(STYLESHEET_PATH)
+    async def rating_stylesheet() -> Response:
+        return Response(
+            stylesheet, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    @router.get("/r/{token}")
+    async def rating_page(token: str, request: Request) -> Response:
+        if refused := await limited(request):
+            return refused
+        try:
+            view = await rater.link_view(token)
+        except NotFound:
+            return notice("unknown", 404)
+        if link_state(view.link, rater.clock()) is not LinkState.PENDING:
+            return ended(view)
+        return rating_form(await case_shown(view, rater.departments))
+
+    @router.post("/r/{token}")
+    async def rate(token: str, request: Request) -> Response:
+        if refused := await limited(request):
+            return refused
+        form = await read_form(request)
+        # Browsers send a textarea's line breaks as CRLF; its maxlength counts them once.
+        score, comment = form.get("score", ""), form.get("comment", "").replace("\r\n", "\n")
+        errors = form_errors(score, comment)
+        if not errors:
+            try:
+                submitted = await rater.submit_rating(token, int(score), comment)
+            except InvalidArgument as invalid:
+                errors = {v.field: v.description for v in invalid.violations}
+            except (NotFound, FailedPrecondition):
+                pass  # the link takes no rating (any more): the page below says why
+            else:
+                department = await rater.departments.name(submitted.rating.department_code)
+                return thanks(submitted, department)
+        try:
+            view = await rater.link_view(token)
+        except NotFound:
+            return notice("unknown", 404)
+        if not errors or link_state(view.link, rater.clock()) is not LinkState.PENDING:
+            return ended(view)
+        shown = await case_shown(view, rater.departments)
+        return rating_form(shown, score=score, comment=comment, errors=errors)
+
+    return router

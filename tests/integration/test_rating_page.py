@@ -1,0 +1,217 @@
+"""The rating page in a real browser (Debian's chromium, headless, at a phone's size), over the
+real intake, dispatch and rating: a petition is filed, handled and completed, its link arrives
+at the SMS sink, the petitioner opens it, rates by keyboard, is thanked, and finds the link
+used when opening it again. Screenshots (the form, the form with an error, the thanks, the
+used link) go to var/artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+from harness import (
+    EventTap,
+    ServiceProcess,
+    SmsSinkProcess,
+    grpc_auth,
+    petition_body,
+    random_phone,
+    wait_for,
+)
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
+
+from civicloop.platform.telemetry import spans_file
+from civicloop.v1 import (
+    common_pb2,
+    dispatch_pb2,
+    dispatch_pb2_grpc,
+    events_pb2,
+    intake_pb2,
+    intake_pb2_grpc,
+)
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
+LINK = re.compile(r"https?://[^/\s]+/r/([A-Za-z0-9_-]{43})")
+# An iPhone 12-15's viewport, at twice the density so the screenshots are legible.
+PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
+SUMMARY = "翔凤桥社区小区门口路灯不亮，晚上出行不便"
+RESULT = "已更换灯具，路灯恢复照明"
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """Debian's chromium through its chromium-driver (scripts/browser.sh installs both);
+    given both paths, Selenium fetches nothing."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "chromium or chromedriver missing: run scripts/browser.sh"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
+        options.add_argument(argument)
+    options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
+    chrome = webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    chrome.set_page_load_timeout(20)
+    yield chrome
+    chrome.quit()
+
+
+def screenshot(browser: webdriver.Chrome, name: str) -> Path:
+    """The whole page at the phone's width, as the resident would scroll through it."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    shot = browser.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        },
+    )
+    path = ARTIFACTS / name
+    path.write_bytes(base64.b64decode(shot["data"]))
+    print(f"screenshot: {path}")
+    return path
+
+
+async def completed_case_link(
+    http: httpx.AsyncClient,
+    grpc_channel: grpc.aio.Channel,
+    dispatch_channel: grpc.aio.Channel,
+    tap: EventTap,
+    sms_sink: SmsSinkProcess,
+    phone: str,
+) -> tuple[str, str]:
+    """File a petition, have the office consolidate it and the department complete it;
+    the token of the rating link the petitioner's phone received, and the department."""
+    filed = (await http.post("/v1/petitions", json=petition_body(petitioner_phone=phone))).json()
+    await intake_pb2_grpc.IntakeServiceStub(grpc_channel).ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=[filed["petition"]["petition_id"]],
+            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary=SUMMARY,
+        ),
+        metadata=grpc_auth("office"),
+        timeout=10,
+    )
+    case_id = filed["case"]["case_id"]
+    dispatched = events_pb2.CaseDispatched.FromString(
+        (await tap.for_subject(case_id, "civicloop.case.dispatched.v1")).body
+    )
+    clerk = grpc_auth(f"department:{dispatched.department_code}")
+    dispatch = dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
+    accepted = await dispatch.Accept(
+        dispatch_pb2.AcceptRequest(
+            request_id=rid(), case_id=case_id, expected_version=dispatched.case_version
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    await dispatch.Complete(
+        dispatch_pb2.CompleteRequest(
+            request_id=rid(),
+            case_id=case_id,
+            expected_version=accepted.assignment.case_version,
+            result_summary=RESULT,
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+
+    async def link_received() -> str | None:
+        async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=5) as sink:
+            latest = await sink.get("/messages/latest", params={"to": phone})
+        found = LINK.search(latest.json()["text"]) if latest.status_code == 200 else None
+        return found.group(1) if found else None
+
+    token: str = await wait_for(link_received, timeout=20)
+    return token, dispatched.department_code
+
+
+async def department_name(dispatch_channel: grpc.aio.Channel, code: str) -> str:
+    departments = await dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel).ListDepartments(
+        dispatch_pb2.ListDepartmentsRequest(page=common_pb2.PageRequest(page_size=200)),
+        metadata=grpc_auth("office"),
+        timeout=10,
+    )
+    return next(d.name for d in departments.departments if d.code == code)
+
+
+async def test_a_petitioner_rates_on_a_phone_and_finds_the_link_used_afterwards(
+    rating: ServiceProcess,
+    http: httpx.AsyncClient,
+    grpc_channel: grpc.aio.Channel,
+    dispatch_channel: grpc.aio.Channel,
+    tap: EventTap,
+    sms_sink: SmsSinkProcess,
+    browser: webdriver.Chrome,
+) -> None:
+    token, department_code = await completed_case_link(
+        http, grpc_channel, dispatch_channel, tap, sms_sink, random_phone()
+    )
+    department = await department_name(dispatch_channel, department_code)
+    # The SMS points at the public address; this run's rating listens on a port of its own.
+    link = f"{rating.http_url}/r/{token}"
+    wait = WebDriverWait(browser, 10)
+
+    browser.get(link)
+    page = browser.find_element(By.TAG_NAME, "main").text
+    for shown in (SUMMARY, RESULT, "路灯", "翔凤桥社区", department, "有效期至"):
+        assert shown in page
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    # Sent without a score: the form comes back with the error at the group, the comment kept.
+    browser.find_element(By.ID, "comment").send_keys("换得很快，谢谢")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(expected_conditions.title_contains("请修改后提交"))
+    assert "请选择一个评分" in browser.find_element(By.ID, "score-error").text
+    assert browser.find_element(By.ID, "comment").get_attribute("value") == "换得很快，谢谢"
+    screenshot(browser, "rating-error.png")
+
+    browser.get(link)  # opened afresh
+    browser.find_element(By.ID, "comment").send_keys("换得很快，谢谢")
+    # By keyboard, as a screen reader user would: into the group, arrows move the choice.
+    first = browser.find_element(By.ID, "score-1")
+    first.send_keys(Keys.SPACE)
+    first.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    assert browser.find_element(By.ID, "score-4").is_selected()
+    screenshot(browser, "rating-page.png")  # the choice made, its focus ring showing
+
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(expected_conditions.title_contains("评价已提交"))
+    thanks = browser.find_element(By.TAG_NAME, "main").text
+    assert "感谢您的评价" in thanks and "满意（4分）" in thanks
+    assert "本案已办结归档" in thanks  # its only petitioner is satisfied: the case closes
+    screenshot(browser, "rating-thanks.png")
+
+    browser.get(link)
+    assert "您已评价过本案" in browser.find_element(By.TAG_NAME, "h1").text
+    screenshot(browser, "rating-used.png")
+    async with httpx.AsyncClient(timeout=5) as client:
+        again = await client.get(link)
+        # The page's limits count in Redis, so rating is ready only with Redis.
+        ready = (await client.get(f"{rating.http_url}/readyz")).json()
+    assert ready["checks"]["redis"] is True
+    assert again.status_code == 410
+    assert again.headers["cache-control"] == "no-store"
+    assert again.headers["referrer-policy"] == "no-referrer"
+
+    # The token is a credential: rating's spans and logs carry the route, never the token.
+    spans = spans_file(Path(rating.run_dir), "rating")
+    await wait_for(lambda: spans.exists() and "/r/{token}" in spans.read_text(), timeout=10)
+    assert token not in spans.read_text()
+    assert token not in rating.log_path.read_text()
