@@ -26,9 +26,11 @@ from harness import (
     service_env,
     started,
 )
+from rating_loop import Loop
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
+from civicloop.v1 import dispatch_pb2_grpc, intake_pb2_grpc, rating_pb2_grpc
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +167,8 @@ async def rating(
         "RATING_SMS_URL": sms_sink.messages_url,
         "RATING_SMS_BACKOFF_SECONDS": "0.05",
         "RATING_SCAN_SECONDS": "0.2",
+        # Every test rates from 127.0.0.1: the per-address limit is for the public.
+        "RATING_LIMIT_PER_ADDRESS_MINUTE": "100000",
     }
     async with running(infra, "rating", env, run) as service:
         yield service
@@ -191,3 +195,23 @@ async def rating_db(
 ) -> AsyncIterator[asyncpg.Pool]:
     async with service_database(infra, f"rating_t{run['id']}") as pool:
         yield pool
+
+
+@pytest.fixture
+async def loop(
+    http: httpx.AsyncClient,
+    grpc_channel: grpc.aio.Channel,
+    dispatch_channel: grpc.aio.Channel,
+    rating_channel: grpc.aio.Channel,
+    sms_sink: SmsSinkProcess,
+    tap: EventTap,
+) -> AsyncIterator[Loop]:
+    async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=10) as sink:
+        yield Loop(
+            http,
+            intake_pb2_grpc.IntakeServiceStub(grpc_channel),
+            dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel),
+            rating_pb2_grpc.RatingServiceStub(rating_channel),
+            sink,
+            tap,
+        )

@@ -7,8 +7,6 @@ petition to the sink, from where the tests read them as a petitioner reads an SM
 from __future__ import annotations
 
 import base64
-import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,17 +16,15 @@ import grpc
 import httpx
 import pytest
 from harness import (
-    EventTap,
     MovableClock,
     ServiceProcess,
-    SmsSinkProcess,
-    grpc_auth,
     new_key,
     petition_body,
     publish,
     random_phone,
     wait_for,
 )
+from rating_loop import OFFICE, Loop
 
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.event_types import type_of
@@ -38,133 +34,13 @@ from civicloop.rating.links import LinkTokens
 from civicloop.rating.settings import DEV_LINK_KEY
 from civicloop.v1 import (
     common_pb2,
-    dispatch_pb2,
-    dispatch_pb2_grpc,
     events_pb2,
     intake_pb2,
-    intake_pb2_grpc,
     rating_pb2,
-    rating_pb2_grpc,
 )
 
-OFFICE = grpc_auth("office")
-TOKEN = re.compile(r"/r/([A-Za-z0-9_-]{43})")
-DISPATCHED = type_of(events_pb2.CaseDispatched)
-COMPLETED = type_of(events_pb2.CaseCompleted)
-CLOSED = type_of(events_pb2.CaseClosed)
 REOPENED = type_of(events_pb2.CaseReopened)
 AWAITING_OFFICE = type_of(events_pb2.CaseAwaitingOffice)
-
-
-@dataclass
-class Loop:
-    """The six tickets up to 评单, driven as the office, a department and a petitioner."""
-
-    http: httpx.AsyncClient
-    intake: intake_pb2_grpc.IntakeServiceAsyncStub
-    dispatch: dispatch_pb2_grpc.DispatchServiceAsyncStub
-    rating: rating_pb2_grpc.RatingServiceAsyncStub
-    sink: httpx.AsyncClient
-    tap: EventTap
-    read: set[str] = field(default_factory=set)
-
-    async def completed_case(self, phones: list[str], community: str = "C003") -> str:
-        """File one petition per phone, merge them into one case, and have the department
-        the catalogue picks accept and complete it."""
-        petition_ids = []
-        case_id = ""
-        for phone in phones:
-            filed = await self.http.post(
-                "/v1/petitions",
-                json=petition_body(
-                    community_code=community,
-                    category_code="streetlight",
-                    description="小区门口路灯不亮，晚上看不见路",
-                    petitioner_phone=phone,
-                ),
-            )
-            petition_ids.append(filed.json()["petition"]["petition_id"])
-            case_id = case_id or filed.json()["case"]["case_id"]
-        await self.intake.ConsolidateCase(
-            intake_pb2.ConsolidateCaseRequest(
-                petition_ids=petition_ids,
-                list=common_pb2.CASE_LIST_URGENT_NEEDS,
-                urgency=common_pb2.URGENCY_UTILITIES,
-                summary="小区门口路灯不亮",
-            ),
-            metadata=OFFICE,
-            timeout=10,
-        )
-        await self.complete_round(case_id)
-        return case_id
-
-    async def complete_round(self, case_id: str) -> events_pb2.CaseCompleted:
-        dispatched = events_pb2.CaseDispatched.FromString(
-            (await self.tap.for_subject(case_id, DISPATCHED)).body
-        )
-        clerk = grpc_auth(f"department:{dispatched.department_code}")
-        accepted = await self.dispatch.Accept(
-            dispatch_pb2.AcceptRequest(
-                request_id=new_key(), case_id=case_id, expected_version=dispatched.case_version
-            ),
-            metadata=clerk,
-            timeout=10,
-        )
-        await self.dispatch.Complete(
-            dispatch_pb2.CompleteRequest(
-                request_id=new_key(),
-                case_id=case_id,
-                expected_version=accepted.assignment.case_version,
-                result_summary="已更换灯具，路灯恢复照明",
-            ),
-            metadata=clerk,
-            timeout=10,
-        )
-        return events_pb2.CaseCompleted.FromString(
-            (await self.tap.for_subject(case_id, COMPLETED)).body
-        )
-
-    async def link_sent_to(self, phone: str) -> str:
-        """The token of the next link the phone receives (one this loop has not read yet)."""
-        found: list[str] = []
-
-        async def arrived() -> bool:
-            answer = await self.sink.get("/messages", params={"to": phone})
-            tokens = [m for x in answer.json() for m in TOKEN.findall(x["text"])]
-            found[:] = [t for t in tokens if t not in self.read]
-            return bool(found)
-
-        assert await wait_for(arrived, timeout=20), f"no link reached {phone}"
-        self.read.add(found[0])
-        return found[0]
-
-    async def rate(self, token: str, score: int, comment: str = "") -> Any:
-        return await self.rating.SubmitRating(
-            rating_pb2.SubmitRatingRequest(token=token, score=score, comment=comment), timeout=10
-        )
-
-    async def closed(self, case_id: str) -> events_pb2.CaseClosed:
-        return events_pb2.CaseClosed.FromString((await self.tap.for_subject(case_id, CLOSED)).body)
-
-
-@pytest.fixture
-async def loop(
-    http: httpx.AsyncClient,
-    grpc_channel: grpc.aio.Channel,
-    dispatch_channel: grpc.aio.Channel,
-    rating_channel: grpc.aio.Channel,
-    sms_sink: SmsSinkProcess,
-    tap: EventTap,
-) -> Any:
-    async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=10) as sink:
-        yield Loop(
-            http,
-            intake_pb2_grpc.IntakeServiceStub(grpc_channel),
-            dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel),
-            rating_pb2_grpc.RatingServiceStub(rating_channel),
-            sink,
-            tap,
-        )
 
 
 async def test_a_merged_case_gets_a_link_per_petitioner_and_closes_when_one_rates_and_one_expires(
@@ -214,6 +90,10 @@ async def test_an_unsatisfied_rating_reopens_to_the_same_department_and_asks_aga
     completed = await loop.complete_round(case_id)  # dispatch's new round, same department
     assert completed.round == 2 and completed.department_code == event.department_code
     second_round = await loop.link_sent_to(phone)
+    old = await loop.rating.GetRatingLink(
+        rating_pb2.GetRatingLinkRequest(token=first_round), timeout=10
+    )
+    assert old.link.state == rating_pb2.RATING_LINK_STATE_USED  # an earlier round's, as it ended
     assert (await loop.rate(second_round, 5)).outcome == rating_pb2.RATING_OUTCOME_CASE_RATED
     assert (await loop.closed(case_id)).outcome == "rated"
 

@@ -17,14 +17,12 @@ import grpc
 import httpx
 import pytest
 from harness import (
-    EventTap,
     ServiceProcess,
-    SmsSinkProcess,
     grpc_auth,
-    petition_body,
     random_phone,
     wait_for,
 )
+from rating_loop import Loop
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -37,9 +35,6 @@ from civicloop.v1 import (
     common_pb2,
     dispatch_pb2,
     dispatch_pb2_grpc,
-    events_pb2,
-    intake_pb2,
-    intake_pb2_grpc,
 )
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
@@ -88,61 +83,6 @@ def screenshot(browser: webdriver.Chrome, name: str) -> Path:
     return path
 
 
-async def completed_case_link(
-    http: httpx.AsyncClient,
-    grpc_channel: grpc.aio.Channel,
-    dispatch_channel: grpc.aio.Channel,
-    tap: EventTap,
-    sms_sink: SmsSinkProcess,
-    phone: str,
-) -> tuple[str, str]:
-    """File a petition, have the office consolidate it and the department complete it;
-    the token of the rating link the petitioner's phone received, and the department."""
-    filed = (await http.post("/v1/petitions", json=petition_body(petitioner_phone=phone))).json()
-    await intake_pb2_grpc.IntakeServiceStub(grpc_channel).ConsolidateCase(
-        intake_pb2.ConsolidateCaseRequest(
-            petition_ids=[filed["petition"]["petition_id"]],
-            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-            urgency=common_pb2.URGENCY_GENERAL,
-            summary=SUMMARY,
-        ),
-        metadata=grpc_auth("office"),
-        timeout=10,
-    )
-    case_id = filed["case"]["case_id"]
-    dispatched = events_pb2.CaseDispatched.FromString(
-        (await tap.for_subject(case_id, "civicloop.case.dispatched.v1")).body
-    )
-    clerk = grpc_auth(f"department:{dispatched.department_code}")
-    dispatch = dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
-    accepted = await dispatch.Accept(
-        dispatch_pb2.AcceptRequest(
-            request_id=rid(), case_id=case_id, expected_version=dispatched.case_version
-        ),
-        metadata=clerk,
-        timeout=10,
-    )
-    await dispatch.Complete(
-        dispatch_pb2.CompleteRequest(
-            request_id=rid(),
-            case_id=case_id,
-            expected_version=accepted.assignment.case_version,
-            result_summary=RESULT,
-        ),
-        metadata=clerk,
-        timeout=10,
-    )
-
-    async def link_received() -> str | None:
-        async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=5) as sink:
-            latest = await sink.get("/messages/latest", params={"to": phone})
-        found = LINK.search(latest.json()["text"]) if latest.status_code == 200 else None
-        return found.group(1) if found else None
-
-    token: str = await wait_for(link_received, timeout=20)
-    return token, dispatched.department_code
-
-
 async def department_name(dispatch_channel: grpc.aio.Channel, code: str) -> str:
     departments = await dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel).ListDepartments(
         dispatch_pb2.ListDepartmentsRequest(page=common_pb2.PageRequest(page_size=200)),
@@ -154,17 +94,15 @@ async def department_name(dispatch_channel: grpc.aio.Channel, code: str) -> str:
 
 async def test_a_petitioner_rates_on_a_phone_and_finds_the_link_used_afterwards(
     rating: ServiceProcess,
-    http: httpx.AsyncClient,
-    grpc_channel: grpc.aio.Channel,
+    loop: Loop,
     dispatch_channel: grpc.aio.Channel,
-    tap: EventTap,
-    sms_sink: SmsSinkProcess,
     browser: webdriver.Chrome,
 ) -> None:
-    token, department_code = await completed_case_link(
-        http, grpc_channel, dispatch_channel, tap, sms_sink, random_phone()
-    )
-    department = await department_name(dispatch_channel, department_code)
+    phone = random_phone()
+    case_id = await loop.opened_case([phone], community="C001", summary=SUMMARY)
+    completed = await loop.complete_round(case_id, result=RESULT)
+    token = await loop.link_sent_to(phone)
+    department = await department_name(dispatch_channel, completed.department_code)
     # The SMS points at the public address; this run's rating listens on a port of its own.
     link = f"{rating.http_url}/r/{token}"
     wait = WebDriverWait(browser, 10)

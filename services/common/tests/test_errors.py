@@ -19,7 +19,7 @@ from civicloop.platform.errors import (
     VersionConflict,
     Violations,
 )
-from civicloop.platform.grpc_server import status_for
+from civicloop.platform.grpc_server import peer_host, status_for
 
 
 def unpacked(details: bytes) -> tuple[status_pb2.Status, list[error_details_pb2.BadRequest]]:
@@ -183,3 +183,20 @@ def test_production_refuses_a_development_secret_and_development_only_warns() ->
         ServiceSettings(civicloop_environment="production").require_secret("INTAKE_PII_KEY", True)
     ServiceSettings(civicloop_environment="production").require_secret("INTAKE_PII_KEY", False)
     ServiceSettings().require_secret("INTAKE_PII_KEY", True)  # development: a warning only
+
+
+@pytest.mark.parametrize(
+    ("peer", "host"),
+    [
+        ("ipv4:10.0.0.7:51234", "10.0.0.7"),
+        ("ipv6:[::1]:40000", "::1"),
+        ("unix:/run/civicloop.sock", None),
+        ("", None),
+    ],
+)
+def test_a_public_rpc_is_limited_by_the_callers_host(peer: str, host: str | None) -> None:
+    class Caller:
+        def peer(self) -> str:
+            return peer
+
+    assert peer_host(Caller()) == host  # type: ignore[arg-type]

@@ -51,6 +51,17 @@ def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
     return code, error.message, status.SerializeToString()
 
 
+def peer_host(context: Context) -> str | None:
+    """The calling client's address ("ipv4:10.0.0.7:51234" -> "10.0.0.7"), for limits."""
+    peer = context.peer() or ""
+    kind, _, rest = peer.partition(":")
+    if kind == "ipv4":
+        return rest.rpartition(":")[0] or None
+    if kind == "ipv6":
+        return rest.rpartition(":")[0].strip("[]") or None
+    return None
+
+
 # The caller of a public RPC (the token in the request is its credential, e.g. a rating link).
 ANONYMOUS = Principal("anonymous", frozenset())
 

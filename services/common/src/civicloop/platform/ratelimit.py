@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from civicloop.platform.batching import Batcher
+from civicloop.platform.errors import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +81,19 @@ class FixedWindows:
             answers.append(counts[: len(caller)])
             del counts[: len(caller)]
         return answers
+
+
+class AddressLimit:
+    """Requests per client address per minute, for public endpoints (a page, a public RPC):
+    what a credential in the request cannot stop, a flood of guesses, is refused early."""
+
+    def __init__(self, windows: FixedWindows, per_minute: int) -> None:
+        self.windows = windows
+        self.per_minute = per_minute
+
+    async def check(self, address: str | None) -> None:
+        if address is None:
+            return  # no address to count by (a Unix socket): one shared window would stop all
+        counts = await self.windows.hit(Window(f"addr:{address}", 60))
+        if counts is not None and counts[0].hits > self.per_minute:
+            raise RateLimited("too many requests from this address", counts[0].retry_after_seconds)

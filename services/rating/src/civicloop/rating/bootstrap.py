@@ -8,7 +8,7 @@ from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import type_of
 from civicloop.platform.grpc_server import client_channel
 from civicloop.platform.http import create_http_app
-from civicloop.platform.ratelimit import FixedWindows
+from civicloop.platform.ratelimit import AddressLimit, FixedWindows
 from civicloop.platform.runtime import Runtime, ServiceParts, periodically
 from civicloop.rating import api, page
 from civicloop.rating.handlers import Rater
@@ -68,7 +68,7 @@ def build(runtime: Runtime) -> ServiceParts:
         description="评单: the rating page behind each link, and the three rates as public JSON.",
     )
     app.include_router(api.build_router(queries))
-    limit = page.AddressLimit(
+    limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}rating:limit"),
         settings.rating_limit_per_address_minute,
     )
@@ -79,7 +79,7 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 rating_pb2_grpc.add_RatingServiceServicer_to_server,
-                RatingServicer(rater, queries, runtime.verifier),
+                RatingServicer(rater, queries, runtime.verifier, limit),
                 SERVICE_NAME,
             )
         ],

@@ -245,9 +245,11 @@ class Rater:
         """What a link shows; NOT_FOUND for a token that is not a link's (forged, mistyped)."""
         async with self.pool.acquire() as conn:
             repo = CaseRepository(conn)
-            found = await self._link_of(repo, token)
-            case = await repo.get(found[0])
-        return LinkView(case, _link(case, found[1]))
+            case_id, link_id = await self._link_of(repo, token)
+            case = await repo.get(case_id)
+            # A link of an earlier round is not among the case's links: it was withdrawn.
+            link = next((x for x in case.links if x.id == link_id), None)
+            return LinkView(case, link or await repo.link(link_id))
 
     async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
         """评单 through a link. The same submission again returns the first answer."""
@@ -409,13 +411,6 @@ class Rater:
         url = f"{self.rating_url}/r/{self.tokens.token_for(link_id)}"
         until = expires_at.astimezone(SHANGHAI).strftime("%m月%d日")
         return f"【都江堰民生服务】您反映的问题已办结，请为办理结果评分：{url} （{until}前有效）"
-
-
-def _link(case: RatedCase, link_id: str) -> RatingLink:
-    for link in case.links:
-        if link.id == link_id:
-            return link
-    raise NotFound("this rating link belongs to an earlier round")
 
 
 def _submitted_answer(s: Submitted) -> bytes:

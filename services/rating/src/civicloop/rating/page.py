@@ -29,7 +29,6 @@ from civicloop.platform.errors import (
     RateLimited,
 )
 from civicloop.platform.http import BadRequestBody, UnsupportedMediaType
-from civicloop.platform.ratelimit import FixedWindows, Window
 from civicloop.platform.redaction import redact
 from civicloop.rating.domain.model import COMMENT_MAX, LinkState, Outcome, RatingLink
 from civicloop.rating.domain.rates import SHANGHAI
@@ -74,22 +73,6 @@ class LinkRater(Protocol):
 
 class PageLimit(Protocol):
     async def check(self, address: str | None) -> None: ...
-
-
-class AddressLimit:
-    """Page views and submissions per client address per minute: a token cannot be guessed,
-    but a flood of guesses or of submissions is still refused early."""
-
-    def __init__(self, windows: FixedWindows, per_minute: int) -> None:
-        self.windows = windows
-        self.per_minute = per_minute
-
-    async def check(self, address: str | None) -> None:
-        if address is None:
-            return  # no address to count by (a Unix socket): one shared window would stop all
-        counts = await self.windows.hit(Window(f"addr:{address}", 60))
-        if counts is not None and counts[0].hits > self.per_minute:
-            raise RateLimited("too many requests from this address", counts[0].retry_after_seconds)
 
 
 class FormTooLarge(DomainError):

@@ -135,6 +135,12 @@ class CaseRepository:
             petition_ids,
         )
 
+    async def link(self, link_id: str) -> RatingLink:
+        row = await self.conn.fetchrow("SELECT * FROM rating_links WHERE id = $1::uuid", link_id)
+        if row is None:
+            raise NotFound(f"rating link {link_id} not found")
+        return _link_from_row(row)
+
     async def case_of_token(self, token_hash: bytes) -> tuple[str, str] | None:
         """The case and link a token opens, if any."""
         row = await self.conn.fetchrow(
