@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import importlib.util
 import math
 import random
 import time
@@ -95,9 +94,6 @@ BASELINE_QUERY = """SELECT count(*) AS rated, count(*) FILTER (WHERE score >= 3)
                       FROM ratings
                      WHERE department_code = $1 AND rated_at >= $2 AND rated_at < $3"""
 
-PAGE_MODULE = "civicloop.rating.page"
-PAGE_BUILT = importlib.util.find_spec(PAGE_MODULE) is not None
-PAGE_SKIPPED = "skipped: the rating page is not built in this checkout"
 # POSTs a rating through each token of a file, once each.
 RATING_SCRIPT = WRK_SCRIPT.with_name("rating.lua")
 WARM_UP_RATINGS = 20
@@ -464,8 +460,6 @@ async def rate_through_page(base_url: str, tokens: Sequence[str]) -> None:
 
 
 async def measure_page(run: BenchRun) -> Figures:
-    if not PAGE_BUILT:
-        return [Figure("page", "POST /r/{token}", PAGE_SKIPPED)]
     service = await start_service(run, HTTP_PORT, GRPC_PORT, SERVICE_ENV, name="rating-page")
     db = await asyncpg.connect(run.database_url)
     run.cleanups.push_async_callback(db.close)
@@ -505,8 +499,6 @@ def header(run: BenchRun) -> list[str]:
     page = (
         f"page: wrk {options.threads} thread(s), {options.connections} connections, "
         f"{options.duration}s"
-        if PAGE_BUILT
-        else f"page: {PAGE_SKIPPED}"
     )
     return report_header(
         run,
@@ -523,14 +515,13 @@ def config(run: BenchRun) -> dict[str, Any]:
         "seeded_months": SEEDED_MONTHS,
         "get_rates_per_s": GET_RATES_PER_S,
         "postgres_connections": options.pg_connections,
-        "page_built": PAGE_BUILT,
         "connections": options.connections,
         "wrk_threads": options.threads,
     }
 
 
 def prepare() -> dict[str, Any]:
-    return {"wrk": ensure_wrk()} if PAGE_BUILT else {}
+    return {"wrk": ensure_wrk()}
 
 
 RATES_RATIO = Ratio(
@@ -560,10 +551,10 @@ SCENARIO = Scenario(
             "Baseline: one indexed PostgreSQL query on the same ratings, same rate and count",
             measure_indexed_query,
         ),
-        *([BARE_HTTP] if PAGE_BUILT else []),
+        BARE_HTTP,
         Section("page", "Rating: POST /r/{token} through the rating page (wrk)", measure_page),
     ],
-    ratios=[RATES_RATIO, *([PAGE_RATIO] if PAGE_BUILT else [])],
+    ratios=[RATES_RATIO, PAGE_RATIO],
     targets=[
         Target(
             f"GetRates p99 <= {TARGET_RATES_P99_VS_QUERY:.0f}x the query's p99",
@@ -571,17 +562,11 @@ SCENARIO = Scenario(
             TARGET_RATES_P99_VS_QUERY,
             at_most=True,
         ),
-        *(
-            [
-                Target(
-                    f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
-                    ("ratios", PAGE_RATIO.key),
-                    TARGET_SHARE_OF_BARE,
-                    percent=True,
-                )
-            ]
-            if PAGE_BUILT
-            else []
+        Target(
+            f">= {TARGET_SHARE_OF_BARE:.0%} of the bare endpoint's rate",
+            ("ratios", PAGE_RATIO.key),
+            TARGET_SHARE_OF_BARE,
+            percent=True,
         ),
     ],
     header=header,
