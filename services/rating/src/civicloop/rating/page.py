@@ -3,9 +3,9 @@ see it with a 1-5 form, ``POST /r/{token}`` records the rating and thanks the pe
 
 Server-rendered and usable without JavaScript (a plain form). The token is a credential in
 the URL: every answer is ``no-store`` and sends no referrer, and the platform records only
-the route template. Status codes: 404 for a token that opens no link (forged, mistyped, or
-of a round since replaced); 410 for a link that existed and never takes a rating again (used,
-expired, withdrawn); 422 for a form to correct; 429 with ``Retry-After`` past the limit.
+the route template. Status codes: 404 for a token that opens no link (forged, mistyped); 410
+for a link that existed and never takes a rating again (used, expired, withdrawn, or of an
+earlier round); 422 for a form to correct; 429 with ``Retry-After`` past the limit.
 """
 
 from __future__ import annotations
