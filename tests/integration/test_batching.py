@@ -79,3 +79,18 @@ async def test_a_caller_that_gave_up_is_not_served(pool: asyncpg.Pool) -> None:
     await kept
 
     assert [r["id"] for r in await pool.fetch("SELECT id FROM readings")] == [2]
+
+
+async def test_each_caller_gets_its_own_returned_row_in_lock_order_batches(
+    pool: asyncpg.Pool,
+) -> None:
+    # Locks taken in descending id order: the rows still go back to their own callers.
+    group = GroupCommit(
+        pool,
+        "INSERT INTO readings (id, value) VALUES ($1, $2) RETURNING id * 100 + value AS echo",
+        lock_order=lambda row: f"{1000 - row[0]:04d}",
+    )
+
+    rows = await asyncio.gather(*(group.fetchrow((i, i % 7)) for i in range(30)))
+
+    assert [row["echo"] for row in rows] == [i * 100 + i % 7 for i in range(30)]

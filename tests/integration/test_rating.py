@@ -6,6 +6,7 @@ petition to the sink, from where the tests read them as a petitioner reads an SM
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,8 @@ from civicloop.v1 import (
 
 REOPENED = type_of(events_pb2.CaseReopened)
 AWAITING_OFFICE = type_of(events_pb2.CaseAwaitingOffice)
+RATED = type_of(events_pb2.CaseRated)
+CLOSED = type_of(events_pb2.CaseClosed)
 
 
 async def test_a_merged_case_gets_a_link_per_petitioner_and_closes_when_one_rates_and_one_expires(
@@ -61,6 +64,37 @@ async def test_a_merged_case_gets_a_link_per_petitioner_and_closes_when_one_rate
     rating_clock.set(datetime.now(UTC) + timedelta(days=8))  # the second link expires
     closed = await loop.closed(case_id)
     assert closed.outcome == "rated"  # one satisfied, one expired: never "satisfied" by silence
+
+
+async def test_two_petitioners_rating_at_the_same_moment_both_count_and_close_the_case_once(
+    loop: Loop, rating_db: asyncpg.Pool
+) -> None:
+    phones = [random_phone(), random_phone()]
+    case_id = await loop.completed_case(phones)
+    tokens = [await loop.link_sent_to(p) for p in phones]
+
+    answers = await asyncio.gather(*(loop.rate(token, 5, "满意") for token in tokens))
+
+    assert sorted(a.outcome for a in answers) == sorted(
+        [rating_pb2.RATING_OUTCOME_RECORDED, rating_pb2.RATING_OUTCOME_CASE_RATED]
+    )
+    assert (await loop.closed(case_id)).outcome == "rated"
+    events = await rating_db.fetch(
+        "SELECT event_type FROM outbox WHERE subject = $1 AND event_type = ANY($2::text[])",
+        case_id,
+        [RATED, CLOSED],
+    )
+    assert sorted(e["event_type"] for e in events) == sorted([RATED, RATED, CLOSED])
+    versions = await rating_db.fetch(
+        """SELECT version FROM history
+            WHERE aggregate_type = 'case' AND aggregate_id = $1 AND event_type = ANY($2::text[])""",
+        case_id,
+        [RATED, CLOSED],
+    )
+    assert len({v["version"] for v in versions}) == len(versions) == 3
+    assert await rating_db.fetchval(
+        "SELECT count(*) FROM ratings WHERE case_id = $1::uuid", case_id
+    ) == 2
 
 
 async def test_a_round_nobody_rates_closes_as_rating_expired(

@@ -7,11 +7,13 @@ those calls: the first caller starts a flusher, later callers queue behind it, a
 runs as one round trip while the next one fills. Under light load a batch holds one call and
 costs one event-loop turn of delay; under heavy load batches grow by themselves.
 
-``GroupCommit`` is the case for one SQL statement: a batch runs as one ``executemany``,
-pipelined and atomic (asyncpg sends one Sync: all rows commit together or none does), one WAL
-flush for the lot. Each caller still waits for its own row, so an event is acknowledged only
-after its effect is durable, and a batch that PostgreSQL refuses is run again row by row (the
-rows at once), so one bad row fails only its own caller.
+``GroupCommit`` is the case for one SQL statement: a batch runs as one ``fetchmany`` (an
+``executemany`` that returns rows), pipelined and atomic (asyncpg sends one Sync: all rows
+commit together or none does), one WAL flush for the lot. Each caller still waits for its own
+row, so an event is acknowledged only after its effect is durable, and a batch that PostgreSQL
+refuses is run again row by row (the rows at once), so one bad row fails only its own caller.
+A statement that returns one row per run (a count of what it wrote, say) hands each caller
+its own row: ``fetchrow``.
 """
 
 from __future__ import annotations
@@ -110,7 +112,9 @@ class GroupCommit:
         self.pool = pool
         self.statement = statement
         self.lock_order = lock_order
-        self._batcher: Batcher[Sequence[Any], None] = Batcher(self._run, max_batch=max_batch)
+        self._batcher: Batcher[Sequence[Any], asyncpg.Record | None] = Batcher(
+            self._run, max_batch=max_batch
+        )
 
     @property
     def batches(self) -> int:
@@ -120,12 +124,23 @@ class GroupCommit:
         """Run the statement with ``args``; returns when it has committed, raises if it failed."""
         await self._batcher.submit(args)
 
-    async def _run(self, rows: list[Sequence[Any]]) -> list[None | BaseException]:
-        ordered = sorted(rows, key=self.lock_order) if self.lock_order else rows
+    async def fetchrow(self, args: Sequence[Any]) -> asyncpg.Record:
+        """Run a statement that returns exactly one row with ``args``; its row, once
+        committed."""
+        row = await self._batcher.submit(args)
+        if row is None:
+            raise RuntimeError("the statement returned no row")
+        return row
+
+    async def _run(self, rows: list[Sequence[Any]]) -> list[asyncpg.Record | None | BaseException]:
+        order = list(range(len(rows)))
+        if self.lock_order:
+            lock_order = self.lock_order
+            order.sort(key=lambda i: lock_order(rows[i]))
         try:
             async with self.pool.acquire() as conn:
-                await conn.executemany(self.statement, ordered)
-            return [None] * len(rows)
+                # Pipelined and atomic like executemany, and each run's row comes back.
+                returned = await conn.fetchmany(self.statement, [rows[i] for i in order])
         except Exception as exc:
             if len(rows) == 1 or not _row_error(exc):
                 # The database is away or the link broke (the batch may even have committed
@@ -138,13 +153,20 @@ class GroupCommit:
                 "group commit refused; running its %d rows one by one", len(rows), exc_info=True
             )
             return list(await asyncio.gather(*(self._run_one(args) for args in rows)))
+        if not returned:  # a statement that returns nothing
+            return [None] * len(rows)
+        if len(returned) != len(rows):
+            raise RuntimeError(f"{len(returned)} rows returned for a batch of {len(rows)} runs")
+        results: list[asyncpg.Record | None | BaseException] = [None] * len(rows)
+        for position, index in enumerate(order):
+            results[index] = returned[position]
+        return results
 
-    async def _run_one(self, args: Sequence[Any]) -> None | BaseException:
+    async def _run_one(self, args: Sequence[Any]) -> asyncpg.Record | None | BaseException:
         try:
-            await self.pool.execute(self.statement, *args)
+            return await self.pool.fetchrow(self.statement, *args)
         except Exception as exc:
             return exc
-        return None
 
 
 def _row_error(exc: Exception) -> bool:

@@ -2,7 +2,9 @@
 translate to these and back.
 
 Every command runs in one unit of work: its request id is claimed first (a repeat gets the
-first answer), the case is loaded and locked, its version checked, the transition made.
+first answer), the case is loaded and locked, its version checked, the transition made. A
+rating through its link, the hot path, reads the case unlocked and writes all it did in one
+statement, provided the case has not moved meanwhile (``RatedCaseWriter``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from civicloop.platform.commands import CommandRequest, RequestIdReused
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import check_version
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import FailedPrecondition, InvalidArgument, NotFound
+from civicloop.platform.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from civicloop.platform.protobuf import aware
 from civicloop.platform.redaction import redact
 from civicloop.rating import messages
@@ -40,7 +42,12 @@ from civicloop.rating.domain.model import (
 from civicloop.rating.domain.rates import SHANGHAI
 from civicloop.rating.links import LinkTokens, looks_like_token, token_hash
 from civicloop.rating.sms import Notifier, SmsMessage
-from civicloop.rating.store.repository import CaseRepository, RatingUnitOfWork
+from civicloop.rating.store.repository import (
+    CaseAtLink,
+    CaseRepository,
+    RatedCaseWriter,
+    RatingUnitOfWork,
+)
 from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,9 @@ REASON_MAX = 500
 # How long a link whose gateway was away waits before it is sent again.
 RESEND_AFTER = timedelta(minutes=5)
 EXPIRY_HOURS_MAX = 720
+# A rating whose case moves under it this often (its co-petitioners rating at the same moment)
+# is told to try again.
+RATING_ATTEMPTS = 3
 
 
 class ContactBook(Protocol):
@@ -107,6 +117,7 @@ class Rater:
         self.reopen_limit = reopen_limit
         self.link_ttl = link_ttl
         self.clock = clock
+        self.rated_cases = RatedCaseWriter(pool, messages.event_message)
         # Set when links are created here, so the sender need not wait for its next look.
         self.links_waiting = asyncio.Event()
 
@@ -252,18 +263,44 @@ class Rater:
             return LinkView(case, link or await repo.link(link_id))
 
     async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
-        """评单 through a link. The same submission again returns the first answer."""
+        """评单 through a link. The same submission again returns the first answer.
+
+        The case is read without a lock, rated by the rules, and written with all the rating
+        did in one statement that applies only if the case is still as read; if it moved (a
+        co-petitioner rated, a link expired), it is read and rated again. A link that takes no
+        rating as read (used, perhaps by this very submission; withdrawn; expired by the scan)
+        goes through the unit of work, which answers a repeated submission first.
+        """
         check_score(score, comment)
         comment = redact(comment.strip())
+        for _ in range(RATING_ATTEMPTS):
+            read = await self._case_at_link(token)
+            if read.link_id not in read.pending_link_ids:
+                return await self._submit_in_unit_of_work(token, score, comment)
+            case = read.case
+            with telemetry.case_step(
+                "case rated", case.id, case.traceparent, department=case.department_code
+            ):
+                rating, outcome = case.rate(
+                    read.link_id, score, comment, self.clock(), self.reopen_limit
+                )
+                submitted = Submitted(rating, outcome, case.state)
+                request = _rating_request(read.link_id, score, comment)
+                if await self.rated_cases.write(read, request, _submitted_answer(submitted)):
+                    return submitted
+        raise Aborted("the case changed while it was being rated; try again")
+
+    async def _case_at_link(self, token: str) -> CaseAtLink:
+        read = await self.rated_cases.read(token_hash(token)) if looks_like_token(token) else None
+        if read is None:
+            raise NotFound("this rating link is not valid")
+        return read
+
+    async def _submit_in_unit_of_work(self, token: str, score: int, comment: str) -> Submitted:
         async with self._uow() as uow:
             case_id, link_id = await self._link_of(uow.cases, token)
-            # The link is the credential, and its key space: one rating per link.
-            request = CommandRequest.of(
-                f"link:{link_id}", "rating", "SubmitRating", orjson.dumps([score, comment])
-            )
-            assert request is not None
             try:
-                if earlier := await uow.commands.claim(request):
+                if earlier := await uow.commands.claim(_rating_request(link_id, score, comment)):
                     return _submitted_from(orjson.loads(earlier.response))
             except RequestIdReused:
                 raise FailedPrecondition("this link is used") from None
@@ -411,6 +448,15 @@ class Rater:
         url = f"{self.rating_url}/r/{self.tokens.token_for(link_id)}"
         until = expires_at.astimezone(SHANGHAI).strftime("%m月%d日")
         return f"【都江堰民生服务】您反映的问题已办结，请为办理结果评分：{url} （{until}前有效）"
+
+
+def _rating_request(link_id: str, score: int, comment: str) -> CommandRequest:
+    """A rating's key: the link is the credential, and its key space (one rating per link)."""
+    request = CommandRequest.of(
+        f"link:{link_id}", "rating", "SubmitRating", orjson.dumps([score, comment])
+    )
+    assert request is not None
+    return request
 
 
 def _submitted_answer(s: Submitted) -> bytes:

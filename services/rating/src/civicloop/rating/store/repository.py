@@ -1,19 +1,26 @@
 """How rating stores a case: its row, the current round's links, the ratings, and the counts
 the three rates are read from. Committing the unit of work writes them with the history and
-outbox rows of the case's events."""
+outbox rows of the case's events; a rating through its link, rating's hot path, writes the same
+rows in one statement (``RatedCaseWriter``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import asyncpg
+import orjson
 
+from civicloop.platform.batching import GroupCommit
+from civicloop.platform.commands import CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.errors import NotFound
+from civicloop.platform.outbox import OUTBOX_INSERT
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.unit_of_work import EventMapper, UnitOfWork
+from civicloop.platform.unit_of_work import HISTORY_INSERT, EventMapper, UnitOfWork, stage
 from civicloop.rating.domain.model import (
     CaseClosed,
     CaseRated,
@@ -33,6 +40,24 @@ ALL = "*"
 _CASE_COLUMNS = """case_id, version, state, community_code, category_code, summary, traceparent,
     department_code, round, result_summary, completed_at, complete_due_at, reopen_count,
     closed_as"""
+
+
+def _grains(department: str, community: str) -> tuple[tuple[str, str], ...]:
+    """The rates' groups a fact falls in: its department and community, and the totals over
+    every community, every department, and both (``ALL``), so that GetRates reads a few hundred
+    rows for a city-wide or per-department figure."""
+    return ((department, community), (department, ALL), (ALL, community), (ALL, ALL))
+
+
+def _event_counts(case: RatedCase) -> Iterator[tuple[datetime, dict[str, int]]]:
+    """What the case's new events add to the rates' counts, and when they happened."""
+    for event in case.events:
+        if isinstance(event, CaseRated):
+            yield event.rating.rated_at, {"rated": 1, "satisfied": int(event.rating.satisfied)}
+        elif isinstance(event, CaseClosed):
+            # Closed by the office's decision is closed, but not resolved.
+            resolved = event.closed_as is not ClosedAs.OFFICE_DECISION
+            yield event.at, {"closed": 1, "resolved": int(resolved)}
 
 
 def _case_from_row(row: asyncpg.Record) -> RatedCase:
@@ -149,9 +174,7 @@ class CaseRepository:
         return (row["case_id"], row["id"]) if row else None
 
     async def count(self, department: str, community: str, at: datetime, **counts: int) -> None:
-        """Add to the counts of the rates' groups the fact falls in: its department and
-        community, and the totals over every community, every department, and both (``ALL``),
-        so that GetRates reads a few hundred rows for a city-wide or per-department figure."""
+        """Add to the counts of the rates' groups the fact falls in (``_grains``)."""
         columns = list(counts)
         month = month_of(at)
         await self.conn.executemany(
@@ -160,15 +183,7 @@ class CaseRepository:
                 VALUES ($1, $2, $3, {", ".join(f"${i + 4}" for i in range(len(columns)))})
                 ON CONFLICT (department_code, community_code, month) DO UPDATE SET
                 {", ".join(f"{c} = rate_counts.{c} + EXCLUDED.{c}" for c in columns)}""",
-            [
-                (d, c, month, *counts.values())
-                for d, c in (
-                    (department, community),
-                    (department, ALL),
-                    (ALL, community),
-                    (ALL, ALL),
-                )
-            ],
+            [(d, c, month, *counts.values()) for d, c in _grains(department, community)],
         )
 
 
@@ -235,15 +250,8 @@ class RatingUnitOfWork(UnitOfWork[RatedCase]):
         for event in case.events:
             if isinstance(event, CaseRated):
                 await self._record_rating(event)
-            elif isinstance(event, CaseClosed):
-                resolved = event.closed_as is not ClosedAs.OFFICE_DECISION
-                await self.cases.count(
-                    case.department_code,
-                    case.community_code,
-                    event.at,
-                    closed=1,
-                    resolved=int(resolved),
-                )
+        for at, counts in _event_counts(case):
+            await self.cases.count(case.department_code, case.community_code, at, **counts)
 
     async def _record_rating(self, event: CaseRated) -> None:
         r = event.rating
@@ -261,10 +269,177 @@ class RatingUnitOfWork(UnitOfWork[RatedCase]):
             r.comment,
             r.rated_at,
         )
-        await self.cases.count(
-            r.department_code,
-            r.community_code,
-            r.rated_at,
-            rated=1,
-            satisfied=int(r.satisfied),
-        )
+
+
+# ---- the hot path: a rating through its link in two round trips ----
+
+# The case a token's link belongs to and its current round's links, read in one query without
+# a lock. ``row_version`` is the row's xmin: it moves with every write of the case row, also
+# the writes that leave ``version`` where it is (a link expiring records an event without
+# moving the case, yet changes what a rating decides).
+CASE_AT_LINK = f"""
+    SELECT (SELECT id::text FROM rating_links WHERE token_hash = $1) AS link_id,
+           xmin AS row_version, {_CASE_COLUMNS},
+           ARRAY(SELECT l FROM rating_links l
+                  WHERE l.case_id = cases.case_id AND l.round = cases.round
+                  ORDER BY l.created_at, l.petition_id) AS links
+      FROM cases
+     WHERE case_id = (SELECT case_id FROM rating_links WHERE token_hash = $1)
+"""
+
+# A rating and all it did to the case in ONE statement, written only if the case row is still
+# as it was read (optimistic: no lock is held between the read and this). The case update
+# comes first and every later CTE selects FROM it, so a case that moved meanwhile writes
+# nothing, and the caller reads and decides again. The link's key is claimed with the answer
+# (the same submission again replays it); the claim cannot collide here, since a used link
+# moved the case, so a collision is an error, not a replay. Events and counts vary in number
+# per rating: they come as arrays, unnested.
+RATED_CASE = f"""
+    WITH rated_case AS (
+        UPDATE cases SET version = $4, state = $5, reopen_count = $6, closed_as = $7,
+                         updated_at = now()
+         WHERE case_id = $1::uuid AND version = $2 AND xmin = $3::xid
+        RETURNING case_id),
+    claim AS (
+        INSERT INTO command_requests (caller, request_id, command, request_hash, response)
+        SELECT $8, $9, $10, $11, $12 FROM rated_case),
+    ended_links AS (
+        UPDATE rating_links l SET state = e.state, satisfied = e.satisfied, ended_at = e.ended_at
+          FROM rated_case,
+               unnest($13::uuid[], $14::text[], $15::boolean[], $16::timestamptz[])
+                 AS e(id, state, satisfied, ended_at)
+         WHERE l.id = e.id),
+    rating AS (
+        INSERT INTO ratings (id, case_id, petition_id, round, department_code, community_code,
+                             score, comment, rated_at)
+        SELECT $17::uuid, case_id, $18::uuid, $19, $20, $21, $22, $23, $24 FROM rated_case),
+    counted AS (
+        INSERT INTO rate_counts (department_code, community_code, month, rated, satisfied,
+                                 closed, resolved)
+        SELECT g.* FROM rated_case,
+               unnest($25::text[], $26::text[], $27::text[], $28::bigint[], $29::bigint[],
+                      $30::bigint[], $31::bigint[])
+                 AS g(department_code, community_code, month, rated, satisfied, closed,
+                      resolved)
+        ON CONFLICT (department_code, community_code, month) DO UPDATE SET
+            rated = rate_counts.rated + EXCLUDED.rated,
+            satisfied = rate_counts.satisfied + EXCLUDED.satisfied,
+            closed = rate_counts.closed + EXCLUDED.closed,
+            resolved = rate_counts.resolved + EXCLUDED.resolved),
+    events AS (
+        SELECT e.* FROM rated_case,
+               unnest($32::bigint[], $33::text[], $34::text[], $35::text[], $36::text[],
+                      $37::timestamptz[], $38::bytea[], $39::text[])
+                 WITH ORDINALITY
+                 AS e(version, state, event_type, event_id, actor, at, payload,
+                      trace_headers, position)),
+    history_rows AS (
+        {HISTORY_INSERT}
+        SELECT '{RatedCase.aggregate_type}', $1::uuid::text, version, state, event_type,
+               event_id, actor, at FROM events),
+    outbox_rows AS (
+        {OUTBOX_INSERT}
+        SELECT event_id::uuid, event_type, '{SOURCE}', $1::uuid::text, at, payload,
+               trace_headers::jsonb
+          FROM events ORDER BY position)
+    SELECT count(*) AS written FROM rated_case
+"""
+
+
+@dataclass(frozen=True)
+class CaseAtLink:
+    """A case as read for a rating through one of its links, unlocked."""
+
+    case: RatedCase
+    link_id: str
+    read_version: int
+    row_version: int
+    # The links the rating may end (its own, and the others it withdraws).
+    pending_link_ids: frozenset[str]
+
+
+class RatedCaseWriter:
+    """Ratings through their links, read without a lock and written in one statement each;
+    concurrent ratings share a round trip and a commit (``GroupCommit``), their case rows
+    locked in case id order, the same in every replica."""
+
+    def __init__(self, pool: asyncpg.Pool, to_message: EventMapper[RatedCase]) -> None:
+        self.pool = pool
+        self.to_message = to_message
+        self._writes = GroupCommit(pool, RATED_CASE, lock_order=lambda row: str(row[0]))
+
+    async def read(self, token_hash: bytes) -> CaseAtLink | None:
+        row = await self.pool.fetchrow(CASE_AT_LINK, token_hash)
+        if row is None:
+            return None
+        case = _case_from_row(row)
+        case.links = [_link_from_row(link) for link in row["links"]]
+        pending = frozenset(x.id for x in case.links if x.state is LinkState.PENDING)
+        return CaseAtLink(case, row["link_id"], case.version, row["row_version"], pending)
+
+    async def write(self, read: CaseAtLink, request: CommandRequest, answer: bytes) -> bool:
+        """Write the rated case (changed by the domain since ``read``), its events and the
+        answer; False, writing nothing, when the case moved since it was read. Call it in the
+        span of the transition: its events carry that trace context."""
+        row = rated_case_row(read, request, answer, self.to_message)
+        return bool((await self._writes.fetchrow(row))["written"])
+
+
+def rated_case_row(
+    read: CaseAtLink,
+    request: CommandRequest,
+    answer: bytes,
+    to_message: EventMapper[RatedCase],
+) -> tuple[Any, ...]:
+    """The arguments of ``RATED_CASE`` for a case the domain has just rated."""
+    case = read.case
+    rated = next(e.rating for e in case.events if isinstance(e, CaseRated))
+    counts: dict[tuple[str, str, str], Counter[str]] = {}
+    for at, added in _event_counts(case):
+        for department, community in _grains(case.department_code, case.community_code):
+            counts.setdefault((department, community, month_of(at)), Counter()).update(added)
+    ended = [
+        x for x in case.links if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
+    ]
+    envelopes, history = stage(SOURCE, case, to_message)
+    return (
+        case.id,
+        read.read_version,
+        read.row_version,
+        case.version,
+        case.state.value,
+        case.reopen_count,
+        case.closed_as.value if case.closed_as else None,
+        request.caller,
+        request.request_id,
+        request.command,
+        request.request_hash,
+        answer,
+        [x.id for x in ended],
+        [x.state.value for x in ended],
+        [x.satisfied for x in ended],
+        [x.ended_at for x in ended],
+        rated.id,
+        rated.petition_id,
+        rated.round,
+        rated.department_code,
+        rated.community_code,
+        rated.score,
+        rated.comment,
+        rated.rated_at,
+        [key[0] for key in counts],
+        [key[1] for key in counts],
+        [key[2] for key in counts],
+        [c["rated"] for c in counts.values()],
+        [c["satisfied"] for c in counts.values()],
+        [c["closed"] for c in counts.values()],
+        [c["resolved"] for c in counts.values()],
+        [h.version for h in history],
+        [h.state for h in history],
+        [h.event_type for h in history],
+        [h.event_id for h in history],
+        [h.actor for h in history],
+        [h.at for h in history],
+        [e.data for e in envelopes],
+        [orjson.dumps(e.trace_headers).decode() for e in envelopes],
+    )
