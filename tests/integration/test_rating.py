@@ -19,6 +19,7 @@ import pytest
 from harness import (
     MovableClock,
     ServiceProcess,
+    grpc_auth,
     new_key,
     petition_body,
     publish,
@@ -449,6 +450,21 @@ async def test_the_three_rates_match_a_seeded_set_counted_by_hand(
         timeout=10,
     )
     assert [(r.community_code, r.closed_count) for r in by_community.rows] == [("C050", 4)]
+    # A department reads its own figures, not another's.
+    clerk = grpc_auth(f"department:{department}")
+    own = await loop.rating.GetRates(
+        rating_pb2.GetRatesRequest(group_by=[rating_pb2.RATE_GROUPING_DEPARTMENT], **months),
+        metadata=clerk,
+        timeout=10,
+    )
+    assert [r.department_code for r in own.rows] == [department]
+    with pytest.raises(grpc.aio.AioRpcError) as other:
+        await loop.rating.GetRates(
+            rating_pb2.GetRatesRequest(department_code="water_affairs", **months),
+            metadata=clerk,
+            timeout=10,
+        )
+    assert other.value.code() == grpc.StatusCode.PERMISSION_DENIED
     async with httpx.AsyncClient(base_url=rating.http_url, timeout=10) as public:
         body = (
             await public.get(

@@ -279,3 +279,15 @@ def test_require_accepts_any_iterable_of_roles() -> None:
     resident.require(r for r in (OFFICE, RESIDENT))
     with pytest.raises(PermissionDenied):
         resident.require(r for r in (OFFICE, WORKER))
+
+
+def test_a_department_sees_its_own_and_the_office_every_one() -> None:
+    clerk = Principal("clerk", frozenset({"department:water", "department:power"}))
+    office = Principal("li", frozenset({"office"}))
+    see_all = ("office",)
+    assert clerk.departments_shown(None, see_all) == ["power", "water"]
+    assert clerk.departments_shown("water", see_all) == ["water"]
+    with pytest.raises(PermissionDenied):
+        clerk.departments_shown("housing", see_all)
+    assert office.departments_shown(None, see_all) is None
+    assert office.departments_shown("housing", see_all) == ["housing"]

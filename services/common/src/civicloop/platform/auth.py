@@ -74,6 +74,18 @@ class Principal:
     def primary_role(self) -> str:
         return sorted(self.roles)[0] if self.roles else ""
 
+    def departments_shown(
+        self, requested: str | None, see_all: Iterable[str]
+    ) -> list[str] | None:
+        """The departments a list may show this caller: the one asked for, else every one it
+        may see; None (no limit) for the roles in ``see_all``. A department's clerk asking for
+        another department's is refused."""
+        if self.has_any(see_all):
+            return [requested] if requested else None
+        if requested and requested not in self.departments:
+            raise PermissionDenied(f"department {requested!r} is not yours")
+        return [requested] if requested else sorted(self.departments)
+
     @property
     def actor(self) -> Actor:
         """The caller as the domain records it: subject and the role it acts under."""

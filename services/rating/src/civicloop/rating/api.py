@@ -34,7 +34,7 @@ def build_router(queries: RatingQueries) -> APIRouter:
         rows, token = await queries.rates(
             RateFilter(
                 groupings(group_by or []),
-                department_code or None,
+                [department_code] if department_code else None,
                 community_code or None,
                 from_month,
                 to_month,

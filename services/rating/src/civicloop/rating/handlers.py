@@ -13,7 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 import grpc
@@ -53,6 +53,8 @@ from civicloop.v1 import events_pb2
 log = logging.getLogger(__name__)
 
 REASON_MAX = 500
+INVALID_LINK = "this rating link is not valid"
+T = TypeVar("T")
 # How long a link whose gateway was away waits before it is sent again.
 RESEND_AFTER = timedelta(minutes=5)
 EXPIRY_HOURS_MAX = 720
@@ -127,7 +129,9 @@ class Rater:
         return RatingUnitOfWork(messages.event_message, self.tokens.hash_for, conn=conn)
 
     @staticmethod
-    def _command(principal: Principal, request_id: str, command: str, *body: Any) -> Any:
+    def _command(
+        principal: Principal, request_id: str, command: str, *body: Any
+    ) -> CommandRequest | None:
         return CommandRequest.of(principal.subject, request_id, command, orjson.dumps(body))
 
     # ---- what dispatch and intake report ----
@@ -291,10 +295,7 @@ class Rater:
         raise Aborted("the case changed while it was being rated; try again")
 
     async def _case_at_link(self, token: str) -> CaseAtLink:
-        read = await self.rated_cases.read(token_hash(token)) if looks_like_token(token) else None
-        if read is None:
-            raise NotFound("this rating link is not valid")
-        return read
+        return _found(await self.rated_cases.read(_hash_of(token)))
 
     async def _submit_in_unit_of_work(self, token: str, score: int, comment: str) -> Submitted:
         async with self._uow() as uow:
@@ -317,10 +318,8 @@ class Rater:
         return submitted
 
     async def _link_of(self, repo: CaseRepository, token: str) -> tuple[str, str]:
-        found = await repo.case_of_token(token_hash(token)) if looks_like_token(token) else None
-        if found is None:
-            raise NotFound("this rating link is not valid")
-        return found
+        """The case and link a token opens."""
+        return _found(await repo.case_of_token(_hash_of(token)))
 
     async def decide(
         self,
@@ -448,6 +447,19 @@ class Rater:
         url = f"{self.rating_url}/r/{self.tokens.token_for(link_id)}"
         until = expires_at.astimezone(SHANGHAI).strftime("%m月%d日")
         return f"【都江堰民生服务】您反映的问题已办结，请为办理结果评分：{url} （{until}前有效）"
+
+
+def _hash_of(token: str) -> bytes:
+    """What a token is looked up by; a string no link's token could be is refused first."""
+    if not looks_like_token(token):
+        raise NotFound(INVALID_LINK)
+    return token_hash(token)
+
+
+def _found(link: T | None) -> T:
+    if link is None:
+        raise NotFound(INVALID_LINK)
+    return link
 
 
 def _rating_request(link_id: str, score: int, comment: str) -> CommandRequest:

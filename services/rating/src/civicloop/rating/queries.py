@@ -43,7 +43,8 @@ class RateRow:
 @dataclass(frozen=True)
 class RateFilter:
     group_by: frozenset[Grouping]
-    department_code: str | None
+    # None: every department.
+    departments: list[str] | None
     community_code: str | None
     from_month: str
     to_month: str
@@ -52,7 +53,8 @@ class RateFilter:
 @dataclass(frozen=True)
 class RatingFilter:
     case_id: str | None = None
-    department_code: str | None = None
+    # None: every department.
+    departments: list[str] | None = None
     community_code: str | None = None
     month: str | None = None
     satisfied: bool | None = None
@@ -78,7 +80,7 @@ class RatingQueries:
         grain = [
             f"{g.value} {'<>' if g in wanted.group_by or named else '='} '{ALL}'"
             for g, named in (
-                (Grouping.DEPARTMENT, wanted.department_code),
+                (Grouping.DEPARTMENT, wanted.departments is not None),
                 (Grouping.COMMUNITY, wanted.community_code),
             )
         ]
@@ -95,7 +97,7 @@ class RatingQueries:
                          sum(closed)::bigint AS closed, sum(resolved)::bigint AS resolved
                     FROM rate_counts
                    WHERE month BETWEEN $1 AND $2 AND {" AND ".join(grain)}
-                     AND ($3::text IS NULL OR department_code = $3)
+                     AND ($3::text[] IS NULL OR department_code = ANY($3))
                      AND ($4::text IS NULL OR community_code = $4)
                    {"GROUP BY " + ", ".join(grouped) if grouped else ""}) g
                 WHERE $5::text IS NULL
@@ -104,7 +106,7 @@ class RatingQueries:
                 LIMIT {page.limit}""",
             first,
             last,
-            wanted.department_code,
+            wanted.departments,
             wanted.community_code,
             *after,
         )
@@ -132,7 +134,7 @@ class RatingQueries:
         rows = await self.pool.fetch(
             f"""SELECT * FROM ratings
                  WHERE ($1::uuid IS NULL OR case_id = $1)
-                   AND ($2::text IS NULL OR department_code = $2)
+                   AND ($2::text[] IS NULL OR department_code = ANY($2))
                    AND ($3::text IS NULL OR community_code = $3)
                    AND ($4::timestamptz IS NULL OR rated_at >= $4)
                    AND ($5::timestamptz IS NULL OR rated_at < $5)
@@ -140,7 +142,7 @@ class RatingQueries:
                    AND ($7::timestamptz IS NULL OR (rated_at, id) < ($7, $8::uuid))
                  ORDER BY rated_at DESC, id DESC LIMIT {page.limit}""",
             parse_uuid(wanted.case_id, "case_id") if wanted.case_id else None,
-            wanted.department_code,
+            wanted.departments,
             wanted.community_code,
             since,
             until,

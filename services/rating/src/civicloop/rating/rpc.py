@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.errors import InvalidArgument, PermissionDenied
+from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.grpc_server import Context, peer_host, rpc
 from civicloop.platform.protobuf import page_request, page_response, timestamp
 from civicloop.platform.ratelimit import AddressLimit
@@ -30,17 +30,9 @@ GROUPING_NAMES = {
 }
 
 
-def own_department(principal: Principal, requested: str) -> str | None:
-    """The department a list is limited to: the one asked for, and for a department's own
-    caller only its own code (the office, auditors and publishers see every one)."""
-    if principal.has_any((auth.OFFICE, auth.AUDITOR, auth.PUBLISHER)):
-        return requested or None
-    own = sorted(principal.departments)
-    if requested and requested not in own:
-        raise PermissionDenied(f"department {requested!r} is not yours")
-    if len(own) != 1 and not requested:
-        raise InvalidArgument.of("department_code", "name which of your departments")
-    return requested or own[0]
+# Who sees every department's figures and ratings; a department sees its own.
+RATES_SEE_ALL = (auth.OFFICE, auth.AUDITOR, auth.PUBLISHER)
+RATINGS_SEE_ALL = (auth.OFFICE, auth.AUDITOR)
 
 
 class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
@@ -151,7 +143,7 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
         rows, token = await self.queries.rates(
             RateFilter(
                 groupings(names),
-                own_department(principal, request.department_code),
+                principal.departments_shown(request.department_code, RATES_SEE_ALL),
                 request.community_code or None,
                 request.from_month,
                 request.to_month,
@@ -175,7 +167,7 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
         ratings, token = await self.queries.ratings(
             RatingFilter(
                 case_id=request.case_id or None,
-                department_code=own_department(principal, request.department_code),
+                departments=principal.departments_shown(request.department_code, RATINGS_SEE_ALL),
                 community_code=request.community_code or None,
                 month=request.month or None,
                 satisfied=request.satisfied if request.HasField("satisfied") else None,
