@@ -94,8 +94,9 @@ def rpc(
                 try:
                     principal = ANONYMOUS
                     if not public:
-                        principal = self.verifier.verify_header(metadata.get("authorization"))
-                        principal.require(roles)
+                        principal = self.verifier.verify_header(
+                            metadata.get("authorization")
+                        ).acting_for(roles)
                     response = await method(self, request, context, principal)
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
                     return response

@@ -1,6 +1,7 @@
 """``civicloop-ops``: the operator's command line.
 
-    civicloop-ops token --role office [--subject alice] [--ttl 3600]   a development token
+    civicloop-ops token --role office --service intake [--subject alice] [--ttl 3600]
+                                                   a development token for that service
     civicloop-ops parking list --service intake                        what was parked, and why
     civicloop-ops parking replay --service intake [--id EVENT_ID]      send parked events again
     civicloop-ops unrouted list                                        events nobody is bound to
@@ -20,7 +21,7 @@ from typing import Any
 
 import aio_pika
 
-from civicloop.platform.auth import mint_dev_token
+from civicloop.platform.auth import MAX_LIFETIME_SECONDS, audience_of, mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.telemetry import case_trace
 
@@ -126,8 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="mint a development token")
     token.add_argument("--role", action="append", required=True)
+    token.add_argument(
+        "--service",
+        action="append",
+        required=True,
+        help="the service the token is for (its audience); repeat for several",
+    )
     token.add_argument("--subject", default="dev")
-    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument("--ttl", type=int, default=MAX_LIFETIME_SECONDS)
     parking = commands.add_parser("parking", help="inspect or replay parked events")
     parking.add_argument("action", choices=["list", "replay"])
     parking.add_argument("--service", required=True)
@@ -144,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "token":
-        print(mint_dev_token(args.subject, args.role, args.ttl))
+        audiences = [audience_of(name) for name in args.service]
+        print(mint_dev_token(args.subject, args.role, audience=audiences, ttl_seconds=args.ttl))
         return 0
     if args.command == "parking" and args.action == "list":
         return asyncio.run(_list(_topology().parking_queue(args.service), args.limit))

@@ -26,7 +26,7 @@ import uvloop
 from fastapi import FastAPI
 
 from civicloop.platform import db, telemetry
-from civicloop.platform.auth import ServiceToken, TokenVerifier
+from civicloop.platform.auth import ISSUER_DEV, KeySet, ServiceToken, TokenVerifier
 from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
 from civicloop.platform.inbox import Inbox, InboxHandler
@@ -81,8 +81,11 @@ class Runtime:
         self.settings = settings
         self.migrations_package = migrations_package
         self.uses_redis = uses_redis
-        self.verifier = TokenVerifier.from_file(settings.civicloop_jwks_file)
+        self.verifier = TokenVerifier(KeySet(settings.civicloop_jwks_file), settings.token_policy)
         settings.require_secret("CIVICLOOP_JWKS_FILE", settings.civicloop_jwks_file is None)
+        settings.require_secret(
+            "CIVICLOOP_TOKEN_ISSUER", settings.civicloop_token_issuer == ISSUER_DEV
+        )
         self.bus = EventBus(settings.amqp_url, settings.service_name, settings.namespace)
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
@@ -100,11 +103,12 @@ class Runtime:
             raise RuntimeError("this service was not started with Redis")
         return self._redis
 
-    def service_token(self) -> ServiceToken:
-        """This service's identity for calling the others over gRPC."""
+    def service_token(self, target: str) -> ServiceToken:
+        """This service's identity for calling ``target`` over gRPC: a token of its own for
+        each service it calls (each checks that the token names its audience)."""
         s = self.settings
-        s.require_secret("CIVICLOOP_SERVICE_TOKEN_FILE", s.civicloop_service_token_file is None)
-        return ServiceToken(s.service_name, s.civicloop_service_token_file)
+        s.require_secret("CIVICLOOP_SERVICE_TOKEN_DIR", s.civicloop_service_token_dir is None)
+        return ServiceToken(s.service_name, target, s.civicloop_service_token_dir)
 
     async def open(self) -> None:
         s = self.settings

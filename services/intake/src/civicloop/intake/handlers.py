@@ -24,6 +24,7 @@ from civicloop.intake.store.repository import (
     CaseRepository,
     IntakeUnitOfWork,
     PetitionRepository,
+    record_contact_read,
     submission_row,
 )
 from civicloop.platform import auth, telemetry
@@ -35,14 +36,18 @@ from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import (
+    DomainError,
     FailedPrecondition,
     InvalidArgument,
+    NotFound,
+    PermissionDenied,
     VersionConflict,
     Violations,
 )
 from civicloop.platform.event_types import type_of
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.paging import PageRequest
+from civicloop.platform.protobuf import parse_uuid
 from civicloop.platform.redaction import redact
 from civicloop.platform.unit_of_work import HistoryRow
 from civicloop.reference.catalogue import categories, communities
@@ -64,10 +69,20 @@ class Cluster:
     min_similarity: float
 
 
+# Who may file, in the order of preference of the role a filing is recorded under.
+FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 # Who may read what, the same over HTTP and gRPC: petitions and lists are for intake's staff;
-# a single case (its state, no petitioner) also for departments and other services.
+# a single case (its state, no petitioner) also for other services, and for a department that
+# leads or led it.
 STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
-CASE_READERS = (*STAFF_READERS, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
+EVERY_CASE_READERS = (*STAFF_READERS, auth.ANY_SERVICE)
+CASE_READERS = (*EVERY_CASE_READERS, auth.ANY_DEPARTMENT)
+# What a call for petitioner contacts was told, as recorded.
+CONTACT_READ_OUTCOMES: dict[type[DomainError], str] = {
+    InvalidArgument: "invalid_case_id",
+    NotFound: "unknown_case",
+    FailedPrecondition: "not_awaiting_rating",
+}
 
 
 class Intake:
@@ -207,7 +222,7 @@ class Intake:
                 case.resolve_on_site(redact(note.strip()), principal.actor, self.clock())
                 await uow.petitions.mark_resolved_on_site(case.id)
                 uow.track(case)
-                await uow.commit(answer=_answer(case), authority=principal.primary_role)
+                await uow.commit(answer=_answer(case), authority=principal.role)
         return case
 
     # ---- 统单 consolidation ----
@@ -281,7 +296,7 @@ class Intake:
                         now,
                     )
                 uow.track(keep, *others)
-                await uow.commit(answer=_answer(keep), authority=principal.primary_role)
+                await uow.commit(answer=_answer(keep), authority=principal.role)
         return keep
 
     async def split_petition(
@@ -309,7 +324,7 @@ class Intake:
                 uow.track_new(new_case)
                 uow.move_petitions([petition.id], new_case.id)
                 uow.track(case)
-                await uow.commit(answer=_answer(case, new_case), authority=principal.primary_role)
+                await uow.commit(answer=_answer(case, new_case), authority=principal.role)
         return case, new_case
 
     async def propose_clusters(
@@ -360,9 +375,16 @@ class Intake:
         async with self.pool.acquire() as conn:
             return await PetitionRepository(conn).get(petition_id)
 
-    async def get_case(self, case_id: str) -> Case:
+    async def get_case(self, case_id: str, viewer: Principal) -> Case:
+        """A case, for staff and services; for a department, only one it leads or led."""
         async with self.pool.acquire() as conn:
-            return await CaseRepository(conn).get(case_id)
+            cases = CaseRepository(conn)
+            case = await cases.get(case_id)
+            if not viewer.has_any(EVERY_CASE_READERS) and not viewer.sees_work_of(
+                await cases.leads(case.id), EVERY_CASE_READERS
+            ):
+                raise PermissionDenied(f"case {case.id} was never your department's")
+        return case
 
     async def list_petitions(self, page: PageRequest, **filters: Any) -> tuple[list[Petition], str]:
         """Petitions newest first, by the filters of ``PetitionRepository.search``."""
@@ -386,10 +408,29 @@ class Intake:
                 state=state, community=community, category=category, page=page
             )
 
-    async def petitioner_contacts(self, case_id: str) -> list[tuple[str, PetitionerContact]]:
-        async with self.pool.acquire() as conn:
-            await CaseRepository(conn).get(case_id)
-            sealed = await PetitionRepository(conn).sealed_contacts(case_id)
+    async def petitioner_contacts(
+        self, case_id: str, reader: Principal
+    ) -> list[tuple[str, PetitionerContact]]:
+        """The contacts of a case's petitioners, for rating to ask them for a rating: only
+        while the case awaits one (intake follows it through dispatch's and rating's events).
+        Every call is recorded, answered or refused, without the contacts."""
+        sealed: list[tuple[str, bytes]] = []
+        refusal: DomainError | None = None
+        outcome, recorded_id = "answered", None
+        async with self.pool.acquire() as conn, conn.transaction():
+            try:
+                recorded_id = parse_uuid(case_id, "case_id")
+                case = await CaseRepository(conn).get(recorded_id)
+                case.require_awaiting_rating()
+                sealed = await PetitionRepository(conn).sealed_contacts(case.id)
+            except (InvalidArgument, NotFound, FailedPrecondition) as error:
+                refusal = error
+                outcome = next(o for t, o in CONTACT_READ_OUTCOMES.items() if isinstance(error, t))
+            await record_contact_read(
+                conn, recorded_id, reader.actor, self.clock(), outcome, len(sealed)
+            )
+        if refusal is not None:
+            raise refusal
         return [(pid, self.vault.open(blob, pid)) for pid, blob in sealed]
 
     # ---- projection of the later steps, owned by other services ----
@@ -403,6 +444,8 @@ class Intake:
         department = getattr(message, "department_code", "")
         async with self._uow(conn) as uow:
             case = await uow.cases.get(message.case_id, lock=True)
+            if department:  # it leads the case, or led the round reported (even if stale)
+                await uow.cases.add_lead(case.id, department)
             with telemetry.case_step(
                 f"case {new_state}", case.id, case.traceparent, department=department
             ):
@@ -418,7 +461,8 @@ class Intake:
                         case.state.value,
                         envelope.type,
                         envelope.id,
-                        f"service:{envelope.source}",
+                        auth.service(envelope.source),
+                        auth.service(envelope.source),
                         envelope.time,
                     )
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.rules import PetitionInput
-from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
+from civicloop.intake.handlers import CASE_READERS, FILERS, STAFF_READERS, Intake
 from civicloop.intake.store.repository import CASES, PETITIONS
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
@@ -19,7 +19,6 @@ from civicloop.platform.protobuf import (
 )
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
-FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 
 
@@ -100,7 +99,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         principal: Principal,
     ) -> intake_pb2.GetCaseResponse:
         return intake_pb2.GetCaseResponse(
-            case=messages.case_pb(await self.intake.get_case(request.case_id))
+            case=messages.case_pb(await self.intake.get_case(request.case_id, principal))
         )
 
     @rpc(roles=STAFF_READERS)
@@ -208,7 +207,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         context: Context,
         principal: Principal,
     ) -> intake_pb2.GetPetitionerContactsResponse:
-        contacts = await self.intake.petitioner_contacts(request.case_id)
+        contacts = await self.intake.petitioner_contacts(request.case_id, principal)
         return intake_pb2.GetPetitionerContactsResponse(
             contacts=[
                 intake_pb2.PetitionerContact(petition_id=pid, name=c.name, phone=c.phone)

@@ -27,7 +27,6 @@ def build(runtime: Runtime) -> ServiceParts:
     settings.require_secret("RATING_LINK_KEY", settings.rating_link_key == DEV_LINK_KEY)
     settings.require_secret("RATING_SMS_SECRET", settings.rating_sms_secret == DEV_SMS_SECRET)
     clock = clock_from(settings.civicloop_clock_file)
-    token = runtime.service_token()
     rater = Rater(
         runtime.pool,
         LinkTokens(settings.link_key),
@@ -39,11 +38,13 @@ def build(runtime: Runtime) -> ServiceParts:
             # Signed with the wall clock, never a test's moved one: the gateway checks it.
         ),
         IntakeContacts(
-            intake_pb2_grpc.IntakeServiceStub(client_channel(settings.intake_grpc_target, token))
+            intake_pb2_grpc.IntakeServiceStub(
+                client_channel(settings.intake_grpc_target, runtime.service_token("intake"))
+            )
         ),
         DepartmentNames(
             dispatch_pb2_grpc.DispatchServiceStub(
-                client_channel(settings.dispatch_grpc_target, token)
+                client_channel(settings.dispatch_grpc_target, runtime.service_token("dispatch"))
             )
         ),
         rating_url=settings.rating_public_base_url,

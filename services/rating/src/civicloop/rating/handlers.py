@@ -57,6 +57,9 @@ INVALID_LINK = "this rating link is not valid"
 T = TypeVar("T")
 # How long a link whose gateway was away waits before it is sent again.
 RESEND_AFTER = timedelta(minutes=5)
+# Intake gives the petitioners' contacts only once it has heard the case was completed, and
+# that event reaches intake apart from rating: a young link asks again this soon.
+ASK_AGAIN_SOON = timedelta(seconds=1)
 EXPIRY_HOURS_MAX = 720
 # A rating whose case moves under it this often (its co-petitioners rating at the same moment)
 # is told to try again.
@@ -252,7 +255,7 @@ class Rater:
             with telemetry.case_step("rating requested", case.id, case.traceparent):
                 links = case.request_links(await uow.cases.petition_ids(case.id), now, now + ttl)
                 uow.track(case)
-                await uow.commit(answer=case.id.encode(), authority=principal.primary_role)
+                await uow.commit(answer=case.id.encode(), authority=principal.role)
         self.links_waiting.set()
         return links
 
@@ -379,7 +382,7 @@ class Rater:
         while True:
             async with self.pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch(
-                    """SELECT id::text, case_id::text, petition_id::text, expires_at,
+                    """SELECT id::text, case_id::text, petition_id::text, expires_at, created_at,
                               (SELECT traceparent FROM cases c
                                 WHERE c.case_id = rating_links.case_id) AS traceparent
                          FROM rating_links
@@ -402,9 +405,14 @@ class Rater:
         try:
             phones = await self.contacts.phones(rows[0]["case_id"])
         except grpc.aio.AioRpcError as error:
-            # Intake does not know the case (nothing to send, ever), or cannot answer now
-            # (later): either way the next case's links need not wait behind these.
+            # Intake does not know the case (nothing to send, ever), has not yet heard that it
+            # was completed (soon, while the links are young), or cannot answer now (later):
+            # either way the next case's links need not wait behind these.
             gone = error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
+            now = self.clock()
+            not_yet = error.code() is grpc.StatusCode.FAILED_PRECONDITION and all(
+                now - row["created_at"] < RESEND_AFTER for row in rows
+            )
             log.warning("no contacts for a case's rating links: %s", error.code().name)
             await conn.executemany(
                 "UPDATE rating_links SET delivery = $2, send_after = $3 WHERE id = $1",
@@ -412,7 +420,7 @@ class Rater:
                     (
                         row["id"],
                         (Delivery.FAILED if gone else Delivery.QUEUED).value,
-                        self.clock() + RESEND_AFTER,
+                        now + (ASK_AGAIN_SOON if not_yet else RESEND_AFTER),
                     )
                     for row in rows
                 ],

@@ -329,14 +329,14 @@ RATED_CASE = f"""
     events AS (
         SELECT e.* FROM rated_case,
                unnest($32::bigint[], $33::text[], $34::text[], $35::text[], $36::text[],
-                      $37::timestamptz[], $38::bytea[], $39::text[])
+                      $40::text[], $37::timestamptz[], $38::bytea[], $39::text[])
                  WITH ORDINALITY
-                 AS e(version, state, event_type, event_id, actor, at, payload,
+                 AS e(version, state, event_type, event_id, actor, role, at, payload,
                       trace_headers, position)),
     history_rows AS (
         {HISTORY_INSERT}
         SELECT '{RatedCase.aggregate_type}', $1::uuid::text, version, state, event_type,
-               event_id, actor, at FROM events),
+               event_id, actor, role, at FROM events),
     outbox_rows AS (
         {OUTBOX_INSERT}
         SELECT event_id::uuid, event_type, '{SOURCE}', $1::uuid::text, at, payload,
@@ -442,4 +442,5 @@ def rated_case_row(
         [h.at for h in history],
         [e.data for e in envelopes],
         [orjson.dumps(e.trace_headers).decode() for e in envelopes],
+        [h.role for h in history],
     )
