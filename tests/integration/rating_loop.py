@@ -51,7 +51,11 @@ class Loop:
         return case_id
 
     async def opened_case(
-        self, phones: list[str], community: str = "C003", summary: str = SUMMARY
+        self,
+        phones: list[str],
+        community: str = "C003",
+        summary: str = SUMMARY,
+        category: str = "streetlight",
     ) -> str:
         """One petition per phone, merged by the office into one opened case."""
         petition_ids = []
@@ -61,7 +65,7 @@ class Loop:
                 "/v1/petitions",
                 json=petition_body(
                     community_code=community,
-                    category_code="streetlight",
+                    category_code=category,
                     description="小区门口路灯不亮，晚上看不见路",
                     petitioner_phone=phone,
                 ),

@@ -37,7 +37,6 @@ from rating_loop import Loop
 from civicloop.platform.auth import ISSUER_DEV, audience_of, mint_dev_token
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.v1 import (
-    common_pb2,
     dispatch_pb2,
     dispatch_pb2_grpc,
     events_pb2,
@@ -66,39 +65,19 @@ def dispatch_stub(dispatch_channel: grpc.aio.Channel) -> dispatch_pb2_grpc.Dispa
     return dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
 
 
-async def opened_case(
-    http: httpx.AsyncClient, intake: intake_pb2_grpc.IntakeServiceStub, tap: EventTap
-) -> events_pb2.CaseDispatched:
+async def routed_case(loop: Loop) -> events_pb2.CaseDispatched:
     """A road damage petition in C006, filed and opened; dispatch's routing of it."""
-    filed = await http.post(
-        "/v1/petitions",
-        json=petition_body(
-            community_code="C006", category_code="road_damage", description="村道中间有个大坑"
-        ),
+    case_id = await loop.opened_case(
+        [random_phone()], community="C006", category="road_damage", summary="村道中间有个大坑"
     )
-    case_id = filed.json()["case"]["case_id"]
-    await intake.ConsolidateCase(
-        intake_pb2.ConsolidateCaseRequest(
-            petition_ids=[filed.json()["petition"]["petition_id"]],
-            list=common_pb2.CASE_LIST_PRACTICAL_MATTERS,
-            urgency=common_pb2.URGENCY_GENERAL,
-            summary="村道中间有个大坑",
-        ),
-        metadata=OFFICE,
-        timeout=10,
-    )
-    routed = await tap.for_subject(case_id, "civicloop.case.dispatched.v1")
+    routed = await loop.tap.for_subject(case_id, "civicloop.case.dispatched.v1")
     return events_pb2.CaseDispatched.FromString(routed.body)
 
 
-async def returned_and_taken_on(
-    http: httpx.AsyncClient,
-    intake: intake_pb2_grpc.IntakeServiceStub,
-    dispatch: dispatch_pb2_grpc.DispatchServiceStub,
-    tap: EventTap,
-) -> tuple[str, dispatch_pb2.ReturnResponse]:
+async def returned_and_taken_on(loop: Loop) -> tuple[str, dispatch_pb2.ReturnResponse]:
     """A case its first lead returned, and the next lead accepted and began to handle."""
-    routed = await opened_case(http, intake, tap)
+    dispatch = loop.dispatch
+    routed = await routed_case(loop)
     assert routed.department_code == FIRST_LEAD
     returned = await dispatch.Return(
         dispatch_pb2.ReturnRequest(
@@ -139,12 +118,9 @@ async def returned_and_taken_on(
 
 
 async def test_a_department_reads_at_intake_only_the_cases_it_leads_or_led(
-    http: httpx.AsyncClient,
-    intake_stub: intake_pb2_grpc.IntakeServiceStub,
-    dispatch_stub: dispatch_pb2_grpc.DispatchServiceStub,
-    tap: EventTap,
+    loop: Loop, http: httpx.AsyncClient, intake_stub: intake_pb2_grpc.IntakeServiceStub
 ) -> None:
-    case_id, _ = await returned_and_taken_on(http, intake_stub, dispatch_stub, tap)
+    case_id, _ = await returned_and_taken_on(loop)
 
     async def intake_knows_the_next_lead() -> bool:
         case = await http.get(f"/v1/cases/{case_id}", headers=bearer("office"))
@@ -174,12 +150,9 @@ async def test_a_department_reads_at_intake_only_the_cases_it_leads_or_led(
 
 
 async def test_a_department_that_returned_a_case_reads_its_own_round_and_not_the_next(
-    http: httpx.AsyncClient,
-    intake_stub: intake_pb2_grpc.IntakeServiceStub,
-    dispatch_stub: dispatch_pb2_grpc.DispatchServiceStub,
-    tap: EventTap,
+    loop: Loop, dispatch_stub: dispatch_pb2_grpc.DispatchServiceStub
 ) -> None:
-    case_id, returned = await returned_and_taken_on(http, intake_stub, dispatch_stub, tap)
+    case_id, returned = await returned_and_taken_on(loop)
     request = dispatch_pb2.GetAssignmentRequest(case_id=case_id)
 
     earlier = await dispatch_stub.GetAssignment(request, metadata=clerk(FIRST_LEAD), timeout=10)
@@ -274,14 +247,14 @@ async def test_contacts_go_out_only_while_a_rating_is_awaited_and_every_call_is_
 
 
 async def test_history_records_the_role_a_change_was_made_under(
+    loop: Loop,
     http: httpx.AsyncClient,
-    intake_stub: intake_pb2_grpc.IntakeServiceStub,
     dispatch_stub: dispatch_pb2_grpc.DispatchServiceStub,
     dispatch_db: asyncpg.Pool,
     intake_db: asyncpg.Pool,
     tap: EventTap,
 ) -> None:
-    routed = await opened_case(http, intake_stub, tap)
+    routed = await routed_case(loop)
     # A clerk of two departments: the one that leads the case is not the first it holds.
     two_departments = clerk("agriculture", FIRST_LEAD)
 
