@@ -243,6 +243,29 @@ async def test_contacts_go_out_only_while_a_rating_is_awaited_and_every_call_is_
     assert "张三" not in recorded
 
 
+async def test_rating_asks_again_soon_when_intake_has_not_yet_heard_of_the_completion(
+    loop: Loop, intake_db: asyncpg.Pool
+) -> None:
+    phone = random_phone()
+    case_id = await loop.opened_case([phone])
+
+    async def rating_was_refused() -> bool:
+        reads = await contact_reads(intake_db, case_id)
+        return any(
+            (r["caller"], r["outcome"]) == ("service:rating", "not_awaiting_rating") for r in reads
+        )
+
+    # Intake's consumer waits on the case's row while dispatch completes the round and rating
+    # asks for the contacts: intake still sees the case in progress, and refuses.
+    async with intake_db.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT 1 FROM cases WHERE id = $1::uuid FOR UPDATE", case_id)
+        await loop.complete_round(case_id)
+        await wait_for(rating_was_refused)
+
+    # Told, once intake has caught up: asked again within moments, not minutes.
+    assert await loop.link_sent_to(phone)
+
+
 # ---- history ----
 
 
