@@ -35,8 +35,8 @@ def verifier() -> TokenVerifier:
 
 
 def dev_private_key() -> bytes:
-    devkeys = resources.files("civicloop.platform.devkeys")
-    return devkeys.joinpath("dev-signing-key.pem").read_bytes()
+    devsigning = resources.files("civicloop.devsigning")
+    return devsigning.joinpath("dev-signing-key.pem").read_bytes()
 
 
 def signed(

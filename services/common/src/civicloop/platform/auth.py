@@ -3,8 +3,10 @@
 Roles: ``resident``, ``worker``, ``office``, ``department:<code>``, ``publisher``, ``auditor``,
 ``operator`` and one ``service:<name>`` identity per service. For local runs and tests the
 development key set shipped in ``devkeys/`` is trusted when CIVICLOOP_JWKS_FILE is not set;
-``civicloop-ops token --role office`` mints a token with its private half. Production sets
-CIVICLOOP_JWKS_FILE to the city identity provider's key set, and never trusts the dev key.
+``civicloop-ops token --role office`` mints a token with its private half, which only
+development installs have (the ``civicloop-devsigning`` distribution, never in an image).
+Production sets CIVICLOOP_JWKS_FILE to the city identity provider's key set, and refuses one
+that still holds the development public key.
 """
 
 from __future__ import annotations
@@ -96,12 +98,36 @@ def _dev_resource(name: str) -> bytes:
     return resources.files("civicloop.platform.devkeys").joinpath(name).read_bytes()
 
 
+def _dev_signing_key() -> bytes:
+    try:
+        return resources.files("civicloop.devsigning").joinpath("dev-signing-key.pem").read_bytes()
+    except ModuleNotFoundError:
+        raise RuntimeError(
+            "the development signing key is not installed (make setup installs it; images "
+            "never hold it): mount a token at CIVICLOOP_SERVICE_TOKEN_FILE"
+        ) from None
+
+
+def _public_key_values(jwks: dict[str, object]) -> set[str]:
+    keys = jwks.get("keys")
+    if not isinstance(keys, list):
+        return set()
+    # The same key under another key id, or its base64url written with padding, is the same key.
+    return {str(k.get("x", "")).rstrip("=") for k in keys if isinstance(k, dict)}
+
+
 class TokenVerifier:
     def __init__(self, jwks: dict[str, object]) -> None:
         keys = jwks.get("keys")
         if not isinstance(keys, list) or not keys:
             raise ValueError("the key set has no keys")
         self._keys = {str(k["kid"]): jwt.PyJWK(k) for k in keys}
+        self._public_values = _public_key_values(jwks)
+
+    def trusts_development_key(self) -> bool:
+        """Whether the development public key is among the trusted ones, under any key id."""
+        development = _public_key_values(orjson.loads(_dev_resource("dev-jwks.json")))
+        return bool(development & self._public_values)
 
     @classmethod
     def from_file(cls, path: Path | None) -> TokenVerifier:
@@ -178,5 +204,5 @@ def mint_dev_token(subject: str, roles: Iterable[str], ttl_seconds: int = 3600) 
         "exp": now + ttl_seconds,
         "jti": str(uuid.uuid4()),
     }
-    key = _dev_resource("dev-signing-key.pem")
+    key = _dev_signing_key()
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})

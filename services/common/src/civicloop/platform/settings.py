@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     civicloop_environment: Literal["development", "production"] = "development"
     # JSON Web Key Set trusted for bearer tokens; empty means the development key set.
     civicloop_jwks_file: Path | None = None
+    # The proxies (addresses or CIDR networks, comma separated) whose X-Forwarded-For is
+    # believed for the client's address; none by default, so no client can choose its own.
+    civicloop_trusted_proxies: str = ""
     # The token this service calls the others with (service:<name>), kept current by the
     # identity provider; empty means one minted with the development key.
     civicloop_service_token_file: Path | None = None
@@ -56,9 +59,13 @@ class ServiceSettings(BaseSettings):
         return self.civicloop_namespace
 
     def require_secret(self, name: str, is_development_value: bool) -> None:
-        """Refuse to run in production on a development secret; warn in development."""
+        """Refuse to run in production on a development secret; warn in development.
+        Callers compare by value (decoded keys, keys under any name), not by spelling."""
         if not is_development_value:
             return
         if self.civicloop_environment == "production":
-            raise RuntimeError(f"{name} is not set: production never uses the development value")
+            raise RuntimeError(
+                f"{name} is not set or holds a development value: production never uses the"
+                " development value"
+            )
         logging.getLogger(__name__).warning("%s: using the development value", name)
