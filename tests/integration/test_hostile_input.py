@@ -30,6 +30,7 @@ from harness import (
     service_env,
 )
 from hypothesis import HealthCheck, Phase
+from hypothesis import strategies as st
 
 from civicloop.platform.grpc_server import client_channel
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
@@ -290,9 +291,20 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_not_the_client(
     assert grpc.StatusCode.RESOURCE_EXHAUSTED in codes, codes
 
 
+# Appended to every generated query and path parameter of an example: what generators reach
+# only by chance (NUL, which PostgreSQL refuses in text; non-characters; a bidi override).
+POISONS = st.sampled_from(["", "\x00", "\ufffe", "\u202e", "\x0b"])
+
+
+def poisoned(values: dict[str, Any] | None, poison: str) -> dict[str, Any] | None:
+    if not values or not poison:
+        return values
+    return {k: f"{v}{poison}" if isinstance(v, str) else v for k, v in values.items()}
+
+
 def fuzz(base_url: str, headers: dict[str, str], examples: int) -> list[str]:
     """Every operation of the service's OpenAPI document with generated requests (valid and
-    not); what answered 5xx, as curl commands."""
+    not, some with a hostile character added); what answered 5xx, as curl commands."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     failures: list[str] = []
     for found in schema.get_all_operations():
@@ -306,8 +318,10 @@ def fuzz(base_url: str, headers: dict[str, str], examples: int) -> list[str]:
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @hypothesis.given(case=operation.as_strategy())
-        def exercise(case: schemathesis.Case) -> None:
+        @hypothesis.given(case=operation.as_strategy(), poison=POISONS)
+        def exercise(case: schemathesis.Case, poison: str) -> None:
+            case.query = poisoned(case.query, poison)
+            case.path_parameters = poisoned(case.path_parameters, poison)
             response = case.call(base_url=base_url, headers=headers)
             if response.status_code >= 500:
                 failures.append(f"{response.status_code}: {case.as_curl_command()}")
