@@ -21,6 +21,7 @@ import hypothesis
 import pytest
 import schemathesis
 from harness import (
+    EventTap,
     Infra,
     ServiceProcess,
     bearer,
@@ -33,7 +34,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 
 from civicloop.platform.grpc_server import client_channel
-from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
+from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
 OPEN311_KEY = "civicloop-dev-open311-key"
 MEGABYTE = 1024 * 1024
@@ -232,10 +233,50 @@ async def test_open311_get_shows_the_public_view_only(http: httpx.AsyncClient) -
     assert shown["address"] == "莲花社区"
 
 
+async def test_a_split_reason_reaches_its_event_redacted_and_markup_is_refused(
+    http: httpx.AsyncClient, grpc_channel: grpc.aio.Channel, tap: EventTap
+) -> None:
+    stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
+    office = grpc_auth("office")
+    filed = [
+        (await http.post("/v1/petitions", json=petition(community_code="C006"))).json()
+        for _ in range(2)
+    ]
+    ids = [f["petition"]["petition_id"] for f in filed]
+    await stub.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=ids,
+            review_before_opening=True,
+            list=common_pb2.CASE_LIST_URGENT_NEEDS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary="路灯不亮",
+        ),
+        metadata=office,
+        timeout=10,
+    )
+    for reason in ("<a href='x'>不是同一个问题</a>", "不是同一个问题&#x202e;"):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.SplitPetition(
+                intake_pb2.SplitPetitionRequest(petition_id=ids[1], reason=reason),
+                metadata=office,
+                timeout=10,
+            )
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "reason" in (refused.value.details() or "")
+
+    phone = random_phone()
+    await stub.SplitPetition(
+        intake_pb2.SplitPetitionRequest(petition_id=ids[1], reason=f"另一户 {phone} 的问题"),
+        metadata=office,
+        timeout=10,
+    )
+    split = await tap.for_subject(filed[0]["case"]["case_id"], "civicloop.petition.split.v1")
+    reason = events_pb2.PetitionSplit.FromString(split.body).reason
+    assert reason == f"另一户 {phone[:3]}****{phone[-4:]} 的问题"
+
+
 @pytest.fixture
-async def limited_intake(
-    infra: Infra, run: dict[str, Any]
-) -> AsyncIterator[ServiceProcess]:
+async def limited_intake(infra: Infra, run: dict[str, Any]) -> AsyncIterator[ServiceProcess]:
     """An intake of its own taking 3 filings per client address a minute."""
     env = {
         **service_env(infra, run, f"intake_t{run['id']}_limits"),
@@ -333,7 +374,14 @@ def fuzz(base_url: str, headers: dict[str, str], examples: int) -> list[str]:
 async def test_a_fuzzer_over_intakes_openapi_document_finds_no_server_error(
     intake: ServiceProcess,
 ) -> None:
-    failures = await asyncio.to_thread(
-        fuzz, intake.http_url, bearer("office"), FUZZ_EXAMPLES
-    )
+    failures = await asyncio.to_thread(fuzz, intake.http_url, bearer("office"), FUZZ_EXAMPLES)
+    assert not failures, "\n".join(failures[:20])
+
+
+async def test_a_fuzzer_over_ratings_openapi_document_finds_no_server_error(
+    rating: ServiceProcess,
+) -> None:
+    """Dispatch's HTTP side is health, readiness and metrics only (its API is gRPC); rating's
+    public JSON is fuzzed the same way."""
+    failures = await asyncio.to_thread(fuzz, rating.http_url, bearer("office"), FUZZ_EXAMPLES)
     assert not failures, "\n".join(failures[:20])
