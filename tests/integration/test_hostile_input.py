@@ -26,6 +26,8 @@ from harness import (
     ServiceProcess,
     bearer,
     grpc_auth,
+    open311_form,
+    petition_body,
     random_phone,
     running,
     service_env,
@@ -36,23 +38,22 @@ from hypothesis import strategies as st
 from civicloop.platform.grpc_server import client_channel
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
-OPEN311_KEY = "civicloop-dev-open311-key"
 MEGABYTE = 1024 * 1024
 # Examples per operation: a few dozen keep the suite's run short; more find more
 # (CIVICLOOP_FUZZ_EXAMPLES=500 for a longer hunt).
 FUZZ_EXAMPLES = int(os.environ.get("CIVICLOOP_FUZZ_EXAMPLES", "25"))
 
 
-def petition(**overrides: Any) -> dict[str, Any]:
-    body = {
+def grpc_petition(**overrides: Any) -> intake_pb2.SubmitPetitionRequest:
+    fields = {
+        "channel": common_pb2.CHANNEL_GRID_WORKER,
         "community_code": "C001",
         "category_code": "streetlight",
-        "description": "小区门口路灯不亮",
+        "description": "路灯不亮",
         "petitioner_name": "李阿姨",
         "petitioner_phone": random_phone(),
     }
-    body.update(overrides)
-    return body
+    return intake_pb2.SubmitPetitionRequest(**{**fields, **overrides})
 
 
 def resident_memory_kib(pid: int) -> int:
@@ -115,20 +116,13 @@ async def test_a_100_mb_body_is_refused_unread_and_does_not_grow_the_process(
 
     grown_kib = resident_memory_kib(intake.process.pid) - before
     assert grown_kib < 16 * 1024, f"the process grew by {grown_kib} KiB"
-    assert (await http.post("/v1/petitions", json=petition())).status_code == 201
+    assert (await http.post("/v1/petitions", json=petition_body())).status_code == 201
 
 
 async def test_an_open311_form_with_a_file_part_is_refused(http: httpx.AsyncClient) -> None:
     answer = await http.post(
         "/open311/v2/requests.json",
-        data={
-            "api_key": OPEN311_KEY,
-            "service_code": "drainage",
-            "attribute[community]": "C002",
-            "description": "积水",
-            "first_name": "四",
-            "phone": random_phone(),
-        },
+        data=open311_form(),
         files={"media": ("photo.jpg", b"\xff\xd8" + b"0" * 1000, "image/jpeg")},
     )
     assert answer.status_code == 400
@@ -166,14 +160,7 @@ async def test_a_grpc_message_over_the_receive_cap_is_refused(
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.SubmitPetition(
-            intake_pb2.SubmitPetitionRequest(
-                channel=common_pb2.CHANNEL_WEB,
-                community_code="C001",
-                category_code="streetlight",
-                description="灯" * (40 * 1024),
-                petitioner_name="李阿姨",
-                petitioner_phone=random_phone(),
-            ),
+            grpc_petition(description="灯" * (40 * 1024)),
             metadata=grpc_auth("worker"),
             timeout=10,
         )
@@ -184,11 +171,11 @@ async def test_text_xml_cannot_carry_is_refused_and_open311_xml_stays_well_forme
     http: httpx.AsyncClient, intake_db: asyncpg.Pool
 ) -> None:
     for text in ("路灯不亮\uffff", "路灯\x01不亮", "路灯\u202e亮不"):
-        answer = await http.post("/v1/petitions", json=petition(description=text))
+        answer = await http.post("/v1/petitions", json=petition_body(description=text))
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["field"] == "description"
 
-    filed = (await http.post("/v1/petitions", json=petition())).json()["petition"]
+    filed = (await http.post("/v1/petitions", json=petition_body())).json()["petition"]
     # A row written before the rules held such text: the feed must still parse.
     await intake_db.execute(
         "UPDATE petitions SET description = description || $2 WHERE id = $1",
@@ -197,7 +184,7 @@ async def test_text_xml_cannot_carry_is_refused_and_open311_xml_stays_well_forme
     )
     xml = await http.get(f"/open311/v2/requests/{filed['petition_id']}.xml")
     root = ET.fromstring(xml.content)
-    assert root.findtext("request/description") == "小区门口路灯不亮"
+    assert root.findtext("request/description") == filed["description"]
     listed = await http.get(
         "/open311/v2/requests.xml", params={"service_request_id": filed["petition_id"]}
     )
@@ -208,18 +195,13 @@ async def test_open311_get_shows_the_public_view_only(http: httpx.AsyncClient) -
     phone = random_phone()
     filed = await http.post(
         "/open311/v2/requests.json",
-        data={
-            "api_key": OPEN311_KEY,
-            "service_code": "drainage",
-            "attribute[community]": "C002",
-            "description": f"柏条河路积水，请联系{phone}",
-            "address_string": "莲花小区3栋2单元501",
-            "first_name": "四",
-            "last_name": "李",
-            "phone": phone,
-            "lat": "30.9985123",
-            "long": "103.6290456",
-        },
+        data=open311_form(
+            description=f"柏条河路积水，请联系{phone}",
+            address_string="莲花小区3栋2单元501",
+            phone=phone,
+            lat="30.9985123",
+            long="103.6290456",
+        ),
     )
     assert filed.status_code == 201, filed.text
     request_id = filed.json()[0]["service_request_id"]
@@ -239,7 +221,7 @@ async def test_a_split_reason_reaches_its_event_redacted_and_markup_is_refused(
     stub = intake_pb2_grpc.IntakeServiceStub(grpc_channel)
     office = grpc_auth("office")
     filed = [
-        (await http.post("/v1/petitions", json=petition(community_code="C006"))).json()
+        (await http.post("/v1/petitions", json=petition_body(community_code="C006"))).json()
         for _ in range(2)
     ]
     ids = [f["petition"]["petition_id"] for f in filed]
@@ -297,7 +279,7 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_not_the_client(
             (
                 await client.post(
                     "/v1/petitions",
-                    json=petition(),
+                    json=petition_body(),
                     headers={"x-forwarded-for": f"198.51.100.{n}"},
                 )
             ).status_code
@@ -312,14 +294,7 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_not_the_client(
         for n in range(7):
             try:
                 await stub.SubmitPetition(
-                    intake_pb2.SubmitPetitionRequest(
-                        channel=common_pb2.CHANNEL_GRID_WORKER,
-                        community_code="C001",
-                        category_code="streetlight",
-                        description="路灯不亮",
-                        petitioner_name="李阿姨",
-                        petitioner_phone=random_phone(),
-                    ),
+                    grpc_petition(),
                     metadata=(*grpc_auth("worker"), ("x-forwarded-for", f"198.51.100.{n}")),
                     timeout=10,
                 )

@@ -1,48 +1,18 @@
-"""Intake's part of hostile input: text feeds cannot carry, the address kept out of public
-text, free text of the office's commands, and development secrets recognised by value."""
+"""Intake's part of hostile input: the free text of the office's commands, and development
+secrets recognised by value."""
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 
 import pytest
 
-from civicloop.intake.domain.rules import PetitionInput, validate_petition
 from civicloop.intake.handlers import Intake
 from civicloop.intake.pii import PiiVault
 from civicloop.intake.settings import DEV_PII_KEY, IntakeSettings
 from civicloop.platform.auth import OFFICE, WORKER, Principal
 from civicloop.platform.domain import CaseList, Urgency
 from civicloop.platform.errors import InvalidArgument
-
-VALID = PetitionInput(
-    channel="web",
-    community_code="C001",
-    category_code="streetlight",
-    description="小区门口的路灯坏了不亮",
-    petitioner_name="张秀英",
-    petitioner_phone="13800138000",
-)
-
-
-def refused_fields(**changes: str) -> list[str]:
-    with pytest.raises(InvalidArgument) as refused:
-        validate_petition(dataclasses.replace(VALID, **changes))  # type: ignore[arg-type]
-    return [v.field for v in refused.value.violations]
-
-
-@pytest.mark.parametrize("text", ["路灯\uffff不亮", "路灯\ufffe", "路灯\u202e亮不", "路\x0c灯"])
-def test_text_xml_cannot_carry_is_refused_in_every_petition_field(text: str) -> None:
-    assert refused_fields(description=text) == ["description"]
-    assert refused_fields(petitioner_name=text) == ["petitioner_name"]
-    assert refused_fields(address_text=text) == ["address_string"]
-
-
-def test_an_address_given_apart_is_sealed_with_the_residents_words_never_public() -> None:
-    valid = validate_petition(dataclasses.replace(VALID, address_text="翔凤桥3栋2单元501"))
-    assert valid.public_description == "小区门口的路灯坏了不亮"
-    assert valid.description == "小区门口的路灯坏了不亮\n地址: 翔凤桥3栋2单元501"
 
 
 @pytest.fixture
