@@ -148,13 +148,16 @@ class _GuardedRequests:
         if problem_found := character_problem(path):
             return _bad_text("path", problem_found, path)
         raw_query = scope.get("query_string", b"").decode("latin-1")
+        # Percent escapes must decode to UTF-8: PostgreSQL takes nothing else.
         try:
             parameters = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
         except (UnicodeDecodeError, ValueError):
             return _bad_text("query", "is not UTF-8 url-encoded", path)
         for name, value in parameters:
-            if problem_found := character_problem(name) or character_problem(value):
-                return _bad_text(name if character_problem(value) else "query", problem_found, path)
+            if problem_found := character_problem(value):
+                return _bad_text(name, problem_found, path)
+            if problem_found := character_problem(name):
+                return _bad_text("query", f"a parameter's name {problem_found}", path)
         for key, value in scope["headers"]:
             if problem_found := character_problem(value.decode("latin-1")):
                 return _bad_text(key.decode("latin-1"), problem_found, path)
@@ -166,8 +169,11 @@ class _GuardedRequests:
                 if declared > self.max_body_bytes:
                     too_large = BodyTooLarge(self.max_body_bytes)
                     return problem(
-                        413, too_large.title, too_large.message,
-                        errors=too_large.violations, instance=path,
+                        413,
+                        too_large.title,
+                        too_large.message,
+                        errors=too_large.violations,
+                        instance=path,
                     )
         return None
 
