@@ -358,6 +358,25 @@ def random_phone() -> str:
     return f"1{random.choice('3456789')}{random.randrange(10**9):09d}"
 
 
+OPEN311_KEY = "civicloop-dev-open311-key"  # the development client's
+
+
+def open311_form(**overrides: str) -> dict[str, str]:
+    form = {
+        "api_key": OPEN311_KEY,
+        "service_code": "drainage",
+        "attribute[community]": "C002",
+        "description": "莲花社区柏条河路路面积水严重",
+        "first_name": "四",
+        "last_name": "李",
+        "phone": random_phone(),
+        "lat": "30.9985",
+        "long": "103.6290",
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v}
+
+
 def petition_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "channel": "web",

@@ -48,8 +48,8 @@ def mint(subject: str, roles: list[str], ttl_seconds: int = 3600) -> str:
 
 
 def dev_private_key() -> bytes:
-    devkeys = resources.files("civicloop.platform.devkeys")
-    return devkeys.joinpath("dev-signing-key.pem").read_bytes()
+    devsigning = resources.files("civicloop.devsigning")
+    return devsigning.joinpath("dev-signing-key.pem").read_bytes()
 
 
 def signed(

@@ -13,8 +13,10 @@ old one once its last tokens have expired.
 
 For local runs and tests the development key set shipped in ``devkeys/`` is trusted when
 CIVICLOOP_JWKS_FILE is not set; ``civicloop-ops token --role office --service intake`` mints a
-token with its private half. Production names the city identity provider's key set and issuer,
-and never trusts the dev key.
+token with its private half, which only development installs have (the
+``civicloop-devsigning`` distribution, never in an image). Production names the city identity
+provider's key set and issuer, and refuses a key set that still holds the development public
+key.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ def _dev_resource(name: str) -> bytes:
     return resources.files("civicloop.platform.devkeys").joinpath(name).read_bytes()
 
 
-def _parse_key_set(raw: bytes) -> dict[str, jwt.PyJWK]:
+def _parse_key_set(raw: bytes) -> tuple[dict[str, jwt.PyJWK], set[str]]:
+    """The keys by key id, and their public values (to recognise a key under any id)."""
     keys = orjson.loads(raw).get("keys")
     if not isinstance(keys, list) or not keys:
         raise ValueError("the key set has no keys")
@@ -156,7 +159,24 @@ def _parse_key_set(raw: bytes) -> dict[str, jwt.PyJWK]:
         if not isinstance(kid, str) or not kid:
             raise ValueError("every key of the key set needs a kid")
         parsed[kid] = jwt.PyJWK(key)
-    return parsed
+    return parsed, _public_key_values(keys)
+
+
+def _public_key_values(keys: object) -> set[str]:
+    if not isinstance(keys, list):
+        return set()
+    # The same key under another key id, or its base64url written with padding, is the same key.
+    return {str(k.get("x", "")).rstrip("=") for k in keys if isinstance(k, dict)}
+
+
+def _dev_signing_key() -> bytes:
+    try:
+        return resources.files("civicloop.devsigning").joinpath("dev-signing-key.pem").read_bytes()
+    except ModuleNotFoundError:
+        raise RuntimeError(
+            "the development signing key is not installed (make setup installs it; images "
+            "never hold it): mount the service tokens in CIVICLOOP_SERVICE_TOKEN_DIR"
+        ) from None
 
 
 def _file_signature(path: Path) -> tuple[int, int, int]:
@@ -180,15 +200,20 @@ class KeySet:
         self._seen: tuple[int, int, int] | None = None
         self._checked_at = 0.0
         if path is None:
-            self._keys = _parse_key_set(_dev_resource("dev-jwks.json"))
+            self._keys, self._public_values = _parse_key_set(_dev_resource("dev-jwks.json"))
         else:
             self._seen = _file_signature(path)
-            self._keys = _parse_key_set(path.read_bytes())
+            self._keys, self._public_values = _parse_key_set(path.read_bytes())
             self._checked_at = clock()
 
     @property
     def key_ids(self) -> frozenset[str]:
         return frozenset(self._keys)
+
+    def trusts_development_key(self) -> bool:
+        """Whether the development public key is among the trusted ones, under any key id."""
+        _, development = _parse_key_set(_dev_resource("dev-jwks.json"))
+        return bool(development & self._public_values)
 
     def get(self, kid: str) -> jwt.PyJWK | None:
         if self.path is not None:
@@ -203,11 +228,11 @@ class KeySet:
             seen = _file_signature(path)
             if seen == self._seen:
                 return
-            keys = _parse_key_set(path.read_bytes())
+            keys, public_values = _parse_key_set(path.read_bytes())
         except (OSError, ValueError) as error:
             log.warning("key set %s not read again, keeping the keys in use: %s", path, error)
             return
-        self._keys, self._seen = keys, seen
+        self._keys, self._public_values, self._seen = keys, public_values, seen
         log.info("key set read again", extra={"fields": {"key_ids": sorted(keys)}})
 
 
@@ -325,5 +350,5 @@ def mint_dev_token(
         "exp": now + ttl_seconds,
         "jti": str(uuid.uuid4()),
     }
-    key = _dev_resource("dev-signing-key.pem")
+    key = _dev_signing_key()
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})

@@ -25,7 +25,14 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.auth import Principal
-from civicloop.platform.errors import DomainError, InvalidArgument, VersionConflict
+from civicloop.platform.errors import (
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    VersionConflict,
+)
+from civicloop.platform.proxies import TrustedProxies
+from civicloop.platform.text import character_problem
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,27 @@ log = logging.getLogger(__name__)
 Context = grpc.aio.ServicerContext[Any, Any]
 
 Handler = Callable[[Any, Any, Context, Principal], Awaitable[Any]]
+
+# No request a service takes comes near this; a larger message is refused (RESOURCE_EXHAUSTED)
+# before it is decoded, as HTTP refuses a body over its cap.
+MAX_RECEIVE_BYTES = 64 * 1024
+
+
+def unsafe_text(message: Any, prefix: str = "") -> FieldViolation | None:
+    """The first string field, at any depth, holding text no store or feed can carry (NUL,
+    C0 controls, non-characters, bidi overrides), named as the contract names it."""
+    for field, value in message.ListFields():
+        name = f"{prefix}{field.name}"
+        items = list(enumerate(value)) if field.is_repeated else [(None, value)]
+        for index, item in items:
+            where = name if index is None else f"{name}[{index}]"
+            if field.type == field.TYPE_STRING:
+                if problem := character_problem(item):
+                    return FieldViolation(where, problem)
+            elif field.type == field.TYPE_MESSAGE:
+                if found := unsafe_text(item, f"{where}."):
+                    return found
+    return None
 
 
 def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
@@ -60,6 +88,17 @@ def peer_host(context: Context) -> str | None:
     if kind == "ipv6":
         return rest.rpartition(":")[0].strip("[]") or None
     return None
+
+
+def client_address(context: Context, proxies: TrustedProxies) -> str | None:
+    """The calling client's address for limits: the peer's, or behind a trusted proxy the
+    one it forwarded (``x-forwarded-for`` metadata); a client's own claim changes nothing."""
+    forwarded = [
+        value
+        for key, value in context.invocation_metadata() or ()
+        if key == "x-forwarded-for" and isinstance(value, str)
+    ]
+    return proxies.client(peer_host(context), forwarded)
 
 
 # The caller of a public RPC (the token in the request is its credential, e.g. a rating link).
@@ -97,6 +136,10 @@ def rpc(
                         principal = self.verifier.verify_header(
                             metadata.get("authorization")
                         ).acting_for(roles)
+                    if violation := unsafe_text(request):
+                        raise InvalidArgument(
+                            f"{violation.field}: {violation.description}", [violation]
+                        )
                     response = await method(self, request, context, principal)
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
                     return response
@@ -131,7 +174,12 @@ class GrpcServer:
     """A grpc.aio server with health and reflection for the given services."""
 
     def __init__(self, host: str, port: int) -> None:
-        self.server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        self.server = grpc.aio.server(
+            options=[
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+            ]
+        )
         self.health = HealthServicer()
         self.address = f"{host}:{port}"
         self._service_names: list[str] = [

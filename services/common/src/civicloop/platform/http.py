@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import FastAPI, Request, Response
@@ -18,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
 from civicloop.platform.errors import DomainError, FieldViolation, InvalidArgument, RateLimited
+from civicloop.platform.proxies import TrustedProxies
+from civicloop.platform.text import character_problem
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -32,6 +35,10 @@ HTTP_SECONDS = Histogram(
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+# Every JSON body and form a service takes fits in this (a petition's 4,000 characters are
+# at most 12 KiB of UTF-8); a larger body is refused before it is read.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def problem(
@@ -73,6 +80,112 @@ class UnsupportedMediaType(DomainError):
     grpc_code_name = "INVALID_ARGUMENT"
     http_status = 415
     title = "Unsupported media type"
+
+
+class BodyTooLarge(DomainError):
+    grpc_code_name = "INVALID_ARGUMENT"
+    http_status = 413
+    title = "Request body too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the request body is larger than {limit} bytes",
+            [FieldViolation("body", f"at most {limit} bytes")],
+        )
+
+
+class _GuardedRequests:
+    """What every request must pass before a route sees it.
+
+    - A body is capped: a declared length over the cap is answered 413 at once, unread; a
+      streamed body is counted as it arrives and refused (413) when it passes the cap, so a
+      100 MB upload costs the process no more than the cap.
+    - The path, every query parameter and every header must be text PostgreSQL and the feeds
+      can carry (no NUL, C0 controls, U+FFFE/U+FFFF, bidi overrides): 400 naming it.
+    - The client's address (``scope["client"]``) is the one behind the trusted proxies
+      (none unless configured), so ``X-Forwarded-For`` from anyone else changes nothing.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, proxies: TrustedProxies | None = None
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.proxies = proxies or TrustedProxies()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        client = scope.get("client")
+        if client and self.proxies.networks:
+            forwarded = [
+                v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
+            ]
+            address = self.proxies.client(client[0], forwarded)
+            if address != client[0]:
+                scope = {**scope, "client": (address, 0)}
+        received = 0
+        limit = self.max_body_bytes
+
+        async def receive_capped() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, receive_capped, send)
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        path = scope["path"]
+        if problem_found := character_problem(path):
+            return _bad_text("path", problem_found, path)
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        # Percent escapes must decode to UTF-8: PostgreSQL takes nothing else.
+        try:
+            parameters = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            return _bad_text("query", "is not UTF-8 url-encoded", path)
+        for name, value in parameters:
+            if problem_found := character_problem(value):
+                return _bad_text(name, problem_found, path)
+            if problem_found := character_problem(name):
+                return _bad_text("query", f"a parameter's name {problem_found}", path)
+        for key, value in scope["headers"]:
+            if problem_found := character_problem(value.decode("latin-1")):
+                return _bad_text(key.decode("latin-1"), problem_found, path)
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    return _bad_text("content-length", "is not a number", path)
+                if declared > self.max_body_bytes:
+                    too_large = BodyTooLarge(self.max_body_bytes)
+                    return problem(
+                        413,
+                        too_large.title,
+                        too_large.message,
+                        errors=too_large.violations,
+                        instance=path,
+                    )
+        return None
+
+
+def _bad_text(field: str, description: str, path: str) -> Response:
+    return problem(
+        400,
+        "Bad request",
+        f"{field}: {description}",
+        errors=[FieldViolation(field, description)],
+        instance=path if not character_problem(path) else None,
+    )
 
 
 async def parse_json_body(request: Request, model: type[M]) -> M:
@@ -166,7 +279,13 @@ ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
 def create_http_app(
-    service: str, readiness: ReadinessCheck, *, title: str, description: str = ""
+    service: str,
+    readiness: ReadinessCheck,
+    *,
+    title: str,
+    description: str = "",
+    trusted_proxies: TrustedProxies | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     # FastAPI's own telemetry is off: _ObservedRequests records the one server span and the
     # metrics, so a request is neither traced twice nor charged twice on the hot path.
@@ -240,6 +359,10 @@ def create_http_app(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    # Added first, so it runs inside _ObservedRequests: a refusal is counted and traced too.
+    app.add_middleware(
+        _GuardedRequests, max_body_bytes=max_body_bytes, proxies=trusted_proxies
+    )
     app.add_middleware(
         _ObservedRequests,
         service=service,

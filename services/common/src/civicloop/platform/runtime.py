@@ -33,6 +33,7 @@ from civicloop.platform.inbox import Inbox, InboxHandler
 from civicloop.platform.logs import setup_logging
 from civicloop.platform.metrics import watch_event_loop_lag
 from civicloop.platform.outbox import OutboxRelay
+from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,13 @@ class Runtime:
         self.migrations_package = migrations_package
         self.uses_redis = uses_redis
         self.verifier = TokenVerifier(KeySet(settings.civicloop_jwks_file), settings.token_policy)
-        settings.require_secret("CIVICLOOP_JWKS_FILE", settings.civicloop_jwks_file is None)
+        # A key set that still trusts the development key (alone or beside the real ones)
+        # lets anyone with the repository mint tokens.
+        settings.require_secret("CIVICLOOP_JWKS_FILE", self.verifier.keys.trusts_development_key())
         settings.require_secret(
             "CIVICLOOP_TOKEN_ISSUER", settings.civicloop_token_issuer == ISSUER_DEV
         )
+        self.trusted_proxies = TrustedProxies.parse(settings.civicloop_trusted_proxies)
         self.bus = EventBus(settings.amqp_url, settings.service_name, settings.namespace)
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
@@ -201,6 +205,8 @@ async def serve(
             lifespan="off",
             http="httptools",
             loop="none",
+            # The platform resolves forwarded addresses, for the configured proxies only.
+            proxy_headers=False,
         )
     )
     http_task = asyncio.create_task(http.serve(), name="http")

@@ -45,9 +45,15 @@ class ServiceSettings(BaseSettings):
     # service's own, civicloop-<service> when empty.
     civicloop_token_issuer: str = ISSUER_DEV
     civicloop_token_audience: str = ""
-    # The longest a token may live (exp - iat), and how far clocks may differ, seconds.
-    civicloop_token_max_lifetime_seconds: int = Field(default=MAX_LIFETIME_SECONDS, ge=60, le=86400)
+    # The longest a token may live (exp - iat), and how far clocks may differ, seconds. Up to
+    # 30 days, for the development tokens a dev cluster is given.
+    civicloop_token_max_lifetime_seconds: int = Field(
+        default=MAX_LIFETIME_SECONDS, ge=60, le=30 * 86400
+    )
     civicloop_token_leeway_seconds: int = Field(default=LEEWAY_SECONDS, ge=0, le=300)
+    # The proxies (addresses or CIDR networks, comma separated) whose X-Forwarded-For is
+    # believed for the client's address; none by default, so no client can choose its own.
+    civicloop_trusted_proxies: str = ""
     # The tokens this service calls the others with (service:<name>), one file per service
     # called, named after it, kept current by the identity provider; empty means tokens
     # minted with the development key.
@@ -82,9 +88,13 @@ class ServiceSettings(BaseSettings):
         )
 
     def require_secret(self, name: str, is_development_value: bool) -> None:
-        """Refuse to run in production on a development secret; warn in development."""
+        """Refuse to run in production on a development secret; warn in development.
+        Callers compare by value (decoded keys, keys under any name), not by spelling."""
         if not is_development_value:
             return
         if self.civicloop_environment == "production":
-            raise RuntimeError(f"{name} is not set: production never uses the development value")
+            raise RuntimeError(
+                f"{name} is not set or holds a development value: production never uses the"
+                " development value"
+            )
         logging.getLogger(__name__).warning("%s: using the development value", name)

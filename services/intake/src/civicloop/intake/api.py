@@ -97,6 +97,14 @@ def build_router(intake: Intake, verifier: auth.TokenVerifier) -> APIRouter:
         status_code=201,
         summary="File a petition",
         responses={200: {"description": "A repeat of an earlier Idempotency-Key"}},
+        # The body is parsed by parse_json_body (strict: 415, 400, 422 naming fields); the
+        # document still describes it, for clients and for the API fuzzer.
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": PetitionBody.model_json_schema()}},
+            }
+        },
     )
     async def submit(
         request: Request,

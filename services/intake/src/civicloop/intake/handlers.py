@@ -48,7 +48,7 @@ from civicloop.platform.event_types import type_of
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.paging import PageRequest
 from civicloop.platform.protobuf import parse_uuid
-from civicloop.platform.redaction import redact
+from civicloop.platform.text import plain_text
 from civicloop.platform.unit_of_work import HistoryRow
 from civicloop.reference.catalogue import categories, communities
 from civicloop.v1 import events_pb2
@@ -204,10 +204,9 @@ class Intake:
         expected_version: int,
         request_id: str = "",
     ) -> Case:
-        if not note.strip():
-            raise InvalidArgument.of("note", "is required: say what was done on the spot")
-        if len(note) > 2000:
-            raise InvalidArgument.of("note", "at most 2,000 characters")
+        errors = Violations()
+        public_note = plain_text(errors, "note", note, 2000)
+        errors.raise_if_any()
         request = self._command(
             principal, request_id, "ResolveOnSite", case_id, note, expected_version
         )
@@ -219,7 +218,7 @@ class Intake:
             case = await uow.cases.get(case_id, lock=True)
             case.check_version(expected_version)
             with telemetry.case_step("case resolved on site", case.id, case.traceparent):
-                case.resolve_on_site(redact(note.strip()), principal.actor, self.clock())
+                case.resolve_on_site(public_note, principal.actor, self.clock())
                 await uow.petitions.mark_resolved_on_site(case.id)
                 uow.track(case)
                 await uow.commit(answer=_answer(case), authority=principal.role)
@@ -245,10 +244,8 @@ class Intake:
             errors.add("petition_ids", "lists a petition twice")
         if category_code and category_code not in categories():
             errors.add("category_code", f"unknown category {category_code!r}")
-        if not summary.strip():
-            errors.add("summary", "is required: departments and the public read it")
-        elif len(summary) > 1000:
-            errors.add("summary", "at most 1,000 characters")
+        # Departments and the public read it.
+        public_summary = plain_text(errors, "summary", summary, 1000)
         errors.raise_if_any()
         request = self._command(
             principal,
@@ -291,7 +288,7 @@ class Intake:
                         case_list,
                         urgency,
                         category_code,
-                        redact(summary.strip()),
+                        public_summary,
                         principal.actor,
                         now,
                     )
@@ -302,8 +299,9 @@ class Intake:
     async def split_petition(
         self, petition_id: str, reason: str, principal: Principal, request_id: str = ""
     ) -> tuple[Case, Case]:
-        if not reason.strip() or len(reason) > 500:
-            raise InvalidArgument.of("reason", "is required, at most 500 characters")
+        errors = Violations()
+        public_reason = plain_text(errors, "reason", reason, 500)
+        errors.raise_if_any()
         request = self._command(principal, request_id, "SplitPetition", petition_id, reason)
         async with self._uow() as uow:
             earlier = await uow.commands.claim(request)
@@ -313,7 +311,7 @@ class Intake:
             petition = await uow.petitions.get(petition_id)
             case = await uow.cases.get(petition.case_id, lock=True)
             with telemetry.case_step("petition split", case.id, case.traceparent):
-                new_case = case.split_out(petition, reason.strip(), principal.actor, self.clock())
+                new_case = case.split_out(petition, public_reason, principal.actor, self.clock())
                 # The split-off petition starts a case, and a trace, of its own again.
                 with telemetry.case_span(
                     "case submitted",

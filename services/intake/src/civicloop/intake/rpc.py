@@ -10,13 +10,14 @@ from civicloop.intake.store.repository import CASES, PETITIONS
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.errors import InvalidArgument
-from civicloop.platform.grpc_server import Context, rpc
+from civicloop.platform.grpc_server import Context, client_address, rpc
 from civicloop.platform.protobuf import (
     CASE_LIST_FROM_PB,
     URGENCY_FROM_PB,
     page_request,
     page_response,
 )
+from civicloop.platform.proxies import TrustedProxies
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
@@ -25,9 +26,12 @@ SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     grpc_service_name = SERVICE_NAME
 
-    def __init__(self, intake: Intake, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, intake: Intake, verifier: TokenVerifier, proxies: TrustedProxies | None = None
+    ) -> None:
         self.intake = intake
         self.verifier = verifier
+        self.proxies = proxies or TrustedProxies()
 
     @rpc(roles=FILERS)
     async def SubmitPetition(
@@ -59,6 +63,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             ),
             principal.actor,
             request_id=request.request_id,
+            # Limited per calling address too, as over HTTP: a token is no licence to flood.
+            client_address=client_address(context, self.proxies),
         )
         return intake_pb2.SubmitPetitionResponse(
             petition=messages.petition_pb(result.petition), case=messages.case_pb(result.case)
