@@ -39,6 +39,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from civicloop.platform import telemetry
 from civicloop.platform.acks import AckWindow
 from civicloop.platform.batching import Batcher
+from civicloop.platform.db import connection_lost
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.metrics import EVENTS_CONSUMED
 from civicloop.platform.ordering import KeyedLock
@@ -295,12 +296,7 @@ class _Consumer:
         try:
             envelope = EventEnvelope.from_amqp(message)
         except (MalformedEvent, ValueError) as exc:
-            log.error("malformed message parked", extra={"fields": {"error": str(exc)}})
-            await message.reject(requeue=False)
-            self._window(message).settled_elsewhere(_tag(message))
-            EVENTS_CONSUMED.labels(
-                str((message.headers or {}).get("ce-type", "?")), "malformed"
-            ).inc()
+            await self._park(message, str(exc))
             return
         parent = telemetry.extract(envelope.trace_headers)
         attributes = {
@@ -321,6 +317,11 @@ class _Consumer:
         ) as span:
             try:
                 await self.handler(envelope)
+            except MalformedEvent as exc:
+                # No delivery could ever apply it: parked on its first, with the reason.
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                await self._park(message, str(exc))
+                return
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -330,10 +331,14 @@ class _Consumer:
                 # restarting) does not burn through the delivery limit in milliseconds.
                 deliveries = _delivery_count(message)
                 await asyncio.sleep(min(5.0, 0.1 * 2**deliveries))
-                log.exception(
-                    "event handler failed; requeued",
-                    extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
-                )
+                fields = {"event_id": envelope.id, "event_type": envelope.type}
+                if connection_lost(exc):  # passing: the redelivery applies it
+                    log.warning(
+                        "database connection lost; event requeued",
+                        extra={"fields": {**fields, "error": repr(exc)}},
+                    )
+                else:
+                    log.exception("event handler failed; requeued", extra={"fields": fields})
                 await message.nack(requeue=True)
                 self._window(message).settled_elsewhere(_tag(message))
                 EVENTS_CONSUMED.labels(envelope.type, "failed").inc()
@@ -342,6 +347,24 @@ class _Consumer:
         # Awaited inside the handler's count of in-flight work: stop() closes the channel
         # only after these acks are written.
         await self._acks.submit(message)
+
+    async def _park(self, message: AbstractIncomingMessage, reason: str) -> None:
+        """Dead-letter a message no delivery could apply to the parking queue at once."""
+        headers = message.headers or {}
+        event_type = str(headers.get("ce-type", "?"))
+        log.error(
+            "malformed message parked",
+            extra={
+                "fields": {
+                    "error": reason,
+                    "event_id": str(headers.get("ce-id", message.message_id or "?")),
+                    "event_type": event_type,
+                }
+            },
+        )
+        await message.reject(requeue=False)
+        self._window(message).settled_elsewhere(_tag(message))
+        EVENTS_CONSUMED.labels(event_type, "malformed").inc()
 
     def _window(self, message: AbstractIncomingMessage) -> AckWindow:
         window = self._windows.get(message.channel)

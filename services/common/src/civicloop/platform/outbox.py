@@ -9,7 +9,9 @@ consumers make it exactly-once in effect with their inbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -21,7 +23,13 @@ from civicloop.platform import telemetry
 from civicloop.platform.bus import EventBus
 from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_UNSENT_SECONDS
+from civicloop.platform.metrics import (
+    EVENTS_PUBLISHED,
+    OUTBOX_LISTEN_LOST,
+    OUTBOX_OLDEST_UNSENT_SECONDS,
+    OUTBOX_RELAY_LISTENING,
+    OUTBOX_SENT_BY_POLL,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +72,8 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 10.0,
         coalesce_seconds: float = 0.005,
+        relisten_seconds: tuple[float, float] = (0.2, 10.0),
+        listen_check_seconds: float = 30.0,
     ) -> None:
         self.pool = pool
         self.bus = bus
@@ -74,7 +84,10 @@ class OutboxRelay:
         self.coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._listen_conn: asyncpg.Connection | None = None
+        # Reconnecting LISTEN waits from the first to the second, doubling each failure.
+        self.relisten_seconds = relisten_seconds
+        self.listen_check_seconds = listen_check_seconds
+        self.listening = asyncio.Event()
         self._lag_measured_at = 0.0
         self._slots = asyncio.Semaphore(concurrent_passes)
         self._passes: set[asyncio.Task[None]] = set()
@@ -87,13 +100,11 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        # Its own connection: LISTEN holds it for the life of the process, and a pool slot
-        # taken for good would starve the handlers.
-        self._listen_conn = await asyncpg.connect(self.dsn)
-        await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        listening = asyncio.create_task(self._keep_listening(), name="outbox-listen")
         self._wake.set()  # rows left unsent by an earlier run go first
         try:
             while not self._stopping.is_set():
+                polled = False
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._backoff or self.poll_seconds)
                     # Under load (a pass still publishing) commits arrive every few hundred
@@ -102,9 +113,13 @@ class OutboxRelay:
                     if self._passes:
                         await asyncio.sleep(self.coalesce_seconds)
                 except TimeoutError:
-                    pass  # the poll: a pass even without a notification
+                    # The poll: a pass even without a notification (or the backoff's end).
+                    polled = not self._backoff
                 if self._stopping.is_set():
                     break
+                # Before the pass: the age the oldest row reached waiting for the relay, which
+                # is what a relay that only polls (no LISTEN) makes events wait.
+                await self._measure_lag()
                 await self._slots.acquire()
                 if self._stopping.is_set():  # stopped while every slot was busy
                     self._slots.release()
@@ -112,22 +127,84 @@ class OutboxRelay:
                 # Cleared when the pass starts: a commit notified after this point must wake
                 # the next one, or its row would wait for the poll.
                 self._wake.clear()
-                task = asyncio.create_task(self._pass())
+                task = asyncio.create_task(self._pass(polled))
                 self._passes.add(task)
                 task.add_done_callback(self._passes.discard)
-                # Measured under load too (at most once a second): that is when it matters.
-                await self._measure_lag()
         finally:
             try:
                 # Cancelled here when the runtime's grace runs out: gather cancels the passes
                 # too, and their rows stay unsent for the next start.
                 await asyncio.gather(*self._passes, return_exceptions=True)
             finally:
-                await self._listen_conn.close()
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
 
-    async def _pass(self) -> None:
+    async def _keep_listening(self) -> None:
+        """Hold a LISTEN connection for as long as the relay runs, connecting again (with
+        backoff) whenever it is lost: without it every event waits for the poll."""
+        first, longest = self.relisten_seconds
+        wait = first
+        lost_before = False
+        while not self._stopping.is_set():
+            try:
+                # Its own connection, not a pool slot: LISTEN holds it for good, and a slot
+                # taken for good would starve the handlers.
+                conn = await asyncpg.connect(self.dsn, timeout=10)
+            except Exception as exc:
+                log.warning(
+                    "outbox relay cannot LISTEN; polling every %ss, next try in %.1fs: %r",
+                    self.poll_seconds,
+                    wait,
+                    exc,
+                )
+                await asyncio.sleep(wait * random.uniform(0.8, 1.2))
+                wait = min(longest, wait * 2)
+                continue
+            wait = first
+            try:
+                await self._listen_on(conn, again=lost_before)
+            except Exception as exc:
+                if self._stopping.is_set():
+                    return
+                lost_before = True
+                self.listening.clear()
+                OUTBOX_RELAY_LISTENING.set(0)
+                OUTBOX_LISTEN_LOST.inc()
+                log.warning(
+                    "outbox relay lost its LISTEN connection; polling every %ss until it"
+                    " listens again: %r",
+                    self.poll_seconds,
+                    exc,
+                )
+            finally:
+                conn.terminate()
+                OUTBOX_RELAY_LISTENING.set(0)
+
+    async def _listen_on(self, conn: asyncpg.Connection, *, again: bool) -> None:
+        """LISTEN on ``conn`` until the relay stops; raise when the connection is lost. A
+        connection whose server vanished without a word is found by a query now and then."""
+        closed = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: closed.set())
+        await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self.listening.set()
+        OUTBOX_RELAY_LISTENING.set(1)
+        self._wake.set()  # rows committed while nobody listened go now
+        if again:
+            log.info("outbox relay listening again")
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(closed.wait(), self.listen_check_seconds)
+            if closed.is_set():
+                raise ConnectionError("the server closed the LISTEN connection")
+            await conn.fetchval("SELECT 1", timeout=5)
+
+    async def _pass(self, polled: bool = False) -> None:
         try:
             sent = await self.relay_once()
+            if polled and sent:
+                # Sent by the poll, not by a notification: a relay that does not listen.
+                OUTBOX_SENT_BY_POLL.inc(sent)
             self._backoff = 0.0
             if sent >= self.batch_size:
                 self._wake.set()  # more may be waiting
