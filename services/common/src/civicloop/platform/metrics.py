@@ -52,6 +52,8 @@ DATABASE_CONNECTION_LOST = Counter(
     " committed) or unavailable (answered 503 / UNAVAILABLE, the caller repeats)",
     ["outcome"],
 )
+for _outcome in ("retried", "unavailable"):  # at 0 from the start, so alerts see the series
+    DATABASE_CONNECTION_LOST.labels(_outcome)
 EVENT_LOOP_LAG_SECONDS = Histogram(
     "civicloop_event_loop_lag_seconds",
     "How late the event loop ran a timer: every request, delivery and broker confirm of the"
