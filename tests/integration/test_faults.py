@@ -296,11 +296,12 @@ def poison(kind: str, service: str) -> EventEnvelope:
 async def test_an_event_that_can_never_be_read_is_parked_at_once_with_its_reason(
     kind: str,
     service: str,
-    request: pytest.FixtureRequest,
     amqp: aio_pika.abc.AbstractRobustConnection,
     run: dict[str, Any],
+    intake: ServiceProcess,
+    dispatch: ServiceProcess,
 ) -> None:
-    consumer: ServiceProcess = request.getfixturevalue(service)
+    consumer = intake if service == "intake" else dispatch
     event = poison(kind, service)
     await publish(amqp, run["namespace"], event.to_amqp(), event.type)
 

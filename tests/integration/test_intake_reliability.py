@@ -146,18 +146,15 @@ async def parked(
     )
 
 
-@pytest.mark.parametrize("poison", ["unknown case", "undecodable payload"])
 async def test_a_message_that_keeps_failing_ends_in_the_parking_queue(
-    poison: str,
     amqp: aio_pika.abc.AbstractRobustConnection,
     run: dict[str, Any],
     intake: ServiceProcess,
 ) -> None:
+    # A case intake does not know (yet): a later delivery might apply it, so it is retried.
+    # What no delivery could apply is parked at once (test_faults.py).
     event = dispatched_event(str(uuid.uuid4()), version=2)
-    message = event.to_amqp()
-    if poison == "undecodable payload":
-        message.body = b"\xff\xfe not a protobuf"
-    await publish(amqp, run["namespace"], message, DISPATCHED)
+    await publish(amqp, run["namespace"], event.to_amqp(), DISPATCHED)
     found = await wait_for(lambda: parked(amqp, run["namespace"], event.id), timeout=30)
     # RabbitMQ counted the deliveries before it gave up on the message.
     deaths = found.headers.get("x-death") or []
