@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -35,9 +36,9 @@ from harness import (
     wait_for,
 )
 from prometheus_client.parser import text_string_to_metric_families
-from test_intake_reliability import take_from
+from test_intake_reliability import civicloop_ops, take_from
 
-from civicloop.platform.bus import Topology
+from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.grpc_server import client_channel
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
@@ -297,6 +298,7 @@ async def test_an_event_that_can_never_be_read_is_parked_at_once_with_its_reason
     kind: str,
     service: str,
     amqp: aio_pika.abc.AbstractRobustConnection,
+    infra: Infra,
     run: dict[str, Any],
     intake: ServiceProcess,
     dispatch: ServiceProcess,
@@ -312,17 +314,26 @@ async def test_an_event_that_can_never_be_read_is_parked_at_once_with_its_reason
             lambda m: (m.headers or {}).get("ce-id") == event.id,
         )
 
+    # What the operator's listing shows: the event and why it was parked.
+    ops_env = {**os.environ, "AMQP_URL": infra.amqp_url, "CIVICLOOP_NAMESPACE": run["namespace"]}
+
+    async def listed() -> str | None:
+        listing = await civicloop_ops(ops_env, "parking", "list", "--service", service)
+        return next((line for line in listing.splitlines() if event.id in line), None)
+
+    line = await wait_for(listed, timeout=15)
+    assert ("is not a UUID" if kind == "case_id not a UUID" else "protobuf message") in line
     message = await wait_for(parked, timeout=15)
-    # Rejected on its first delivery, not retried to the delivery limit.
-    (death,) = message.headers["x-death"]
-    assert death["reason"] in ("rejected", b"rejected") and death["count"] == 1
+    # Parked at its first delivery, not retried to the delivery limit, and says why.
+    reason = "is not a UUID" if kind == "case_id not a UUID" else "protobuf message"
+    assert message.headers[PARKED_AT_DELIVERY] == 1
+    assert reason in str(message.headers[PARKED_REASON])
     parked_lines = [
         line
         for line in consumer.log_path.read_text(errors="replace").splitlines()
         if event.id in line
     ]
     assert any("malformed message parked" in line for line in parked_lines), parked_lines
-    reason = "is not a UUID" if kind == "case_id not a UUID" else "protobuf message"
     assert any(reason in line for line in parked_lines), parked_lines
     assert not any("requeued" in line for line in parked_lines), parked_lines
 

@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[EventEnvelope], Awaitable[None]]
 
+# Headers of a message parked at once: why no delivery could apply it, and at which delivery.
+PARKED_REASON = "civicloop-parked-reason"
+PARKED_AT_DELIVERY = "civicloop-parked-at-delivery"
+
 
 @dataclass(frozen=True)
 class Topology:
@@ -172,9 +176,35 @@ class EventBus:
             for event_type in event_types:
                 await queue.bind(self.topology.events_exchange, routing_key=event_type)
         await channel.set_qos(prefetch_count=prefetch)
-        consumer = _Consumer(channel, queue, handler, self.topology.events_exchange)
+        consumer = _Consumer(channel, queue, handler, self.topology.events_exchange, self.park)
         await consumer.start()
         self._consumers.append(consumer)
+
+    async def park(self, message: AbstractIncomingMessage, reason: str) -> None:
+        """Put a copy of a delivered message in this service's parking queue with the reason
+        it can never be applied (``civicloop-parked-reason``), confirmed by the broker."""
+        if self._publish_channel is None:
+            raise RuntimeError("EventBus.connect() was not awaited")
+        headers = dict(message.headers or {})
+        headers[PARKED_REASON] = reason[:500]
+        headers[PARKED_AT_DELIVERY] = _delivery_count(message) + 1
+        exchange = await self._publish_channel.get_exchange(
+            self.topology.dead_letter_exchange, ensure=False
+        )
+        await exchange.publish(
+            aio_pika.Message(
+                message.body,
+                headers=headers,
+                content_type=message.content_type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=message.message_id,
+                type=message.type,
+                timestamp=message.timestamp,
+                app_id=message.app_id,
+            ),
+            routing_key=self.service,
+            mandatory=True,
+        )
 
     async def stop_consuming(self, grace_seconds: float) -> None:
         """Cancel every consumer and wait (up to grace_seconds) for in-flight handlers."""
@@ -244,11 +274,13 @@ class _Consumer:
         queue: AbstractQueue,
         handler: EventHandler,
         exchange_name: str,
+        park: Callable[[AbstractIncomingMessage, str], Awaitable[None]],
     ) -> None:
         self.channel = channel
         self.queue = queue
         self.handler = handler
         self.exchange_name = exchange_name
+        self.park = park
         self._tag: str | None = None
         self._per_subject = KeyedLock()
         self._in_flight = 0
@@ -349,7 +381,7 @@ class _Consumer:
         await self._acks.submit(message)
 
     async def _park(self, message: AbstractIncomingMessage, reason: str) -> None:
-        """Dead-letter a message no delivery could apply to the parking queue at once."""
+        """Move a message no delivery could apply to the parking queue at once, with why."""
         headers = message.headers or {}
         event_type = str(headers.get("ce-type", "?"))
         log.error(
@@ -362,7 +394,14 @@ class _Consumer:
                 }
             },
         )
-        await message.reject(requeue=False)
+        try:
+            await self.park(message, reason)
+            await message.ack()
+        except Exception:
+            # Parked all the same, through the queue's dead-lettering; the reason is in the
+            # line above only.
+            log.warning("could not park with the reason attached; rejected", exc_info=True)
+            await message.reject(requeue=False)
         self._window(message).settled_elsewhere(_tag(message))
         EVENTS_CONSUMED.labels(event_type, "malformed").inc()
 

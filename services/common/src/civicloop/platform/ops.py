@@ -21,7 +21,7 @@ from typing import Any
 import aio_pika
 
 from civicloop.platform.auth import mint_dev_token
-from civicloop.platform.bus import Topology
+from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology
 from civicloop.platform.telemetry import case_trace
 
 
@@ -36,8 +36,8 @@ def _topology() -> Topology:
 def _describe(message: aio_pika.abc.AbstractIncomingMessage) -> str:
     headers: dict[str, Any] = dict(message.headers or {})
     deaths = headers.get("x-death") or []
-    reason = deaths[0].get("reason") if deaths else "-"
-    count = deaths[0].get("count") if deaths else "-"
+    reason = headers.get(PARKED_REASON) or (deaths[0].get("reason") if deaths else "-")
+    count = deaths[0].get("count") if deaths else headers.get(PARKED_AT_DELIVERY, "-")
     return (
         f"{headers.get('ce-id', message.message_id or '?')}  {headers.get('ce-type', '?')}"
         f"  subject={headers.get('ce-subject', '-')}  reason={reason}  deaths={count}"
@@ -85,6 +85,8 @@ async def _replay(service: str, event_id: str | None, limit: int) -> int:
                 "x-last-death-queue",
                 "x-last-death-reason",
                 "x-delivery-count",
+                PARKED_REASON,
+                PARKED_AT_DELIVERY,
             ):
                 headers.pop(key, None)
             await exchange.publish(
