@@ -23,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import aio_pika
 import aiormq
@@ -191,20 +191,7 @@ class EventBus:
         exchange = await self._publish_channel.get_exchange(
             self.topology.dead_letter_exchange, ensure=False
         )
-        await exchange.publish(
-            aio_pika.Message(
-                message.body,
-                headers=headers,
-                content_type=message.content_type,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=message.message_id,
-                type=message.type,
-                timestamp=message.timestamp,
-                app_id=message.app_id,
-            ),
-            routing_key=self.service,
-            mandatory=True,
-        )
+        await exchange.publish(resent(message, headers), routing_key=self.service, mandatory=True)
 
     async def stop_consuming(self, grace_seconds: float) -> None:
         """Cancel every consumer and wait (up to grace_seconds) for in-flight handlers."""
@@ -220,6 +207,20 @@ class EventBus:
         finally:
             if publisher is not None:
                 await publisher.close()
+
+
+def resent(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    """A delivered message as it is published again (parked, replayed), with ``headers``."""
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+        timestamp=message.timestamp,
+        app_id=message.app_id,
+    )
 
 
 async def declare_shared_topology(channel: AbstractChannel, topology: Topology) -> AbstractExchange:

@@ -21,7 +21,7 @@ from typing import Any
 import aio_pika
 
 from civicloop.platform.auth import mint_dev_token
-from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology
+from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology, resent
 from civicloop.platform.telemetry import case_trace
 
 
@@ -89,20 +89,7 @@ async def _replay(service: str, event_id: str | None, limit: int) -> int:
                 PARKED_AT_DELIVERY,
             ):
                 headers.pop(key, None)
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=headers,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=message.message_id,
-                    type=message.type,
-                    timestamp=message.timestamp,
-                    app_id=message.app_id,
-                ),
-                routing_key=event_type,
-                mandatory=True,
-            )
+            await exchange.publish(resent(message, headers), routing_key=event_type, mandatory=True)
             await message.ack()
             replayed += 1
             print(f"replayed {headers.get('ce-id')!s} {event_type}")
