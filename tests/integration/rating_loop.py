@@ -122,10 +122,11 @@ class Loop:
         self.read.add(found[0])
         return found[0]
 
-    async def rate(self, token: str, score: int, comment: str = "") -> Any:
-        return await self.rating.SubmitRating(
-            rating_pb2.SubmitRatingRequest(token=token, score=score, comment=comment), timeout=10
+    async def rate(self, token: str, score: int, comment: str = "", case_id: str = "") -> Any:
+        request = rating_pb2.SubmitRatingRequest(
+            token=token, score=score, comment=comment, case_id=case_id
         )
+        return await self.rating.SubmitRating(request, timeout=10)
 
     async def closed(self, case_id: str) -> events_pb2.CaseClosed:
         return events_pb2.CaseClosed.FromString((await self.tap.for_subject(case_id, CLOSED)).body)

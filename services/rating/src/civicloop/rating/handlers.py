@@ -26,8 +26,14 @@ from civicloop.platform.commands import CommandRequest, RequestIdReused
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import check_version
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
-from civicloop.platform.protobuf import aware
+from civicloop.platform.errors import (
+    Aborted,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+)
+from civicloop.platform.protobuf import aware, parse_uuid
 from civicloop.platform.redaction import redact
 from civicloop.rating import messages
 from civicloop.rating.domain.model import (
@@ -266,7 +272,9 @@ class Rater:
             link = next((x for x in case.links if x.id == link_id), None)
             return LinkView(case, link or await repo.link(link_id))
 
-    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
+    async def submit_rating(
+        self, token: str, score: int, comment: str, case_id: str = ""
+    ) -> Submitted:
         """评单 through a link. The same submission again returns the first answer.
 
         The case is read without a lock, rated by the rules, and written with all the rating
@@ -274,11 +282,17 @@ class Rater:
         co-petitioner rated, a link expired), it is read and rated again. A link that takes no
         rating as read (used, perhaps by this very submission; withdrawn; expired by the scan)
         goes through the unit of work, which answers a repeated submission first.
+
+        ``case_id``, when given, is the case the caller shows: a token of another case is
+        refused before anything is written.
         """
+        if case_id:
+            case_id = parse_uuid(case_id, "case_id")
         check_score(score, comment)
         comment = redact(comment.strip())
         for _ in range(RATING_ATTEMPTS):
             read = await self._case_at_link(token)
+            _check_case_of_token(read.case.id, case_id)
             if read.link_id not in read.pending_link_ids:
                 return await self._submit_in_unit_of_work(token, score, comment)
             case = read.case
@@ -295,6 +309,7 @@ class Rater:
         raise Aborted("the case changed while it was being rated; try again")
 
     async def _case_at_link(self, token: str) -> CaseAtLink:
+        # Read through the hot path's statement; NOT_FOUND for a token that opens no link.
         return _found(await self.rated_cases.read(_hash_of(token)))
 
     async def _submit_in_unit_of_work(self, token: str, score: int, comment: str) -> Submitted:
@@ -454,6 +469,12 @@ def _hash_of(token: str) -> bytes:
     if not looks_like_token(token):
         raise NotFound(INVALID_LINK)
     return token_hash(token)
+
+
+def _check_case_of_token(token_case_id: str, shown_case_id: str) -> None:
+    if shown_case_id and token_case_id != shown_case_id:
+        description = f"this link is not one of case {shown_case_id}"
+        raise FailedPrecondition(description, [FieldViolation("token", description)])
 
 
 def _found(link: T | None) -> T:

@@ -93,7 +93,9 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
         self, request: rating_pb2.SubmitRatingRequest, context: Context, principal: Principal
     ) -> rating_pb2.SubmitRatingResponse:
         await self.public_limit.check(peer_host(context))
-        submitted = await self.rater.submit_rating(request.token, request.score, request.comment)
+        submitted = await self.rater.submit_rating(
+            request.token, request.score, request.comment, request.case_id
+        )
         return rating_pb2.SubmitRatingResponse(
             rating=messages.rating_pb(submitted.rating),
             outcome=messages.OUTCOME_TO_PB[submitted.outcome],

@@ -396,8 +396,9 @@ def rated_case_row(
     rated = next(e.rating for e in case.events if isinstance(e, CaseRated))
     counts: dict[tuple[str, str, str], Counter[str]] = {}
     for at, added in _event_counts(case):
+        month = month_of(at)
         for department, community in _grains(case.department_code, case.community_code):
-            counts.setdefault((department, community, month_of(at)), Counter()).update(added)
+            counts.setdefault((department, community, month), Counter()).update(added)
     ended = [
         x for x in case.links if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
     ]
