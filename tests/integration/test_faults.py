@@ -318,7 +318,9 @@ async def test_an_event_that_can_never_be_read_is_parked_at_once_with_its_reason
     ops_env = {**os.environ, "AMQP_URL": infra.amqp_url, "CIVICLOOP_NAMESPACE": run["namespace"]}
 
     async def listed() -> str | None:
-        listing = await civicloop_ops(ops_env, "parking", "list", "--service", service)
+        listing = await civicloop_ops(
+            ops_env, "parking", "list", "--service", service, "--limit", "100000"
+        )
         return next((line for line in listing.splitlines() if event.id in line), None)
 
     line = await wait_for(listed, timeout=15)
