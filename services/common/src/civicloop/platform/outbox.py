@@ -87,7 +87,6 @@ class OutboxRelay:
         # Reconnecting LISTEN waits from the first to the second, doubling each failure.
         self.relisten_seconds = relisten_seconds
         self.listen_check_seconds = listen_check_seconds
-        self.listening = asyncio.Event()
         self._lag_measured_at = 0.0
         self._slots = asyncio.Semaphore(concurrent_passes)
         self._passes: set[asyncio.Task[None]] = set()
@@ -168,7 +167,6 @@ class OutboxRelay:
                 if self._stopping.is_set():
                     return
                 lost_before = True
-                self.listening.clear()
                 OUTBOX_RELAY_LISTENING.set(0)
                 OUTBOX_LISTEN_LOST.inc()
                 log.warning(
@@ -187,7 +185,6 @@ class OutboxRelay:
         closed = asyncio.Event()
         conn.add_termination_listener(lambda _conn: closed.set())
         await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        self.listening.set()
         OUTBOX_RELAY_LISTENING.set(1)
         self._wake.set()  # rows committed while nobody listened go now
         if again:
