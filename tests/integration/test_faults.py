@@ -188,6 +188,12 @@ async def test_the_outbox_relay_listens_again_after_its_connection_is_terminated
                 return counted >= sent_by_poll + 1
 
             await wait_for(sent_by_the_poll)
+
+            # The lag gauge reports how long the event waited for that poll.
+            async def lag_shown() -> bool:
+                return await intake.metric("civicloop_outbox_oldest_unsent_seconds") > 0
+
+            await wait_for(lag_shown)
         finally:
             await admin.execute(f'ALTER DATABASE "{intake.database}" ALLOW_CONNECTIONS true')
 

@@ -19,8 +19,9 @@ EVENTS_CONSUMED = Counter(
 )
 OUTBOX_OLDEST_UNSENT_SECONDS = Gauge(
     "civicloop_outbox_oldest_unsent_seconds",
-    "Age of the oldest event not yet published when the relay last woke, before its pass"
-    " (0 when the outbox was empty): alert when it grows",
+    "The longest an event waited for the relay over about the last second: the oldest still"
+    " unsent, or the longest-waiting one a pass took (0 when there was none): alert when it"
+    " grows",
 )
 OUTBOX_RELAY_LISTENING = Gauge(
     "civicloop_outbox_relay_listening",

@@ -88,6 +88,7 @@ class OutboxRelay:
         self.relisten_seconds = relisten_seconds
         self.listen_check_seconds = listen_check_seconds
         self._lag_measured_at = 0.0
+        self._longest_wait = 0.0  # the longest any row a pass took had waited, since exported
         self._slots = asyncio.Semaphore(concurrent_passes)
         self._passes: set[asyncio.Task[None]] = set()
         self._choosing = asyncio.Lock()
@@ -116,8 +117,7 @@ class OutboxRelay:
                     polled = not self._backoff
                 if self._stopping.is_set():
                     break
-                # Before the pass: the age the oldest row reached waiting for the relay, which
-                # is what a relay that only polls (no LISTEN) makes events wait.
+                # Before the pass, which would take the rows whose age it reports.
                 await self._measure_lag()
                 await self._slots.acquire()
                 if self._stopping.is_set():  # stopped while every slot was busy
@@ -215,7 +215,9 @@ class OutboxRelay:
                 self._wake.set()
 
     async def _measure_lag(self) -> None:
-        """Export the age of the oldest unsent event, at most once a second."""
+        """Export, at most once a second, the longest an event has waited for the relay since
+        the last export: the oldest still unsent, or the longest-waiting one a pass took. A
+        relay that only polls shows there the wait of its poll, however the scrapes fall."""
         now = asyncio.get_running_loop().time()
         if now - self._lag_measured_at < 1.0:
             return
@@ -225,7 +227,8 @@ class OutboxRelay:
                 "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)"
                 " FROM outbox WHERE sent_at IS NULL"
             )
-            OUTBOX_OLDEST_UNSENT_SECONDS.set(float(age))
+            OUTBOX_OLDEST_UNSENT_SECONDS.set(max(float(age), self._longest_wait))
+            self._longest_wait = 0.0
         except Exception:
             log.warning("could not measure the outbox lag", exc_info=True)
 
@@ -250,7 +253,9 @@ class OutboxRelay:
                         self._deferred = True  # rows of busy cases may be left for later
                     rows = await conn.fetch(
                         """SELECT id, event_id, event_type, source, subject, occurred_at,
-                                  payload, trace_headers
+                                  payload, trace_headers,
+                                  EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8
+                                      AS waited
                              FROM outbox
                             WHERE sent_at IS NULL AND subject <> ALL($2::text[])
                             ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
@@ -258,6 +263,9 @@ class OutboxRelay:
                         list(self._publishing),
                     )
                     subjects = {row["subject"] for row in rows}
+                    if rows:
+                        waited = max(row["waited"] for row in rows)
+                        self._longest_wait = max(self._longest_wait, waited)
                     self._publishing |= subjects
                 sent, failed = await self._publish_and_mark(conn, rows) if rows else (0, [])
         finally:
