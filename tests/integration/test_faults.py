@@ -41,6 +41,7 @@ from test_intake_reliability import civicloop_ops, take_from
 from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.grpc_server import client_channel
+from civicloop.platform.outbox import LISTENER_NAME
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
 SUBMITTED = "civicloop.petition.submitted.v1"
@@ -115,9 +116,9 @@ async def event_tap(
 async def listen_backend(admin: asyncpg.Connection, database: str) -> int | None:
     """The server process of the relay's LISTEN connection, if it has one."""
     pid = await admin.fetchval(
-        """SELECT pid FROM pg_stat_activity
-            WHERE datname = $1 AND query LIKE 'LISTEN %' AND state = 'idle'""",
+        "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
         database,
+        LISTENER_NAME,
     )
     return int(pid) if pid is not None else None
 

@@ -34,6 +34,8 @@ from civicloop.platform.metrics import (
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "civicloop_outbox"
+# How the relay's LISTEN connection shows in pg_stat_activity.
+LISTENER_NAME = "civicloop outbox relay"
 
 # The head of every outbox insert, here and in the services' one-statement hot paths (which
 # add the row as a data-modifying CTE): VALUES or SELECT follow, in this column order.
@@ -149,7 +151,9 @@ class OutboxRelay:
             try:
                 # Its own connection, not a pool slot: LISTEN holds it for good, and a slot
                 # taken for good would starve the handlers.
-                conn = await asyncpg.connect(self.dsn, timeout=10)
+                conn = await asyncpg.connect(
+                    self.dsn, timeout=10, server_settings={"application_name": LISTENER_NAME}
+                )
             except Exception as exc:
                 log.warning(
                     "outbox relay cannot LISTEN; polling every %ss, next try in %.1fs: %r",
