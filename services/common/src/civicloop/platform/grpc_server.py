@@ -25,6 +25,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.auth import Principal
+from civicloop.platform.db import retry_once_if_safe
 from civicloop.platform.errors import (
     DomainError,
     FieldViolation,
@@ -76,6 +77,10 @@ def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
             ]
         )
         status.details.add().Pack(detail)
+    if error.retry_after_seconds is not None:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromSeconds(error.retry_after_seconds)
+        status.details.add().Pack(retry)
     return code, error.message, status.SerializeToString()
 
 
@@ -140,7 +145,9 @@ def rpc(
                         raise InvalidArgument(
                             f"{violation.field}: {violation.description}", [violation]
                         )
-                    response = await method(self, request, context, principal)
+                    response = await retry_once_if_safe(
+                        lambda: method(self, request, context, principal), lambda: name
+                    )
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
                     return response
                 except DomainError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -18,7 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
-from civicloop.platform.errors import DomainError, FieldViolation, InvalidArgument, RateLimited
+from civicloop.platform.db import retry_once_if_safe
+from civicloop.platform.errors import (
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    Unavailable,
+)
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.text import character_problem
 
@@ -50,10 +57,13 @@ def problem(
     errors: list[FieldViolation] | None = None,
     headers: dict[str, str] | None = None,
     instance: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
+    if extra:
+        body.update(extra)
     if errors:
         body["errors"] = [{"field": e.field, "detail": e.description} for e in errors]
     return Response(
@@ -275,7 +285,81 @@ class _ObservedRequests:
                 )
 
 
-ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+@dataclass(frozen=True)
+class Readiness:
+    """What ``/readyz`` reports. ``required``: what the service cannot serve without (any
+    failing one answers 503, and Kubernetes takes the pod out); ``degradable``: what it serves
+    without, less well (a failing one is named in the answer, which stays 200)."""
+
+    required: dict[str, bool]
+    degradable: dict[str, bool]
+
+    @property
+    def ready(self) -> bool:
+        return all(self.required.values())
+
+    @property
+    def degraded(self) -> list[str]:
+        return [name for name, ok in self.degradable.items() if not ok]
+
+
+ReadinessCheck = Callable[[], Awaitable[Readiness]]
+
+
+class _DatabaseFailures:
+    """A request whose database connection was lost is run once more when nothing had been
+    sent to commit (its body replayed), else answered 503 problem details with Retry-After:
+    a passing failure, not a defect to log as one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        replayed = 0
+        answered = False
+
+        async def receive_again() -> Message:
+            # The body read by the first run is given again to the second.
+            nonlocal replayed
+            if replayed < len(received):
+                replayed += 1
+                return received[replayed - 1]
+            message = await receive()
+            received.append(message)
+            replayed += 1
+            return message
+
+        async def send_noted(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        async def run() -> None:
+            nonlocal replayed
+            replayed = 0
+            await self.app(scope, receive_again, send_noted)
+
+        def what() -> str:
+            # The route template, never the path: a path may hold a credential.
+            return f"{scope['method']} {getattr(scope.get('route'), 'path', 'unmatched')}"
+
+        try:
+            await retry_once_if_safe(run, what, repeatable=lambda: not answered)
+        except Unavailable as exc:
+            if answered:
+                raise
+            response = problem(
+                exc.http_status,
+                exc.title,
+                exc.message,
+                headers={"Retry-After": str(exc.retry_after_seconds)},
+                instance=scope["path"],
+            )
+            await response(scope, receive, send)
 
 
 def create_http_app(
@@ -299,7 +383,7 @@ def create_http_app(
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         headers = None
-        if isinstance(exc, RateLimited):
+        if exc.retry_after_seconds is not None:
             headers = {"Retry-After": str(exc.retry_after_seconds)}
         return problem(
             exc.http_status,
@@ -346,20 +430,23 @@ def create_http_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        checks = await readiness()
-        if all(checks.values()):
+        report = await readiness()
+        checks = report.required | report.degradable
+        if report.ready:
+            status = "degraded" if report.degraded else "ready"
             return Response(
-                orjson.dumps({"status": "ready", "checks": checks}), media_type="application/json"
+                orjson.dumps({"status": status, "checks": checks, "degraded": report.degraded}),
+                media_type="application/json",
             )
-        failing = ", ".join(name for name, ok in checks.items() if not ok)
-        response = problem(503, "Not ready", f"failing: {failing}")
-        return response
+        failing = ", ".join(name for name, ok in report.required.items() if not ok)
+        return problem(503, "Not ready", f"failing: {failing}", extra={"checks": checks})
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    # Added first, so it runs inside _ObservedRequests: a refusal is counted and traced too.
+    app.add_middleware(_DatabaseFailures)  # inside: the span records the 503 it answers
+    # Added before _ObservedRequests, so it runs inside it: a refusal is counted and traced too.
     app.add_middleware(
         _GuardedRequests, max_body_bytes=max_body_bytes, proxies=trusted_proxies
     )

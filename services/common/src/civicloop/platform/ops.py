@@ -22,7 +22,7 @@ from typing import Any
 import aio_pika
 
 from civicloop.platform.auth import MAX_LIFETIME_SECONDS, audience_of, mint_dev_token
-from civicloop.platform.bus import Topology
+from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology, resent
 from civicloop.platform.telemetry import case_trace
 
 
@@ -37,8 +37,8 @@ def _topology() -> Topology:
 def _describe(message: aio_pika.abc.AbstractIncomingMessage) -> str:
     headers: dict[str, Any] = dict(message.headers or {})
     deaths = headers.get("x-death") or []
-    reason = deaths[0].get("reason") if deaths else "-"
-    count = deaths[0].get("count") if deaths else "-"
+    reason = headers.get(PARKED_REASON) or (deaths[0].get("reason") if deaths else "-")
+    count = deaths[0].get("count") if deaths else headers.get(PARKED_AT_DELIVERY, "-")
     return (
         f"{headers.get('ce-id', message.message_id or '?')}  {headers.get('ce-type', '?')}"
         f"  subject={headers.get('ce-subject', '-')}  reason={reason}  deaths={count}"
@@ -86,22 +86,11 @@ async def _replay(service: str, event_id: str | None, limit: int) -> int:
                 "x-last-death-queue",
                 "x-last-death-reason",
                 "x-delivery-count",
+                PARKED_REASON,
+                PARKED_AT_DELIVERY,
             ):
                 headers.pop(key, None)
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=headers,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=message.message_id,
-                    type=message.type,
-                    timestamp=message.timestamp,
-                    app_id=message.app_id,
-                ),
-                routing_key=event_type,
-                mandatory=True,
-            )
+            await exchange.publish(resent(message, headers), routing_key=event_type, mandatory=True)
             await message.ack()
             replayed += 1
             print(f"replayed {headers.get('ce-id')!s} {event_type}")

@@ -24,14 +24,16 @@ import redis.asyncio as aioredis
 import uvicorn
 import uvloop
 from fastapi import FastAPI
+from redis.exceptions import RedisError
 
 from civicloop.platform import db, telemetry
 from civicloop.platform.auth import ISSUER_DEV, KeySet, ServiceToken, TokenVerifier
 from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
+from civicloop.platform.http import Readiness
 from civicloop.platform.inbox import Inbox, InboxHandler
 from civicloop.platform.logs import setup_logging
-from civicloop.platform.metrics import watch_event_loop_lag
+from civicloop.platform.metrics import DEPENDENCY_UP, watch_event_loop_lag
 from civicloop.platform.outbox import OutboxRelay
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.settings import ServiceSettings
@@ -39,6 +41,7 @@ from civicloop.platform.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 10_000
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass
@@ -122,23 +125,40 @@ class Runtime:
         await db.migrate(self._pool, s.service_name, self.migrations_package)
         await self.bus.connect()
         if self.uses_redis:
-            self._redis = aioredis.from_url(s.redis_url)
-            await self._redis.ping()
+            # Bounded waits: a Redis that hangs must not hold a filing longer than one
+            # that refuses. The client reconnects by itself once Redis is back.
+            self._redis = aioredis.from_url(
+                s.redis_url,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            try:
+                await self._redis.ping()
+            except RedisError:
+                log.warning("Redis does not answer; starting without it (degraded)")
 
-    async def readiness(self) -> dict[str, bool]:
-        checks = {"accepting": self.accepting, "broker": self.bus.is_connected}
+    async def readiness(self) -> Readiness:
+        """Ready while accepting and the database answers: nothing is served without it.
+        Without the broker events wait in the outbox, without Redis rate limits are not
+        checked: the service serves on, degraded, rather than leave the city with no pod."""
+        required = {"accepting": self.accepting}
         try:
             async with asyncio.timeout(1.0):
-                checks["database"] = await self.pool.fetchval("SELECT true") is True
+                required["database"] = await self.pool.fetchval("SELECT true") is True
         except Exception:
-            checks["database"] = False
+            required["database"] = False
+        degradable = {"broker": self.bus.is_connected}
         if self.uses_redis:
             try:
                 async with asyncio.timeout(1.0):
-                    checks["redis"] = bool(await self.redis.ping())
+                    degradable["redis"] = bool(await self.redis.ping())
             except Exception:
-                checks["redis"] = False
-        return checks
+                degradable["redis"] = False
+        for dependency in ("database", "broker", "redis"):
+            up = required.get(dependency, degradable.get(dependency))
+            if up is not None:
+                DEPENDENCY_UP.labels(dependency).set(int(up))
+        return Readiness(required, degradable)
 
     async def close(self) -> None:
         await self.bus.close()

@@ -23,7 +23,7 @@ from google.protobuf.message import Message
 
 from civicloop.platform import telemetry
 from civicloop.platform.commands import CommandLog
-from civicloop.platform.db import Connection
+from civicloop.platform.db import Connection, commit_sent
 from civicloop.platform.domain import Actor, Aggregate, DomainEvent
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.outbox import add_to_outbox
@@ -179,7 +179,9 @@ class UnitOfWork(Generic[A]):
             return  # a joined transaction: its owner commits or rolls back
         assert isinstance(self._conn, PoolConnectionProxy)
         try:
-            if self._tx is not None:
+            # A lost connection rolled back by itself: the error that lost it is the one to
+            # raise, not the rollback's "connection is closed".
+            if self._tx is not None and not self._conn.is_closed():
                 await self._tx.rollback()
         finally:
             await self._pool.release(self._conn)
@@ -227,5 +229,6 @@ class UnitOfWork(Generic[A]):
         if answer is not None:
             await self.commands.answer(answer, authority)
         if self._tx is not None:
+            commit_sent()
             await self._tx.commit()
             self._tx = None
