@@ -1,6 +1,6 @@
 """The ledger's leaf: what one log entry commits to (ledger.proto, LedgerService comment).
 
-    civicloop-evidence-v1\\n<event_id>\\n<event_type>\\n<subject>\\n<hex event_sha256>\\n
+civicloop-evidence-v1\\n<event_id>\\n<event_type>\\n<subject>\\n<hex event_sha256>\\n
 """
 
 from __future__ import annotations

@@ -172,9 +172,8 @@ class VerifierKey:
         return self.signature_type == COSIGNATURE_V1
 
     def __str__(self) -> str:
-        return (
-            f"{self.name}+{self.key_id:08x}+{b64encode(bytes([self.signature_type]) + self.public_key)}"
-        )
+        material = b64encode(bytes([self.signature_type]) + self.public_key)
+        return f"{self.name}+{self.key_id:08x}+{material}"
 
     def matches(self, signature: NoteSignature) -> bool:
         return signature.name == self.name and signature.key_id == self.key_id
@@ -236,7 +235,7 @@ class VerifiedNote:
 
 def open_note(note: Note, keys: Sequence[VerifierKey]) -> VerifiedNote:
     """Verify every signature of a known key; refuse the note if one fails or none is known."""
-    known = {}
+    known: dict[tuple[str, int], VerifierKey] = {}
     for key in keys:
         ident = (key.name, key.key_id)
         if ident in known and known[ident] != key:
@@ -245,13 +244,13 @@ def open_note(note: Note, keys: Sequence[VerifierKey]) -> VerifiedNote:
     verified: list[VerifiedSignature] = []
     seen: set[tuple[str, int]] = set()
     for signature in note.signatures:
-        key = known.get((signature.name, signature.key_id))
-        if key is None:
+        trusted = known.get((signature.name, signature.key_id))
+        if trusted is None:
             continue
-        timestamp = key.verify(note.text, signature)
-        if (key.name, key.key_id) not in seen:
-            seen.add((key.name, key.key_id))
-            verified.append(VerifiedSignature(key, signature, timestamp))
+        timestamp = trusted.verify(note.text, signature)
+        if (trusted.name, trusted.key_id) not in seen:
+            seen.add((trusted.name, trusted.key_id))
+            verified.append(VerifiedSignature(trusted, signature, timestamp))
     if not verified:
         raise SignatureError("the note carries no signature by a trusted key")
     return VerifiedNote(note, tuple(verified))

@@ -113,6 +113,4 @@ def verify_consistency(
             "the older tree is not a prefix of the newer one"
         )
     if sr != second_root:
-        raise ProofError(
-            f"consistency proof does not lead to the second root (size {second_size})"
-        )
+        raise ProofError(f"consistency proof does not lead to the second root (size {second_size})")

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
-
 from civicloop.tlog.errors import InvalidTreeRequest, MissingSubtree
 from civicloop.tlog.hashing import EMPTY_ROOT, HASH_SIZE, node_hash
 
 
-class Subtree(NamedTuple):
+@dataclass(frozen=True, order=True, slots=True)
+class Subtree:
     """A complete subtree: 2**level leaves starting at index * 2**level."""
 
     level: int
@@ -59,7 +58,9 @@ def complete_subtrees(start: int, end: int) -> tuple[Subtree, ...]:
     position = start
     while position < end:
         # The largest aligned block starting here that still fits.
-        level = (position & -position).bit_length() - 1 if position else (end - position).bit_length()
+        level = (
+            (position & -position).bit_length() - 1 if position else (end - position).bit_length()
+        )
         while (1 << level) > end - position:
             level -= 1
         subtrees.append(Subtree(level, position >> level))
