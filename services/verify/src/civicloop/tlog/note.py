@@ -202,7 +202,8 @@ class VerifierKey:
 
 def parse_verifier_key(vkey: str) -> VerifierKey:
     """``<name>+<hex key ID>+<base64(type || public key)>``, the ID checked against the key."""
-    parts = vkey.strip().split("+")
+    parts = vkey.split("+", 2)  # base64 may itself hold "+"
+
     if len(parts) != 3:
         raise MalformedError("a verifier key is '<name>+<hex key ID>+<base64 key>'")
     name, hex_id, encoded = parts
@@ -306,7 +307,7 @@ def parse_private_key(text: str) -> NoteSigner:
     text = text.strip()
     if not text.startswith(_PRIVATE_KEY_PREFIX):
         raise MalformedError("a private key starts with 'PRIVATE+KEY+'")
-    parts = text[len(_PRIVATE_KEY_PREFIX) :].split("+")
+    parts = text[len(_PRIVATE_KEY_PREFIX) :].split("+", 2)
     if len(parts) != 3:
         raise MalformedError("a private key is 'PRIVATE+KEY+<name>+<hex key ID>+<base64 key>'")
     name, hex_id, encoded = parts
