@@ -101,9 +101,11 @@ def parse_tile_path(path: str) -> Tile | EntryBundle:
     if match is None:
         raise MalformedError(f"{path!r} is not a tile path (tile/<L>/<N>[.p/<W>])")
     index = int(match["index"].replace("x", "").replace("/", ""))
-    width = int(match["width"]) if match["width"] else TILE_WIDTH
-    if width >= TILE_WIDTH:
-        raise MalformedError(f"{path!r}: a partial tile's width is 1..255")
+    width = TILE_WIDTH
+    if match["width"]:
+        width = int(match["width"])
+        if width >= TILE_WIDTH:
+            raise MalformedError(f"{path!r}: a partial tile's width is 1..255")
     try:
         found: Tile | EntryBundle = (
             EntryBundle(index, width)
