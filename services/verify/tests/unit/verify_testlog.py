@@ -48,6 +48,11 @@ class TestLog:
         ]
         self.leaves = [case_leaf(i) for i in range(size)]
         self.hashes: dict[Subtree, bytes] = {}
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Hash the tree again from self.leaves (after a test rewrote history)."""
+        self.hashes = {}
         tree = CompactRange()
         for leaf in self.leaves:
             self.hashes.update(tree.append(leaf.leaf_hash))

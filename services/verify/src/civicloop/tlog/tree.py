@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
 from civicloop.tlog.errors import InvalidTreeRequest, MissingSubtree
 from civicloop.tlog.hashing import EMPTY_ROOT, HASH_SIZE, node_hash
 
