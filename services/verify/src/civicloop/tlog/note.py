@@ -105,13 +105,19 @@ def _check_characters(text: str, what: str) -> None:
             raise MalformedError(f"{what} contains the control character {ch!r}")
 
 
+def as_text(data: bytes | str, what: str) -> str:
+    """Text given as text or as UTF-8 bytes; other bytes are malformed."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedError(f"{what} is not valid UTF-8") from exc
+
+
 def parse_note(message: bytes | str) -> Note:
     """A signed note from its serialized form; refuses anything malformed, saying what."""
-    if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedError("note is not valid UTF-8") from exc
+    message = as_text(message, "note")
     _check_characters(message, "note")
     if not message.endswith("\n"):
         raise MalformedError("note must end with a newline")

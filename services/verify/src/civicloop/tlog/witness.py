@@ -21,6 +21,7 @@ from civicloop.tlog.note import (
     NoteSignature,
     NoteSigner,
     VerifierKey,
+    as_text,
     b64decode_strict,
     b64encode,
     parse_note,
@@ -82,12 +83,7 @@ class Refused:
 
 def parse_add_checkpoint(body: bytes | str) -> AddCheckpoint:
     """``old <size>``, up to 63 base64 proof lines, an empty line, then the checkpoint."""
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedError("request is not UTF-8") from exc
-    head, separator, rest = body.partition("\n\n")
+    head, separator, rest = as_text(body, "request").partition("\n\n")
     if not separator:
         raise MalformedError("request needs an empty line between the proof and the checkpoint")
     lines = head.split("\n")

@@ -11,8 +11,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from civicloop.tlog.errors import MalformedError, MissingSubtree, SignatureError
-from civicloop.tlog.note import b64decode_strict, parse_verifier_key
+from civicloop.tlog.errors import (
+    InvalidTreeRequest,
+    MalformedError,
+    MissingSubtree,
+    SignatureError,
+)
+from civicloop.tlog.note import as_text, b64decode_strict, parse_verifier_key
 from civicloop.verify.checks import (
     Outcome,
     Read,
@@ -123,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 def _trust(args: argparse.Namespace, warn: list[str], served_keys: str | None) -> Trust:
     found = TrustedKeys()
     if args.keys:
-        found = parse_keys(read_location(args.keys).decode("utf-8"))
+        found = parse_keys(as_text(read_location(args.keys), "keys file"))
     elif not args.log_key and served_keys is not None:
         found = parse_keys(served_keys)
         warn.append(
@@ -144,7 +149,15 @@ def _trust(args: argparse.Namespace, warn: list[str], served_keys: str | None) -
 
 
 def _served_keys(read: Read | None) -> str | None:
-    return None if read is None else read(KEYS_PATH).decode("utf-8")
+    return None if read is None else as_text(read(KEYS_PATH), "keys")
+
+
+def _file_or_log_checkpoint(location: str | None, read: Read | None, missing: str) -> bytes:
+    if location:
+        return read_location(location)
+    if read is None:
+        raise UsageError(missing)
+    return read(CHECKPOINT_PATH)
 
 
 def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
@@ -166,12 +179,7 @@ def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
         return check_bundle(bundle, _trust(args, warn, served))
     trust = _trust(args, warn, _served_keys(read) if needs_served_keys else None)
     if args.command == "checkpoint":
-        if args.file:
-            text = read_location(args.file)
-        elif read is not None:
-            text = read(CHECKPOINT_PATH)
-        else:
-            raise UsageError("give a checkpoint file or --log")
+        text = _file_or_log_checkpoint(args.file, read, "give a checkpoint file or --log")
         return Outcome([describe(trust_checkpoint(text, trust))])
     if args.command == "inclusion":
         if read is None:
@@ -179,15 +187,10 @@ def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
         return check_inclusion_from_log(read, trust, args.index)
     if args.command == "consistency":
         old = read_location(args.old)
-        if args.new:
-            new = read_location(args.new)
-        elif read is not None:
-            new = read(CHECKPOINT_PATH)
-        else:
-            raise UsageError("give the newer checkpoint or --log")
+        new = _file_or_log_checkpoint(args.new, read, "give the newer checkpoint or --log")
         proof = None
         if args.proof:
-            lines = read_location(args.proof).decode("ascii").split()
+            lines = as_text(read_location(args.proof), "proof file").split()
             proof = [b64decode_strict(line, f"proof line {n}") for n, line in enumerate(lines, 1)]
         elif read is None:
             raise UsageError("give --proof or --log (the proof is read from the tiles)")
@@ -215,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unreachable as exc:
         print(f"UNREADABLE {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
-    except MalformedError as exc:
+    except (MalformedError, InvalidTreeRequest) as exc:
         print(f"MALFORMED {exc}", file=sys.stderr)
         return EXIT_MALFORMED
     except (SignatureError, MissingSubtree) as exc:
