@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from verify_testlog import TestLog
 
 from civicloop.tlog.errors import InvalidTreeRequest, MalformedError, ProofError
@@ -20,6 +22,7 @@ from civicloop.tlog.tiles import (
     tile_content,
     tiles_for_plan,
     tiles_for_size,
+    tiles_grown,
 )
 from civicloop.tlog.tree import consistency_plan, inclusion_plan, root_plan
 
@@ -158,3 +161,12 @@ def test_entry_bundles_round_trip_and_refuse_truncation() -> None:
         decode_entry_bundle(EntryBundle(0), data[:-1])
     with pytest.raises(MalformedError, match="holds 256 entries, not 3"):
         decode_entry_bundle(EntryBundle(0, 3), data)
+
+
+@given(st.integers(0, 1 << 20), st.integers(0, 1 << 20))
+def test_the_tiles_a_tree_grows_are_those_it_did_not_have(a: int, b: int) -> None:
+    old, new = min(a, b), max(a, b)
+    if new - old > 5000:  # keep the set difference cheap; the sizes still reach three levels
+        old = new - 5000
+    expected = set(tiles_for_size(new)) - set(tiles_for_size(old))
+    assert set(tiles_grown(old, new)) == expected

@@ -143,6 +143,25 @@ def tiles_for_size(tree_size: int) -> list[Tile]:
     return tiles
 
 
+def tiles_grown(old_size: int, new_size: int) -> list[Tile]:
+    """The tiles a tree of new_size has that one of old_size does not (new, or wider).
+
+    What a log writes (or may start caching) after signing a checkpoint at new_size.
+    """
+    if not 0 <= old_size <= new_size:
+        raise InvalidTreeRequest(f"a tree does not shrink from {old_size} to {new_size}")
+    grown: list[Tile] = []
+    level = 0
+    while (new_count := _hashes_at_tile_level(level, new_size)) > 0:
+        old_count = _hashes_at_tile_level(level, old_size)
+        for index in range(old_count // TILE_WIDTH, -(-new_count // TILE_WIDTH)):
+            new_width = min(TILE_WIDTH, new_count - index * TILE_WIDTH)
+            if new_width > old_count - index * TILE_WIDTH:
+                grown.append(Tile(level, index, new_width))
+        level += 1
+    return grown
+
+
 def entry_bundles_for_size(tree_size: int) -> list[EntryBundle]:
     bundles = [EntryBundle(n) for n in range(tree_size // TILE_WIDTH)]
     if tree_size % TILE_WIDTH:
