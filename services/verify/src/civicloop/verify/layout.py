@@ -6,7 +6,9 @@
     <prefix>/keys                       the log's and witnesses' verifier keys (KEYS_FILE)
     <prefix>/evidence/<case id>         a case's evidence bundle (EVIDENCE_BUNDLE_FORMAT)
 
-The same layout in a local directory (a mirror, or files handed over) verifies the same way.
+The checkpoint changes (cache it a few seconds); full tiles and entry bundles never change
+(cache them for good); a partial one is replaced by a wider one as the log grows. The same
+layout in a local directory (a mirror, or files handed over) verifies the same way.
 """
 
 from __future__ import annotations
