@@ -16,6 +16,7 @@ from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Case, CaseState, Petition
 from civicloop.intake.domain.rules import PetitionInput, validate_petition
+from civicloop.intake.domain.wording import PetitionTexts
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
@@ -56,14 +57,6 @@ class Submission:
     created: bool
 
 
-@dataclass(frozen=True)
-class Cluster:
-    petition_ids: list[str]
-    case_ids: list[str]
-    category_code: str
-    min_similarity: float
-
-
 # Who may read what, the same over HTTP and gRPC: petitions and lists are for intake's staff;
 # a single case (its state, no petitioner) also for departments and other services.
 STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
@@ -82,6 +75,8 @@ class Intake:
         self.vault = vault
         self.limiter = limiter
         self.clock = clock
+        # A petition's words never change: each is read (or segmented) once per process.
+        self._texts = PetitionTexts()
         # Concurrent filings are written together: one round trip and one commit.
         # Keys are claimed in key order, the same in every replica (no deadlock between them).
         self._filings = GroupCommit(
@@ -313,46 +308,41 @@ class Intake:
         return case, new_case
 
     async def propose_clusters(
-        self, community: str | None, window_hours: int, min_similarity: float, max_distance_m: float
-    ) -> list[Cluster]:
+        self,
+        community: str | None,
+        window_hours: int,
+        threshold: float,
+        max_distance_m: float,
+    ) -> list[similarity.Proposal]:
+        """Clusters of submitted petitions that report one problem, ranked, with reasons."""
         errors = Violations()
         if community and community not in communities():
             errors.add("community_code", f"unknown community {community!r}")
         if not 1 <= window_hours <= 720:
             errors.add("window_hours", "must be 1..720")
-        if not 0 < min_similarity <= 1:
+        if not 0 < threshold <= 1:
             errors.add("min_similarity", "must be in (0, 1]")
         if not 0 < max_distance_m <= 50_000:
             errors.add("max_distance_meters", "must be in (0, 50000]")
         errors.raise_if_any()
         since = self.clock() - timedelta(hours=window_hours)
         async with self.pool.acquire() as conn:
-            repo = PetitionRepository(conn)
-            pairs = await repo.similar_pairs(
-                community=community,
-                since=since,
-                min_similarity=min_similarity,
-                max_distance_m=max_distance_m,
+            rows = await PetitionRepository(conn).duplicate_candidates(
+                community=community, since=since
             )
-            groups = similarity.clusters(pairs)
-            found: list[Cluster] = []
-            for members, weakest in groups:
-                petitions, _ = await repo.search(
-                    community=None,
-                    category=None,
-                    case_id=None,
-                    page=PageRequest(len(members), None),
-                    ids=members,
-                )
-                found.append(
-                    Cluster(
-                        petition_ids=members,
-                        case_ids=sorted({p.case_id for p in petitions}),
-                        category_code=petitions[0].category_code if petitions else "",
-                        min_similarity=round(weakest, 3),
-                    )
-                )
-        return found
+        candidates = [
+            similarity.Candidate(
+                petition_id=row.petition_id,
+                case_id=row.case_id,
+                community_code=row.community_code,
+                category_code=row.category_code,
+                location=row.location,
+                submitted_at=row.submitted_at,
+                text=self._texts.of(row.petition_id, row.description, row.words),
+            )
+            for row in rows
+        ]
+        return similarity.propose(candidates, threshold=threshold, max_distance_m=max_distance_m)
 
     # ---- reads ----
 

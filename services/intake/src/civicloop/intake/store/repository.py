@@ -7,6 +7,7 @@ row per domain event, all in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -22,7 +23,7 @@ from civicloop.intake.domain.model import (
     Location,
     Petition,
 )
-from civicloop.intake.domain.similarity import bigram_text
+from civicloop.intake.domain.wording import segment
 from civicloop.platform.commands import COMMAND_CLAIM, CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor, CaseList, Urgency
@@ -195,39 +196,49 @@ class PetitionRepository:
             [petition_from_row(r) for r in rows], page, lambda p: (p.submitted_at, p.id)
         )
 
-    async def similar_pairs(
-        self,
-        *,
-        community: str | None,
-        since: datetime,
-        min_similarity: float,
-        max_distance_m: float,
-    ) -> list[tuple[str, str, float]]:
-        """Pairs of petitions in submitted cases: same category, inside the window, text alike
-        in bigram space (pg_trgm), and near each other when both have a location."""
+    async def duplicate_candidates(
+        self, *, community: str | None, since: datetime
+    ) -> list[DuplicateCandidateRow]:
+        """The petitions of submitted cases filed since ``since`` (in one community, if given),
+        with their stored words: what 统单 compares. The domain blocks and scores the pairs."""
         rows = await self.conn.fetch(
-            """SELECT a.id::text AS a, b.id::text AS b,
-                      similarity(a.description_grams, b.description_grams) AS score
-                 FROM petitions a
-                 JOIN cases ca ON ca.id = a.case_id AND ca.state = 'submitted'
-                 JOIN petitions b ON b.category_code = a.category_code AND b.id > a.id
-                                 AND b.submitted_at >= $1 AND b.case_id <> a.case_id
-                 JOIN cases cb ON cb.id = b.case_id AND cb.state = 'submitted'
-                WHERE a.submitted_at >= $1
-                  AND ($2::text IS NULL OR a.community_code = $2)
-                  AND ($2::text IS NULL OR b.community_code = $2)
-                  AND similarity(a.description_grams, b.description_grams) >= $3
-                  AND (a.latitude IS NULL OR b.latitude IS NULL OR
-                       2 * 6371008.8 * asin(sqrt(
-                         power(sin(radians(b.latitude - a.latitude) / 2), 2) +
-                         cos(radians(a.latitude)) * cos(radians(b.latitude)) *
-                         power(sin(radians(b.longitude - a.longitude) / 2), 2))) <= $4)""",
+            """SELECT p.id::text AS id, p.case_id::text AS case_id, p.community_code,
+                      p.category_code, p.latitude, p.longitude, p.submitted_at,
+                      p.description, p.description_words
+                 FROM petitions p JOIN cases c ON c.id = p.case_id
+                WHERE p.submitted_at >= $1 AND c.state = 'submitted'
+                  AND ($2::text IS NULL OR p.community_code = $2)""",
             since,
             community,
-            min_similarity,
-            max_distance_m,
         )
-        return [(r["a"], r["b"], float(r["score"])) for r in rows]
+        return [
+            DuplicateCandidateRow(
+                petition_id=r["id"],
+                case_id=r["case_id"],
+                community_code=r["community_code"],
+                category_code=r["category_code"],
+                location=_location(r),
+                submitted_at=r["submitted_at"],
+                description=r["description"],
+                words=tuple(r["description_words"].split())
+                if r["description_words"] is not None
+                else None,
+            )
+            for r in rows
+        ]
+
+
+@dataclass(frozen=True)
+class DuplicateCandidateRow:
+    petition_id: str
+    case_id: str
+    community_code: str
+    category_code: str
+    location: Location | None
+    submitted_at: datetime
+    description: str
+    # The words stored at filing; None for petitions filed before words were kept.
+    words: tuple[str, ...] | None
 
 
 class _Where:
@@ -370,7 +381,7 @@ SUBMISSION = f"""
     new_petition AS (
         INSERT INTO petitions (id, case_id, channel, community_code, category_code,
                                latitude, longitude, description, submitted_by,
-                               submitted_role, submitted_at, description_grams,
+                               submitted_role, submitted_at, description_words,
                                petitioner_sealed, phone_hash)
         SELECT $16::uuid, id, $17, $10, $11, $12, $13, $18, $19, $20, $15, $21, $22, $23
           FROM new_case),
@@ -418,7 +429,7 @@ def submission_row(
         petition.description,
         history.actor,
         petition.submitted_by.role,
-        bigram_text(petition.description),
+        " ".join(segment(petition.description)),
         sealed,
         phone_hash,
         envelope.type,
