@@ -34,7 +34,8 @@ def evaluate(
     predicted = assignment(ids, [p.petition_ids for p in proposals])
     by_id = {p.petition_id: p for p in petitions}
     score_of = {frozenset((s.petition_a, s.petition_b)): s for s in scored}
-    misses, false_merges = [], []
+    misses: list[tuple[float, LabelledPetition, LabelledPetition]] = []
+    false_merges: list[tuple[float, LabelledPetition, LabelledPetition]] = []
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             same_truth = truth[a] == truth[b]
