@@ -61,12 +61,13 @@ def main() -> None:
     if not options.no_latency:
         latency = asyncio.run(measure(corpus.load(), options.petitions, options.calls))
         print(
-            f"ProposeClusters with {latency.petitions} submitted petitions in the window "
+            f"ProposeClusters with {latency.petitions} submitted petitions in the window, "
+            f"{latency.filed_between_calls} more filed before each call "
             f"({latency.clusters} clusters proposed), {latency.calls} calls:"
         )
         print(
             f"  p50 {latency.propose_p50_ms:.1f} ms  p99 {latency.propose_p99_ms:.1f} ms"
-            f"  (first call, texts not yet known: {latency.first_call_ms:.0f} ms)"
+            f"  (first call, index built: {latency.first_call_ms:.0f} ms)"
         )
         print(
             f"  one indexed PostgreSQL query of the same rows: p50 {latency.query_p50_ms:.1f} ms"

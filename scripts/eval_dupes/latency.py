@@ -44,6 +44,7 @@ CANDIDATES_QUERY = """
       FROM petitions p JOIN cases c ON c.id = p.case_id
      WHERE p.submitted_at >= $1 AND c.state = 'submitted'
        AND ($2::text IS NULL OR p.community_code = $2)"""
+FILED_BETWEEN_CALLS = 5
 # Dujiangyan's urban area, where petitions without a community centroid are placed.
 CITY = (30.998, 103.62)
 
@@ -51,6 +52,7 @@ CITY = (30.998, 103.62)
 @dataclass(frozen=True)
 class Latency:
     petitions: int
+    filed_between_calls: int
     calls: int
     first_call_ms: float
     propose_p50_ms: float
@@ -118,7 +120,10 @@ def petition_rows(
 
 
 async def insert(
-    dsn: str, cases: list[tuple[object, ...]], petitions: list[tuple[object, ...]]
+    dsn: str,
+    cases: list[tuple[object, ...]],
+    petitions: list[tuple[object, ...]],
+    analyze: bool = True,
 ) -> None:
     conn = await asyncpg.connect(dsn)
     try:
@@ -157,7 +162,8 @@ async def insert(
                 "submitted_at",
             ],
         )
-        await conn.execute("ANALYZE cases; ANALYZE petitions")
+        if analyze:
+            await conn.execute("ANALYZE cases; ANALYZE petitions")
     finally:
         await conn.close()
 
@@ -244,8 +250,10 @@ async def measure(corpus: list[LabelledPetition], count: int = 10_000, calls: in
     run_id = secrets.token_hex(4)
     async with intake_service(run_id) as (dsn, target):
         now = datetime.now(UTC)
-        cases, petitions = petition_rows(corpus, count, now)
-        await insert(dsn, cases, petitions)
+        # The window, then FILED_BETWEEN_CALLS more before each measured call, as filings
+        # keep arriving while the office works.
+        cases, petitions = petition_rows(corpus, count + calls * FILED_BETWEEN_CALLS, now)
+        await insert(dsn, cases[:count], petitions[:count])
         metadata = (("authorization", f"Bearer {mint_dev_token('dupes-eval', ['office'])}"),)
         channel = client_channel(target)
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
@@ -255,7 +263,11 @@ async def measure(corpus: list[LabelledPetition], count: int = 10_000, calls: in
             answer = await stub.ProposeClusters(request, metadata=metadata, timeout=60)
             first = (time.perf_counter() - started) * 1000
             propose: list[float] = []
-            for _ in range(calls):
+            for call in range(calls):
+                batch = slice(
+                    count + call * FILED_BETWEEN_CALLS, count + (call + 1) * FILED_BETWEEN_CALLS
+                )
+                await insert(dsn, cases[batch], petitions[batch], analyze=False)
                 started = time.perf_counter()
                 await stub.ProposeClusters(request, metadata=metadata, timeout=60)
                 propose.append((time.perf_counter() - started) * 1000)
@@ -272,10 +284,11 @@ async def measure(corpus: list[LabelledPetition], count: int = 10_000, calls: in
                 query.append((time.perf_counter() - started) * 1000)
         finally:
             await conn.close()
-        if len(rows) != count:
-            raise SystemExit(f"the baseline read {len(rows)} rows, not {count}")
+        if len(rows) != len(petitions):
+            raise SystemExit(f"the baseline read {len(rows)} rows, not {len(petitions)}")
     return Latency(
         petitions=count,
+        filed_between_calls=FILED_BETWEEN_CALLS,
         calls=calls,
         first_call_ms=first,
         propose_p50_ms=percentile(propose, 0.5),

@@ -13,7 +13,6 @@ from civicloop.intake.domain.model import Location
 from civicloop.intake.domain.similarity import SHIPPING, Candidate, PairScore
 from civicloop.intake.domain.wording import (
     PetitionText,
-    PetitionTexts,
     char_bigrams,
     chinese_number,
     is_place_word,
@@ -128,19 +127,6 @@ def test_stored_words_are_used_instead_of_segmenting_again() -> None:
     assert text.terms == {"建筑垃圾"}
 
 
-def test_a_petitions_text_is_made_once() -> None:
-    texts = PetitionTexts(capacity=4)
-    first = texts.of("p1", "路灯不亮", None)
-    assert texts.of("p1", "ignored: already known", None) is first
-
-
-def test_the_text_memo_forgets_the_oldest_half_when_full() -> None:
-    texts = PetitionTexts(capacity=4)
-    for i in range(5):
-        texts.of(f"p{i}", "路灯不亮", ("路灯",))
-    assert texts.of("p0", "井盖", None).terms == {"井盖"}
-
-
 # ---- the signals ----
 
 
@@ -242,47 +228,86 @@ def test_the_shipping_weights_are_the_ones_written_down() -> None:
     assert 0 < SHIPPING.threshold <= 1
 
 
-# ---- candidate pairs ----
+# ---- which pairs are compared ----
+
+
+def compared(cands: list[Candidate], max_distance_m: float = 1000) -> set[frozenset[str]]:
+    return {
+        frozenset((p.petition_a, p.petition_b))
+        for p in similarity.score_pairs(cands, max_distance_m)
+    }
 
 
 def test_petitions_of_unrelated_categories_are_never_compared() -> None:
-    found = list(
-        similarity.candidate_pairs(
-            [petition("a", "路灯不亮"), petition("b", "路灯不亮", category="noise")], 1000
-        )
-    )
-    assert found == []
+    both = [petition("a", "路灯不亮"), petition("b", "路灯不亮", category="noise")]
+    assert compared(both) == set()
+
+
+def test_petitions_sharing_no_word_are_never_compared() -> None:
+    assert compared([petition("a", "路灯不亮"), petition("b", "井盖丢了")]) == set()
 
 
 def test_located_petitions_beyond_the_distance_are_not_compared() -> None:
     both = [petition("a", "路灯不亮"), petition("b", "路灯不亮", at=north(2000))]
-    assert list(similarity.candidate_pairs(both, 1000)) == []
-    assert list(similarity.candidate_pairs(both, 3000)) == [(0, 1)]
+    assert compared(both, 1000) == set()
+    assert compared(both, 3000) == {frozenset("ab")}
 
 
 def test_near_petitions_are_compared_across_a_community_boundary() -> None:
     both = [petition("a", "路灯不亮"), petition("b", "路灯坏了", community="C002", at=north(50))]
-    assert list(similarity.candidate_pairs(both, 1000)) == [(0, 1)]
+    assert compared(both) == {frozenset("ab")}
 
 
 def test_hotline_petitions_are_compared_within_their_community_only() -> None:
-    found = list(
-        similarity.candidate_pairs(
-            [
-                petition("a", "路灯不亮", at=None),
-                petition("b", "路灯不亮", at=None),
-                petition("c", "路灯不亮", at=None, community="C002"),
-            ],
-            1000,
-        )
+    found = compared(
+        [
+            petition("a", "路灯不亮", at=None),
+            petition("b", "路灯不亮", at=None),
+            petition("c", "路灯不亮", at=None, community="C002"),
+        ]
     )
-    assert found == [(0, 1)]
+    assert found == {frozenset("ab")}
 
 
 def test_each_pair_is_compared_once() -> None:
     many = [petition(str(i), "路灯不亮", at=north(i * 10)) for i in range(6)]
-    found = list(similarity.candidate_pairs(many, 1000))
-    assert len(found) == len(set(found)) == 15
+    assert len(similarity.score_pairs(many, 1000)) == 15
+
+
+# ---- the index kept between calls ----
+
+
+def test_the_index_scores_only_what_was_filed_since_and_forgets_what_left() -> None:
+    index = similarity.DuplicateIndex()
+    index.update(STREETLIGHT[:2])
+    assert len(index.pairs()) == 1
+    index.update(STREETLIGHT[1:])  # lamp1 merged or out of the window, lamp3 filed
+    assert {frozenset((p.petition_a, p.petition_b)) for p in index.pairs()} == {
+        frozenset(("lamp2", "lamp3"))
+    }
+    assert len(index) == 2
+
+
+def test_the_index_answers_as_a_fresh_one_would() -> None:
+    index = similarity.DuplicateIndex()
+    index.update([*STREETLIGHT, *WATER])
+    index.update([*STREETLIGHT[1:], *WATER])
+    index.update([*STREETLIGHT, *WATER])
+    assert index.propose(SHIPPING.threshold) == similarity.propose([*STREETLIGHT, *WATER])
+
+
+def test_the_index_tells_which_petitions_it_still_needs() -> None:
+    index = similarity.DuplicateIndex()
+    index.update(STREETLIGHT[:1])
+    assert index.missing(["lamp1", "lamp2"]) == ["lamp2"]
+
+
+def test_a_petition_merged_for_review_is_proposed_with_its_new_case() -> None:
+    index = similarity.DuplicateIndex()
+    index.update(STREETLIGHT)
+    index.sync({"lamp1": "case-lamp1", "lamp2": "case-lamp1", "lamp3": "case-lamp3"}, [])
+    (lamps,) = index.propose(SHIPPING.threshold)
+    assert lamps.case_ids == ("case-lamp1", "case-lamp3")
 
 
 # ---- proposals ----

@@ -175,16 +175,18 @@ class ResolveOnSiteResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
 class ProposeClustersRequest(_message.Message):
-    __slots__ = ("community_code", "window_hours", "min_similarity", "max_distance_meters")
+    __slots__ = ("community_code", "window_hours", "min_similarity", "max_distance_meters", "max_clusters")
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
     WINDOW_HOURS_FIELD_NUMBER: _ClassVar[int]
     MIN_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     MAX_DISTANCE_METERS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     community_code: str
     window_hours: int
     min_similarity: float
     max_distance_meters: float
-    def __init__(self, community_code: _Optional[str] = ..., window_hours: _Optional[int] = ..., min_similarity: _Optional[float] = ..., max_distance_meters: _Optional[float] = ...) -> None: ...
+    max_clusters: int
+    def __init__(self, community_code: _Optional[str] = ..., window_hours: _Optional[int] = ..., min_similarity: _Optional[float] = ..., max_distance_meters: _Optional[float] = ..., max_clusters: _Optional[int] = ...) -> None: ...
 
 class DuplicateCluster(_message.Message):
     __slots__ = ("petition_ids", "case_ids", "category_code", "min_similarity", "rank", "score", "links")
@@ -229,10 +231,12 @@ class DuplicateLink(_message.Message):
     def __init__(self, petition_id: _Optional[str] = ..., other_petition_id: _Optional[str] = ..., score: _Optional[float] = ..., distance_meters: _Optional[float] = ..., hours_apart: _Optional[float] = ..., shared_words: _Optional[_Iterable[str]] = ..., same_community: _Optional[bool] = ..., same_category: _Optional[bool] = ..., word_similarity: _Optional[float] = ..., character_similarity: _Optional[float] = ...) -> None: ...
 
 class ProposeClustersResponse(_message.Message):
-    __slots__ = ("clusters",)
+    __slots__ = ("clusters", "total_clusters")
     CLUSTERS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     clusters: _containers.RepeatedCompositeFieldContainer[DuplicateCluster]
-    def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ...) -> None: ...
+    total_clusters: int
+    def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ..., total_clusters: _Optional[int] = ...) -> None: ...
 
 class ConsolidateCaseRequest(_message.Message):
     __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary", "review_before_opening", "request_id")

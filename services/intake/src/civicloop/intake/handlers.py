@@ -3,6 +3,7 @@ bus) only translate to these and back."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Case, CaseState, Petition
 from civicloop.intake.domain.rules import PetitionInput, validate_petition
-from civicloop.intake.domain.wording import PetitionTexts
+from civicloop.intake.domain.wording import PetitionText
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
@@ -75,8 +76,9 @@ class Intake:
         self.vault = vault
         self.limiter = limiter
         self.clock = clock
-        # A petition's words never change: each is read (or segmented) once per process.
-        self._texts = PetitionTexts()
+        # 统单's indexes of the window's petitions, by question, most recently used last.
+        self._indexes: dict[tuple[str | None, int, float], similarity.DuplicateIndex] = {}
+        self._proposing = asyncio.Lock()
         # Concurrent filings are written together: one round trip and one commit.
         # Keys are claimed in key order, the same in every replica (no deadlock between them).
         self._filings = GroupCommit(
@@ -313,8 +315,10 @@ class Intake:
         window_hours: int,
         threshold: float,
         max_distance_m: float,
-    ) -> list[similarity.Proposal]:
-        """Clusters of submitted petitions that report one problem, ranked, with reasons."""
+        max_clusters: int = 200,
+    ) -> tuple[list[similarity.Proposal], int]:
+        """The best ranked clusters of submitted petitions that report one problem, with
+        their reasons, and how many were found."""
         errors = Violations()
         if community and community not in communities():
             errors.add("community_code", f"unknown community {community!r}")
@@ -324,25 +328,40 @@ class Intake:
             errors.add("min_similarity", "must be in (0, 1]")
         if not 0 < max_distance_m <= 50_000:
             errors.add("max_distance_meters", "must be in (0, 50000]")
+        if not 1 <= max_clusters <= 1000:
+            errors.add("max_clusters", "must be 1..1000")
         errors.raise_if_any()
         since = self.clock() - timedelta(hours=window_hours)
-        async with self.pool.acquire() as conn:
-            rows = await PetitionRepository(conn).duplicate_candidates(
-                community=community, since=since
+        # One index per kind of question, kept between calls (see DuplicateIndex); one
+        # caller at a time brings it up to date.
+        key = (community, window_hours, max_distance_m)
+        async with self._proposing:
+            index = self._indexes.pop(key, None) or similarity.DuplicateIndex(max_distance_m)
+            self._indexes[key] = index
+            while len(self._indexes) > 8:
+                self._indexes.pop(next(iter(self._indexes)))
+            async with self.pool.acquire() as conn:
+                repo = PetitionRepository(conn)
+                present = await repo.duplicate_window(community=community, since=since)
+                missing = index.missing(present)
+                rows = await repo.duplicate_candidates(missing) if missing else []
+            index.sync(
+                present,
+                (
+                    similarity.Candidate(
+                        petition_id=row.petition_id,
+                        case_id=row.case_id,
+                        community_code=row.community_code,
+                        category_code=row.category_code,
+                        location=row.location,
+                        submitted_at=row.submitted_at,
+                        text=PetitionText.of(row.description, row.words),
+                    )
+                    for row in rows
+                ),
             )
-        candidates = [
-            similarity.Candidate(
-                petition_id=row.petition_id,
-                case_id=row.case_id,
-                community_code=row.community_code,
-                category_code=row.category_code,
-                location=row.location,
-                submitted_at=row.submitted_at,
-                text=self._texts.of(row.petition_id, row.description, row.words),
-            )
-            for row in rows
-        ]
-        return similarity.propose(candidates, threshold=threshold, max_distance_m=max_distance_m)
+            found = index.propose(threshold)
+        return found[:max_clusters], len(found)
 
     # ---- reads ----
 

@@ -144,11 +144,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         context: Context,
         principal: Principal,
     ) -> intake_pb2.ProposeClustersResponse:
-        found = await self.intake.propose_clusters(
+        found, total = await self.intake.propose_clusters(
             request.community_code or None,
             request.window_hours or similarity.DEFAULT_WINDOW_HOURS,
             request.min_similarity or similarity.DEFAULT_THRESHOLD,
             request.max_distance_meters or similarity.DEFAULT_MAX_DISTANCE_M,
+            request.max_clusters or similarity.DEFAULT_MAX_CLUSTERS,
         )
         return intake_pb2.ProposeClustersResponse(
             clusters=[
@@ -176,7 +177,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                     ],
                 )
                 for c in found
-            ]
+            ],
+            total_clusters=total,
         )
 
     @rpc(roles=(auth.OFFICE,))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
@@ -48,6 +48,8 @@ DEFAULT_WINDOW_HOURS = 168
 # Petitions with locations further apart than this are not compared at all (the place signal
 # has long decayed by then); it bounds the work, the decay does the judging.
 DEFAULT_MAX_DISTANCE_M = 1000.0
+# A clerk works down a ranked list; the rest are counted, not sent.
+DEFAULT_MAX_CLUSTERS = 200
 
 _EARTH_RADIUS_M = 6_371_008.8
 _NEIGHBOURS: frozenset[tuple[str, str]] = frozenset(
@@ -233,65 +235,177 @@ def combined(pair: PairScore, w: Weights) -> float:
     return round(score, 4)
 
 
-def candidate_pairs(
-    candidates: Sequence[Candidate], max_distance_m: float
-) -> Iterator[tuple[int, int]]:
-    """Pairs worth scoring, each once: related categories and either the same community or
-    both located within ``max_distance_m`` (across a community boundary too). Located pairs
-    further apart than that are never compared."""
-    seen: set[tuple[int, int]] = set()
-    by_community: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(candidates):
-        by_community[c.community_code].append(i)
-    # Located petitions also meet across communities, through cells about max_distance wide.
-    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    cell_deg = max(max_distance_m, 1.0) / 111_000
-    for i, c in enumerate(candidates):
-        if c.location:
-            cells[_cell(c.location, cell_deg)].append(i)
-
-    def worth(i: int, j: int) -> bool:
-        a, b = candidates[i], candidates[j]
-        if not related_categories(a.category_code, b.category_code):
-            return False
-        if a.location and b.location:
-            return distance_m(a.location, b.location) <= max_distance_m
-        return True
-
-    for members in by_community.values():
-        for i, j in combinations(members, 2):
-            if worth(i, j):
-                seen.add((i, j))
-                yield i, j
-    for (x, y), members in cells.items():
-        near = [
-            k for dx in (-1, 0, 1) for dy in (-1, 0, 1) for k in cells.get((x + dx, y + dy), ())
-        ]
-        for i in members:
-            for j in near:
-                pair = (i, j) if i < j else (j, i)
-                if i == j or pair in seen:
-                    continue
-                if candidates[i].community_code == candidates[j].community_code:
-                    continue  # compared above
-                seen.add(pair)
-                if worth(*pair):
-                    yield pair
-
-
 def _cell(location: Location, size_deg: float) -> tuple[int, int]:
     return (int(location.latitude // size_deg), int(location.longitude // size_deg))
+
+
+class DuplicateIndex:
+    """The window's petitions and their scored pairs, kept from one ProposeClusters to the
+    next: a call only scores the petitions filed since the last one (and forgets those that
+    left the window or were merged), so its cost follows what changed, not the square of the
+    window.
+
+    Pairs worth scoring: related categories, sharing enough weighted terms to pass the text
+    gate, and either of one community or both located within ``max_distance_m`` (across a
+    community boundary too; located pairs further apart are never compared). They are found
+    through indexes of terms per community and per cell about ``max_distance_m`` wide.
+
+    Term weights are the inverse document frequencies of the petitions present when the index
+    was (re)built; once the petitions have changed by a quarter, it is rebuilt with fresh
+    weights.
+    """
+
+    REBUILD_AFTER = 0.25
+
+    def __init__(
+        self, max_distance_m: float = DEFAULT_MAX_DISTANCE_M, weights: Weights = SHIPPING
+    ) -> None:
+        self.max_distance_m = max_distance_m
+        self.weights = weights
+        self._cell_deg = max(max_distance_m, 1.0) / 111_000
+        w = weights
+        # Characters count at most 1: below this share of words no pair passes the gate.
+        self._min_words = max(0.0, (w.text_gate * (w.words + w.chars) - w.chars) / (w.words or 1))
+        self._reset(0)
+
+    def _reset(self, population: int) -> None:
+        self._petitions: dict[str, Candidate] = {}
+        self._totals: dict[str, float] = {}
+        self._term_weight: dict[str, float] = {}
+        self._unseen_weight = math.log(1 + max(population, 1))
+        self._by_community: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._by_cell: dict[tuple[int, int], dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self._pairs: dict[str, dict[str, PairScore]] = defaultdict(dict)
+        self._population = population
+        self._changes = 0
+
+    def __len__(self) -> int:
+        return len(self._petitions)
+
+    def update(self, candidates: Iterable[Candidate]) -> None:
+        """Make the index hold exactly these petitions."""
+        given = list(candidates)
+        self.sync({c.petition_id: c.case_id for c in given}, given)
+
+    def missing(self, present: Iterable[str]) -> list[str]:
+        """Which of these petitions the index does not hold yet."""
+        return [pid for pid in present if pid not in self._petitions]
+
+    def sync(self, present: Mapping[str, str], new: Iterable[Candidate]) -> None:
+        """Make the index hold exactly the petitions of ``present`` (id -> its case now):
+        ``new`` brings those it does not hold yet; the others it forgets."""
+        gone = [pid for pid in self._petitions if pid not in present]
+        fresh = [
+            c for c in new if c.petition_id in present and c.petition_id not in self._petitions
+        ]
+        for pid, case_id in present.items():
+            known = self._petitions.get(pid)
+            if known is not None and known.case_id != case_id:  # merged for review
+                self._petitions[pid] = replace(known, case_id=case_id)
+        self._changes += len(gone) + len(fresh)
+        if not self._petitions or self._changes > self.REBUILD_AFTER * self._population:
+            everyone = [c for pid, c in self._petitions.items() if pid in present] + fresh
+            self._reset(len(everyone))
+            self._term_weight = term_weights((c.text for c in everyone), self.weights.place_words)
+            fresh = everyone
+        else:
+            for pid in gone:
+                self._remove(pid)
+        for candidate in fresh:
+            self._add(candidate)
+
+    def pairs(self) -> list[PairScore]:
+        """Every scored pair, once."""
+        return [
+            pair
+            for pid, others in self._pairs.items()
+            for other, pair in others.items()
+            if pid < other
+        ]
+
+    def score(self, a: str, b: str) -> float:
+        pair = self._pairs.get(a, {}).get(b)
+        return pair.score if pair else 0.0
+
+    def propose(self, threshold: float) -> list[Proposal]:
+        strong = [
+            pair
+            for pid, others in self._pairs.items()
+            for other, pair in others.items()
+            if pid < other and pair.score >= threshold
+        ]
+        return cluster(self._petitions, strong, threshold, self.weights.linkage, self.score)
+
+    def _weight(self, term: str) -> float:
+        weight = self._term_weight.get(term)
+        if weight is None:
+            factor = self.weights.place_words if is_place_word(term) else 1.0
+            weight = self._term_weight[term] = self._unseen_weight * factor
+        return weight
+
+    def _add(self, new: Candidate) -> None:
+        pid = new.petition_id
+        terms = new.text.terms
+        total = sum(self._weight(t) for t in terms)
+        shared: dict[str, float] = defaultdict(float)
+        same_community = self._by_community[new.community_code]
+        for term in terms:
+            for known in same_community.get(term, ()):
+                shared[known] += self._term_weight[term]
+        cell = _cell(new.location, self._cell_deg) if new.location else None
+        if cell is not None:
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    postings = self._by_cell.get((cell[0] + dx, cell[1] + dy))
+                    if not postings:
+                        continue
+                    for term in terms:
+                        for known in postings.get(term, ()):
+                            if self._petitions[known].community_code != new.community_code:
+                                shared[known] += self._term_weight[term]
+        for other_id, amount in shared.items():
+            if 2 * amount < 0.99 * self._min_words * (total + self._totals[other_id]):
+                continue
+            other = self._petitions[other_id]
+            if not related_categories(new.category_code, other.category_code):
+                continue
+            if (
+                new.location
+                and other.location
+                and distance_m(new.location, other.location) > self.max_distance_m
+            ):
+                continue
+            first, second = (new, other) if pid < other_id else (other, new)
+            pair = score_pair(first, second, self._term_weight, self.weights)
+            self._pairs[pid][other_id] = self._pairs[other_id][pid] = pair
+        self._petitions[pid] = new
+        self._totals[pid] = total
+        for term in terms:
+            same_community[term].add(pid)
+            if cell is not None:
+                self._by_cell[cell][term].add(pid)
+
+    def _remove(self, pid: str) -> None:
+        gone = self._petitions.pop(pid)
+        self._totals.pop(pid, None)
+        cell = _cell(gone.location, self._cell_deg) if gone.location else None
+        for term in gone.text.terms:
+            self._by_community[gone.community_code][term].discard(pid)
+            if cell is not None:
+                self._by_cell[cell][term].discard(pid)
+        for other in self._pairs.pop(pid, {}):
+            self._pairs[other].pop(pid, None)
 
 
 def score_pairs(
     candidates: Sequence[Candidate], max_distance_m: float, w: Weights = SHIPPING
 ) -> list[PairScore]:
-    """Every candidate pair scored (the evaluation reads them all)."""
-    weight = term_weights((c.text for c in candidates), w.place_words)
-    return [
-        score_pair(candidates[i], candidates[j], weight, w)
-        for i, j in candidate_pairs(candidates, max_distance_m)
-    ]
+    """Every pair of these petitions worth scoring (see ``DuplicateIndex``), scored."""
+    index = DuplicateIndex(max_distance_m, w)
+    index.update(candidates)
+    return index.pairs()
 
 
 def propose(
@@ -303,23 +417,35 @@ def propose(
 ) -> list[Proposal]:
     """Clusters of petitions that report one problem, most worth a clerk's time first (by the
     sum of their link scores: many petitions, surely alike), each petition in at most one."""
-    scored = score_pairs(candidates, max_distance_m, weights)
-    return cluster(candidates, scored, threshold, weights.linkage)
+    index = DuplicateIndex(max_distance_m, weights)
+    index.update(candidates)
+    return index.propose(threshold)
 
 
 def cluster(
-    candidates: Sequence[Candidate],
+    candidates: Mapping[str, Candidate] | Sequence[Candidate],
     scored: Iterable[PairScore],
     threshold: float,
     linkage: float,
+    score: Callable[[str, str], float] | None = None,
 ) -> list[Proposal]:
-    by_id = {c.petition_id: c for c in candidates}
-    score_of: dict[frozenset[str], PairScore] = {}
+    """Average linkage over the pairs at or above ``threshold``; ``score`` gives any pair's
+    score (0 for a pair never scored), by default from ``scored``."""
+    by_id = (
+        candidates if isinstance(candidates, Mapping) else {c.petition_id: c for c in candidates}
+    )
     strong: list[PairScore] = []
+    score_of: dict[frozenset[str], float] = {}
     for pair in scored:
-        score_of[frozenset((pair.petition_a, pair.petition_b))] = pair
+        if score is None:
+            score_of[frozenset((pair.petition_a, pair.petition_b))] = pair.score
         if pair.score >= threshold:
             strong.append(pair)
+    if score is None:
+
+        def score(a: str, b: str) -> float:
+            return score_of.get(frozenset((a, b)), 0.0)
+
     strong.sort(key=lambda p: (-p.score, p.petition_a, p.petition_b))
     group_of: dict[str, list[str]] = {}
     for pair in strong:
@@ -327,51 +453,37 @@ def cluster(
         right = group_of.get(pair.petition_b, [pair.petition_b])
         if left is right:
             continue
-        cross = [
-            score_of[key].score if (key := frozenset((x, y))) in score_of else 0.0
-            for x in left
-            for y in right
-        ]
-        if sum(cross) / len(cross) < linkage * threshold:
+        cross = sum(score(x, y) for x in left for y in right)
+        if cross / (len(left) * len(right)) < linkage * threshold:
             continue
         merged = left + right
         for member in merged:
             group_of[member] = merged
-    groups = {id(g): g for g in group_of.values()}.values()
-    proposals: list[tuple[float, Proposal]] = []
-    for members in groups:
+    links_of: dict[int, list[PairScore]] = defaultdict(list)
+    for pair in strong:  # strongest first
+        group = group_of.get(pair.petition_a)
+        if group is not None and group is group_of.get(pair.petition_b):
+            links_of[id(group)].append(pair)
+    ranked = sorted(
+        links_of.items(), key=lambda item: (-sum(p.score for p in item[1]), item[1][0].petition_a)
+    )
+    proposals: list[Proposal] = []
+    for rank, (_group, links) in enumerate(ranked, start=1):
+        members = group_of[links[0].petition_a]
         ordered = sorted(members, key=lambda m: (by_id[m].submitted_at, m))
-        pairs = [
-            score_of[key]
-            for x, y in combinations(ordered, 2)
-            if (key := frozenset((x, y))) in score_of
-        ]
-        scores = [
-            score_of[frozenset(p)].score if frozenset(p) in score_of else 0.0
-            for p in combinations(ordered, 2)
-        ]
-        links = sorted((p for p in pairs if p.score >= threshold), key=lambda p: -p.score)
-        categories = Counter(by_id[m].category_code for m in ordered)
-        proposal = Proposal(
-            rank=0,
-            petition_ids=tuple(ordered),
-            case_ids=tuple(sorted({by_id[m].case_id for m in ordered})),
-            category_code=categories.most_common(1)[0][0],
-            score=round(sum(scores) / len(scores), 4),
-            min_score=round(min(p.score for p in links), 4),
-            links=tuple(links),
+        scores = [score(x, y) for x, y in combinations(ordered, 2)]
+        categories: dict[str, int] = {}
+        for m in ordered:
+            categories[by_id[m].category_code] = categories.get(by_id[m].category_code, 0) + 1
+        proposals.append(
+            Proposal(
+                rank=rank,
+                petition_ids=tuple(ordered),
+                case_ids=tuple(sorted({by_id[m].case_id for m in ordered})),
+                category_code=max(categories, key=lambda c: (categories[c], c)),
+                score=round(sum(scores) / len(scores), 4),
+                min_score=links[-1].score,
+                links=tuple(links),
+            )
         )
-        proposals.append((sum(p.score for p in links), proposal))
-    proposals.sort(key=lambda item: (-item[0], item[1].petition_ids))
-    return [
-        Proposal(
-            rank=rank,
-            petition_ids=p.petition_ids,
-            case_ids=p.case_ids,
-            category_code=p.category_code,
-            score=p.score,
-            min_score=p.min_score,
-            links=p.links,
-        )
-        for rank, (_, p) in enumerate(proposals, start=1)
-    ]
+    return proposals

@@ -223,20 +223,3 @@ class PetitionText:
             terms(words if words is not None else segment(description)), char_bigrams(description)
         )
 
-
-class PetitionTexts:
-    """Each petition's ``PetitionText``, kept once made (a petition's text never changes), up
-    to ``capacity`` petitions (then the oldest half is forgotten)."""
-
-    def __init__(self, capacity: int = 200_000) -> None:
-        self.capacity = capacity
-        self._known: dict[str, PetitionText] = {}
-
-    def of(self, petition_id: str, description: str, words: tuple[str, ...] | None) -> PetitionText:
-        text = self._known.get(petition_id)
-        if text is None:
-            if len(self._known) >= self.capacity:
-                for key in list(self._known)[: self.capacity // 2]:
-                    del self._known[key]
-            text = self._known[petition_id] = PetitionText.of(description, words)
-        return text

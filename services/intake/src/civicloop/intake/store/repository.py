@@ -196,20 +196,26 @@ class PetitionRepository:
             [petition_from_row(r) for r in rows], page, lambda p: (p.submitted_at, p.id)
         )
 
-    async def duplicate_candidates(
-        self, *, community: str | None, since: datetime
-    ) -> list[DuplicateCandidateRow]:
-        """The petitions of submitted cases filed since ``since`` (in one community, if given),
-        with their stored words: what 统单 compares. The domain blocks and scores the pairs."""
+    async def duplicate_window(self, *, community: str | None, since: datetime) -> dict[str, str]:
+        """The petitions of submitted cases filed since ``since`` (in one community, if
+        given): id -> case id. What 统单 compares; the domain keeps what it already knows."""
         rows = await self.conn.fetch(
-            """SELECT p.id::text AS id, p.case_id::text AS case_id, p.community_code,
-                      p.category_code, p.latitude, p.longitude, p.submitted_at,
-                      p.description, p.description_words
+            """SELECT p.id::text AS id, p.case_id::text AS case_id
                  FROM petitions p JOIN cases c ON c.id = p.case_id
                 WHERE p.submitted_at >= $1 AND c.state = 'submitted'
                   AND ($2::text IS NULL OR p.community_code = $2)""",
             since,
             community,
+        )
+        return {r["id"]: r["case_id"] for r in rows}
+
+    async def duplicate_candidates(self, petition_ids: list[str]) -> list[DuplicateCandidateRow]:
+        """What the scorer needs of these petitions, with the words stored at filing."""
+        rows = await self.conn.fetch(
+            """SELECT id::text AS id, case_id::text AS case_id, community_code, category_code,
+                      latitude, longitude, submitted_at, description, description_words
+                 FROM petitions WHERE id = ANY($1::uuid[])""",
+            petition_ids,
         )
         return [
             DuplicateCandidateRow(
