@@ -75,6 +75,10 @@ class Weights:
     time_half_h: float
     # How much a word of place (翔凤桥, 3栋, 路口) counts against a word of the problem.
     place_words: float
+    # Between petitions of one category, how much a term's rarity is judged within that
+    # category (0: within the whole window; 1: within the category only). Within 路灯
+    # petitions "路灯" says nothing; what is wrong with it (不亮 or 太亮) does.
+    category_rarity: float
     # A pair whose text similarity (words and characters, blended as weighted) is below this
     # is scored 0 whatever its place and time: different problems at one spot.
     text_gate: float
@@ -89,16 +93,17 @@ SHIPPING = Weights(
     chars=0.0,
     place=0.1,
     time=0.1,
-    community=0.1,
+    community=0.05,
     category=0.1,
     unlocated_place=0.6,
     neighbour_category=0.5,
     place_half_m=150.0,
     time_half_h=72.0,
     place_words=0.2,
+    category_rarity=0.5,
     text_gate=0.1,
-    threshold=0.5,
-    linkage=0.8,
+    threshold=0.45,
+    linkage=1.0,
 )
 DEFAULT_THRESHOLD = SHIPPING.threshold
 
@@ -265,13 +270,16 @@ class DuplicateIndex:
         self._cell_deg = max(max_distance_m, 1.0) / 111_000
         w = weights
         # Characters count at most 1: below this share of words no pair passes the gate.
-        self._min_words = max(0.0, (w.text_gate * (w.words + w.chars) - w.chars) / (w.words or 1))
+        min_words = max(0.0, (w.text_gate * (w.words + w.chars) - w.chars) / (w.words or 1))
+        # Judged by category, a pair's words may weigh more than by the window: leave room.
+        self._prefilter = min_words * (0.99 if not w.category_rarity else 0.5)
         self._reset(0)
 
     def _reset(self, population: int) -> None:
         self._petitions: dict[str, Candidate] = {}
         self._totals: dict[str, float] = {}
         self._term_weight: dict[str, float] = {}
+        self._category_weight: dict[str, dict[str, float]] = {}
         self._unseen_weight = math.log(1 + max(population, 1))
         self._by_community: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._by_cell: dict[tuple[int, int], dict[str, set[str]]] = defaultdict(
@@ -309,6 +317,8 @@ class DuplicateIndex:
             everyone = [c for pid, c in self._petitions.items() if pid in present] + fresh
             self._reset(len(everyone))
             self._term_weight = term_weights((c.text for c in everyone), self.weights.place_words)
+            if self.weights.category_rarity:
+                self._category_weight = self._blend_by_category(everyone)
             fresh = everyone
         else:
             for pid in gone:
@@ -338,6 +348,20 @@ class DuplicateIndex:
         ]
         return cluster(self._petitions, strong, threshold, self.weights.linkage, self.score)
 
+    def _blend_by_category(self, everyone: list[Candidate]) -> dict[str, dict[str, float]]:
+        share = self.weights.category_rarity
+        texts: dict[str, list[PetitionText]] = defaultdict(list)
+        for c in everyone:
+            texts[c.category_code].append(c.text)
+        blended: dict[str, dict[str, float]] = {}
+        for category, members in texts.items():
+            within = term_weights(members, self.weights.place_words)
+            blended[category] = {
+                term: (1 - share) * self._term_weight[term] + share * weight
+                for term, weight in within.items()
+            }
+        return blended
+
     def _weight(self, term: str) -> float:
         weight = self._term_weight.get(term)
         if weight is None:
@@ -366,7 +390,7 @@ class DuplicateIndex:
                             if self._petitions[known].community_code != new.community_code:
                                 shared[known] += self._term_weight[term]
         for other_id, amount in shared.items():
-            if 2 * amount < 0.99 * self._min_words * (total + self._totals[other_id]):
+            if 2 * amount < self._prefilter * (total + self._totals[other_id]):
                 continue
             other = self._petitions[other_id]
             if not related_categories(new.category_code, other.category_code):
@@ -378,7 +402,10 @@ class DuplicateIndex:
             ):
                 continue
             first, second = (new, other) if pid < other_id else (other, new)
-            pair = score_pair(first, second, self._term_weight, self.weights)
+            weight = self._term_weight
+            if new.category_code == other.category_code and self._category_weight:
+                weight = self._category_weight.get(new.category_code) or weight
+            pair = score_pair(first, second, weight, self.weights)
             self._pairs[pid][other_id] = self._pairs[other_id][pid] = pair
         self._petitions[pid] = new
         self._totals[pid] = total
