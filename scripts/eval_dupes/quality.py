@@ -28,7 +28,7 @@ def evaluate(
 ) -> Outcome:
     candidates = candidates or [p.candidate() for p in petitions]
     scored = similarity.score_pairs(candidates, max_distance_m, weights)
-    proposals = similarity.cluster(candidates, scored, weights.threshold, weights.linkage)
+    proposals, _ = similarity.cluster(candidates, scored, weights.threshold, weights.linkage)
     ids = [p.petition_id for p in petitions]
     truth = {p.petition_id: p.cluster_id for p in petitions}
     predicted = assignment(ids, [p.petition_ids for p in proposals])

@@ -46,7 +46,7 @@ def main() -> None:
         for values in itertools.product(*GRID.values()):
             w = replace(text_weights, **dict(zip(GRID, values, strict=True)))
             scored = [replace(p, score=similarity.combined(p, w)) for p in signals]
-            proposals = similarity.cluster(candidates, scored, w.threshold, w.linkage)
+            proposals, _ = similarity.cluster(candidates, scored, w.threshold, w.linkage)
             predicted = {
                 frozenset(pair)
                 for p in proposals

@@ -293,7 +293,7 @@ def test_the_index_answers_as_a_fresh_one_would() -> None:
     index.update([*STREETLIGHT, *WATER])
     index.update([*STREETLIGHT[1:], *WATER])
     index.update([*STREETLIGHT, *WATER])
-    assert index.propose(SHIPPING.threshold) == similarity.propose([*STREETLIGHT, *WATER])
+    assert index.propose(SHIPPING.threshold)[0] == similarity.propose([*STREETLIGHT, *WATER])
 
 
 def test_the_index_tells_which_petitions_it_still_needs() -> None:
@@ -306,7 +306,7 @@ def test_a_petition_merged_for_review_is_proposed_with_its_new_case() -> None:
     index = similarity.DuplicateIndex()
     index.update(STREETLIGHT)
     index.sync({"lamp1": "case-lamp1", "lamp2": "case-lamp1", "lamp3": "case-lamp3"}, [])
-    (lamps,) = index.propose(SHIPPING.threshold)
+    (lamps,), _ = index.propose(SHIPPING.threshold)
     assert lamps.case_ids == ("case-lamp1", "case-lamp3")
 
 
@@ -369,8 +369,16 @@ def test_a_chain_of_weak_resemblances_does_not_join_two_problems() -> None:
         replace(pair(score=0.6), petition_a="b", petition_b="c"),
     ]
     cands = [petition(x, "路灯") for x in "abcd"]
-    proposals = similarity.cluster(cands, scored, threshold=0.5, linkage=1.0)
+    proposals, count = similarity.cluster(cands, scored, threshold=0.5, linkage=1.0)
     assert sorted(p.petition_ids for p in proposals) == [("a", "b"), ("c", "d")]
+    assert count == 2
+
+
+def test_only_the_best_ranked_are_given_and_all_are_counted() -> None:
+    index = similarity.DuplicateIndex()
+    index.update([*STREETLIGHT, *WATER])
+    best, count = index.propose(SHIPPING.threshold, limit=1)
+    assert [p.rank for p in best] == [1] and count == 2
 
 
 def test_nothing_alike_proposes_nothing() -> None:

@@ -360,8 +360,7 @@ class Intake:
                     for row in rows
                 ),
             )
-            found = index.propose(threshold)
-        return found[:max_clusters], len(found)
+            return index.propose(threshold, max_clusters)
 
     # ---- reads ----
 

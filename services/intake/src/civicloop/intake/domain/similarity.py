@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
@@ -261,6 +261,9 @@ class DuplicateIndex:
     """
 
     REBUILD_AFTER = 0.25
+    # Pairs scoring at least this are kept apart too: any threshold the office is likely to
+    # ask for starts from them instead of every pair scored.
+    LIKELY = 0.3
 
     def __init__(
         self, max_distance_m: float = DEFAULT_MAX_DISTANCE_M, weights: Weights = SHIPPING
@@ -286,6 +289,7 @@ class DuplicateIndex:
             lambda: defaultdict(set)
         )
         self._pairs: dict[str, dict[str, PairScore]] = defaultdict(dict)
+        self._likely: dict[tuple[str, str], PairScore] = {}
         self._population = population
         self._changes = 0
 
@@ -335,18 +339,12 @@ class DuplicateIndex:
             if pid < other
         ]
 
-    def score(self, a: str, b: str) -> float:
-        pair = self._pairs.get(a, {}).get(b)
-        return pair.score if pair else 0.0
-
-    def propose(self, threshold: float) -> list[Proposal]:
-        strong = [
-            pair
-            for pid, others in self._pairs.items()
-            for other, pair in others.items()
-            if pid < other and pair.score >= threshold
-        ]
-        return cluster(self._petitions, strong, threshold, self.weights.linkage, self.score)
+    def propose(self, threshold: float, limit: int | None = None) -> tuple[list[Proposal], int]:
+        """The best ranked ``limit`` proposals (all by default), and how many there are."""
+        strong = [pair for pair in self._likely.values() if pair.score >= threshold]
+        if threshold < self.LIKELY:
+            strong = [pair for pair in self.pairs() if pair.score >= threshold]
+        return cluster(self._petitions, strong, threshold, self.weights.linkage, self._pairs, limit)
 
     def _blend_by_category(self, everyone: list[Candidate]) -> dict[str, dict[str, float]]:
         share = self.weights.category_rarity
@@ -407,6 +405,8 @@ class DuplicateIndex:
                 weight = self._category_weight.get(new.category_code) or weight
             pair = score_pair(first, second, weight, self.weights)
             self._pairs[pid][other_id] = self._pairs[other_id][pid] = pair
+            if pair.score >= self.LIKELY:
+                self._likely[(pair.petition_a, pair.petition_b)] = pair
         self._petitions[pid] = new
         self._totals[pid] = total
         for term in terms:
@@ -424,6 +424,7 @@ class DuplicateIndex:
                 self._by_cell[cell][term].discard(pid)
         for other in self._pairs.pop(pid, {}):
             self._pairs[other].pop(pid, None)
+            self._likely.pop((pid, other) if pid < other else (other, pid), None)
 
 
 def score_pairs(
@@ -446,7 +447,10 @@ def propose(
     sum of their link scores: many petitions, surely alike), each petition in at most one."""
     index = DuplicateIndex(max_distance_m, weights)
     index.update(candidates)
-    return index.propose(threshold)
+    return index.propose(threshold)[0]
+
+
+Adjacency = Mapping[str, Mapping[str, PairScore]]
 
 
 def cluster(
@@ -454,24 +458,38 @@ def cluster(
     scored: Iterable[PairScore],
     threshold: float,
     linkage: float,
-    score: Callable[[str, str], float] | None = None,
-) -> list[Proposal]:
-    """Average linkage over the pairs at or above ``threshold``; ``score`` gives any pair's
-    score (0 for a pair never scored), by default from ``scored``."""
+    adjacency: Adjacency | None = None,
+    limit: int | None = None,
+) -> tuple[list[Proposal], int]:
+    """Average linkage over the pairs at or above ``threshold``; ``adjacency`` holds every
+    scored pair by both its petitions (a pair not in it scores 0), by default built from
+    ``scored``. The best ranked ``limit`` proposals (all by default), and how many there are."""
     by_id = (
         candidates if isinstance(candidates, Mapping) else {c.petition_id: c for c in candidates}
     )
     strong: list[PairScore] = []
-    score_of: dict[frozenset[str], float] = {}
+    built: dict[str, dict[str, PairScore]] = defaultdict(dict)
     for pair in scored:
-        if score is None:
-            score_of[frozenset((pair.petition_a, pair.petition_b))] = pair.score
+        if adjacency is None:
+            built[pair.petition_a][pair.petition_b] = built[pair.petition_b][pair.petition_a] = pair
         if pair.score >= threshold:
             strong.append(pair)
-    if score is None:
+    neighbours: Adjacency = built if adjacency is None else adjacency
+    nobody: dict[str, PairScore] = {}
 
-        def score(a: str, b: str) -> float:
-            return score_of.get(frozenset((a, b)), 0.0)
+    def score(a: str, b: str) -> float:
+        pair = neighbours.get(a, nobody).get(b)
+        return pair.score if pair else 0.0
+
+    def cross(left: list[str], right: list[str]) -> float:
+        total = 0.0
+        for x in left:
+            known = neighbours.get(x, nobody)
+            for y in right:
+                pair = known.get(y)
+                if pair is not None:
+                    total += pair.score
+        return total
 
     strong.sort(key=lambda p: (-p.score, p.petition_a, p.petition_b))
     group_of: dict[str, list[str]] = {}
@@ -480,8 +498,7 @@ def cluster(
         right = group_of.get(pair.petition_b, [pair.petition_b])
         if left is right:
             continue
-        cross = sum(score(x, y) for x in left for y in right)
-        if cross / (len(left) * len(right)) < linkage * threshold:
+        if cross(left, right) / (len(left) * len(right)) < linkage * threshold:
             continue
         merged = left + right
         for member in merged:
@@ -495,7 +512,7 @@ def cluster(
         links_of.items(), key=lambda item: (-sum(p.score for p in item[1]), item[1][0].petition_a)
     )
     proposals: list[Proposal] = []
-    for rank, (_group, links) in enumerate(ranked, start=1):
+    for rank, (_group, links) in enumerate(ranked[:limit], start=1):
         members = group_of[links[0].petition_a]
         ordered = sorted(members, key=lambda m: (by_id[m].submitted_at, m))
         scores = [score(x, y) for x, y in combinations(ordered, 2)]
@@ -513,4 +530,4 @@ def cluster(
                 links=tuple(links),
             )
         )
-    return proposals
+    return proposals, len(ranked)
