@@ -17,7 +17,6 @@ from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Case, CaseState, Petition
 from civicloop.intake.domain.rules import PetitionInput, validate_petition
-from civicloop.intake.domain.wording import PetitionText
 from civicloop.intake.pii import PetitionerContact, PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.store.repository import (
@@ -344,22 +343,8 @@ class Intake:
                 repo = PetitionRepository(conn)
                 present = await repo.duplicate_window(community=community, since=since)
                 missing = index.missing(present)
-                rows = await repo.duplicate_candidates(missing) if missing else []
-            index.sync(
-                present,
-                (
-                    similarity.Candidate(
-                        petition_id=row.petition_id,
-                        case_id=row.case_id,
-                        community_code=row.community_code,
-                        category_code=row.category_code,
-                        location=row.location,
-                        submitted_at=row.submitted_at,
-                        text=PetitionText.of(row.description, row.words),
-                    )
-                    for row in rows
-                ),
-            )
+                new = await repo.duplicate_candidates(missing) if missing else []
+            index.sync(present, new)
             return index.propose(threshold, max_clusters)
 
     # ---- reads ----

@@ -7,7 +7,6 @@ row per domain event, all in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -23,7 +22,8 @@ from civicloop.intake.domain.model import (
     Location,
     Petition,
 )
-from civicloop.intake.domain.wording import segment
+from civicloop.intake.domain.similarity import Candidate
+from civicloop.intake.domain.wording import PetitionText, segment
 from civicloop.platform.commands import COMMAND_CLAIM, CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor, CaseList, Urgency
@@ -209,8 +209,9 @@ class PetitionRepository:
         )
         return {r["id"]: r["case_id"] for r in rows}
 
-    async def duplicate_candidates(self, petition_ids: list[str]) -> list[DuplicateCandidateRow]:
-        """What the scorer needs of these petitions, with the words stored at filing."""
+    async def duplicate_candidates(self, petition_ids: list[str]) -> list[Candidate]:
+        """These petitions as the scorer compares them, with the words stored at filing
+        (segmented now for a petition filed before words were kept)."""
         rows = await self.conn.fetch(
             """SELECT id::text AS id, case_id::text AS case_id, community_code, category_code,
                       latitude, longitude, submitted_at, description, description_words
@@ -218,33 +219,22 @@ class PetitionRepository:
             petition_ids,
         )
         return [
-            DuplicateCandidateRow(
+            Candidate(
                 petition_id=r["id"],
                 case_id=r["case_id"],
                 community_code=r["community_code"],
                 category_code=r["category_code"],
                 location=_location(r),
                 submitted_at=r["submitted_at"],
-                description=r["description"],
-                words=tuple(r["description_words"].split())
-                if r["description_words"] is not None
-                else None,
+                text=PetitionText.of(
+                    r["description"],
+                    None
+                    if r["description_words"] is None
+                    else tuple(r["description_words"].split()),
+                ),
             )
             for r in rows
         ]
-
-
-@dataclass(frozen=True)
-class DuplicateCandidateRow:
-    petition_id: str
-    case_id: str
-    community_code: str
-    category_code: str
-    location: Location | None
-    submitted_at: datetime
-    description: str
-    # The words stored at filing; None for petitions filed before words were kept.
-    words: tuple[str, ...] | None
 
 
 class _Where:
