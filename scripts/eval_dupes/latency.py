@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 
 from civicloop.intake.domain.wording import segment
-from civicloop.platform.auth import mint_dev_token
+from civicloop.platform.auth import audience_of, mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import drop_database, ensure_database
 from civicloop.platform.grpc_server import client_channel
@@ -254,7 +254,7 @@ async def measure(corpus: list[LabelledPetition], count: int = 10_000, calls: in
         # keep arriving while the office works.
         cases, petitions = petition_rows(corpus, count + calls * FILED_BETWEEN_CALLS, now)
         await insert(dsn, cases[:count], petitions[:count])
-        metadata = (("authorization", f"Bearer {mint_dev_token('dupes-eval', ['office'])}"),)
+        metadata = (("authorization", f"Bearer {mint_dev_token('dupes-eval', ['office'], audience=audience_of('intake'))}"),)
         channel = client_channel(target)
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         request = intake_pb2.ProposeClustersRequest()

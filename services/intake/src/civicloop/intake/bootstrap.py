@@ -8,7 +8,7 @@ from civicloop.intake.handlers import REPORTED_STATES, Intake
 from civicloop.intake.pii import PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.rpc import SERVICE_NAME, IntakeServicer
-from civicloop.intake.settings import DEV_OPEN311_KEYS, DEV_PII_KEY, IntakeSettings
+from civicloop.intake.settings import IntakeSettings
 from civicloop.platform.clock import clock_from
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts
@@ -18,10 +18,8 @@ from civicloop.v1 import intake_pb2_grpc
 def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
-    settings.require_secret("INTAKE_PII_KEY", settings.intake_pii_key == DEV_PII_KEY)
-    settings.require_secret(
-        "INTAKE_OPEN311_API_KEYS", settings.intake_open311_api_keys == DEV_OPEN311_KEYS
-    )
+    settings.require_secret("INTAKE_PII_KEY", settings.uses_development_pii_key())
+    settings.require_secret("INTAKE_OPEN311_API_KEYS", settings.uses_development_open311_key())
     # jieba's dictionary loads once, before the first filing or 统单 needs it.
     Segmenter.load()
     limiter = SubmissionLimiter(
@@ -41,6 +39,7 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.readiness,
         title="Civicloop intake",
         description="File petitions, follow them, and Open311 GeoReport v2.",
+        trusted_proxies=runtime.trusted_proxies,
     )
     app.include_router(api.build_router(intake, runtime.verifier))
     app.include_router(open311.build_router(intake, settings.open311_clients()))
@@ -49,7 +48,7 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 intake_pb2_grpc.add_IntakeServiceServicer_to_server,
-                IntakeServicer(intake, runtime.verifier),
+                IntakeServicer(intake, runtime.verifier, runtime.trusted_proxies),
                 SERVICE_NAME,
             )
         ],

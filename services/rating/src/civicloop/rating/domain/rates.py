@@ -24,7 +24,8 @@ MAX_MONTHS = 60
 
 
 def month_of(at: datetime) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m")
+    local = at.astimezone(SHANGHAI)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def parse_month(value: str, field: str) -> tuple[int, int]:
