@@ -254,7 +254,8 @@ async def measure(corpus: list[LabelledPetition], count: int = 10_000, calls: in
         # keep arriving while the office works.
         cases, petitions = petition_rows(corpus, count + calls * FILED_BETWEEN_CALLS, now)
         await insert(dsn, cases[:count], petitions[:count])
-        metadata = (("authorization", f"Bearer {mint_dev_token('dupes-eval', ['office'], audience=audience_of('intake'))}"),)
+        token = mint_dev_token("dupes-eval", ["office"], audience=audience_of("intake"))
+        metadata = (("authorization", f"Bearer {token}"),)
         channel = client_channel(target)
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         request = intake_pb2.ProposeClustersRequest()
