@@ -107,6 +107,7 @@ async def test_one_problem_filed_over_http_grpc_and_open311_is_proposed_as_one_c
         ({"max_distance_meters": -10}, "max_distance_meters"),
         ({"max_distance_meters": 60_000}, "max_distance_meters"),
         ({"community_code": "C999"}, "community_code"),
+        ({"max_clusters": 1001}, "max_clusters"),
     ],
 )
 async def test_a_proposal_request_out_of_range_is_refused_naming_the_field(
