@@ -357,8 +357,11 @@ class Intake:
                 present = await repo.duplicate_window(community=community, since=since)
                 missing = index.missing(present)
                 new = await repo.duplicate_candidates(missing) if missing else []
-            index.sync(present, new)
-            return index.propose(threshold, max_clusters)
+            # Up to a tenth of a second of scoring and clustering: off the event loop, so
+            # filings and reads go on meanwhile.
+            return await asyncio.to_thread(
+                index.sync_and_propose, present, new, threshold, max_clusters
+            )
 
     # ---- reads ----
 

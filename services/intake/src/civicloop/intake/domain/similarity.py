@@ -353,6 +353,17 @@ class DuplicateIndex:
             strong = [pair for pair in self.pairs() if pair.score >= threshold]
         return cluster(self._petitions, strong, threshold, self.weights.linkage, self._pairs, limit)
 
+    def sync_and_propose(
+        self,
+        present: Mapping[str, str],
+        new: Iterable[Candidate],
+        threshold: float,
+        limit: int | None = None,
+    ) -> tuple[list[Proposal], int]:
+        """``sync``, then ``propose``."""
+        self.sync(present, new)
+        return self.propose(threshold, limit)
+
     def _blend_by_category(self, everyone: list[Candidate]) -> dict[str, dict[str, float]]:
         share = self.weights.category_rarity
         texts: dict[str, list[PetitionText]] = defaultdict(list)
