@@ -293,7 +293,7 @@ class GetPublicCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[PublicCase, _Mapping]] = ...) -> None: ...
 
 class ListPublicCasesRequest(_message.Message):
-    __slots__ = ("page", "community_code", "category_code", "states", "list", "batch_id", "escalated_only")
+    __slots__ = ("page", "community_code", "category_code", "states", "list", "batch_id", "escalated_only", "board_list")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -301,6 +301,7 @@ class ListPublicCasesRequest(_message.Message):
     LIST_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     ESCALATED_ONLY_FIELD_NUMBER: _ClassVar[int]
+    BOARD_LIST_FIELD_NUMBER: _ClassVar[int]
     page: _common_pb2.PageRequest
     community_code: str
     category_code: str
@@ -308,7 +309,8 @@ class ListPublicCasesRequest(_message.Message):
     list: _common_pb2.CaseList
     batch_id: str
     escalated_only: bool
-    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., community_code: _Optional[str] = ..., category_code: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_common_pb2.CaseState, str]]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., batch_id: _Optional[str] = ..., escalated_only: _Optional[bool] = ...) -> None: ...
+    board_list: PublicationList
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., community_code: _Optional[str] = ..., category_code: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_common_pb2.CaseState, str]]] = ..., list: _Optional[_Union[_common_pb2.CaseList, str]] = ..., batch_id: _Optional[str] = ..., escalated_only: _Optional[bool] = ..., board_list: _Optional[_Union[PublicationList, str]] = ...) -> None: ...
 
 class ListPublicCasesResponse(_message.Message):
     __slots__ = ("cases", "page")

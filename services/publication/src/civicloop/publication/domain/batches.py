@@ -93,7 +93,9 @@ def checked_description(description: str, field_name: str = "description") -> st
     return redact(description)
 
 
-def checked_cases(case_ids: list[str], field_name: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+def checked_cases(
+    case_ids: list[str], field_name: str, *, allow_empty: bool = False
+) -> tuple[str, ...]:
     if len(set(case_ids)) != len(case_ids):
         raise InvalidArgument.of(field_name, "names a case twice")
     if len(case_ids) > CASES_MAX or (not case_ids and not allow_empty):
