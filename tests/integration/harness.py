@@ -381,7 +381,7 @@ class MovableClock:
 
 
 # Every service whose queues a run may leave on the broker.
-SERVICES = ("intake", "dispatch", "rating")
+SERVICES = ("intake", "dispatch", "rating", "publication")
 
 
 async def delete_namespace(infra: Infra, namespace: str) -> None:

@@ -129,13 +129,13 @@ class WebhookDeliverer:
         await conn.execute(
             """WITH d AS (
                  UPDATE webhook_deliveries
-                    SET state = $2, attempts = $3, last_status = $4, last_error = $5,
-                        next_attempt_at = coalesce($6, next_attempt_at),
-                        delivered_at = CASE WHEN $2 = 'delivered' THEN $7 END
+                    SET state = $2::text, attempts = $3, last_status = $4, last_error = $5,
+                        next_attempt_at = coalesce($6::timestamptz, next_attempt_at),
+                        delivered_at = CASE WHEN $2::text = 'delivered' THEN $7::timestamptz END
                   WHERE delivery_id = $1)
                UPDATE webhooks
-                  SET last_delivery_at = $7, last_delivery_status = $4,
-                      consecutive_failures = CASE WHEN $2 = 'delivered' THEN 0
+                  SET last_delivery_at = $7::timestamptz, last_delivery_status = $4,
+                      consecutive_failures = CASE WHEN $2::text = 'delivered' THEN 0
                                                   ELSE consecutive_failures + 1 END
                 WHERE webhook_id = $8::uuid""",
             row["delivery_id"],

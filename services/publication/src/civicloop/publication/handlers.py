@@ -388,11 +388,12 @@ class Publisher:
                 raise FailedPrecondition("the delivery's webhook is deleted")
             status = await conn.execute(
                 """UPDATE webhook_deliveries
-                      SET state = 'pending', attempts = 0, next_attempt_at = $2,
-                          give_up_at = $2 + interval '24 hours'
+                      SET state = 'pending', attempts = 0, next_attempt_at = $2::timestamptz,
+                          give_up_at = $2::timestamptz + $3::interval
                     WHERE delivery_id = $1::uuid AND state = 'dead'""",
                 delivery_id,
                 now,
+                DELIVERY_WINDOW,
             )
             if status.endswith(" 0"):
                 raise FailedPrecondition(f"delivery {delivery_id} is {row['state']}, not dead")

@@ -133,7 +133,16 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
             case_id=case.id, case_version=case.version, outcome=case.closed_as.value
         )
 
-    @rpc(roles=(auth.OFFICE, auth.AUDITOR, auth.PUBLISHER, auth.ANY_DEPARTMENT))
+    # Publication shows the city's rates on the public board's statistics page.
+    @rpc(
+        roles=(
+            auth.OFFICE,
+            auth.AUDITOR,
+            auth.PUBLISHER,
+            auth.ANY_DEPARTMENT,
+            auth.service("publication"),
+        )
+    )
     async def GetRates(
         self, request: rating_pb2.GetRatesRequest, context: Context, principal: Principal
     ) -> rating_pb2.GetRatesResponse:
