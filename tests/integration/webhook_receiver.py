@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import uvicorn
-from harness import free_port
+from harness import free_port, wait_for
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,8 +52,7 @@ async def webhook_receiver() -> AsyncIterator[Receiver]:
         uvicorn.Config(app, host="127.0.0.1", port=receiver.port, log_level="warning")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await wait_for(lambda: server.started, timeout=10)
     try:
         yield receiver
     finally:
