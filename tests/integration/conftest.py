@@ -12,6 +12,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
+from browser import phone_browser
 from harness import (
     EventTap,
     Infra,
@@ -28,6 +29,7 @@ from harness import (
     started,
 )
 from rating_loop import Loop
+from selenium import webdriver
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
@@ -242,6 +244,7 @@ async def publication(
         "PUBLICATION_WEBHOOK_SCAN_SECONDS": "0.2",
         # Every page rendered afresh, so a test sees the event it just caused.
         "PUBLICATION_PAGE_CACHE_SECONDS": "0",
+        "PUBLICATION_RATES_KEEP_SECONDS": "0",
         "PUBLICATION_LIMIT_PER_ADDRESS_MINUTE": "100000",
     }
     process = ServiceProcess("publication", env, Path(run["dir"]))
@@ -264,3 +267,10 @@ async def publication_channel(publication: ServiceProcess) -> AsyncIterator[grpc
 async def board(publication: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=publication.http_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    chrome = phone_browser()
+    yield chrome
+    chrome.quit()

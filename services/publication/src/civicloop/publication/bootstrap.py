@@ -45,7 +45,8 @@ def build(runtime: Runtime) -> ServiceParts:
         dispatch_pb2_grpc.DispatchServiceStub(client_channel(settings.dispatch_grpc_target, token))
     )
     rates = RatingRates(
-        rating_pb2_grpc.RatingServiceStub(client_channel(settings.rating_grpc_target, token))
+        rating_pb2_grpc.RatingServiceStub(client_channel(settings.rating_grpc_target, token)),
+        settings.publication_rates_keep_seconds,
     )
     deliveries_waiting = asyncio.Event()
     publisher = Publisher(

@@ -1,6 +1,6 @@
 """What publication asks rating over gRPC, with its own service identity: the city's three
-rates for the statistics page. Kept a minute; when rating cannot be asked, the page says the
-rates are unavailable rather than showing a wrong figure."""
+rates for the statistics page. Kept a minute (PUBLICATION_RATES_KEEP_SECONDS); when rating
+cannot be asked, the page says the rates are unavailable rather than showing a wrong figure."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from civicloop.v1 import rating_pb2, rating_pb2_grpc
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 3.0
-KEEP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -34,14 +33,17 @@ class CityRates:
 
 
 class RatingRates:
-    def __init__(self, stub: rating_pb2_grpc.RatingServiceAsyncStub) -> None:
+    def __init__(
+        self, stub: rating_pb2_grpc.RatingServiceAsyncStub, keep_seconds: float = 60.0
+    ) -> None:
         self.stub = stub
+        self.keep_seconds = keep_seconds
         self._kept: dict[str, tuple[float, CityRates]] = {}
 
     async def city(self, month: str = "") -> CityRates | None:
         """City-wide for ``month`` ("YYYY-MM"), or the last twelve months when empty."""
         kept = self._kept.get(month)
-        if kept and time.monotonic() - kept[0] < KEEP_SECONDS:
+        if kept and time.monotonic() - kept[0] < self.keep_seconds:
             return kept[1]
         try:
             answer = await self.stub.GetRates(

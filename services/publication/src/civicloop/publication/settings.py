@@ -33,6 +33,8 @@ class PublicationSettings(ServiceSettings):
     # How long a rendered board page is served from memory (the board changes by events, a
     # reader a few seconds behind is fine; Cache-Control says as much to proxies).
     publication_page_cache_seconds: float = Field(default=2.0, ge=0, le=300)
+    # How long the city's rates from rating are kept before rating is asked again.
+    publication_rates_keep_seconds: float = Field(default=60.0, ge=0)
     # Scheduled batches: every this many hours, each list's cases updated since its last
     # scheduled batch are published as one (0: publishers only).
     publication_schedule_hours: float = Field(default=0.0, ge=0)

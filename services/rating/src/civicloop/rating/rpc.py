@@ -31,7 +31,7 @@ GROUPING_NAMES = {
 
 
 # Who sees every department's figures and ratings; a department sees its own.
-RATES_SEE_ALL = (auth.OFFICE, auth.AUDITOR, auth.PUBLISHER)
+RATES_SEE_ALL = (auth.OFFICE, auth.AUDITOR, auth.PUBLISHER, auth.service("publication"))
 RATINGS_SEE_ALL = (auth.OFFICE, auth.AUDITOR)
 
 
@@ -134,15 +134,7 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
         )
 
     # Publication shows the city's rates on the public board's statistics page.
-    @rpc(
-        roles=(
-            auth.OFFICE,
-            auth.AUDITOR,
-            auth.PUBLISHER,
-            auth.ANY_DEPARTMENT,
-            auth.service("publication"),
-        )
-    )
+    @rpc(roles=(*RATES_SEE_ALL, auth.ANY_DEPARTMENT))
     async def GetRates(
         self, request: rating_pb2.GetRatesRequest, context: Context, principal: Principal
     ) -> rating_pb2.GetRatesResponse:
