@@ -8,6 +8,7 @@ a reader sending ``If-None-Match`` gets 304, proxies may keep it as long as Cach
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ import jinja2
 import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup, escape
 
 from civicloop.platform.departments import DepartmentNames
 from civicloop.platform.errors import InvalidArgument, NotFound
@@ -59,6 +61,8 @@ _templates = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # Packaged templates do not change under a running process: no stat() per include.
+    auto_reload=False,
 )
 
 
@@ -72,27 +76,53 @@ class Rendered:
 
 
 class PageCache:
-    """Rendered answers by URL, each kept ``seconds`` (0: not kept)."""
+    """Rendered answers by URL, each fresh for ``seconds`` (0: nothing kept).
+
+    A page past its time is still served while one task renders it again (stale while
+    revalidating), and a page asked for by many readers at once is rendered once for all of
+    them: a reader never waits for a render another reader already started.
+    """
 
     MAX_ENTRIES = 2000
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._kept: dict[str, tuple[float, Rendered]] = {}
+        self._rendering: dict[str, asyncio.Future[Rendered]] = {}
 
     async def get(self, key: str, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
-        now = time.monotonic()
+        if not self.seconds:
+            return await render()
         kept = self._kept.get(key)
-        if kept and kept[0] > now:
+        if kept is not None:
+            if kept[0] <= time.monotonic() and key not in self._rendering:
+                self._start(key, render)
             return kept[1]
-        rendered = await render()
-        if self.seconds and rendered.status == 200:
+        pending = self._rendering.get(key) or self._start(key, render)
+        return await asyncio.shield(pending)
+
+    def _start(
+        self, key: str, render: Callable[[], Awaitable[Rendered]]
+    ) -> asyncio.Future[Rendered]:
+        task = asyncio.ensure_future(self._render(key, render))
+        # A refresh nobody waits for may fail (the page is served stale, then tried again):
+        # its exception is taken here so it is not reported as never retrieved.
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._rendering[key] = task
+        return task
+
+    async def _render(self, key: str, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
+        try:
+            page = await render()
+        finally:
+            self._rendering.pop(key, None)
+        if page.status == 200:
             if len(self._kept) >= self.MAX_ENTRIES:
-                self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
-                if len(self._kept) >= self.MAX_ENTRIES:
-                    self._kept.clear()
-            self._kept[key] = (now + self.seconds, rendered)
-        return rendered
+                self._kept.clear()
+            self._kept[key] = (time.monotonic() + self.seconds, page)
+        else:
+            self._kept.pop(key, None)
+        return page
 
 
 def rendered(body: bytes, media_type: str, status: int = 200) -> Rendered:
@@ -126,6 +156,39 @@ def html(template: str, status: int = 200, **context: Any) -> Rendered:
 
 def json_page(body: Any) -> Rendered:
     return rendered(orjson.dumps(body), "application/json")
+
+
+class Options:
+    """A select's options, escaped once: a page marks the chosen one instead of rendering
+    every community and category again (most of the list page's work otherwise)."""
+
+    def __init__(self, everything: str, choices: list[tuple[str, str]]) -> None:
+        self._html = {
+            value: f'<option value="{escape(value)}">{escape(label)}</option>'
+            for value, label in [("", everything), *choices]
+        }
+
+    def __call__(self, chosen: str) -> Markup:
+        return Markup(
+            "".join(
+                html.replace("<option ", "<option selected ", 1) if value == chosen else html
+                for value, html in self._html.items()
+            )
+        )
+
+
+def _month_label(month: str) -> str:
+    return f"{month[:4]}年{int(month[5:])}月"
+
+
+FILTER_OPTIONS = {
+    "list": Options("全部清单", [(b.value, LIST_LABELS[b]) for b in BoardList]),
+    "category": Options("全部类别", [(code, c.name) for code, c in categories().items()]),
+    "community": Options("全部社区", [(code, c.name) for code, c in communities().items()]),
+    "state": Options(
+        "全部状态", [(s.value, STATE_LABELS[s]) for s in PublicState if s not in NOT_PUBLIC]
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -265,11 +328,8 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
                 departments=await views.names(cases),
                 next_query=wanted.with_token(token) if token else "",
                 first_query=wanted.with_token(""),
-                lists=list(BoardList),
-                categories=categories(),
-                communities=communities(),
-                states=[s for s in PublicState if s not in NOT_PUBLIC],
-                months=_recent_months(),
+                options=FILTER_OPTIONS,
+                months=Options("全部月份", [(m, _month_label(m)) for m in _recent_months()]),
             )
 
         return await cached(request, render)

@@ -202,32 +202,44 @@ class PublicationQueries:
     # ---- the board ----
 
     async def cases(self, wanted: CaseFilter, page: PageRequest) -> tuple[list[ShownCase], str]:
-        since, until = month_bounds(wanted.month, "month") if wanted.month else (None, None)
-        after = page.after or (None, None)
+        # Only the filters given go into the statement, so that each shape of the board's
+        # query gets a plan on its own index rather than one generic plan for all of them.
+        conditions = ["public"]
+        values: list[Any] = []
+
+        def where(condition: str, value: Any) -> None:
+            values.append(value)
+            conditions.append(condition.replace("$?", f"${len(values)}"))
+
+        if wanted.board_list:
+            where("board_lists @> ARRAY[$?::text]", wanted.board_list.value)
+        if wanted.category_code:
+            where("category_code = $?", wanted.category_code)
+        if wanted.community_code:
+            where("community_code = $?", wanted.community_code)
+        if wanted.states:
+            where("state = ANY($?::text[])", [s.value for s in wanted.states])
+        if wanted.month:
+            since, until = month_bounds(wanted.month, "month")
+            where("opened_at >= $?", since)
+            where("opened_at < $?", until)
+        if wanted.batch_id:
+            where(
+                """case_id = ANY(SELECT unnest(case_ids) FROM batches
+                                  WHERE batch_id = $?::uuid AND state = 'published')""",
+                parse_uuid(wanted.batch_id, "batch_id"),
+            )
+        if wanted.escalated_only:
+            conditions.append("escalated")
+        if page.after:
+            values += page.after
+            conditions.append(
+                f"(updated_at, case_id) < (${len(values) - 1}, ${len(values)}::uuid)"
+            )
         rows = await self.pool.fetch(
-            f"""SELECT * FROM public_cases
-                 WHERE public
-                   AND ($1::text IS NULL OR board_lists @> ARRAY[$1::text])
-                   AND ($2::text IS NULL OR category_code = $2)
-                   AND ($3::text IS NULL OR community_code = $3)
-                   AND (cardinality($4::text[]) = 0 OR state = ANY($4))
-                   AND ($5::timestamptz IS NULL OR opened_at >= $5)
-                   AND ($6::timestamptz IS NULL OR opened_at < $6)
-                   AND ($7::uuid IS NULL OR case_id = ANY(
-                        SELECT unnest(case_ids) FROM batches
-                         WHERE batch_id = $7 AND state = 'published'))
-                   AND (NOT $8 OR escalated)
-                   AND ($9::timestamptz IS NULL OR (updated_at, case_id) < ($9, $10::uuid))
+            f"""SELECT * FROM public_cases WHERE {" AND ".join(conditions)}
                  ORDER BY updated_at DESC, case_id DESC LIMIT {page.limit}""",
-            wanted.board_list.value if wanted.board_list else None,
-            wanted.category_code,
-            wanted.community_code,
-            [s.value for s in wanted.states],
-            since,
-            until,
-            parse_uuid(wanted.batch_id, "batch_id") if wanted.batch_id else None,
-            wanted.escalated_only,
-            *after,
+            *values,
         )
         found = [case_from_row(r) for r in rows]
         return CASES.page(found, page, lambda c: (c.case.updated_at, c.case.case_id))
