@@ -13,8 +13,10 @@ import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 import orjson
@@ -245,8 +247,6 @@ class BoardQuery:
             "month": self.month,
             "page_token": token,
         }
-        from urllib.parse import urlencode
-
         return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -268,6 +268,11 @@ class BoardViews:
     async def names(self, cases: list[ShownCase]) -> dict[str, str]:
         codes = {c.case.department_code for c in cases if c.case.department_code}
         return {code: await self.departments.name(code) for code in codes}
+
+    async def listed(self, wanted: BoardQuery) -> tuple[list[ShownCase], str]:
+        """One page of the board's list, as the query string asks."""
+        page = CASES.request(PAGE_SIZE, wanted.page_token or None, field="page_token")
+        return await self.queries.cases(wanted.filter, page)
 
     async def case_json(self, shown: ShownCase) -> dict[str, Any]:
         name = await self.departments.name(shown.case.department_code)
@@ -317,10 +322,7 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
         wanted = BoardQuery.of(request)
 
         async def render() -> Rendered:
-            cases, token = await queries.cases(
-                wanted.filter,
-                CASES.request(PAGE_SIZE, wanted.page_token or None, field="page_token"),
-            )
+            cases, token = await views.listed(wanted)
             return html(
                 "cases.html",
                 wanted=wanted,
@@ -388,9 +390,7 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
 
     @router.get("/statistics")
     async def statistics(request: Request) -> Response:
-        month = request.query_params.get("month", "")
-        if month:
-            parse_month(month, "month")
+        month = _month_asked(request)
 
         async def render() -> Rendered:
             figures = await queries.figures(month or None)
@@ -413,10 +413,7 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
         wanted = BoardQuery.of(request)
 
         async def render() -> Rendered:
-            cases, token = await queries.cases(
-                wanted.filter,
-                CASES.request(PAGE_SIZE, wanted.page_token or None, field="page_token"),
-            )
+            cases, token = await views.listed(wanted)
             return json_page(
                 {
                     "cases": [await views.case_json(c) for c in cases],
@@ -469,9 +466,7 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
 
     @router.get("/v1/statistics")
     async def statistics_json(request: Request) -> Response:
-        month = request.query_params.get("month", "")
-        if month:
-            parse_month(month, "month")
+        month = _month_asked(request)
 
         async def render() -> Rendered:
             figures = await queries.figures(month or None)
@@ -521,12 +516,16 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
     return router
 
 
+def _month_asked(request: Request) -> str:
+    month = request.query_params.get("month", "")
+    if month:
+        parse_month(month, "month")
+    return month
+
+
 def _recent_months(count: int = 12) -> list[str]:
     """This month and the eleven before it, newest first, for the month filter."""
-    now = time.time()
-    from datetime import UTC, datetime
-
-    year, month = (int(x) for x in month_of(datetime.fromtimestamp(now, UTC)).split("-"))
+    year, month = (int(x) for x in month_of(datetime.now(UTC)).split("-"))
     months = []
     for _ in range(count):
         months.append(f"{year:04d}-{month:02d}")

@@ -138,8 +138,8 @@ class Publisher:
             max_cases,
         )
         async with self._uow() as uow:
-            if earlier := await uow.commands.claim(request):
-                return await uow.batches.get(earlier.replay_to(principal.roles).decode())
+            if repeated := await self._repeated(uow, request, principal):
+                return repeated
             case_ids = await self.queries.matching(
                 uow.conn, wanted, excluded_ids, max_cases or DEFAULT_BATCH_CASES
             )
@@ -183,8 +183,8 @@ class Publisher:
             case_ids,
         )
         async with self._uow() as uow:
-            if earlier := await uow.commands.claim(request):
-                return await uow.batches.get(earlier.replay_to(principal.roles).decode())
+            if repeated := await self._repeated(uow, request, principal):
+                return repeated
             batch = await uow.batches.get(batch_id, lock=True)
             if new_cases:
                 await self._all_public(uow.conn, new_cases, "case_ids")
@@ -211,8 +211,8 @@ class Publisher:
             principal, request_id, "PublishBatch", batch_id, expected_version, channels
         )
         async with self._uow() as uow:
-            if earlier := await uow.commands.claim(request):
-                return await uow.batches.get(earlier.replay_to(principal.roles).decode())
+            if repeated := await self._repeated(uow, request, principal):
+                return repeated
             batch = await uow.batches.get(batch_id, lock=True)
             registered = set(
                 await uow.conn.fetchval(
@@ -261,8 +261,8 @@ class Publisher:
             remove,
         )
         async with self._uow() as uow:
-            if earlier := await uow.commands.claim(request):
-                return await uow.batches.get(earlier.replay_to(principal.roles).decode())
+            if repeated := await self._repeated(uow, request, principal):
+                return repeated
             batch = await uow.batches.get(batch_id, lock=True)
             if added:
                 await self._all_public(uow.conn, added, "add_case_ids")
@@ -280,6 +280,15 @@ class Publisher:
             await uow.commit(answer=batch.id.encode(), authority=principal.primary_role)
         self.deliveries_waiting.set()
         return batch
+
+    @staticmethod
+    async def _repeated(
+        uow: PublicationUnitOfWork, request: CommandRequest | None, principal: Principal
+    ) -> Batch | None:
+        """The batch as it stands now, when this request id was answered before."""
+        if earlier := await uow.commands.claim(request):
+            return await uow.batches.get(earlier.replay_to(principal.roles).decode())
+        return None
 
     async def _all_public(self, conn: Connection, case_ids: tuple[str, ...], field: str) -> None:
         public = await self.queries.public_case_ids(conn, case_ids)
