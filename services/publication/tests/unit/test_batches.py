@@ -3,13 +3,19 @@ edition that says what changed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import InvalidArgument, VersionConflict
-from civicloop.publication.domain.batches import Batch, BatchCorrected, BatchFrozen, BatchPublished
+from civicloop.publication.domain.batches import (
+    Batch,
+    BatchCorrected,
+    BatchFrozen,
+    BatchPublished,
+    ScheduledWindow,
+)
 
 AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 PUBLISHER = Actor("publisher:01", "publisher")
@@ -68,3 +74,13 @@ def test_a_correction_must_say_why_and_change_something() -> None:
         batch.correct(2, "没有改动", None, None, (), (), PUBLISHER, AT)
     with pytest.raises(InvalidArgument):
         batch.correct(2, "移出不存在的", None, None, (), ("c9",), PUBLISHER, AT)
+
+
+def test_every_replica_computes_the_same_scheduled_window() -> None:
+    day = timedelta(days=1)
+    one = ScheduledWindow.before(datetime(2026, 11, 30, 10, 0, tzinfo=UTC), day)
+    other = ScheduledWindow.before(datetime(2026, 11, 30, 23, 59, tzinfo=UTC), day)
+    assert one == other
+    assert one.start == datetime(2026, 11, 29, tzinfo=UTC)
+    assert one.end == datetime(2026, 11, 30, tzinfo=UTC)
+    assert ScheduledWindow.before(datetime(2026, 12, 1, 0, 1, tzinfo=UTC), day).start == one.end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from civicloop.platform.clock import clock_from
 from civicloop.platform.departments import DepartmentNames
@@ -90,6 +91,17 @@ def build(runtime: Runtime) -> ServiceParts:
         settings.publication_limit_per_address_minute,
     )
     background = [deliver_webhooks]
+    if settings.publication_schedule_hours:
+        period = timedelta(hours=settings.publication_schedule_hours)
+
+        async def publish_on_schedule() -> None:
+            # Looked at more often than the period, so a restart does not skip one.
+            await periodically(
+                lambda: publisher.publish_scheduled(period),
+                min(period.total_seconds(), 300.0),
+            )
+
+        background.append(publish_on_schedule)
     return ServiceParts(
         http_app=app,
         grpc_services=[

@@ -32,6 +32,7 @@ from civicloop.publication import messages
 from civicloop.publication.domain.batches import (
     CHANNELS_MAX,
     Batch,
+    ScheduledWindow,
     checked_cases,
     checked_description,
     checked_title,
@@ -42,6 +43,7 @@ from civicloop.publication.domain.webhooks import (
     checked_event_types,
     checked_webhook_description,
 )
+from civicloop.publication.presenting import LIST_LABELS, shown_date
 from civicloop.publication.queries import BatchFilter, PublicationQueries
 from civicloop.publication.secrets import SecretBox
 from civicloop.publication.steps import steps_of
@@ -50,6 +52,8 @@ from civicloop.publication.urls import UrlPolicy
 
 log = logging.getLogger(__name__)
 
+# Who makes the scheduled batches.
+SCHEDULER = Principal("service:publication", frozenset({"service:publication"}))
 DEFAULT_BATCH_CASES = 100
 MAX_BATCH_CASES = 500
 # The contract: deliveries are retried for up to 24 hours; a repeat of RegisterWebhook shows
@@ -308,6 +312,37 @@ class Publisher:
             await uow.deliveries.queue(
                 batch.channels, envelope.id, envelope.type, body, self.clock(), DELIVERY_WINDOW
             )
+
+    async def publish_scheduled(self, period: timedelta) -> None:
+        """On a schedule: for each public list, the cases updated in the last whole period
+        become one published batch (none when nothing moved). The request id is the list and
+        the period, so replicas running the same schedule make each batch once."""
+        window = ScheduledWindow.before(self.clock(), period)
+        for board_list in BoardList:
+            wanted = BatchFilter(
+                board_list=board_list, updated_from=window.start, updated_to=window.end
+            )
+            label = LIST_LABELS[board_list]
+            try:
+                batch = await self.create_batch(
+                    SCHEDULER,
+                    f"scheduled:{board_list.value}:{window.key}",
+                    f"{label}诉求公示（{shown_date(window.start)}至{shown_date(window.end)}）",
+                    "",
+                    wanted,
+                    [],
+                    MAX_BATCH_CASES,
+                )
+            except FailedPrecondition:
+                continue  # nothing on this list moved in the period
+            if not batch.published:
+                await self.publish_batch(
+                    SCHEDULER,
+                    f"scheduled-publish:{batch.id}",
+                    batch.id,
+                    batch.version,
+                    [],
+                )
 
     # ---- webhooks ----
 

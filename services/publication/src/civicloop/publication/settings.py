@@ -35,8 +35,8 @@ class PublicationSettings(ServiceSettings):
     publication_page_cache_seconds: float = Field(default=2.0, ge=0, le=300)
     # How long the city's rates from rating are kept before rating is asked again.
     publication_rates_keep_seconds: float = Field(default=60.0, ge=0)
-    # Scheduled batches: every this many hours, each list's cases updated since its last
-    # scheduled batch are published as one (0: publishers only).
+    # Scheduled batches: every this many hours, each list's cases updated in the last whole
+    # period are published as one batch (0: batches come from publishers only).
     publication_schedule_hours: float = Field(default=0.0, ge=0)
     # Public gRPC calls per client address per minute (the pages are served from memory).
     publication_limit_per_address_minute: int = Field(default=600, ge=1)

@@ -16,7 +16,7 @@ title or description before and after); the earlier editions stay readable as pu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -30,6 +30,7 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 CASES_MAX = 500
 CHANNELS_MAX = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class BatchState(StrEnum):
@@ -77,6 +78,26 @@ class BatchCorrected:
     version: int
     actor: Actor | None
     correction: Correction
+
+
+@dataclass(frozen=True)
+class ScheduledWindow:
+    """The period a scheduled batch covers: the last whole period before now, counted from
+    the Unix epoch, so that every replica computes the same window (and the same request id,
+    which makes the batch once)."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def before(cls, now: datetime, period: timedelta) -> ScheduledWindow:
+        periods = (now - EPOCH) // period
+        end = EPOCH + periods * period
+        return cls(end - period, end)
+
+    @property
+    def key(self) -> str:
+        return self.end.isoformat()
 
 
 def checked_title(title: str, field_name: str = "title") -> str:
