@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 import httpx
 
-from civicloop.platform.auth import mint_dev_token
+from civicloop.platform.auth import audience_of, mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.platform.event_types import decode
 from civicloop.platform.grpc_server import client_channel
@@ -47,6 +47,12 @@ SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
 LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 NAMESPACE = os.environ.get("CIVICLOOP_NAMESPACE", "")
+
+
+def caller(subject: str, role: str, *services: str) -> tuple[tuple[str, str], ...]:
+    """gRPC metadata of a development token for ``services`` (each checks its audience)."""
+    token = mint_dev_token(subject, [role], audience=[audience_of(name) for name in services])
+    return (("authorization", f"Bearer {token}"),)
 
 
 def step(title: str, detail: str = "") -> None:
@@ -114,13 +120,7 @@ async def walk_dispatch(watcher: EventWatcher, case_id: str, office: Any) -> Non
         f"   department {got.department_code}  accept by "
         f"{got.accept_due_at.ToDatetime():%Y-%m-%d %H:%M} UTC"
     )
-    clerk = (
-        (
-            "authorization",
-            "Bearer "
-            + mint_dev_token(f"clerk:{got.department_code}", [f"department:{got.department_code}"]),
-        ),
-    )
+    clerk = caller(f"clerk:{got.department_code}", f"department:{got.department_code}", "dispatch")
 
     step(f"6. 接单 办单 The department ({got.department_code}) accepts, works and completes")
     accepted = (
@@ -220,7 +220,7 @@ async def walk_publication(case_id: str) -> None:
         print(f"   on the board: state={shown['state']}  timeline: {steps}")
     channel = client_channel(PUBLICATION_GRPC)
     publication = publication_pb2_grpc.PublicationServiceStub(channel)
-    publisher = (("authorization", f"Bearer {mint_dev_token('publisher:demo', ['publisher'])}"),)
+    publisher = caller("publisher:demo", "publisher", "publication")
     created = await publication.CreateBatch(
         publication_pb2.CreateBatchRequest(
             request_id=f"demo-batch-{time.time_ns()}",
@@ -255,7 +255,7 @@ async def walk_publication(case_id: str) -> None:
 async def main() -> None:
     watcher = EventWatcher()
     await watcher.start()
-    office = (("authorization", f"Bearer {mint_dev_token('office:demo', ['office'])}"),)
+    office = caller("office:demo", "office", "intake", "dispatch", "rating")
     phones = [phone(), phone()]
     async with httpx.AsyncClient(base_url=INTAKE_HTTP, timeout=10) as http:
         step("1. 诉求 A resident files a petition from her phone (HTTP, no account needed)")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.errors import NotFound
-from civicloop.platform.http import create_http_app, parse_json_body, problem
+from civicloop.platform.http import Readiness, create_http_app, parse_json_body, problem
 from civicloop.platform.webhooks import decode_secret, verify_signature
 from civicloop.rating.sms import DEV_SMS_SECRET
 
@@ -69,8 +69,8 @@ def create_app(secret: str, clock: Clock = system_clock) -> FastAPI:
     decode_secret(secret)  # a malformed secret stops the sink at start, not at the first POST
     inbox = SmsInbox()
 
-    async def always_ready() -> dict[str, bool]:
-        return {}
+    async def always_ready() -> Readiness:
+        return Readiness({}, {})
 
     app = create_http_app("sms-sink", always_ready, title="Civicloop development SMS sink")
 

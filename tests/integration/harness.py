@@ -39,7 +39,7 @@ import redis
 from google.rpc import error_details_pb2, status_pb2
 
 from civicloop.platform import db
-from civicloop.platform.auth import mint_dev_token
+from civicloop.platform.auth import audience_of, mint_dev_token
 from civicloop.platform.bus import Topology
 from civicloop.rating.sms import DEV_SMS_SECRET
 
@@ -302,18 +302,28 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
     }
 
 
-def token(*roles: str, subject: str = "test-user") -> str:
-    return mint_dev_token(subject, list(roles))
+# Every service a run may start (and whose queues it may leave on the broker).
+SERVICES = ("intake", "dispatch", "rating", "publication")
 
 
-def bearer(*roles: str, subject: str = "test-user") -> dict[str, str]:
+def token(*roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES) -> str:
+    """A development token of a caller holding ``roles``, for ``services`` (by default every
+    service a test starts; each service checks that its own audience is listed)."""
+    return mint_dev_token(subject, list(roles), audience=[audience_of(s) for s in services])
+
+
+def bearer(
+    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+) -> dict[str, str]:
     """HTTP headers of a caller holding ``roles``."""
-    return {"authorization": f"Bearer {token(*roles, subject=subject)}"}
+    return {"authorization": f"Bearer {token(*roles, subject=subject, services=services)}"}
 
 
-def grpc_auth(*roles: str, subject: str = "test-user") -> tuple[tuple[str, str], ...]:
+def grpc_auth(
+    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+) -> tuple[tuple[str, str], ...]:
     """gRPC call metadata of a caller holding ``roles``."""
-    return tuple(bearer(*roles, subject=subject).items())
+    return tuple(bearer(*roles, subject=subject, services=services).items())
 
 
 class EventTap:
@@ -348,6 +358,25 @@ def random_phone() -> str:
     return f"1{random.choice('3456789')}{random.randrange(10**9):09d}"
 
 
+OPEN311_KEY = "civicloop-dev-open311-key"  # the development client's
+
+
+def open311_form(**overrides: str) -> dict[str, str]:
+    form = {
+        "api_key": OPEN311_KEY,
+        "service_code": "drainage",
+        "attribute[community]": "C002",
+        "description": "莲花社区柏条河路路面积水严重",
+        "first_name": "四",
+        "last_name": "李",
+        "phone": random_phone(),
+        "lat": "30.9985",
+        "long": "103.6290",
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v}
+
+
 def petition_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "channel": "web",
@@ -378,10 +407,6 @@ class MovableClock:
 
     def reset(self) -> None:
         self.path.write_text("")
-
-
-# Every service whose queues a run may leave on the broker.
-SERVICES = ("intake", "dispatch", "rating", "publication")
 
 
 async def delete_namespace(infra: Infra, namespace: str) -> None:

@@ -51,7 +51,11 @@ class Loop:
         return case_id
 
     async def opened_case(
-        self, phones: list[str], community: str = "C003", summary: str = SUMMARY
+        self,
+        phones: list[str],
+        community: str = "C003",
+        summary: str = SUMMARY,
+        category: str = "streetlight",
     ) -> str:
         """One petition per phone, merged by the office into one opened case."""
         petition_ids = []
@@ -61,7 +65,7 @@ class Loop:
                 "/v1/petitions",
                 json=petition_body(
                     community_code=community,
-                    category_code="streetlight",
+                    category_code=category,
                     description="小区门口路灯不亮，晚上看不见路",
                     petitioner_phone=phone,
                 ),
@@ -122,10 +126,11 @@ class Loop:
         self.read.add(found[0])
         return found[0]
 
-    async def rate(self, token: str, score: int, comment: str = "") -> Any:
-        return await self.rating.SubmitRating(
-            rating_pb2.SubmitRatingRequest(token=token, score=score, comment=comment), timeout=10
+    async def rate(self, token: str, score: int, comment: str = "", case_id: str = "") -> Any:
+        request = rating_pb2.SubmitRatingRequest(
+            token=token, score=score, comment=comment, case_id=case_id
         )
+        return await self.rating.SubmitRating(request, timeout=10)
 
     async def closed(self, case_id: str) -> events_pb2.CaseClosed:
         return events_pb2.CaseClosed.FromString((await self.tap.for_subject(case_id, CLOSED)).body)

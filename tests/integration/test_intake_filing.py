@@ -8,12 +8,19 @@ import grpc
 import httpx
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_binary
 from cloudevents.core.formats.json import JSONFormat
-from harness import EventTap, bearer, grpc_auth, new_key, petition_body, random_phone
+from harness import (
+    EventTap,
+    bearer,
+    grpc_auth,
+    new_key,
+    open311_form,
+    petition_body,
+    random_phone,
+)
 
 from civicloop.v1 import common_pb2, events_pb2, intake_pb2, intake_pb2_grpc
 
 SUBMITTED = "civicloop.petition.submitted.v1"
-OPEN311_KEY = "civicloop-dev-open311-key"
 
 
 async def assert_published_as_cloudevent(tap: EventTap, case_id: str, petition_id: str) -> None:
@@ -80,22 +87,6 @@ async def test_a_petition_filed_over_grpc_is_stored_and_published(
     # Repeating the request id answers the first petition and creates nothing.
     again = await stub.SubmitPetition(request, metadata=metadata, timeout=10)
     assert again.petition.petition_id == response.petition.petition_id
-
-
-def open311_form(**overrides: str) -> dict[str, str]:
-    form = {
-        "api_key": OPEN311_KEY,
-        "service_code": "drainage",
-        "attribute[community]": "C002",
-        "description": "莲花社区柏条河路路面积水严重",
-        "first_name": "四",
-        "last_name": "李",
-        "phone": random_phone(),
-        "lat": "30.9985",
-        "long": "103.6290",
-    }
-    form.update(overrides)
-    return {k: v for k, v in form.items() if v}
 
 
 async def test_an_open311_json_request_is_stored_and_followable(

@@ -1,16 +1,23 @@
-"""Intake's rate limiter against the real Redis: submissions that arrive together are counted
-in one round trip and still each counted once."""
+"""Rate limits against the real Redis: intake's submissions that arrive together are counted
+in one round trip and still each counted once; rating's public page and RPC share a limit per
+address."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import grpc
+import httpx
 import redis.asyncio as aioredis
-from harness import Infra
+from harness import Infra, running, service_env
 
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.platform.errors import RateLimited
+from civicloop.platform.grpc_server import client_channel
+from civicloop.v1 import rating_pb2, rating_pb2_grpc
+
+PER_MINUTE = 3
 
 
 async def test_concurrent_submissions_from_one_address_stop_at_the_limit(
@@ -34,3 +41,55 @@ async def test_concurrent_submissions_from_one_address_stop_at_the_limit(
         if keys:
             await redis.delete(*keys)
         await redis.aclose()
+
+
+async def test_the_rating_page_and_its_public_rpc_share_one_limit_per_address(
+    infra: Infra, run: dict[str, Any]
+) -> None:
+    """Guessing tokens over gRPC or through the page counts against one window per address;
+    another address is not held back. (The window is the wall clock's minute: the calls may
+    straddle one boundary, so the test counts rather than expecting an exact sequence.)"""
+    closed = "127.0.0.1:9"  # no peer: nothing here reaches intake, dispatch or an SMS gateway
+    env = service_env(infra, run, f"rating_limits_t{run['id']}") | {
+        # Its own counters: the suite's rating counts 127.0.0.1 in the run's namespace.
+        "CIVICLOOP_NAMESPACE": f"{run['namespace']}limits.",
+        "INTAKE_GRPC_TARGET": closed,
+        "DISPATCH_GRPC_TARGET": closed,
+        "RATING_SMS_URL": f"http://{closed}/messages",
+        "RATING_LIMIT_PER_ADDRESS_MINUTE": str(PER_MINUTE),
+    }
+    guess = "A" * 43  # well formed, opens no link
+    async with (
+        running(infra, "rating", env, run) as rating,
+        httpx.AsyncClient(base_url=rating.http_url, timeout=10) as page,
+    ):
+        channel = client_channel(rating.grpc_target)
+        stub = rating_pb2_grpc.RatingServiceStub(channel)
+        answers: list[str] = []
+        try:
+            for turn in range(4 * PER_MINUTE):
+                if turn % 2:
+                    answers.append(str((await page.get(f"/r/{guess}")).status_code))
+                    continue
+                try:
+                    await stub.SubmitRating(
+                        rating_pb2.SubmitRatingRequest(token=guess, score=4), timeout=10
+                    )
+                except grpc.aio.AioRpcError as refused:
+                    answers.append(refused.code().name)
+        finally:
+            await channel.close()
+        allowed = [a for a in answers if a in {"NOT_FOUND", "404"}]
+        limited = [a for a in answers if a in {"RESOURCE_EXHAUSTED", "429"}]
+        assert len(allowed) + len(limited) == len(answers), answers
+        assert len(allowed) <= 2 * PER_MINUTE, answers  # at most two windows' worth
+        assert {"RESOURCE_EXHAUSTED", "429"} <= set(limited), answers
+
+        refused_page = await page.get(f"/r/{guess}")
+        if refused_page.status_code == 429:  # unless a new minute began just now
+            assert int(refused_page.headers["Retry-After"]) in range(1, 61)
+        elsewhere = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(
+            base_url=rating.http_url, transport=elsewhere, timeout=10
+        ) as other_address:
+            assert (await other_address.get(f"/r/{guess}")).status_code == 404

@@ -19,6 +19,7 @@ import pytest
 from harness import (
     MovableClock,
     ServiceProcess,
+    field_violations,
     grpc_auth,
     new_key,
     petition_body,
@@ -173,9 +174,22 @@ async def test_bad_links_and_bad_ratings_are_refused_and_change_nothing(
     loop: Loop, rating_db: asyncpg.Pool
 ) -> None:
     phones = [random_phone(), random_phone()]
-    await loop.completed_case(phones)
+    case_id = await loop.completed_case(phones)
     token, other = [await loop.link_sent_to(p) for p in phones]
+    elsewhere = random_phone()
+    other_case_id = await loop.completed_case([elsewhere])
+    token_of_other_case = await loop.link_sent_to(elsewhere)
     before = await rating_db.fetchval("SELECT count(*) FROM ratings")
+
+    # A client that shows one case and submits another case's token is refused.
+    with pytest.raises(grpc.aio.AioRpcError) as not_this_case:
+        await loop.rate(token_of_other_case, 4, case_id=case_id)
+    assert not_this_case.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert field_violations(not_this_case.value) == ["token"]
+    with pytest.raises(grpc.aio.AioRpcError) as not_a_case:
+        await loop.rate(token, 4, case_id="case-1")
+    assert not_a_case.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(not_a_case.value) == ["case_id"]
 
     for score in (0, 6):
         with pytest.raises(grpc.aio.AioRpcError) as out_of_range:
@@ -194,6 +208,8 @@ async def test_bad_links_and_bad_ratings_are_refused_and_change_nothing(
         await loop.rate(token, 1, "改主意了")
     assert used.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert await rating_db.fetchval("SELECT count(*) FROM ratings") == before + 1
+    # The other case's link was left untouched and still rates its own case.
+    assert (await loop.rate(token_of_other_case, 5, case_id=other_case_id)).rating.score == 5
 
 
 async def test_a_redelivered_completion_creates_no_second_set_of_links(

@@ -100,7 +100,7 @@ async def test_a_petitioner_rates_on_a_phone_and_finds_the_link_used_afterwards(
     screenshot(browser, "rating-used.png")
     async with httpx.AsyncClient(timeout=5) as client:
         again = await client.get(link)
-        # The page's limits count in Redis, so rating is ready only with Redis.
+        # The page's limits count in Redis: readiness reports it (degraded without it).
         ready = (await client.get(f"{rating.http_url}/readyz")).json()
     assert ready["checks"]["redis"] is True
     assert again.status_code == 410

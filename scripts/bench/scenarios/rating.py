@@ -362,7 +362,7 @@ def paced_call_figures(calls: TimedCalls, rate: float, count: int) -> Figures:
 async def measure_rates(run: BenchRun) -> Figures:
     service = await start_service(run, HTTP_PORT, GRPC_PORT, SERVICE_ENV)
     run.notes["postgres"] = await postgres_settings(run.database_url)
-    office = auth.mint_dev_token("bench:office", [auth.OFFICE])
+    office = auth.mint_dev_token("bench:office", [auth.OFFICE], audience=auth.audience_of("rating"))
     channel = client_channel(f"{HOST}:{GRPC_PORT}", office)
     run.cleanups.push_async_callback(channel.close)
     stub = rating_pb2_grpc.RatingServiceStub(channel)

@@ -11,32 +11,45 @@ from pathlib import Path
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
 
 from civicloop.platform.auth import (
     ANY_DEPARTMENT,
     ANY_SERVICE,
-    AUDIENCE,
     DEV_KEY_ID,
+    ISSUER_DEV,
     OFFICE,
     RESIDENT,
     WORKER,
+    KeySet,
     Principal,
+    ServiceToken,
+    TokenPolicy,
     TokenVerifier,
+    audience_of,
     department,
     mint_dev_token,
     service,
 )
 from civicloop.platform.errors import PermissionDenied, Unauthenticated
 
+# The tests stand in for intake: tokens must name its audience.
+AUDIENCE = audience_of("intake")
+POLICY = TokenPolicy(issuer=ISSUER_DEV, audience=AUDIENCE)
+
 
 @pytest.fixture(scope="module")
 def verifier() -> TokenVerifier:
-    return TokenVerifier.from_file(None)
+    return TokenVerifier(KeySet(None), POLICY)
+
+
+def mint(subject: str, roles: list[str], ttl_seconds: int = 3600) -> str:
+    return mint_dev_token(subject, roles, audience=AUDIENCE, ttl_seconds=ttl_seconds)
 
 
 def dev_private_key() -> bytes:
-    devkeys = resources.files("civicloop.platform.devkeys")
-    return devkeys.joinpath("dev-signing-key.pem").read_bytes()
+    devsigning = resources.files("civicloop.devsigning")
+    return devsigning.joinpath("dev-signing-key.pem").read_bytes()
 
 
 def signed(
@@ -49,7 +62,7 @@ def signed(
     """A token like mint_dev_token's, with some claims changed (None removes a claim)."""
     now = int(time.time())
     claims: dict[str, object] = {
-        "iss": "civicloop-dev",
+        "iss": ISSUER_DEV,
         "aud": AUDIENCE,
         "sub": "worker:0042",
         "roles": [WORKER],
@@ -78,7 +91,7 @@ def unb64(text: str) -> bytes:
 
 
 def test_a_dev_token_is_verified_into_its_subject_and_roles(verifier: TokenVerifier) -> None:
-    token = mint_dev_token("office:0007", [OFFICE, department("housing")])
+    token = mint("office:0007", [OFFICE, department("housing")])
 
     principal = verifier.verify(token)
 
@@ -86,7 +99,7 @@ def test_a_dev_token_is_verified_into_its_subject_and_roles(verifier: TokenVerif
 
 
 def test_a_bearer_header_is_verified(verifier: TokenVerifier) -> None:
-    token = mint_dev_token("resident:1", [RESIDENT])
+    token = mint("resident:1", [RESIDENT])
 
     assert verifier.verify_header(f"Bearer {token}").subject == "resident:1"
     assert verifier.verify_header(f"bearer {token}").roles == {RESIDENT}
@@ -101,21 +114,94 @@ def test_the_verifier_reads_a_key_set_file(tmp_path: Path) -> None:
     path = tmp_path / "jwks.json"
     path.write_bytes(dev)
 
-    principal = TokenVerifier.from_file(path).verify(mint_dev_token("office:1", [OFFICE]))
+    principal = TokenVerifier(KeySet(path), POLICY).verify(mint("office:1", [OFFICE]))
 
     assert principal.subject == "office:1"
 
 
-def test_a_key_set_without_keys_is_refused() -> None:
+@pytest.mark.parametrize(
+    "key_set",
+    [
+        {"keys": []},
+        {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "uD_aYbZvnBcKvpqFRan3wjF2xCtviewm-t2U"}]},
+    ],
+    ids=["no keys", "a key without kid"],
+)
+def test_a_key_set_without_keys_or_key_ids_is_refused(tmp_path: Path, key_set: object) -> None:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps(key_set))
+
     with pytest.raises(ValueError):
-        TokenVerifier({"keys": []})
+        KeySet(path)
+
+
+# ---- keys rotate without a restart ----
+
+
+class Rotation:
+    """A key set file, a clock for its re-reads, and keys of our own to sign with."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.now = 0.0
+        self.keys: dict[str, Ed25519PrivateKey] = {}
+
+    def publish(self, *kids: str) -> None:
+        for kid in kids:
+            self.keys.setdefault(kid, Ed25519PrivateKey.generate())
+        jwks = [
+            json.loads(OKPAlgorithm.to_jwk(self.keys[kid].public_key())) | {"kid": kid}
+            for kid in kids
+        ]
+        self.path.write_text(json.dumps({"keys": jwks}))
+        self.now += KeySet.RECHECK_SECONDS
+
+    def token(self, kid: str) -> str:
+        return signed({}, key=self.keys[kid], kid=kid)
+
+
+@pytest.fixture
+def rotation(tmp_path: Path) -> Rotation:
+    return Rotation(tmp_path / "jwks.json")
+
+
+def test_a_key_published_later_is_trusted_without_a_restart(rotation: Rotation) -> None:
+    rotation.publish("2026-11")
+    verifier = TokenVerifier(KeySet(rotation.path, clock=lambda: rotation.now), POLICY)
+
+    rotation.publish("2026-11", "2026-12")
+
+    assert verifier.verify(rotation.token("2026-12")).subject == "worker:0042"
+    assert verifier.verify(rotation.token("2026-11")).subject == "worker:0042"
+
+
+def test_a_key_dropped_from_the_file_is_no_longer_trusted(rotation: Rotation) -> None:
+    rotation.publish("2026-11", "2026-12")
+    verifier = TokenVerifier(KeySet(rotation.path, clock=lambda: rotation.now), POLICY)
+    old = rotation.token("2026-11")
+    assert verifier.verify(old).subject == "worker:0042"
+
+    rotation.publish("2026-12")
+
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        verifier.verify(old)
+
+
+def test_a_damaged_key_set_file_leaves_the_keys_in_use(rotation: Rotation) -> None:
+    rotation.publish("2026-11")
+    verifier = TokenVerifier(KeySet(rotation.path, clock=lambda: rotation.now), POLICY)
+
+    rotation.path.write_text('{"keys": [')
+    rotation.now += KeySet.RECHECK_SECONDS
+
+    assert verifier.verify(rotation.token("2026-11")).subject == "worker:0042"
 
 
 # ---- bad tokens are unauthenticated ----
 
 
 def test_an_expired_token_is_refused(verifier: TokenVerifier) -> None:
-    token = mint_dev_token("worker:0042", [WORKER], ttl_seconds=-60)
+    token = mint("worker:0042", [WORKER], ttl_seconds=-60)
 
     with pytest.raises(Unauthenticated, match="expired"):
         verifier.verify(token)
@@ -132,16 +218,85 @@ def test_a_token_without_an_audience_is_refused(verifier: TokenVerifier) -> None
         verifier.verify(signed({"aud": None}))
 
 
-@pytest.mark.parametrize("claim", ["exp", "sub"])
+@pytest.mark.parametrize("claim", ["exp", "sub", "iat", "iss"])
 def test_a_token_without_a_required_claim_is_refused(verifier: TokenVerifier, claim: str) -> None:
     with pytest.raises(Unauthenticated):
         verifier.verify(signed({claim: None}))
 
 
+def test_a_token_for_another_service_is_refused(verifier: TokenVerifier) -> None:
+    meant_for_dispatch = mint_dev_token("office:1", [OFFICE], audience=audience_of("dispatch"))
+
+    with pytest.raises(Unauthenticated, match="(?i)audience"):
+        verifier.verify(meant_for_dispatch)
+
+
+def test_a_token_for_several_services_is_accepted_by_each_of_them(verifier: TokenVerifier) -> None:
+    both = mint_dev_token(
+        "office:1", [OFFICE], audience=[audience_of("dispatch"), audience_of("intake")]
+    )
+
+    assert verifier.verify(both).subject == "office:1"
+
+
+def test_a_token_from_another_issuer_is_refused(verifier: TokenVerifier) -> None:
+    with pytest.raises(Unauthenticated, match="(?i)issuer"):
+        verifier.verify(signed({"iss": "https://id.elsewhere.example"}))
+
+
+def test_a_token_living_longer_than_the_maximum_is_refused(verifier: TokenVerifier) -> None:
+    now = int(time.time())
+
+    with pytest.raises(Unauthenticated, match="lives longer"):
+        verifier.verify(signed({"iat": now, "exp": now + POLICY.max_lifetime_seconds + 1}))
+
+
+def test_a_token_living_exactly_the_maximum_is_accepted(verifier: TokenVerifier) -> None:
+    now = int(time.time())
+
+    assert verifier.verify(signed({"iat": now, "exp": now + POLICY.max_lifetime_seconds}))
+
+
+def test_a_token_just_expired_is_accepted_within_the_clock_leeway(
+    verifier: TokenVerifier,
+) -> None:
+    now = int(time.time())
+    just_expired = signed({"iat": now - 600, "exp": now - POLICY.leeway_seconds // 3})
+
+    assert verifier.verify(just_expired).subject == "worker:0042"
+
+
+def test_a_token_expired_beyond_the_clock_leeway_is_refused(verifier: TokenVerifier) -> None:
+    now = int(time.time())
+
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(signed({"iat": now - 600, "exp": now - POLICY.leeway_seconds * 3}))
+
+
+def test_a_token_issued_in_the_future_beyond_the_leeway_is_refused(
+    verifier: TokenVerifier,
+) -> None:
+    later = int(time.time()) + POLICY.leeway_seconds * 3
+
+    with pytest.raises(Unauthenticated, match="not yet valid"):
+        verifier.verify(signed({"iat": later, "exp": later + 600}))
+
+
+def test_a_token_naming_no_key_is_refused(verifier: TokenVerifier) -> None:
+    unnamed = jwt.encode(
+        {"sub": "worker:1", "aud": AUDIENCE, "iss": ISSUER_DEV, "iat": 1, "exp": 2},
+        dev_private_key(),
+        algorithm="EdDSA",
+    )
+
+    with pytest.raises(Unauthenticated, match="kid"):
+        verifier.verify(unnamed)
+
+
 def test_a_token_whose_claims_were_changed_after_signing_is_refused(
     verifier: TokenVerifier,
 ) -> None:
-    header, payload, signature = mint_dev_token("resident:1", [RESIDENT]).split(".")
+    header, payload, signature = mint("resident:1", [RESIDENT]).split(".")
     claims = json.loads(unb64(payload))
     claims["roles"] = ["operator"]
     forged = ".".join([header, b64(json.dumps(claims).encode()), signature])
@@ -151,7 +306,7 @@ def test_a_token_whose_claims_were_changed_after_signing_is_refused(
 
 
 def test_a_token_with_a_damaged_signature_is_refused(verifier: TokenVerifier) -> None:
-    header, payload, signature = mint_dev_token("resident:1", [RESIDENT]).split(".")
+    header, payload, signature = mint("resident:1", [RESIDENT]).split(".")
     raw = bytearray(unb64(signature))
     raw[10] ^= 0x01
     damaged = ".".join([header, payload, b64(bytes(raw))])
@@ -211,7 +366,7 @@ def test_a_header_without_a_bearer_token_is_refused(
 
 
 def test_a_token_sent_without_the_bearer_scheme_is_refused(verifier: TokenVerifier) -> None:
-    token = mint_dev_token("resident:1", [RESIDENT])
+    token = mint("resident:1", [RESIDENT])
 
     with pytest.raises(Unauthenticated, match="Bearer"):
         verifier.verify_header(token)
@@ -279,6 +434,77 @@ def test_require_accepts_any_iterable_of_roles() -> None:
     resident.require(r for r in (OFFICE, RESIDENT))
     with pytest.raises(PermissionDenied):
         resident.require(r for r in (OFFICE, WORKER))
+
+
+def test_a_caller_acts_under_the_first_allowed_role_it_holds() -> None:
+    worker_and_office = Principal("wang", frozenset({WORKER, OFFICE}))
+
+    assert worker_and_office.acting_for([WORKER, OFFICE]).actor.role == WORKER
+    assert worker_and_office.acting_for([OFFICE, WORKER]).actor.role == OFFICE
+    assert worker_and_office.acting_for([OFFICE]).role == OFFICE
+
+
+def test_a_wildcard_acts_under_the_callers_matching_role() -> None:
+    clerk = Principal("clerk", frozenset({RESIDENT, department("water")}))
+
+    assert clerk.acting_for([OFFICE, ANY_DEPARTMENT]).role == department("water")
+
+
+def test_acting_for_refuses_a_caller_holding_none_of_the_roles() -> None:
+    with pytest.raises(PermissionDenied, match="office"):
+        Principal("resident:1", frozenset({RESIDENT})).acting_for([OFFICE])
+
+
+def test_a_use_case_may_choose_a_role_the_caller_holds_and_no_other() -> None:
+    clerk = Principal("clerk", frozenset({department("water"), department("power")}))
+
+    assert clerk.acting(department("water")).actor.role == department("water")
+    with pytest.raises(PermissionDenied):
+        clerk.acting(OFFICE)
+
+
+def test_a_department_sees_the_work_of_its_own_departments_only() -> None:
+    clerk = Principal("clerk", frozenset({department("water")}))
+    office = Principal("li", frozenset({OFFICE}))
+
+    assert clerk.sees_work_of(["power", "water"], [OFFICE])
+    assert not clerk.sees_work_of(["power"], [OFFICE])
+    assert not clerk.sees_work_of([], [OFFICE])
+    assert office.sees_work_of([], [OFFICE])
+
+
+# ---- the token a service calls another with ----
+
+
+def test_a_service_calls_each_service_with_a_token_for_that_one_alone() -> None:
+    to_intake = ServiceToken("rating", "intake", None)()
+    to_dispatch = ServiceToken("rating", "dispatch", None)()
+    intake = TokenVerifier(KeySet(None), TokenPolicy(ISSUER_DEV, audience_of("intake")))
+
+    caller = intake.verify(to_intake)
+
+    assert caller == Principal("service:rating", frozenset({"service:rating"}))
+    with pytest.raises(Unauthenticated, match="(?i)audience"):
+        intake.verify(to_dispatch)
+
+
+def test_a_mounted_service_token_is_read_again_when_it_changes(tmp_path: Path) -> None:
+    (tmp_path / "intake").write_text("first\n")
+    token = ServiceToken("rating", "intake", tmp_path)
+    assert token() == "first"
+
+    replaced = tmp_path / "intake.new"
+    replaced.write_text("second\n")
+    replaced.replace(tmp_path / "intake")
+
+    assert token() == "second"
+
+
+def test_a_service_without_a_mounted_token_for_a_service_it_calls_does_not_start(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(RuntimeError, match="dispatch"):
+        ServiceToken("rating", "dispatch", tmp_path)
 
 
 def test_a_department_sees_its_own_and_the_office_every_one() -> None:

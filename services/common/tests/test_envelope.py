@@ -238,3 +238,21 @@ def test_every_type_names_its_message_and_decodes_it(event_type: str, cls: type)
 def test_decoding_an_unknown_type_raises_key_error() -> None:
     with pytest.raises(KeyError):
         decode("civicloop.case.teleported.v1", b"")
+
+
+def test_a_body_that_is_not_its_types_protobuf_message_can_never_be_read() -> None:
+    unreadable = EventEnvelope(**{**envelope().__dict__, "data": b"\xff\xfe not a protobuf"})
+    with pytest.raises(MalformedEvent, match="protobuf message"):
+        unreadable.readable_payload()
+
+
+def test_a_case_id_that_is_not_a_uuid_can_never_be_read() -> None:
+    event = EventEnvelope.wrap(
+        events_pb2.CaseDispatched(case_id="C001-42", case_version=2), source="dispatch", subject="x"
+    )
+    with pytest.raises(MalformedEvent, match="case_id 'C001-42' is not a UUID"):
+        event.readable_payload()
+
+
+def test_a_readable_event_gives_its_payload() -> None:
+    assert envelope().readable_payload() == submitted()

@@ -12,13 +12,13 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from civicloop.platform import telemetry
-from civicloop.platform.http import create_http_app
+from civicloop.platform.http import Readiness, create_http_app
 
 TOKEN = "tK3n-secret_4aQ9vLx2ZpW7mR0sYc5bN8dE1fG6hJ"
 
 
-async def ready() -> dict[str, bool]:
-    return {"accepting": True}
+async def ready() -> Readiness:
+    return Readiness({"accepting": True}, {})
 
 
 @pytest.fixture

@@ -436,3 +436,26 @@ def test_reports_arriving_out_of_order_end_in_the_latest_state() -> None:
 
     assert results == [True, False, False]
     assert (case.state, case.version, case.department_code) == (CaseState.COMPLETED, 6, "")
+
+
+# ---- the petitioners' contacts go out only while a rating is awaited ----
+
+
+@pytest.mark.parametrize("state", [CaseState.COMPLETED, CaseState.RATED])
+def test_a_completed_case_or_one_rated_by_some_awaits_a_rating(state: CaseState) -> None:
+    case = new_case(1)
+    case.apply_reported_state(state, 7, "urban_management")
+
+    case.require_awaiting_rating()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [s for s in CaseState if s not in (CaseState.COMPLETED, CaseState.RATED)],
+)
+def test_a_case_before_completion_or_after_its_round_awaits_no_rating(state: CaseState) -> None:
+    case = new_case(1)
+    case.apply_reported_state(state, 7, "urban_management")
+
+    with pytest.raises(FailedPrecondition, match="not awaiting a rating"):
+        case.require_awaiting_rating()

@@ -298,3 +298,20 @@ def test_mobile_numbers_are_normalised_to_eleven_digits(raw: str) -> None:
 )
 def test_landlines_with_an_area_code_are_accepted(raw: str, kept: str) -> None:
     assert validate_petition(petition(petitioner_phone=raw)).petitioner_phone == kept
+
+
+# ---- text that breaks feeds, and the address kept out of public text ----
+
+
+@pytest.mark.parametrize("text", ["路灯\uffff不亮", "路灯\ufffe", "路灯\u202e亮不", "路\x0c灯"])
+def test_text_xml_cannot_carry_is_refused_in_every_petition_field(text: str) -> None:
+    assert refused_fields(petition(description=text)) == ["description"]
+    assert refused_fields(petition(petitioner_name=text)) == ["petitioner_name"]
+    assert refused_fields(petition(address_text=text)) == ["address_string"]
+
+
+def test_an_address_given_apart_is_sealed_with_the_residents_words_never_public() -> None:
+    plain = validate_petition(petition())
+    valid = validate_petition(petition(address_text="翔凤桥3栋2单元501"))
+    assert valid.public_description == plain.public_description
+    assert valid.description == f"{plain.description}\n地址: 翔凤桥3栋2单元501"

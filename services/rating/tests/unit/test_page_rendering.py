@@ -12,7 +12,7 @@ import pytest
 
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import FailedPrecondition, NotFound, RateLimited
-from civicloop.platform.http import create_http_app
+from civicloop.platform.http import Readiness, create_http_app
 from civicloop.rating import page
 from civicloop.rating.domain.model import RatedCase
 from civicloop.rating.handlers import LinkView, Submitted
@@ -84,8 +84,8 @@ def completed_case(summary: str = "翔凤桥社区小区门口路灯不亮，晚
 async def client_for(
     rater: RaterOverDomain, limit: page.PageLimit | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    async def ready() -> dict[str, bool]:
-        return {"accepting": True}
+    async def ready() -> Readiness:
+        return Readiness({"accepting": True}, {})
 
     app = create_http_app("rating", ready, title="rating")
     app.include_router(page.build_router(rater, limit or NoLimit()))

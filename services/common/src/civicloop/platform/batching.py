@@ -26,6 +26,8 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 
+from civicloop.platform.db import commit_sent
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -122,11 +124,13 @@ class GroupCommit:
 
     async def execute(self, args: Sequence[Any]) -> None:
         """Run the statement with ``args``; returns when it has committed, raises if it failed."""
+        commit_sent()
         await self._batcher.submit(args)
 
     async def fetchrow(self, args: Sequence[Any]) -> asyncpg.Record:
         """Run a statement that returns exactly one row with ``args``; its row, once
         committed."""
+        commit_sent()
         row = await self._batcher.submit(args)
         if row is None:
             raise RuntimeError("the statement returned no row")

@@ -23,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import aio_pika
 import aiormq
@@ -39,6 +39,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from civicloop.platform import telemetry
 from civicloop.platform.acks import AckWindow
 from civicloop.platform.batching import Batcher
+from civicloop.platform.db import connection_lost
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.metrics import EVENTS_CONSUMED
 from civicloop.platform.ordering import KeyedLock
@@ -46,6 +47,10 @@ from civicloop.platform.ordering import KeyedLock
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[EventEnvelope], Awaitable[None]]
+
+# Headers of a message parked at once: why no delivery could apply it, and at which delivery.
+PARKED_REASON = "civicloop-parked-reason"
+PARKED_AT_DELIVERY = "civicloop-parked-at-delivery"
 
 
 @dataclass(frozen=True)
@@ -171,9 +176,22 @@ class EventBus:
             for event_type in event_types:
                 await queue.bind(self.topology.events_exchange, routing_key=event_type)
         await channel.set_qos(prefetch_count=prefetch)
-        consumer = _Consumer(channel, queue, handler, self.topology.events_exchange)
+        consumer = _Consumer(channel, queue, handler, self.topology.events_exchange, self.park)
         await consumer.start()
         self._consumers.append(consumer)
+
+    async def park(self, message: AbstractIncomingMessage, reason: str) -> None:
+        """Put a copy of a delivered message in this service's parking queue with the reason
+        it can never be applied (``civicloop-parked-reason``), confirmed by the broker."""
+        if self._publish_channel is None:
+            raise RuntimeError("EventBus.connect() was not awaited")
+        headers = dict(message.headers or {})
+        headers[PARKED_REASON] = reason[:500]
+        headers[PARKED_AT_DELIVERY] = _delivery_count(message) + 1
+        exchange = await self._publish_channel.get_exchange(
+            self.topology.dead_letter_exchange, ensure=False
+        )
+        await exchange.publish(resent(message, headers), routing_key=self.service, mandatory=True)
 
     async def stop_consuming(self, grace_seconds: float) -> None:
         """Cancel every consumer and wait (up to grace_seconds) for in-flight handlers."""
@@ -189,6 +207,20 @@ class EventBus:
         finally:
             if publisher is not None:
                 await publisher.close()
+
+
+def resent(message: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
+    """A delivered message as it is published again (parked, replayed), with ``headers``."""
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+        timestamp=message.timestamp,
+        app_id=message.app_id,
+    )
 
 
 async def declare_shared_topology(channel: AbstractChannel, topology: Topology) -> AbstractExchange:
@@ -243,11 +275,13 @@ class _Consumer:
         queue: AbstractQueue,
         handler: EventHandler,
         exchange_name: str,
+        park: Callable[[AbstractIncomingMessage, str], Awaitable[None]],
     ) -> None:
         self.channel = channel
         self.queue = queue
         self.handler = handler
         self.exchange_name = exchange_name
+        self.park = park
         self._tag: str | None = None
         self._per_subject = KeyedLock()
         self._in_flight = 0
@@ -295,12 +329,7 @@ class _Consumer:
         try:
             envelope = EventEnvelope.from_amqp(message)
         except (MalformedEvent, ValueError) as exc:
-            log.error("malformed message parked", extra={"fields": {"error": str(exc)}})
-            await message.reject(requeue=False)
-            self._window(message).settled_elsewhere(_tag(message))
-            EVENTS_CONSUMED.labels(
-                str((message.headers or {}).get("ce-type", "?")), "malformed"
-            ).inc()
+            await self._park(message, str(exc))
             return
         parent = telemetry.extract(envelope.trace_headers)
         attributes = {
@@ -321,6 +350,11 @@ class _Consumer:
         ) as span:
             try:
                 await self.handler(envelope)
+            except MalformedEvent as exc:
+                # No delivery could ever apply it: parked on its first, with the reason.
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                await self._park(message, str(exc))
+                return
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -330,10 +364,14 @@ class _Consumer:
                 # restarting) does not burn through the delivery limit in milliseconds.
                 deliveries = _delivery_count(message)
                 await asyncio.sleep(min(5.0, 0.1 * 2**deliveries))
-                log.exception(
-                    "event handler failed; requeued",
-                    extra={"fields": {"event_id": envelope.id, "event_type": envelope.type}},
-                )
+                fields = {"event_id": envelope.id, "event_type": envelope.type}
+                if connection_lost(exc):  # passing: the redelivery applies it
+                    log.warning(
+                        "database connection lost; event requeued",
+                        extra={"fields": {**fields, "error": repr(exc)}},
+                    )
+                else:
+                    log.exception("event handler failed; requeued", extra={"fields": fields})
                 await message.nack(requeue=True)
                 self._window(message).settled_elsewhere(_tag(message))
                 EVENTS_CONSUMED.labels(envelope.type, "failed").inc()
@@ -342,6 +380,31 @@ class _Consumer:
         # Awaited inside the handler's count of in-flight work: stop() closes the channel
         # only after these acks are written.
         await self._acks.submit(message)
+
+    async def _park(self, message: AbstractIncomingMessage, reason: str) -> None:
+        """Move a message no delivery could apply to the parking queue at once, with why."""
+        headers = message.headers or {}
+        event_type = str(headers.get("ce-type", "?"))
+        log.error(
+            "malformed message parked",
+            extra={
+                "fields": {
+                    "error": reason,
+                    "event_id": str(headers.get("ce-id", message.message_id or "?")),
+                    "event_type": event_type,
+                }
+            },
+        )
+        try:
+            await self.park(message, reason)
+            await message.ack()
+        except Exception:
+            # Parked all the same, through the queue's dead-lettering; the reason is in the
+            # line above only.
+            log.warning("could not park with the reason attached; rejected", exc_info=True)
+            await message.reject(requeue=False)
+        self._window(message).settled_elsewhere(_tag(message))
+        EVENTS_CONSUMED.labels(event_type, "malformed").inc()
 
     def _window(self, message: AbstractIncomingMessage) -> AckWindow:
         window = self._windows.get(message.channel)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+
+from civicloop.platform.errors import Unavailable
+from civicloop.platform.metrics import DATABASE_CONNECTION_LOST
 
 # What handlers receive: a plain connection or one borrowed from a pool.
 Connection = asyncpg.Connection | PoolConnectionProxy
@@ -18,6 +24,91 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 log = logging.getLogger(__name__)
 
 PLATFORM_MIGRATIONS = "civicloop.platform.migrations"
+
+T = TypeVar("T")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether the link to PostgreSQL broke or the server is away (terminated, restarting,
+    refusing connections): a passing failure, never the statement's fault."""
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.exceptions.AdminShutdownError
+        | asyncpg.exceptions.CrashShutdownError
+        | asyncpg.exceptions.CannotConnectNowError
+        | asyncpg.exceptions.TooManyConnectionsError
+        | ConnectionError,
+    ):
+        return True
+    # Raised by asyncpg for a connection found closed ("connection is closed").
+    return isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)
+
+
+@dataclass
+class _Attempt:
+    commit_sent: bool = False
+
+
+_attempt: ContextVar[_Attempt | None] = ContextVar("civicloop_db_attempt", default=None)
+
+
+def commit_sent() -> None:
+    """Called where a request's writes go to commit (a unit of work's commit, a group
+    commit): a connection lost from here on leaves unknown whether they took effect, so the
+    request is not run again for the caller."""
+    attempt = _attempt.get()
+    if attempt is not None:
+        attempt.commit_sent = True
+
+
+async def retry_once_if_safe(
+    run: Callable[[], Awaitable[T]],
+    what: Callable[[], str],
+    *,
+    repeatable: Callable[[], bool] = lambda: True,
+) -> T:
+    """Run a request's work; when the database connection is lost before anything was sent
+    to commit (nothing written), run it once more. Otherwise, or when the second run loses it
+    too, raise Unavailable (503 / UNAVAILABLE): the caller repeats, with the same request id.
+    ``what`` names the request for the log (a route, never a path that may hold a
+    credential); ``repeatable`` says whether the caller can still be given another answer."""
+    attempt = _Attempt()
+    token = _attempt.set(attempt)
+    try:
+        try:
+            return await run()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            if attempt.commit_sent or not repeatable():
+                raise _unavailable(what, exc, "outcome unknown") from exc
+            log.warning(
+                "database connection lost before anything was committed; running it again",
+                extra={"fields": {"request": what(), "error": repr(exc)}},
+            )
+            DATABASE_CONNECTION_LOST.labels("retried").inc()
+        attempt.commit_sent = False
+        try:
+            return await run()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            raise _unavailable(what, exc, "lost again") from exc
+    finally:
+        _attempt.reset(token)
+
+
+def _unavailable(what: Callable[[], str], exc: Exception, outcome: str) -> Unavailable:
+    log.warning(
+        "database connection lost; the caller is told to try again",
+        extra={"fields": {"request": what(), "error": repr(exc), "outcome": outcome}},
+    )
+    DATABASE_CONNECTION_LOST.labels("unavailable").inc()
+    return Unavailable(
+        "the database connection was lost; repeat the request (with the same request id,"
+        " if it had one) in a moment"
+    )
 
 
 def _admin(dsn: str) -> tuple[str, str]:

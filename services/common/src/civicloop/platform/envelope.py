@@ -10,11 +10,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
 import aio_pika
 import aiormq
 from aiormq.abc import FieldTable
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from civicloop.platform.event_types import decode, event_type_of
 
@@ -55,6 +56,24 @@ class EventEnvelope:
 
     def payload(self) -> Message:
         return decode(self.type, self.data)
+
+    def readable_payload(self) -> Message:
+        """The payload, or MalformedEvent when no delivery could ever apply it: a body that is
+        not its type's protobuf message, or a ``case_id`` that is not a UUID (every case id
+        is one, and the stores refuse anything else)."""
+        try:
+            message = self.payload()
+        except KeyError:
+            raise MalformedEvent(f"unknown event type {self.type!r}") from None
+        except DecodeError as exc:
+            raise MalformedEvent(f"body is not a {self.type} protobuf message: {exc}") from None
+        if "case_id" in message.DESCRIPTOR.fields_by_name:
+            case_id = str(cast(Any, message).case_id)
+            try:
+                uuid.UUID(case_id)
+            except ValueError:
+                raise MalformedEvent(f"case_id {case_id[:64]!r} is not a UUID") from None
+        return message
 
     def amqp_properties(self) -> aiormq.spec.Basic.Properties:
         """The AMQP properties the event is published with (its body is ``data``)."""
@@ -114,7 +133,7 @@ class EventEnvelope:
 
 
 class MalformedEvent(Exception):
-    """A message that can never be applied, however often it is delivered."""
+    """A message that can never be applied, however often it is delivered: parked at once."""
 
 
 def _text(value: object) -> str:

@@ -17,6 +17,8 @@ class DomainError(Exception):
     grpc_code_name = "UNKNOWN"
     http_status = 500
     title = "Error"
+    # When the caller may try again (HTTP Retry-After, gRPC RetryInfo); None: not a wait.
+    retry_after_seconds: int | None = None
 
     def __init__(self, message: str, violations: list[FieldViolation] | None = None) -> None:
         super().__init__(message)
@@ -84,6 +86,19 @@ class RateLimited(DomainError):
     title = "Too many requests"
 
     def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class Unavailable(DomainError):
+    """A passing failure (the database connection dropped): the same request may be repeated
+    after ``retry_after_seconds``, with the same request id if it wrote anything."""
+
+    grpc_code_name = "UNAVAILABLE"
+    http_status = 503
+    title = "Service unavailable"
+
+    def __init__(self, message: str, retry_after_seconds: int = 1) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
 

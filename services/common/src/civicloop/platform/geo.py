@@ -73,3 +73,12 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+# Public places are shown to about 100 m: enough to find the street, not the doorway.
+PUBLIC_DECIMALS = 3
+
+
+def coarsened(lat: float, lon: float) -> tuple[float, float]:
+    """A point as the public may see it: rounded to a grid of about 100 m."""
+    return round(lat, PUBLIC_DECIMALS), round(lon, PUBLIC_DECIMALS)

@@ -25,7 +25,15 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from civicloop.platform import telemetry
 from civicloop.platform.auth import Principal
-from civicloop.platform.errors import DomainError, InvalidArgument, VersionConflict
+from civicloop.platform.db import retry_once_if_safe
+from civicloop.platform.errors import (
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    VersionConflict,
+)
+from civicloop.platform.proxies import TrustedProxies
+from civicloop.platform.text import character_problem
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +41,27 @@ log = logging.getLogger(__name__)
 Context = grpc.aio.ServicerContext[Any, Any]
 
 Handler = Callable[[Any, Any, Context, Principal], Awaitable[Any]]
+
+# No request a service takes comes near this; a larger message is refused (RESOURCE_EXHAUSTED)
+# before it is decoded, as HTTP refuses a body over its cap.
+MAX_RECEIVE_BYTES = 64 * 1024
+
+
+def unsafe_text(message: Any, prefix: str = "") -> FieldViolation | None:
+    """The first string field, at any depth, holding text no store or feed can carry (NUL,
+    C0 controls, non-characters, bidi overrides), named as the contract names it."""
+    for field, value in message.ListFields():
+        name = f"{prefix}{field.name}"
+        items = list(enumerate(value)) if field.is_repeated else [(None, value)]
+        for index, item in items:
+            where = name if index is None else f"{name}[{index}]"
+            if field.type == field.TYPE_STRING:
+                if problem := character_problem(item):
+                    return FieldViolation(where, problem)
+            elif field.type == field.TYPE_MESSAGE:
+                if found := unsafe_text(item, f"{where}."):
+                    return found
+    return None
 
 
 def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
@@ -48,6 +77,10 @@ def status_for(error: DomainError) -> tuple[grpc.StatusCode, str, bytes]:
             ]
         )
         status.details.add().Pack(detail)
+    if error.retry_after_seconds is not None:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromSeconds(error.retry_after_seconds)
+        status.details.add().Pack(retry)
     return code, error.message, status.SerializeToString()
 
 
@@ -60,6 +93,17 @@ def peer_host(context: Context) -> str | None:
     if kind == "ipv6":
         return rest.rpartition(":")[0].strip("[]") or None
     return None
+
+
+def client_address(context: Context, proxies: TrustedProxies) -> str | None:
+    """The calling client's address for limits: the peer's, or behind a trusted proxy the
+    one it forwarded (``x-forwarded-for`` metadata); a client's own claim changes nothing."""
+    forwarded = [
+        value
+        for key, value in context.invocation_metadata() or ()
+        if key == "x-forwarded-for" and isinstance(value, str)
+    ]
+    return proxies.client(peer_host(context), forwarded)
 
 
 # The caller of a public RPC (the token in the request is its credential, e.g. a rating link).
@@ -94,9 +138,16 @@ def rpc(
                 try:
                     principal = ANONYMOUS
                     if not public:
-                        principal = self.verifier.verify_header(metadata.get("authorization"))
-                        principal.require(roles)
-                    response = await method(self, request, context, principal)
+                        principal = self.verifier.verify_header(
+                            metadata.get("authorization")
+                        ).acting_for(roles)
+                    if violation := unsafe_text(request):
+                        raise InvalidArgument(
+                            f"{violation.field}: {violation.description}", [violation]
+                        )
+                    response = await retry_once_if_safe(
+                        lambda: method(self, request, context, principal), lambda: name
+                    )
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
                     return response
                 except DomainError as error:
@@ -130,7 +181,12 @@ class GrpcServer:
     """A grpc.aio server with health and reflection for the given services."""
 
     def __init__(self, host: str, port: int) -> None:
-        self.server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        self.server = grpc.aio.server(
+            options=[
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+            ]
+        )
         self.health = HealthServicer()
         self.address = f"{host}:{port}"
         self._service_names: list[str] = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import FastAPI, Request, Response
@@ -17,7 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
-from civicloop.platform.errors import DomainError, FieldViolation, InvalidArgument, RateLimited
+from civicloop.platform.db import retry_once_if_safe
+from civicloop.platform.errors import (
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    Unavailable,
+)
+from civicloop.platform.proxies import TrustedProxies
+from civicloop.platform.text import character_problem
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -33,6 +43,10 @@ HTTP_SECONDS = Histogram(
 
 M = TypeVar("M", bound=BaseModel)
 
+# Every JSON body and form a service takes fits in this (a petition's 4,000 characters are
+# at most 12 KiB of UTF-8); a larger body is refused before it is read.
+MAX_BODY_BYTES = 64 * 1024
+
 
 def problem(
     status: int,
@@ -43,10 +57,13 @@ def problem(
     errors: list[FieldViolation] | None = None,
     headers: dict[str, str] | None = None,
     instance: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
+    if extra:
+        body.update(extra)
     if errors:
         body["errors"] = [{"field": e.field, "detail": e.description} for e in errors]
     return Response(
@@ -73,6 +90,112 @@ class UnsupportedMediaType(DomainError):
     grpc_code_name = "INVALID_ARGUMENT"
     http_status = 415
     title = "Unsupported media type"
+
+
+class BodyTooLarge(DomainError):
+    grpc_code_name = "INVALID_ARGUMENT"
+    http_status = 413
+    title = "Request body too large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the request body is larger than {limit} bytes",
+            [FieldViolation("body", f"at most {limit} bytes")],
+        )
+
+
+class _GuardedRequests:
+    """What every request must pass before a route sees it.
+
+    - A body is capped: a declared length over the cap is answered 413 at once, unread; a
+      streamed body is counted as it arrives and refused (413) when it passes the cap, so a
+      100 MB upload costs the process no more than the cap.
+    - The path, every query parameter and every header must be text PostgreSQL and the feeds
+      can carry (no NUL, C0 controls, U+FFFE/U+FFFF, bidi overrides): 400 naming it.
+    - The client's address (``scope["client"]``) is the one behind the trusted proxies
+      (none unless configured), so ``X-Forwarded-For`` from anyone else changes nothing.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, proxies: TrustedProxies | None = None
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.proxies = proxies or TrustedProxies()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        client = scope.get("client")
+        if client and self.proxies.networks:
+            forwarded = [
+                v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
+            ]
+            address = self.proxies.client(client[0], forwarded)
+            if address != client[0]:
+                scope = {**scope, "client": (address, 0)}
+        received = 0
+        limit = self.max_body_bytes
+
+        async def receive_capped() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, receive_capped, send)
+
+    def _refusal(self, scope: Scope) -> Response | None:
+        path = scope["path"]
+        if problem_found := character_problem(path):
+            return _bad_text("path", problem_found, path)
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        # Percent escapes must decode to UTF-8: PostgreSQL takes nothing else.
+        try:
+            parameters = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            return _bad_text("query", "is not UTF-8 url-encoded", path)
+        for name, value in parameters:
+            if problem_found := character_problem(value):
+                return _bad_text(name, problem_found, path)
+            if problem_found := character_problem(name):
+                return _bad_text("query", f"a parameter's name {problem_found}", path)
+        for key, value in scope["headers"]:
+            if problem_found := character_problem(value.decode("latin-1")):
+                return _bad_text(key.decode("latin-1"), problem_found, path)
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    return _bad_text("content-length", "is not a number", path)
+                if declared > self.max_body_bytes:
+                    too_large = BodyTooLarge(self.max_body_bytes)
+                    return problem(
+                        413,
+                        too_large.title,
+                        too_large.message,
+                        errors=too_large.violations,
+                        instance=path,
+                    )
+        return None
+
+
+def _bad_text(field: str, description: str, path: str) -> Response:
+    return problem(
+        400,
+        "Bad request",
+        f"{field}: {description}",
+        errors=[FieldViolation(field, description)],
+        instance=path if not character_problem(path) else None,
+    )
 
 
 async def parse_json_body(request: Request, model: type[M]) -> M:
@@ -162,11 +285,91 @@ class _ObservedRequests:
                 )
 
 
-ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+@dataclass(frozen=True)
+class Readiness:
+    """What ``/readyz`` reports. ``required``: what the service cannot serve without (any
+    failing one answers 503, and Kubernetes takes the pod out); ``degradable``: what it serves
+    without, less well (a failing one is named in the answer, which stays 200)."""
+
+    required: dict[str, bool]
+    degradable: dict[str, bool]
+
+    @property
+    def ready(self) -> bool:
+        return all(self.required.values())
+
+    @property
+    def degraded(self) -> list[str]:
+        return [name for name, ok in self.degradable.items() if not ok]
+
+
+ReadinessCheck = Callable[[], Awaitable[Readiness]]
+
+
+class _DatabaseFailures:
+    """A request whose database connection was lost is run once more when nothing had been
+    sent to commit (its body replayed), else answered 503 problem details with Retry-After:
+    a passing failure, not a defect to log as one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received: list[Message] = []
+        replayed = 0
+        answered = False
+
+        async def receive_again() -> Message:
+            # The body read by the first run is given again to the second.
+            nonlocal replayed
+            if replayed < len(received):
+                replayed += 1
+                return received[replayed - 1]
+            message = await receive()
+            received.append(message)
+            replayed += 1
+            return message
+
+        async def send_noted(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        async def run() -> None:
+            nonlocal replayed
+            replayed = 0
+            await self.app(scope, receive_again, send_noted)
+
+        def what() -> str:
+            # The route template, never the path: a path may hold a credential.
+            return f"{scope['method']} {getattr(scope.get('route'), 'path', 'unmatched')}"
+
+        try:
+            await retry_once_if_safe(run, what, repeatable=lambda: not answered)
+        except Unavailable as exc:
+            if answered:
+                raise
+            response = problem(
+                exc.http_status,
+                exc.title,
+                exc.message,
+                headers={"Retry-After": str(exc.retry_after_seconds)},
+                instance=scope["path"],
+            )
+            await response(scope, receive, send)
 
 
 def create_http_app(
-    service: str, readiness: ReadinessCheck, *, title: str, description: str = ""
+    service: str,
+    readiness: ReadinessCheck,
+    *,
+    title: str,
+    description: str = "",
+    trusted_proxies: TrustedProxies | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     # FastAPI's own telemetry is off: _ObservedRequests records the one server span and the
     # metrics, so a request is neither traced twice nor charged twice on the hot path.
@@ -180,7 +383,7 @@ def create_http_app(
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         headers = None
-        if isinstance(exc, RateLimited):
+        if exc.retry_after_seconds is not None:
             headers = {"Retry-After": str(exc.retry_after_seconds)}
         return problem(
             exc.http_status,
@@ -227,19 +430,26 @@ def create_http_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        checks = await readiness()
-        if all(checks.values()):
+        report = await readiness()
+        checks = report.required | report.degradable
+        if report.ready:
+            status = "degraded" if report.degraded else "ready"
             return Response(
-                orjson.dumps({"status": "ready", "checks": checks}), media_type="application/json"
+                orjson.dumps({"status": status, "checks": checks, "degraded": report.degraded}),
+                media_type="application/json",
             )
-        failing = ", ".join(name for name, ok in checks.items() if not ok)
-        response = problem(503, "Not ready", f"failing: {failing}")
-        return response
+        failing = ", ".join(name for name, ok in report.required.items() if not ok)
+        return problem(503, "Not ready", f"failing: {failing}", extra={"checks": checks})
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    app.add_middleware(_DatabaseFailures)  # inside: the span records the 503 it answers
+    # Added before _ObservedRequests, so it runs inside it: a refusal is counted and traced too.
+    app.add_middleware(
+        _GuardedRequests, max_body_bytes=max_body_bytes, proxies=trusted_proxies
+    )
     app.add_middleware(
         _ObservedRequests,
         service=service,

@@ -52,6 +52,10 @@ class Inbox:
 
     async def __call__(self, envelope: EventEnvelope) -> None:
         handler = self.handlers.get(envelope.type)
+        if handler is not None:
+            # Checked before any handler sees it: a message no delivery could apply is
+            # parked at once (MalformedEvent), not retried until the delivery limit.
+            envelope.readable_payload()
         if handler is not None and getattr(handler, "claims_inbox", False):
             await cast(SelfClaimingHandler, handler)(self.pool, envelope)
             return

@@ -19,8 +19,42 @@ EVENTS_CONSUMED = Counter(
 )
 OUTBOX_OLDEST_UNSENT_SECONDS = Gauge(
     "civicloop_outbox_oldest_unsent_seconds",
-    "Age of the oldest event not yet published (0 when the outbox is empty): alert when it grows",
+    "The longest an event waited for the relay over about the last second: the oldest still"
+    " unsent, or the longest-waiting one a pass took (0 when there was none): alert when it"
+    " grows",
 )
+OUTBOX_RELAY_LISTENING = Gauge(
+    "civicloop_outbox_relay_listening",
+    "1 while the outbox relay holds its LISTEN connection (woken at each commit), 0 while it"
+    " only polls (every event waits up to the poll interval)",
+)
+OUTBOX_LISTEN_LOST = Counter(
+    "civicloop_outbox_listen_lost_total",
+    "Times the outbox relay lost its LISTEN connection (it connects again with backoff)",
+)
+OUTBOX_SENT_BY_POLL = Counter(
+    "civicloop_outbox_sent_by_poll_total",
+    "Events the relay found only at its poll, no notification having woken it: near 0 while"
+    " it listens, every event while it does not",
+)
+DEPENDENCY_UP = Gauge(
+    "civicloop_dependency_up",
+    "1 when the dependency answered the last readiness check, 0 when it did not; the service"
+    " serves on without the broker (events wait in the outbox) and Redis (limits unchecked)",
+    ["dependency"],
+)
+RATE_LIMITS_UNCHECKED = Counter(
+    "civicloop_rate_limits_unchecked_total",
+    "Requests let through without their rate limit checked because Redis did not answer",
+)
+DATABASE_CONNECTION_LOST = Counter(
+    "civicloop_database_connection_lost_total",
+    "Requests whose database connection was lost: retried (run again, nothing had been"
+    " committed) or unavailable (answered 503 / UNAVAILABLE, the caller repeats)",
+    ["outcome"],
+)
+for _outcome in ("retried", "unavailable"):  # at 0 from the start, so alerts see the series
+    DATABASE_CONNECTION_LOST.labels(_outcome)
 EVENT_LOOP_LAG_SECONDS = Histogram(
     "civicloop_event_loop_lag_seconds",
     "How late the event loop ran a timer: every request, delivery and broker confirm of the"

@@ -13,7 +13,8 @@ MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 def month_of(at: datetime) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m")
+    local = at.astimezone(SHANGHAI)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def parse_month(value: str, field: str) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """``civicloop-ops``: the operator's command line.
 
-    civicloop-ops token --role office [--subject alice] [--ttl 3600]   a development token
+    civicloop-ops token --role office --service intake [--subject alice] [--ttl 3600]
+                                                   a development token for that service
     civicloop-ops parking list --service intake                        what was parked, and why
     civicloop-ops parking replay --service intake [--id EVENT_ID]      send parked events again
     civicloop-ops unrouted list                                        events nobody is bound to
@@ -20,8 +21,8 @@ from typing import Any
 
 import aio_pika
 
-from civicloop.platform.auth import mint_dev_token
-from civicloop.platform.bus import Topology
+from civicloop.platform.auth import MAX_LIFETIME_SECONDS, audience_of, mint_dev_token
+from civicloop.platform.bus import PARKED_AT_DELIVERY, PARKED_REASON, Topology, resent
 from civicloop.platform.telemetry import case_trace
 
 
@@ -36,8 +37,8 @@ def _topology() -> Topology:
 def _describe(message: aio_pika.abc.AbstractIncomingMessage) -> str:
     headers: dict[str, Any] = dict(message.headers or {})
     deaths = headers.get("x-death") or []
-    reason = deaths[0].get("reason") if deaths else "-"
-    count = deaths[0].get("count") if deaths else "-"
+    reason = headers.get(PARKED_REASON) or (deaths[0].get("reason") if deaths else "-")
+    count = deaths[0].get("count") if deaths else headers.get(PARKED_AT_DELIVERY, "-")
     return (
         f"{headers.get('ce-id', message.message_id or '?')}  {headers.get('ce-type', '?')}"
         f"  subject={headers.get('ce-subject', '-')}  reason={reason}  deaths={count}"
@@ -85,22 +86,11 @@ async def _replay(service: str, event_id: str | None, limit: int) -> int:
                 "x-last-death-queue",
                 "x-last-death-reason",
                 "x-delivery-count",
+                PARKED_REASON,
+                PARKED_AT_DELIVERY,
             ):
                 headers.pop(key, None)
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=headers,
-                    content_type=message.content_type,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    message_id=message.message_id,
-                    type=message.type,
-                    timestamp=message.timestamp,
-                    app_id=message.app_id,
-                ),
-                routing_key=event_type,
-                mandatory=True,
-            )
+            await exchange.publish(resent(message, headers), routing_key=event_type, mandatory=True)
             await message.ack()
             replayed += 1
             print(f"replayed {headers.get('ce-id')!s} {event_type}")
@@ -126,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="mint a development token")
     token.add_argument("--role", action="append", required=True)
+    token.add_argument(
+        "--service",
+        action="append",
+        required=True,
+        help="the service the token is for (its audience); repeat for several",
+    )
     token.add_argument("--subject", default="dev")
-    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument("--ttl", type=int, default=MAX_LIFETIME_SECONDS)
     parking = commands.add_parser("parking", help="inspect or replay parked events")
     parking.add_argument("action", choices=["list", "replay"])
     parking.add_argument("--service", required=True)
@@ -144,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "token":
-        print(mint_dev_token(args.subject, args.role, args.ttl))
+        audiences = [audience_of(name) for name in args.service]
+        print(mint_dev_token(args.subject, args.role, audience=audiences, ttl_seconds=args.ttl))
         return 0
     if args.command == "parking" and args.action == "list":
         return asyncio.run(_list(_topology().parking_queue(args.service), args.limit))

@@ -9,7 +9,9 @@ consumers make it exactly-once in effect with their inbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -21,11 +23,19 @@ from civicloop.platform import telemetry
 from civicloop.platform.bus import EventBus
 from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_UNSENT_SECONDS
+from civicloop.platform.metrics import (
+    EVENTS_PUBLISHED,
+    OUTBOX_LISTEN_LOST,
+    OUTBOX_OLDEST_UNSENT_SECONDS,
+    OUTBOX_RELAY_LISTENING,
+    OUTBOX_SENT_BY_POLL,
+)
 
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "civicloop_outbox"
+# How the relay's LISTEN connection shows in pg_stat_activity.
+LISTENER_NAME = "civicloop outbox relay"
 
 # The head of every outbox insert, here and in the services' one-statement hot paths (which
 # add the row as a data-modifying CTE): VALUES or SELECT follow, in this column order.
@@ -64,6 +74,8 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 10.0,
         coalesce_seconds: float = 0.005,
+        relisten_seconds: tuple[float, float] = (0.2, 10.0),
+        listen_check_seconds: float = 30.0,
     ) -> None:
         self.pool = pool
         self.bus = bus
@@ -74,8 +86,11 @@ class OutboxRelay:
         self.coalesce_seconds = coalesce_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._listen_conn: asyncpg.Connection | None = None
+        # Reconnecting LISTEN waits from the first to the second, doubling each failure.
+        self.relisten_seconds = relisten_seconds
+        self.listen_check_seconds = listen_check_seconds
         self._lag_measured_at = 0.0
+        self._longest_wait = 0.0  # the longest any row a pass took had waited, since exported
         self._slots = asyncio.Semaphore(concurrent_passes)
         self._passes: set[asyncio.Task[None]] = set()
         self._choosing = asyncio.Lock()
@@ -87,13 +102,11 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        # Its own connection: LISTEN holds it for the life of the process, and a pool slot
-        # taken for good would starve the handlers.
-        self._listen_conn = await asyncpg.connect(self.dsn)
-        await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        listening = asyncio.create_task(self._keep_listening(), name="outbox-listen")
         self._wake.set()  # rows left unsent by an earlier run go first
         try:
             while not self._stopping.is_set():
+                polled = False
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._backoff or self.poll_seconds)
                     # Under load (a pass still publishing) commits arrive every few hundred
@@ -102,9 +115,12 @@ class OutboxRelay:
                     if self._passes:
                         await asyncio.sleep(self.coalesce_seconds)
                 except TimeoutError:
-                    pass  # the poll: a pass even without a notification
+                    # The poll: a pass even without a notification (or the backoff's end).
+                    polled = not self._backoff
                 if self._stopping.is_set():
                     break
+                # Before the pass, which would take the rows whose age it reports.
+                await self._measure_lag()
                 await self._slots.acquire()
                 if self._stopping.is_set():  # stopped while every slot was busy
                     self._slots.release()
@@ -112,22 +128,84 @@ class OutboxRelay:
                 # Cleared when the pass starts: a commit notified after this point must wake
                 # the next one, or its row would wait for the poll.
                 self._wake.clear()
-                task = asyncio.create_task(self._pass())
+                task = asyncio.create_task(self._pass(polled))
                 self._passes.add(task)
                 task.add_done_callback(self._passes.discard)
-                # Measured under load too (at most once a second): that is when it matters.
-                await self._measure_lag()
         finally:
             try:
                 # Cancelled here when the runtime's grace runs out: gather cancels the passes
                 # too, and their rows stay unsent for the next start.
                 await asyncio.gather(*self._passes, return_exceptions=True)
             finally:
-                await self._listen_conn.close()
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
 
-    async def _pass(self) -> None:
+    async def _keep_listening(self) -> None:
+        """Hold a LISTEN connection for as long as the relay runs, connecting again (with
+        backoff) whenever it is lost: without it every event waits for the poll."""
+        first, longest = self.relisten_seconds
+        wait = first
+        lost_before = False
+        while not self._stopping.is_set():
+            try:
+                # Its own connection, not a pool slot: LISTEN holds it for good, and a slot
+                # taken for good would starve the handlers.
+                conn = await asyncpg.connect(
+                    self.dsn, timeout=10, server_settings={"application_name": LISTENER_NAME}
+                )
+            except Exception as exc:
+                log.warning(
+                    "outbox relay cannot LISTEN; polling every %ss, next try in %.1fs: %r",
+                    self.poll_seconds,
+                    wait,
+                    exc,
+                )
+                await asyncio.sleep(wait * random.uniform(0.8, 1.2))
+                wait = min(longest, wait * 2)
+                continue
+            wait = first
+            try:
+                await self._listen_on(conn, again=lost_before)
+            except Exception as exc:
+                if self._stopping.is_set():
+                    return
+                lost_before = True
+                OUTBOX_RELAY_LISTENING.set(0)
+                OUTBOX_LISTEN_LOST.inc()
+                log.warning(
+                    "outbox relay lost its LISTEN connection; polling every %ss until it"
+                    " listens again: %r",
+                    self.poll_seconds,
+                    exc,
+                )
+            finally:
+                conn.terminate()
+                OUTBOX_RELAY_LISTENING.set(0)
+
+    async def _listen_on(self, conn: asyncpg.Connection, *, again: bool) -> None:
+        """LISTEN on ``conn`` until the relay stops; raise when the connection is lost. A
+        connection whose server vanished without a word is found by a query now and then."""
+        closed = asyncio.Event()
+        conn.add_termination_listener(lambda _conn: closed.set())
+        await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        OUTBOX_RELAY_LISTENING.set(1)
+        self._wake.set()  # rows committed while nobody listened go now
+        if again:
+            log.info("outbox relay listening again")
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(closed.wait(), self.listen_check_seconds)
+            if closed.is_set():
+                raise ConnectionError("the server closed the LISTEN connection")
+            await conn.fetchval("SELECT 1", timeout=5)
+
+    async def _pass(self, polled: bool = False) -> None:
         try:
             sent = await self.relay_once()
+            if polled and sent:
+                # Sent by the poll, not by a notification: a relay that does not listen.
+                OUTBOX_SENT_BY_POLL.inc(sent)
             self._backoff = 0.0
             if sent >= self.batch_size:
                 self._wake.set()  # more may be waiting
@@ -141,7 +219,9 @@ class OutboxRelay:
                 self._wake.set()
 
     async def _measure_lag(self) -> None:
-        """Export the age of the oldest unsent event, at most once a second."""
+        """Export, at most once a second, the longest an event has waited for the relay since
+        the last export: the oldest still unsent, or the longest-waiting one a pass took. A
+        relay that only polls shows there the wait of its poll, however the scrapes fall."""
         now = asyncio.get_running_loop().time()
         if now - self._lag_measured_at < 1.0:
             return
@@ -151,7 +231,8 @@ class OutboxRelay:
                 "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)"
                 " FROM outbox WHERE sent_at IS NULL"
             )
-            OUTBOX_OLDEST_UNSENT_SECONDS.set(float(age))
+            OUTBOX_OLDEST_UNSENT_SECONDS.set(max(float(age), self._longest_wait))
+            self._longest_wait = 0.0
         except Exception:
             log.warning("could not measure the outbox lag", exc_info=True)
 
@@ -176,7 +257,9 @@ class OutboxRelay:
                         self._deferred = True  # rows of busy cases may be left for later
                     rows = await conn.fetch(
                         """SELECT id, event_id, event_type, source, subject, occurred_at,
-                                  payload, trace_headers
+                                  payload, trace_headers,
+                                  EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8
+                                      AS waited
                              FROM outbox
                             WHERE sent_at IS NULL AND subject <> ALL($2::text[])
                             ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
@@ -184,6 +267,9 @@ class OutboxRelay:
                         list(self._publishing),
                     )
                     subjects = {row["subject"] for row in rows}
+                    if rows:
+                        waited = max(row["waited"] for row in rows)
+                        self._longest_wait = max(self._longest_wait, waited)
                     self._publishing |= subjects
                 sent, failed = await self._publish_and_mark(conn, rows) if rows else (0, [])
         finally:
@@ -210,9 +296,28 @@ class OutboxRelay:
         by_subject: dict[str, list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
             by_subject[row["subject"]].append(row)
-        results = await asyncio.gather(
-            *(self._publish_in_order(group) for group in by_subject.values())
-        )
+        stored = {row["id"]: orjson.loads(row["trace_headers"]) for row in rows}
+        # One send span for the pass, linked to each event's creation context (the span that
+        # wrote the row), as the messaging conventions have a batch publish. Each event carries
+        # its own stored context, so consumers continue the case's trace from the step that
+        # caused it; a span per event would double the relay's cost for no more insight.
+        with telemetry.tracer().start_as_current_span(
+            f"send {self.bus.topology.events_exchange}",
+            kind=SpanKind.PRODUCER,
+            links=[telemetry.link_to(headers) for headers in stored.values()],
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.operation.type": "send",
+                "messaging.operation.name": "publish",
+                "messaging.destination.name": self.bus.topology.events_exchange,
+                "messaging.batch.message_count": len(rows),
+            },
+        ) as span:
+            results = await asyncio.gather(
+                *(self._publish_in_order(group, stored) for group in by_subject.values())
+            )
+            if any(failures for _, failures in results):
+                span.set_status(Status(StatusCode.ERROR, "some events were not confirmed"))
         sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
         failed = [item for _, failures in results for item in failures]
         if sent:
@@ -227,47 +332,25 @@ class OutboxRelay:
         return len(sent), failed
 
     async def _publish_in_order(
-        self, rows: list[asyncpg.Record]
+        self, rows: list[asyncpg.Record], stored: dict[int, dict[str, str]]
     ) -> tuple[list[int], list[tuple[int, str]]]:
         ok: list[int] = []
         for index, row in enumerate(rows):
             try:
-                await self._publish_row(row)
+                await self.bus.publish(
+                    EventEnvelope(
+                        id=str(row["event_id"]),
+                        type=row["event_type"],
+                        source=row["source"],
+                        subject=row["subject"],
+                        time=row["occurred_at"],
+                        data=bytes(row["payload"]),
+                        trace_headers=stored[row["id"]],
+                    )
+                )
                 EVENTS_PUBLISHED.labels(row["event_type"]).inc()
             except Exception as exc:
                 # Later events of this case wait for the next pass, keeping their order.
                 return ok, [(r["id"], repr(exc)) for r in rows[index:]]
             ok.append(row["id"])
         return ok, []
-
-    async def _publish_row(self, row: asyncpg.Record) -> None:
-        stored = orjson.loads(row["trace_headers"])
-        attributes = {
-            "messaging.system": "rabbitmq",
-            "messaging.operation.type": "send",
-            "messaging.operation.name": "publish",
-            "messaging.destination.name": self.bus.topology.events_exchange,
-            "messaging.rabbitmq.destination.routing_key": row["event_type"],
-            "messaging.message.id": str(row["event_id"]),
-            telemetry.CASE_ID: row["subject"],
-        }
-        with telemetry.tracer().start_as_current_span(
-            f"publish {row['event_type']}",
-            context=telemetry.extract(stored),
-            kind=SpanKind.PRODUCER,
-            attributes=attributes,
-        ) as span:
-            envelope = EventEnvelope(
-                id=str(row["event_id"]),
-                type=row["event_type"],
-                source=row["source"],
-                subject=row["subject"],
-                time=row["occurred_at"],
-                data=bytes(row["payload"]),
-                trace_headers=telemetry.inject(),
-            )
-            try:
-                await self.bus.publish(envelope)
-            except Exception as exc:
-                span.set_status(Status(StatusCode.ERROR, repr(exc)))
-                raise

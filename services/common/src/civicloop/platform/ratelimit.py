@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from civicloop.platform.batching import Batcher
 from civicloop.platform.errors import RateLimited
+from civicloop.platform.metrics import RATE_LIMITS_UNCHECKED
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class FixedWindows:
         self._count = redis.register_script(_COUNT)
         # Callers arriving together are counted in one script call.
         self._counter: Batcher[_Keys, list[int] | None] = Batcher(self._count_batch)
+        self._redis_away = False
 
     async def hit(self, *windows: Window) -> list[WindowCount] | None:
         """Count one hit in each window; the counts, in order, or None when Redis is away."""
@@ -73,9 +75,16 @@ class FixedWindows:
         expiries = [seconds for caller in callers for _, seconds in caller]
         try:
             counts = [int(n) for n in await self._count(keys=keys, args=expiries)]
-        except RedisError:
-            log.warning("rate limit not checked: Redis unavailable", exc_info=True)
+        except RedisError as exc:
+            # Said once per outage in the log; the counter tells how much went unchecked.
+            if not self._redis_away:
+                self._redis_away = True
+                log.warning("rate limits not checked until Redis answers again: %r", exc)
+            RATE_LIMITS_UNCHECKED.inc(len(callers))
             return [None] * len(callers)
+        if self._redis_away:
+            self._redis_away = False
+            log.info("Redis answers again; rate limits checked")
         answers: list[list[int] | None | BaseException] = []
         for caller in callers:
             answers.append(counts[: len(caller)])

@@ -24,20 +24,24 @@ import redis.asyncio as aioredis
 import uvicorn
 import uvloop
 from fastapi import FastAPI
+from redis.exceptions import RedisError
 
 from civicloop.platform import db, telemetry
-from civicloop.platform.auth import ServiceToken, TokenVerifier
+from civicloop.platform.auth import ISSUER_DEV, KeySet, ServiceToken, TokenVerifier
 from civicloop.platform.bus import EventBus
 from civicloop.platform.grpc_server import GrpcServer
+from civicloop.platform.http import Readiness
 from civicloop.platform.inbox import Inbox, InboxHandler
 from civicloop.platform.logs import setup_logging
-from civicloop.platform.metrics import watch_event_loop_lag
+from civicloop.platform.metrics import DEPENDENCY_UP, watch_event_loop_lag
 from civicloop.platform.outbox import OutboxRelay
+from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 GC_YOUNG_THRESHOLD = 10_000
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass
@@ -81,8 +85,14 @@ class Runtime:
         self.settings = settings
         self.migrations_package = migrations_package
         self.uses_redis = uses_redis
-        self.verifier = TokenVerifier.from_file(settings.civicloop_jwks_file)
-        settings.require_secret("CIVICLOOP_JWKS_FILE", settings.civicloop_jwks_file is None)
+        self.verifier = TokenVerifier(KeySet(settings.civicloop_jwks_file), settings.token_policy)
+        # A key set that still trusts the development key (alone or beside the real ones)
+        # lets anyone with the repository mint tokens.
+        settings.require_secret("CIVICLOOP_JWKS_FILE", self.verifier.keys.trusts_development_key())
+        settings.require_secret(
+            "CIVICLOOP_TOKEN_ISSUER", settings.civicloop_token_issuer == ISSUER_DEV
+        )
+        self.trusted_proxies = TrustedProxies.parse(settings.civicloop_trusted_proxies)
         self.bus = EventBus(settings.amqp_url, settings.service_name, settings.namespace)
         self._pool: asyncpg.Pool | None = None
         self._redis: aioredis.Redis | None = None
@@ -100,11 +110,12 @@ class Runtime:
             raise RuntimeError("this service was not started with Redis")
         return self._redis
 
-    def service_token(self) -> ServiceToken:
-        """This service's identity for calling the others over gRPC."""
+    def service_token(self, target: str) -> ServiceToken:
+        """This service's identity for calling ``target`` over gRPC: a token of its own for
+        each service it calls (each checks that the token names its audience)."""
         s = self.settings
-        s.require_secret("CIVICLOOP_SERVICE_TOKEN_FILE", s.civicloop_service_token_file is None)
-        return ServiceToken(s.service_name, s.civicloop_service_token_file)
+        s.require_secret("CIVICLOOP_SERVICE_TOKEN_DIR", s.civicloop_service_token_dir is None)
+        return ServiceToken(s.service_name, target, s.civicloop_service_token_dir)
 
     async def open(self) -> None:
         s = self.settings
@@ -114,23 +125,40 @@ class Runtime:
         await db.migrate(self._pool, s.service_name, self.migrations_package)
         await self.bus.connect()
         if self.uses_redis:
-            self._redis = aioredis.from_url(s.redis_url)
-            await self._redis.ping()
+            # Bounded waits: a Redis that hangs must not hold a filing longer than one
+            # that refuses. The client reconnects by itself once Redis is back.
+            self._redis = aioredis.from_url(
+                s.redis_url,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            try:
+                await self._redis.ping()
+            except RedisError:
+                log.warning("Redis does not answer; starting without it (degraded)")
 
-    async def readiness(self) -> dict[str, bool]:
-        checks = {"accepting": self.accepting, "broker": self.bus.is_connected}
+    async def readiness(self) -> Readiness:
+        """Ready while accepting and the database answers: nothing is served without it.
+        Without the broker events wait in the outbox, without Redis rate limits are not
+        checked: the service serves on, degraded, rather than leave the city with no pod."""
+        required = {"accepting": self.accepting}
         try:
             async with asyncio.timeout(1.0):
-                checks["database"] = await self.pool.fetchval("SELECT true") is True
+                required["database"] = await self.pool.fetchval("SELECT true") is True
         except Exception:
-            checks["database"] = False
+            required["database"] = False
+        degradable = {"broker": self.bus.is_connected}
         if self.uses_redis:
             try:
                 async with asyncio.timeout(1.0):
-                    checks["redis"] = bool(await self.redis.ping())
+                    degradable["redis"] = bool(await self.redis.ping())
             except Exception:
-                checks["redis"] = False
-        return checks
+                degradable["redis"] = False
+        for dependency in ("database", "broker", "redis"):
+            up = required.get(dependency, degradable.get(dependency))
+            if up is not None:
+                DEPENDENCY_UP.labels(dependency).set(int(up))
+        return Readiness(required, degradable)
 
     async def close(self) -> None:
         await self.bus.close()
@@ -197,6 +225,8 @@ async def serve(
             lifespan="off",
             http="httptools",
             loop="none",
+            # The platform resolves forwarded addresses, for the configured proxies only.
+            proxy_headers=False,
         )
     )
     http_task = asyncio.create_task(http.serve(), name="http")

@@ -123,6 +123,11 @@ def extract(carrier: Mapping[str, str]) -> otel_context.Context:
     return propagate.extract(carrier)
 
 
+def link_to(carrier: Mapping[str, str]) -> Link:
+    """A link to the span whose context the W3C headers carry."""
+    return Link(trace.get_current_span(extract(carrier)).get_span_context())
+
+
 def current_traceparent() -> str:
     return inject().get("traceparent", "")
 

@@ -23,8 +23,8 @@ from google.protobuf.message import Message
 
 from civicloop.platform import telemetry
 from civicloop.platform.commands import CommandLog
-from civicloop.platform.db import Connection
-from civicloop.platform.domain import Aggregate, DomainEvent
+from civicloop.platform.db import Connection, commit_sent
+from civicloop.platform.domain import Actor, Aggregate, DomainEvent
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.outbox import add_to_outbox
 
@@ -44,7 +44,9 @@ class HistoryRow:
     state: str
     event_type: str
     event_id: str
+    # Who made the change (a token's subject), and the role it made it under.
     actor: str
+    role: str
     at: datetime
 
     def values(self) -> tuple[Any, ...]:
@@ -56,6 +58,7 @@ class HistoryRow:
             self.event_type,
             self.event_id,
             self.actor,
+            self.role,
             self.at,
         )
 
@@ -63,12 +66,14 @@ class HistoryRow:
 # The head of every history insert, here and in the services' one-statement hot paths (which
 # add the row as a data-modifying CTE): VALUES or SELECT follow, in this column order.
 HISTORY_INSERT = """INSERT INTO history (aggregate_type, aggregate_id, version, state,
-                                         event_type, event_id, actor, at)"""
+                                         event_type, event_id, actor, role, at)"""
 
 
-def actor_subject(source: str, event: DomainEvent) -> str:
+def actor_of(source: str, event: DomainEvent) -> Actor:
     """Who made a change: the event's actor, or the service itself (a deadline, a schedule)."""
-    return event.actor.subject if event.actor else f"service:{source}"
+    if event.actor:
+        return event.actor
+    return Actor(f"service:{source}", f"service:{source}")
 
 
 def stage(
@@ -92,6 +97,7 @@ def stage(
             at=at,
         )
         envelopes.append(envelope)
+        actor = actor_of(source, event)
         history.append(
             HistoryRow(
                 aggregate.aggregate_type,
@@ -100,7 +106,8 @@ def stage(
                 aggregate.state,
                 envelope.type,
                 envelope.id,
-                actor_subject(source, event),
+                actor.subject,
+                actor.role,
                 envelope.time,
             )
         )
@@ -113,7 +120,9 @@ async def record(
     """Write history and outbox rows into the transaction open on ``conn`` (no commit)."""
     rows = [h.values() for h in history]
     if rows:
-        await conn.executemany(f"{HISTORY_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", rows)
+        await conn.executemany(
+            f"{HISTORY_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", rows
+        )
     await add_to_outbox(conn, envelopes)
 
 
@@ -170,7 +179,9 @@ class UnitOfWork(Generic[A]):
             return  # a joined transaction: its owner commits or rolls back
         assert isinstance(self._conn, PoolConnectionProxy)
         try:
-            if self._tx is not None:
+            # A lost connection rolled back by itself: the error that lost it is the one to
+            # raise, not the rollback's "connection is closed".
+            if self._tx is not None and not self._conn.is_closed():
                 await self._tx.rollback()
         finally:
             await self._pool.release(self._conn)
@@ -218,5 +229,6 @@ class UnitOfWork(Generic[A]):
         if answer is not None:
             await self.commands.answer(answer, authority)
         if self._tx is not None:
+            commit_sent()
             await self._tx.commit()
             self._tx = None

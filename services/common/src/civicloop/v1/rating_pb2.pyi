@@ -177,14 +177,16 @@ class GetRatingLinkResponse(_message.Message):
     def __init__(self, link: _Optional[_Union[RatingLinkView, _Mapping]] = ...) -> None: ...
 
 class SubmitRatingRequest(_message.Message):
-    __slots__ = ("token", "score", "comment")
+    __slots__ = ("token", "score", "comment", "case_id")
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
     token: str
     score: int
     comment: str
-    def __init__(self, token: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+    case_id: str
+    def __init__(self, token: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ..., case_id: _Optional[str] = ...) -> None: ...
 
 class SubmitRatingResponse(_message.Message):
     __slots__ = ("rating", "outcome", "case_state")

@@ -74,6 +74,7 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.readiness,
         title="Civicloop dispatch",
         description="派单, 接单 / 退单, 办单 and 督办; the API is gRPC.",
+        trusted_proxies=runtime.trusted_proxies,
     )
     return ServiceParts(
         http_app=app,

@@ -47,7 +47,7 @@ from civicloop.platform.auth import OFFICE, Principal, department
 from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.db import Connection
-from civicloop.platform.domain import check_version
+from civicloop.platform.domain import Actor, check_version
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import Violations
 from civicloop.platform.inbox import claims_inbox
@@ -131,11 +131,11 @@ class Dispatcher:
         uow.track(case)
         return case
 
-    async def _lead_case(self, uow: UnitOfWork, command: CaseCommand) -> tuple[CaseDispatch, str]:
-        """The locked case, for its lead department or the office, and which of the two
-        the caller acts as."""
+    async def _lead_case(self, uow: UnitOfWork, command: CaseCommand) -> tuple[CaseDispatch, Actor]:
+        """The locked case, for its lead department or the office, and the caller as it acts
+        on it: under the role of the two it holds (what the case's history records)."""
         case = await self._locked_case(uow, command)
-        return case, lead_authority(case, command.principal)
+        return case, command.principal.acting(lead_authority(case, command.principal)).actor
 
     @staticmethod
     @contextmanager
@@ -194,10 +194,10 @@ class Dispatcher:
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
                 return earlier.replay_to(command.principal.roles)
-            case, authority = await self._lead_case(uow, command)
+            case, actor = await self._lead_case(uow, command)
             with self._step("case accepted", case):
-                case.accept(command.actor, self.clockwork, self.clock())
-                return await self._answer(uow, render(await self._view(uow, case)), authority)
+                case.accept(actor, self.clockwork, self.clock())
+                return await self._answer(uow, render(await self._view(uow, case)), actor.role)
 
     async def return_case(self, command: Return, render: Render[ReturnOutcome]) -> bytes:
         """退单: the lead department gives the case back, saying why; the next candidate
@@ -209,12 +209,12 @@ class Dispatcher:
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
                 return earlier.replay_to(command.principal.roles)
-            case, authority = await self._lead_case(uow, command)
+            case, actor = await self._lead_case(uow, command)
             with self._step("case returned", case):
                 returned = case.return_case(
                     command.reason_code,
                     text,
-                    command.actor,
+                    actor,
                     self.limits,
                     self.clockwork,
                     self.clock(),
@@ -224,7 +224,7 @@ class Dispatcher:
                     next=AssignmentView(case, case.current) if case.current else None,
                     return_count=case.return_count,
                 )
-                return await self._answer(uow, render(outcome), authority)
+                return await self._answer(uow, render(outcome), actor.role)
 
     # ---- 办单 ----
 
@@ -244,7 +244,7 @@ class Dispatcher:
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
                 return earlier.replay_to(command.principal.roles)
-            case, authority = await self._lead_case(uow, command)
+            case, actor = await self._lead_case(uow, command)
             with self._step("case progress updated", case):
                 entry = case.update_progress(
                     measures,
@@ -252,11 +252,11 @@ class Dispatcher:
                     command.expected_completion_at,
                     attachments,
                     regression,
-                    command.actor,
+                    actor,
                     now,
                 )
                 view = AssignmentView(case, case.current, entry)
-                return await self._answer(uow, render(view), authority)
+                return await self._answer(uow, render(view), actor.role)
 
     async def complete(self, command: Complete, render: Render[AssignmentView]) -> bytes:
         """办结: the lead department reports the result; the case goes to rating."""
@@ -267,10 +267,10 @@ class Dispatcher:
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
                 return earlier.replay_to(command.principal.roles)
-            case, authority = await self._lead_case(uow, command)
+            case, actor = await self._lead_case(uow, command)
             with self._step("case completed", case):
-                case.complete(summary, attachments, command.actor, self.clock())
-                return await self._answer(uow, render(await self._view(uow, case)), authority)
+                case.complete(summary, attachments, actor, self.clock())
+                return await self._answer(uow, render(await self._view(uow, case)), actor.role)
 
     # ---- 延期 ----
 
@@ -287,13 +287,13 @@ class Dispatcher:
         async with self._unit_of_work() as uow:
             if earlier := await uow.commands.claim(command.request):
                 return earlier.replay_to(command.principal.roles)
-            case, authority = await self._lead_case(uow, command)
+            case, actor = await self._lead_case(uow, command)
             with self._step("case extension requested", case):
                 extension = case.request_extension(
-                    command.requested_due_at, reason, command.actor, self.limits, self.clock()
+                    command.requested_due_at, reason, actor, self.limits, self.clock()
                 )
                 outcome = ExtensionOutcome(extension, await self._view(uow, case))
-                return await self._answer(uow, render(outcome), authority)
+                return await self._answer(uow, render(outcome), actor.role)
 
     async def decide_extension(
         self, command: DecideExtension, render: Render[ExtensionOutcome]

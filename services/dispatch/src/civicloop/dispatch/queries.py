@@ -157,8 +157,10 @@ class DispatchQueries:
     async def get_assignment(
         self, viewer: Principal, case_id: str | None, assignment_id: str | None
     ) -> CaseFile:
-        """A case's round (the current one unless ``assignment_id`` names another) with the
-        whole case file, for a viewer whose department led or assisted on some round."""
+        """A case's round with the case file as far as the viewer may read it: the office and
+        auditors every round (the current one unless ``assignment_id`` names another); a
+        department only the rounds it led or assisted on (the current one if it is one of
+        them, else its latest), with their handling form and escalations."""
         async with self.pool.acquire() as conn:
             if assignment_id:
                 case_id = str(
@@ -186,24 +188,37 @@ class DispatchQueries:
                 "SELECT * FROM escalations WHERE case_id = $1::uuid ORDER BY escalated_at",
                 case.case_id,
             )
-        shown = viewer.departments_shown(None, SEE_ALL)
-        visible = set(shown) if shown is not None else None
-        if visible is not None and not any(
-            a.department_code in visible or set(a.assisting) & visible for a in assignments
-        ):
+        rounds = {
+            a.id
+            for a in assignments
+            if viewer.sees_work_of((a.department_code, *a.assisting), SEE_ALL)
+        }
+        see_all = viewer.has_any(SEE_ALL)
+        if not rounds and not see_all:  # the office reads a case still without a round too
             raise PermissionDenied(f"case {case.case_id} is not assigned to your department")
+        if assignment_id and assignment_id not in rounds:
+            raise PermissionDenied(f"round {assignment_id} was not your department's")
+        current = case.current if case.current and case.current.id in rounds else None
         # The current round unless another was asked for; while the office decides there is
-        # none (state awaiting_office).
-        wanted = assignment_id or (case.current and case.current.id)
+        # none (state awaiting_office). A department that no longer leads sees its latest.
+        wanted = assignment_id or (current and current.id)
+        if not wanted and not see_all:
+            wanted = next(a.id for a in reversed(assignments) if a.id in rounds)
         chosen = next((a for a in assignments if a.id == wanted), None)
         # Oldest first: the last entry of the chosen round is its newest.
-        form = [(str(r["assignment_id"]), entry_from_row(r)) for r in entry_rows]
+        form = [
+            (str(r["assignment_id"]), entry_from_row(r))
+            for r in entry_rows
+            if str(r["assignment_id"]) in rounds
+        ]
         latest = next((e for a, e in reversed(form) if chosen and a == chosen.id), None)
         return CaseFile(
             view=AssignmentView(case, chosen, latest),
             handling_form=[e for _, e in form],
-            extensions=case.extensions if case.current else [],
-            escalations=[escalation_from_row(r) for r in escalations],
+            extensions=case.extensions if current else [],
+            escalations=[
+                escalation_from_row(r) for r in escalations if str(r["assignment_id"]) in rounds
+            ],
         )
 
     async def list_escalations(

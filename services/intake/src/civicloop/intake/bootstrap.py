@@ -7,7 +7,7 @@ from civicloop.intake.handlers import REPORTED_STATES, Intake
 from civicloop.intake.pii import PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.intake.rpc import SERVICE_NAME, IntakeServicer
-from civicloop.intake.settings import DEV_OPEN311_KEYS, DEV_PII_KEY, IntakeSettings
+from civicloop.intake.settings import IntakeSettings
 from civicloop.platform.clock import clock_from
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts
@@ -17,10 +17,8 @@ from civicloop.v1 import intake_pb2_grpc
 def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, IntakeSettings)
-    settings.require_secret("INTAKE_PII_KEY", settings.intake_pii_key == DEV_PII_KEY)
-    settings.require_secret(
-        "INTAKE_OPEN311_API_KEYS", settings.intake_open311_api_keys == DEV_OPEN311_KEYS
-    )
+    settings.require_secret("INTAKE_PII_KEY", settings.uses_development_pii_key())
+    settings.require_secret("INTAKE_OPEN311_API_KEYS", settings.uses_development_open311_key())
     limiter = SubmissionLimiter(
         runtime.redis,
         settings.namespace,
@@ -38,6 +36,7 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.readiness,
         title="Civicloop intake",
         description="File petitions, follow them, and Open311 GeoReport v2.",
+        trusted_proxies=runtime.trusted_proxies,
     )
     app.include_router(api.build_router(intake, runtime.verifier))
     app.include_router(open311.build_router(intake, settings.open311_clients()))
@@ -46,7 +45,7 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 intake_pb2_grpc.add_IntakeServiceServicer_to_server,
-                IntakeServicer(intake, runtime.verifier),
+                IntakeServicer(intake, runtime.verifier, runtime.trusted_proxies),
                 SERVICE_NAME,
             )
         ],

@@ -24,6 +24,7 @@ from civicloop.intake.store.repository import (
     CaseRepository,
     IntakeUnitOfWork,
     PetitionRepository,
+    record_contact_read,
     submission_row,
 )
 from civicloop.platform import auth, telemetry
@@ -35,15 +36,19 @@ from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor, CaseList, Urgency
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import (
+    DomainError,
     FailedPrecondition,
     InvalidArgument,
+    NotFound,
+    PermissionDenied,
     VersionConflict,
     Violations,
 )
 from civicloop.platform.event_types import type_of
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.paging import PageRequest
-from civicloop.platform.redaction import redact
+from civicloop.platform.protobuf import parse_uuid
+from civicloop.platform.text import plain_text
 from civicloop.platform.unit_of_work import HistoryRow
 from civicloop.reference.catalogue import categories, communities
 from civicloop.v1 import events_pb2
@@ -64,10 +69,20 @@ class Cluster:
     min_similarity: float
 
 
+# Who may file, in the order of preference of the role a filing is recorded under.
+FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 # Who may read what, the same over HTTP and gRPC: petitions and lists are for intake's staff;
-# a single case (its state, no petitioner) also for departments and other services.
+# a single case (its state, no petitioner) also for other services, and for a department that
+# leads or led it.
 STAFF_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
-CASE_READERS = (*STAFF_READERS, auth.ANY_DEPARTMENT, auth.ANY_SERVICE)
+EVERY_CASE_READERS = (*STAFF_READERS, auth.ANY_SERVICE)
+CASE_READERS = (*EVERY_CASE_READERS, auth.ANY_DEPARTMENT)
+# What a call for petitioner contacts was told, as recorded.
+CONTACT_READ_OUTCOMES: dict[type[DomainError], str] = {
+    InvalidArgument: "invalid_case_id",
+    NotFound: "unknown_case",
+    FailedPrecondition: "not_awaiting_rating",
+}
 
 
 class Intake:
@@ -189,10 +204,9 @@ class Intake:
         expected_version: int,
         request_id: str = "",
     ) -> Case:
-        if not note.strip():
-            raise InvalidArgument.of("note", "is required: say what was done on the spot")
-        if len(note) > 2000:
-            raise InvalidArgument.of("note", "at most 2,000 characters")
+        errors = Violations()
+        public_note = plain_text(errors, "note", note, 2000)
+        errors.raise_if_any()
         request = self._command(
             principal, request_id, "ResolveOnSite", case_id, note, expected_version
         )
@@ -204,10 +218,10 @@ class Intake:
             case = await uow.cases.get(case_id, lock=True)
             case.check_version(expected_version)
             with telemetry.case_step("case resolved on site", case.id, case.traceparent):
-                case.resolve_on_site(redact(note.strip()), principal.actor, self.clock())
+                case.resolve_on_site(public_note, principal.actor, self.clock())
                 await uow.petitions.mark_resolved_on_site(case.id)
                 uow.track(case)
-                await uow.commit(answer=_answer(case), authority=principal.primary_role)
+                await uow.commit(answer=_answer(case), authority=principal.role)
         return case
 
     # ---- 统单 consolidation ----
@@ -230,10 +244,8 @@ class Intake:
             errors.add("petition_ids", "lists a petition twice")
         if category_code and category_code not in categories():
             errors.add("category_code", f"unknown category {category_code!r}")
-        if not summary.strip():
-            errors.add("summary", "is required: departments and the public read it")
-        elif len(summary) > 1000:
-            errors.add("summary", "at most 1,000 characters")
+        # Departments and the public read it.
+        public_summary = plain_text(errors, "summary", summary, 1000)
         errors.raise_if_any()
         request = self._command(
             principal,
@@ -276,19 +288,20 @@ class Intake:
                         case_list,
                         urgency,
                         category_code,
-                        redact(summary.strip()),
+                        public_summary,
                         principal.actor,
                         now,
                     )
                 uow.track(keep, *others)
-                await uow.commit(answer=_answer(keep), authority=principal.primary_role)
+                await uow.commit(answer=_answer(keep), authority=principal.role)
         return keep
 
     async def split_petition(
         self, petition_id: str, reason: str, principal: Principal, request_id: str = ""
     ) -> tuple[Case, Case]:
-        if not reason.strip() or len(reason) > 500:
-            raise InvalidArgument.of("reason", "is required, at most 500 characters")
+        errors = Violations()
+        public_reason = plain_text(errors, "reason", reason, 500)
+        errors.raise_if_any()
         request = self._command(principal, request_id, "SplitPetition", petition_id, reason)
         async with self._uow() as uow:
             earlier = await uow.commands.claim(request)
@@ -298,7 +311,7 @@ class Intake:
             petition = await uow.petitions.get(petition_id)
             case = await uow.cases.get(petition.case_id, lock=True)
             with telemetry.case_step("petition split", case.id, case.traceparent):
-                new_case = case.split_out(petition, reason.strip(), principal.actor, self.clock())
+                new_case = case.split_out(petition, public_reason, principal.actor, self.clock())
                 # The split-off petition starts a case, and a trace, of its own again.
                 with telemetry.case_span(
                     "case submitted",
@@ -309,7 +322,7 @@ class Intake:
                 uow.track_new(new_case)
                 uow.move_petitions([petition.id], new_case.id)
                 uow.track(case)
-                await uow.commit(answer=_answer(case, new_case), authority=principal.primary_role)
+                await uow.commit(answer=_answer(case, new_case), authority=principal.role)
         return case, new_case
 
     async def propose_clusters(
@@ -360,9 +373,16 @@ class Intake:
         async with self.pool.acquire() as conn:
             return await PetitionRepository(conn).get(petition_id)
 
-    async def get_case(self, case_id: str) -> Case:
+    async def get_case(self, case_id: str, viewer: Principal) -> Case:
+        """A case, for staff and services; for a department, only one it leads or led."""
         async with self.pool.acquire() as conn:
-            return await CaseRepository(conn).get(case_id)
+            cases = CaseRepository(conn)
+            case = await cases.get(case_id)
+            if not viewer.has_any(EVERY_CASE_READERS) and not viewer.sees_work_of(
+                await cases.leads(case.id), EVERY_CASE_READERS
+            ):
+                raise PermissionDenied(f"case {case.id} was never your department's")
+        return case
 
     async def list_petitions(self, page: PageRequest, **filters: Any) -> tuple[list[Petition], str]:
         """Petitions newest first, by the filters of ``PetitionRepository.search``."""
@@ -386,10 +406,29 @@ class Intake:
                 state=state, community=community, category=category, page=page
             )
 
-    async def petitioner_contacts(self, case_id: str) -> list[tuple[str, PetitionerContact]]:
-        async with self.pool.acquire() as conn:
-            await CaseRepository(conn).get(case_id)
-            sealed = await PetitionRepository(conn).sealed_contacts(case_id)
+    async def petitioner_contacts(
+        self, case_id: str, reader: Principal
+    ) -> list[tuple[str, PetitionerContact]]:
+        """The contacts of a case's petitioners, for rating to ask them for a rating: only
+        while the case awaits one (intake follows it through dispatch's and rating's events).
+        Every call is recorded, answered or refused, without the contacts."""
+        sealed: list[tuple[str, bytes]] = []
+        refusal: DomainError | None = None
+        outcome, recorded_id = "answered", None
+        async with self.pool.acquire() as conn, conn.transaction():
+            try:
+                recorded_id = parse_uuid(case_id, "case_id")
+                case = await CaseRepository(conn).get(recorded_id)
+                case.require_awaiting_rating()
+                sealed = await PetitionRepository(conn).sealed_contacts(case.id)
+            except (InvalidArgument, NotFound, FailedPrecondition) as error:
+                refusal = error
+                outcome = next(o for t, o in CONTACT_READ_OUTCOMES.items() if isinstance(error, t))
+            await record_contact_read(
+                conn, recorded_id, reader.actor, self.clock(), outcome, len(sealed)
+            )
+        if refusal is not None:
+            raise refusal
         return [(pid, self.vault.open(blob, pid)) for pid, blob in sealed]
 
     # ---- projection of the later steps, owned by other services ----
@@ -403,6 +442,8 @@ class Intake:
         department = getattr(message, "department_code", "")
         async with self._uow(conn) as uow:
             case = await uow.cases.get(message.case_id, lock=True)
+            if department:  # it leads the case, or led the round reported (even if stale)
+                await uow.cases.add_lead(case.id, department)
             with telemetry.case_step(
                 f"case {new_state}", case.id, case.traceparent, department=department
             ):
@@ -418,7 +459,8 @@ class Intake:
                         case.state.value,
                         envelope.type,
                         envelope.id,
-                        f"service:{envelope.source}",
+                        auth.service(envelope.source),
+                        auth.service(envelope.source),
                         envelope.time,
                     )
                 )

@@ -5,6 +5,11 @@ GET service requests with its filters, GET one request, tokens) so existing Open
 file and follow petitions. Service codes are Civicloop's category codes; the community is an
 attribute of every service (``attribute[community]``). Errors use the specification's error
 format (a list of code and description) with the HTTP status.
+
+What GET answers is public: anyone may read it. So it shows the public view only: the
+redacted description (without the ``address_string`` a client sent, which is sealed with the
+petitioner's contact), coordinates coarsened to about 100 m, and text stripped of anything
+XML 1.0 cannot carry, so the XML stays well formed whatever was once filed.
 """
 
 from __future__ import annotations
@@ -16,13 +21,18 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from civicloop.intake.domain.model import CaseState
 from civicloop.intake.domain.rules import PetitionInput
 from civicloop.intake.handlers import Intake
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import DomainError, InvalidArgument, NotFound
+from civicloop.platform.geo import coarsened
 from civicloop.platform.paging import PageRequest
+from civicloop.platform.redaction import redact
+from civicloop.platform.text import displayable
 from civicloop.reference.catalogue import categories, communities
 
 JURISDICTION = "dujiangyan.gov.cn"
@@ -34,6 +44,8 @@ STATES_BY_STATUS = {
 }
 MAX_REQUESTS = 1000
 DEFAULT_SPAN_DAYS = 90
+# A filing's form: the specification's fields and a few attributes, never a file.
+MAX_FORM_FIELDS = 40
 
 
 class Open311Error(Exception):
@@ -70,7 +82,7 @@ def _append(parent: ET.Element, tag: str, value: Any) -> None:
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     else:
-        node.text = str(value)
+        node.text = displayable(str(value))
 
 
 def error_response(fmt: str, status: int, description: str) -> Response:
@@ -178,7 +190,14 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
             media = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if media not in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 raise Open311Error(415, "content-type must be application/x-www-form-urlencoded")
-            form = await request.form()
+            try:
+                # Files are refused while parsing (max_files=0), not spooled first.
+                form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+            except (StarletteHTTPException, MultiPartException) as refused:
+                detail = getattr(refused, "detail", None) or getattr(refused, "message", "")
+                raise Open311Error(
+                    400, f"the form is refused: {detail} (media are given as media_url)"
+                ) from None
             fields = {k: str(v) for k, v in form.items()}
             client = api_keys.get(fields.get("api_key", ""))
             if client is None:
@@ -191,20 +210,17 @@ def build_router(intake: Intake, api_keys: dict[str, str]) -> APIRouter:
             name = " ".join(
                 x for x in (fields.get("last_name", ""), fields.get("first_name", "")) if x
             ).strip()
-            description = fields.get("description", "")
-            address = fields.get("address_string", "").strip()
-            if address:
-                description = f"{description}\n地址: {address}" if description else address
             submission = await intake.submit_petition(
                 PetitionInput(
                     channel="web",
                     community_code=fields.get("attribute[community]", ""),
                     category_code=code,
-                    description=description,
+                    description=fields.get("description", ""),
                     petitioner_name=name,
                     petitioner_phone=fields.get("phone", ""),
                     latitude=_number(fields, "lat"),
                     longitude=_number(fields, "long"),
+                    address_text=fields.get("address_string", ""),
                 ),
                 Actor(f"open311:{client}", "service:open311"),
                 # The key keeps its earlier form, so filings keyed before still match.
@@ -327,6 +343,9 @@ async def _requests(
     rows = []
     for p in petitions:
         case = cases[p.case_id]
+        lat, lon = (
+            coarsened(p.location.latitude, p.location.longitude) if p.location else (None, None)
+        )
         rows.append(
             {
                 "service_request_id": p.id,
@@ -334,7 +353,8 @@ async def _requests(
                 "status_notes": case.state.value,
                 "service_name": categories()[p.category_code].name,
                 "service_code": p.category_code,
-                "description": p.description,
+                # Redacted at filing; redacted again under today's rules for older rows.
+                "description": displayable(redact(p.description)),
                 "agency_responsible": case.department_code or "都江堰市党史学习教育办公室",
                 "service_notice": None,
                 "requested_datetime": _iso(p.submitted_at),
@@ -343,8 +363,8 @@ async def _requests(
                 "address": communities()[p.community_code].name,
                 "address_id": p.community_code,
                 "zipcode": "611830",
-                "lat": p.location.latitude if p.location else None,
-                "long": p.location.longitude if p.location else None,
+                "lat": lat,
+                "long": lon,
                 "media_url": None,
             }
         )

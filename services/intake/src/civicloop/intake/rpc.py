@@ -5,30 +5,33 @@ from __future__ import annotations
 from civicloop.intake import messages
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.rules import PetitionInput
-from civicloop.intake.handlers import CASE_READERS, STAFF_READERS, Intake
+from civicloop.intake.handlers import CASE_READERS, FILERS, STAFF_READERS, Intake
 from civicloop.intake.store.repository import CASES, PETITIONS
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.errors import InvalidArgument
-from civicloop.platform.grpc_server import Context, rpc
+from civicloop.platform.grpc_server import Context, client_address, rpc
 from civicloop.platform.protobuf import (
     CASE_LIST_FROM_PB,
     URGENCY_FROM_PB,
     page_request,
     page_response,
 )
+from civicloop.platform.proxies import TrustedProxies
 from civicloop.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
-FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 SERVICE_NAME = intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     grpc_service_name = SERVICE_NAME
 
-    def __init__(self, intake: Intake, verifier: TokenVerifier) -> None:
+    def __init__(
+        self, intake: Intake, verifier: TokenVerifier, proxies: TrustedProxies | None = None
+    ) -> None:
         self.intake = intake
         self.verifier = verifier
+        self.proxies = proxies or TrustedProxies()
 
     @rpc(roles=FILERS)
     async def SubmitPetition(
@@ -60,6 +63,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             ),
             principal.actor,
             request_id=request.request_id,
+            # Limited per calling address too, as over HTTP: a token is no licence to flood.
+            client_address=client_address(context, self.proxies),
         )
         return intake_pb2.SubmitPetitionResponse(
             petition=messages.petition_pb(result.petition), case=messages.case_pb(result.case)
@@ -100,7 +105,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         principal: Principal,
     ) -> intake_pb2.GetCaseResponse:
         return intake_pb2.GetCaseResponse(
-            case=messages.case_pb(await self.intake.get_case(request.case_id))
+            case=messages.case_pb(await self.intake.get_case(request.case_id, principal))
         )
 
     @rpc(roles=STAFF_READERS)
@@ -208,7 +213,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         context: Context,
         principal: Principal,
     ) -> intake_pb2.GetPetitionerContactsResponse:
-        contacts = await self.intake.petitioner_contacts(request.case_id)
+        contacts = await self.intake.petitioner_contacts(request.case_id, principal)
         return intake_pb2.GetPetitionerContactsResponse(
             contacts=[
                 intake_pb2.PetitionerContact(petition_id=pid, name=c.name, phone=c.phone)

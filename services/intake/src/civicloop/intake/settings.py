@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import binascii
+
 from pydantic import Field
 
 from civicloop.platform.settings import ServiceSettings
@@ -7,7 +10,8 @@ from civicloop.platform.settings import ServiceSettings
 # Development only: real deployments set INTAKE_PII_KEY and INTAKE_OPEN311_API_KEYS from a
 # secret (with CIVICLOOP_ENVIRONMENT=production the service refuses these values).
 DEV_PII_KEY = "Y2l2aWNsb29wLWRldi1vbmx5LXBpaS1rZXktMzJieXQ="
-DEV_OPEN311_KEYS = "dev-client:civicloop-dev-open311-key"
+DEV_OPEN311_KEY = "civicloop-dev-open311-key"
+DEV_OPEN311_KEYS = f"dev-client:{DEV_OPEN311_KEY}"
 
 
 class IntakeSettings(ServiceSettings):
@@ -30,3 +34,15 @@ class IntakeSettings(ServiceSettings):
             item.split(":", 1) for item in self.intake_open311_api_keys.split(",") if ":" in item
         )
         return {key.strip(): name.strip() for name, key in pairs}
+
+    def uses_development_pii_key(self) -> bool:
+        """The development key however it is spelled: base64 decoding ignores what is not
+        base64 (line breaks, stray characters), so the bytes are compared, not the text."""
+        try:
+            return base64.b64decode(self.intake_pii_key) == base64.b64decode(DEV_PII_KEY)
+        except (binascii.Error, ValueError):
+            return False  # not base64 at all: PiiVault refuses it with its own message
+
+    def uses_development_open311_key(self) -> bool:
+        """The development key under any client name."""
+        return DEV_OPEN311_KEY in self.open311_clients()

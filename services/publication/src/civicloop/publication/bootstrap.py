@@ -38,15 +38,18 @@ def build(runtime: Runtime) -> ServiceParts:
     ):
         raise RuntimeError("PUBLICATION_WEBHOOK_ALLOW_PRIVATE is for development only")
     clock = clock_from(settings.civicloop_clock_file)
-    token = runtime.service_token()
     secrets = SecretBox(settings.publication_secret_key)
     urls = UrlPolicy(allow_private=settings.publication_webhook_allow_private)
     queries = PublicationQueries(runtime.pool)
     departments = DepartmentNames(
-        dispatch_pb2_grpc.DispatchServiceStub(client_channel(settings.dispatch_grpc_target, token))
+        dispatch_pb2_grpc.DispatchServiceStub(
+            client_channel(settings.dispatch_grpc_target, runtime.service_token("dispatch"))
+        )
     )
     rates = RatingRates(
-        rating_pb2_grpc.RatingServiceStub(client_channel(settings.rating_grpc_target, token)),
+        rating_pb2_grpc.RatingServiceStub(
+            client_channel(settings.rating_grpc_target, runtime.service_token("rating"))
+        ),
         settings.publication_rates_keep_seconds,
     )
     deliveries_waiting = asyncio.Event()
@@ -81,6 +84,7 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.readiness,
         title="Civicloop publication",
         description="晒单: the public board, its JSON and Atom feeds.",
+        trusted_proxies=runtime.trusted_proxies,
     )
     views = board.BoardViews(queries, departments, rates, settings.publication_public_base_url)
     app.include_router(

@@ -160,7 +160,7 @@ class Publisher:
                 board_list=wanted.board_list or _board_list_of(wanted),
             )
             await uow.batches.save(batch)
-            await uow.commit(answer=batch.id.encode(), authority=principal.primary_role)
+            await uow.commit(answer=batch.id.encode(), authority=principal.role)
         return batch
 
     async def update_batch(
@@ -194,7 +194,7 @@ class Publisher:
                 await self._all_public(uow.conn, new_cases, "case_ids")
             batch.update(expected_version, new_title, new_description, new_cases)
             await uow.batches.save(batch)
-            await uow.commit(answer=batch.id.encode(), authority=principal.primary_role)
+            await uow.commit(answer=batch.id.encode(), authority=principal.role)
         return batch
 
     async def publish_batch(
@@ -232,7 +232,7 @@ class Publisher:
                 )
             batch.publish(expected_version, tuple(channels), principal.actor, self.clock())
             await self._save_with_events(uow, batch)
-            await uow.commit(answer=batch.id.encode(), authority=principal.primary_role)
+            await uow.commit(answer=batch.id.encode(), authority=principal.role)
         self.deliveries_waiting.set()
         return batch
 
@@ -281,7 +281,7 @@ class Publisher:
                 self.clock(),
             )
             await self._save_with_events(uow, batch)
-            await uow.commit(answer=batch.id.encode(), authority=principal.primary_role)
+            await uow.commit(answer=batch.id.encode(), authority=principal.role)
         self.deliveries_waiting.set()
         return batch
 
@@ -396,7 +396,7 @@ class Publisher:
                     {"subject": principal.actor.subject, "role": principal.actor.role}
                 ).decode(),
             )
-            await uow.commit(answer=webhook_id.encode(), authority=principal.primary_role)
+            await uow.commit(answer=webhook_id.encode(), authority=principal.role)
         return Registered(webhook_id, secret)
 
     async def delete_webhook(self, webhook_id: str) -> None:

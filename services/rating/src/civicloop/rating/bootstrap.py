@@ -17,7 +17,7 @@ from civicloop.rating.links import LinkTokens
 from civicloop.rating.peers import IntakeContacts
 from civicloop.rating.queries import RatingQueries
 from civicloop.rating.rpc import SERVICE_NAME, RatingServicer
-from civicloop.rating.settings import DEV_LINK_KEY, RatingSettings
+from civicloop.rating.settings import RatingSettings
 from civicloop.rating.sms import DEV_SMS_SECRET, SmsGateway
 from civicloop.v1 import dispatch_pb2_grpc, events_pb2, intake_pb2_grpc, rating_pb2_grpc
 
@@ -25,10 +25,9 @@ from civicloop.v1 import dispatch_pb2_grpc, events_pb2, intake_pb2_grpc, rating_
 def build(runtime: Runtime) -> ServiceParts:
     settings = runtime.settings
     assert isinstance(settings, RatingSettings)
-    settings.require_secret("RATING_LINK_KEY", settings.rating_link_key == DEV_LINK_KEY)
+    settings.require_secret("RATING_LINK_KEY", settings.uses_development_link_key())
     settings.require_secret("RATING_SMS_SECRET", settings.rating_sms_secret == DEV_SMS_SECRET)
     clock = clock_from(settings.civicloop_clock_file)
-    token = runtime.service_token()
     rater = Rater(
         runtime.pool,
         LinkTokens(settings.link_key),
@@ -40,11 +39,13 @@ def build(runtime: Runtime) -> ServiceParts:
             # Signed with the wall clock, never a test's moved one: the gateway checks it.
         ),
         IntakeContacts(
-            intake_pb2_grpc.IntakeServiceStub(client_channel(settings.intake_grpc_target, token))
+            intake_pb2_grpc.IntakeServiceStub(
+                client_channel(settings.intake_grpc_target, runtime.service_token("intake"))
+            )
         ),
         DepartmentNames(
             dispatch_pb2_grpc.DispatchServiceStub(
-                client_channel(settings.dispatch_grpc_target, token)
+                client_channel(settings.dispatch_grpc_target, runtime.service_token("dispatch"))
             )
         ),
         rating_url=settings.rating_public_base_url,
@@ -67,6 +68,7 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.readiness,
         title="Civicloop rating",
         description="评单: the rating page behind each link, and the three rates as public JSON.",
+        trusted_proxies=runtime.trusted_proxies,
     )
     app.include_router(api.build_router(queries))
     limit = AddressLimit(
@@ -80,7 +82,7 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 rating_pb2_grpc.add_RatingServiceServicer_to_server,
-                RatingServicer(rater, queries, runtime.verifier, limit),
+                RatingServicer(rater, queries, runtime.verifier, limit, runtime.trusted_proxies),
                 SERVICE_NAME,
             )
         ],

@@ -26,8 +26,14 @@ from civicloop.platform.commands import CommandRequest, RequestIdReused
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import check_version
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
-from civicloop.platform.protobuf import aware
+from civicloop.platform.errors import (
+    Aborted,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+)
+from civicloop.platform.protobuf import aware, parse_uuid
 from civicloop.platform.redaction import redact
 from civicloop.rating import messages
 from civicloop.rating.domain.model import (
@@ -57,6 +63,9 @@ INVALID_LINK = "this rating link is not valid"
 T = TypeVar("T")
 # How long a link whose gateway was away waits before it is sent again.
 RESEND_AFTER = timedelta(minutes=5)
+# Intake gives the petitioners' contacts only once it has heard the case was completed, and
+# that event reaches intake apart from rating: a young link asks again this soon.
+ASK_AGAIN_SOON = timedelta(seconds=1)
 EXPIRY_HOURS_MAX = 720
 # A rating whose case moves under it this often (its co-petitioners rating at the same moment)
 # is told to try again.
@@ -252,7 +261,7 @@ class Rater:
             with telemetry.case_step("rating requested", case.id, case.traceparent):
                 links = case.request_links(await uow.cases.petition_ids(case.id), now, now + ttl)
                 uow.track(case)
-                await uow.commit(answer=case.id.encode(), authority=principal.primary_role)
+                await uow.commit(answer=case.id.encode(), authority=principal.role)
         self.links_waiting.set()
         return links
 
@@ -266,7 +275,9 @@ class Rater:
             link = next((x for x in case.links if x.id == link_id), None)
             return LinkView(case, link or await repo.link(link_id))
 
-    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
+    async def submit_rating(
+        self, token: str, score: int, comment: str, case_id: str = ""
+    ) -> Submitted:
         """评单 through a link. The same submission again returns the first answer.
 
         The case is read without a lock, rated by the rules, and written with all the rating
@@ -274,11 +285,17 @@ class Rater:
         co-petitioner rated, a link expired), it is read and rated again. A link that takes no
         rating as read (used, perhaps by this very submission; withdrawn; expired by the scan)
         goes through the unit of work, which answers a repeated submission first.
+
+        ``case_id``, when given, is the case the caller shows: a token of another case is
+        refused before anything is written.
         """
+        if case_id:
+            case_id = parse_uuid(case_id, "case_id")
         check_score(score, comment)
         comment = redact(comment.strip())
         for _ in range(RATING_ATTEMPTS):
             read = await self._case_at_link(token)
+            _check_case_of_token(read.case.id, case_id)
             if read.link_id not in read.pending_link_ids:
                 return await self._submit_in_unit_of_work(token, score, comment)
             case = read.case
@@ -295,6 +312,7 @@ class Rater:
         raise Aborted("the case changed while it was being rated; try again")
 
     async def _case_at_link(self, token: str) -> CaseAtLink:
+        # Read through the hot path's statement; NOT_FOUND for a token that opens no link.
         return _found(await self.rated_cases.read(_hash_of(token)))
 
     async def _submit_in_unit_of_work(self, token: str, score: int, comment: str) -> Submitted:
@@ -379,7 +397,7 @@ class Rater:
         while True:
             async with self.pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch(
-                    """SELECT id::text, case_id::text, petition_id::text, expires_at,
+                    """SELECT id::text, case_id::text, petition_id::text, expires_at, created_at,
                               (SELECT traceparent FROM cases c
                                 WHERE c.case_id = rating_links.case_id) AS traceparent
                          FROM rating_links
@@ -402,9 +420,14 @@ class Rater:
         try:
             phones = await self.contacts.phones(rows[0]["case_id"])
         except grpc.aio.AioRpcError as error:
-            # Intake does not know the case (nothing to send, ever), or cannot answer now
-            # (later): either way the next case's links need not wait behind these.
+            # Intake does not know the case (nothing to send, ever), has not yet heard that it
+            # was completed (soon, while the links are young), or cannot answer now (later):
+            # either way the next case's links need not wait behind these.
             gone = error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)
+            now = self.clock()
+            not_yet = error.code() is grpc.StatusCode.FAILED_PRECONDITION and all(
+                now - row["created_at"] < RESEND_AFTER for row in rows
+            )
             log.warning("no contacts for a case's rating links: %s", error.code().name)
             await conn.executemany(
                 "UPDATE rating_links SET delivery = $2, send_after = $3 WHERE id = $1",
@@ -412,7 +435,7 @@ class Rater:
                     (
                         row["id"],
                         (Delivery.FAILED if gone else Delivery.QUEUED).value,
-                        self.clock() + RESEND_AFTER,
+                        now + (ASK_AGAIN_SOON if not_yet else RESEND_AFTER),
                     )
                     for row in rows
                 ],
@@ -454,6 +477,12 @@ def _hash_of(token: str) -> bytes:
     if not looks_like_token(token):
         raise NotFound(INVALID_LINK)
     return token_hash(token)
+
+
+def _check_case_of_token(token_case_id: str, shown_case_id: str) -> None:
+    if shown_case_id and token_case_id != shown_case_id:
+        description = f"this link is not one of case {shown_case_id}"
+        raise FailedPrecondition(description, [FieldViolation("token", description)])
 
 
 def _found(link: T | None) -> T:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -124,10 +125,14 @@ async def case_shown(view: LinkView, departments: DepartmentBook) -> CaseShown:
     )
 
 
-def render(template: str, status: int = 200, **context: Any) -> Response:
-    html = _templates.get_template(template).render(
+def render_html(template: str, **context: Any) -> str:
+    return _templates.get_template(template).render(
         stylesheet=STYLESHEET_PATH, score_labels=SCORE_LABELS, comment_max=COMMENT_MAX, **context
     )
+
+
+def render(template: str, status: int = 200, **context: Any) -> Response:
+    html = render_html(template, **context)
     return Response(html, status, headers=SECURITY_HEADERS, media_type="text/html")
 
 
@@ -156,14 +161,18 @@ def notice(kind: str, status: int, **context: Any) -> Response:
     return render("notice.html", status, kind=kind, **context)
 
 
-def thanks(submitted: Submitted, department: str) -> Response:
-    return render(
-        "thanks.html",
-        score=submitted.rating.score,
-        outcome=submitted.outcome.value,
-        department=department,
-        outcomes=Outcome,
+@lru_cache(maxsize=1024)
+def _thanks_html(score: int, outcome: str, department: str) -> str:
+    # The same few pages for everyone (five scores, three outcomes, the departments): render
+    # each once rather than on every rating.
+    return render_html(
+        "thanks.html", score=score, outcome=outcome, department=department, outcomes=Outcome
     )
+
+
+def thanks(submitted: Submitted, department: str) -> Response:
+    html = _thanks_html(submitted.rating.score, submitted.outcome.value, department)
+    return Response(html, headers=SECURITY_HEADERS, media_type="text/html")
 
 
 async def read_form(request: Request) -> dict[str, str]:

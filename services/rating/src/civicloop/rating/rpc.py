@@ -5,8 +5,9 @@ from __future__ import annotations
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.errors import InvalidArgument
-from civicloop.platform.grpc_server import Context, peer_host, rpc
+from civicloop.platform.grpc_server import Context, client_address, rpc
 from civicloop.platform.protobuf import page_request, page_response, timestamp
+from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.ratelimit import AddressLimit
 from civicloop.rating import messages
 from civicloop.rating.handlers import Rater
@@ -44,12 +45,14 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
         queries: RatingQueries,
         verifier: TokenVerifier,
         public_limit: AddressLimit,
+        proxies: TrustedProxies | None = None,
     ) -> None:
         self.rater = rater
         self.queries = queries
         self.verifier = verifier
         # The public RPCs share the rating page's limit per client address.
         self.public_limit = public_limit
+        self.proxies = proxies or TrustedProxies()
 
     @rpc(roles=(auth.service("dispatch"), auth.OFFICE))
     async def RequestRatings(
@@ -70,7 +73,7 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
     async def GetRatingLink(
         self, request: rating_pb2.GetRatingLinkRequest, context: Context, principal: Principal
     ) -> rating_pb2.GetRatingLinkResponse:
-        await self.public_limit.check(peer_host(context))
+        await self.public_limit.check(client_address(context, self.proxies))
         view = await self.rater.link_view(request.token)
         case, link = view.case, view.link
         return rating_pb2.GetRatingLinkResponse(
@@ -92,8 +95,10 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
     async def SubmitRating(
         self, request: rating_pb2.SubmitRatingRequest, context: Context, principal: Principal
     ) -> rating_pb2.SubmitRatingResponse:
-        await self.public_limit.check(peer_host(context))
-        submitted = await self.rater.submit_rating(request.token, request.score, request.comment)
+        await self.public_limit.check(client_address(context, self.proxies))
+        submitted = await self.rater.submit_rating(
+            request.token, request.score, request.comment, request.case_id
+        )
         return rating_pb2.SubmitRatingResponse(
             rating=messages.rating_pb(submitted.rating),
             outcome=messages.OUTCOME_TO_PB[submitted.outcome],

@@ -41,3 +41,10 @@ class RatingSettings(ServiceSettings):
     @property
     def link_key(self) -> bytes:
         return base64.b64decode(self.rating_link_key)
+
+    def uses_development_link_key(self) -> bool:
+        """The development key however it is spelled: the decoded bytes are compared."""
+        try:
+            return self.link_key == base64.b64decode(DEV_LINK_KEY)
+        except ValueError:
+            return False  # not base64: LinkTokens refuses it with its own message

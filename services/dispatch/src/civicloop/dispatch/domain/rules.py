@@ -6,14 +6,18 @@ import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from civicloop.dispatch.domain.catalogue import DutyCatalogue, DutyRule
 from civicloop.dispatch.domain.model import Attachment
 from civicloop.platform.errors import Violations
-from civicloop.platform.redaction import redact
+from civicloop.platform.text import plain_text
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_URL_UNSAFE = re.compile(r"[\s\"'<>()\[\]{}\\`^|\x00-\x1f\x7f]")
+_MEDIA_TYPE = re.compile(
+    r"^[a-z0-9][a-z0-9!#$&.+^_-]{0,62}/[a-z0-9][a-z0-9!#$&.+^_-]{0,62}$", re.IGNORECASE
+)
 MAX_ATTACHMENTS = 20
 MAX_ASSISTING = 10
 
@@ -26,20 +30,26 @@ class ReturnReason:
 
 
 def required_text(errors: Violations, field: str, value: str, limit: int) -> str:
-    """Trimmed and redacted text of 1..limit characters (the error names the field)."""
-    text = value.strip()
-    if not text:
-        errors.add(field, "is required")
-    elif len(text) > limit:
-        errors.add(field, f"is {len(text)} characters; at most {limit}")
-    return redact(text)
+    """Plain, redacted text of 1..limit characters (the error names the field): it goes into
+    events, the public board and feeds."""
+    return plain_text(errors, field, value, limit)
 
 
 def optional_text(errors: Violations, field: str, value: str, limit: int) -> str:
-    text = value.strip()
-    if len(text) > limit:
-        errors.add(field, f"is {len(text)} characters; at most {limit}")
-    return redact(text)
+    return plain_text(errors, field, value, limit, required=False)
+
+
+def attachment_url_problem(url: str) -> str | None:
+    """Evidence links are shown in pages and feeds: https only, and nothing that could end
+    an attribute or a tag around them (quotes, brackets, backslashes, spaces, controls)."""
+    if len(url) > 2048:
+        return "must be at most 2,048 characters"
+    if _URL_UNSAFE.search(url):
+        return "must not contain quotes, brackets, backslashes, spaces or control characters"
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an https URL with a host"
+    return None
 
 
 def attachments(
@@ -50,13 +60,15 @@ def attachments(
     found: list[Attachment] = []
     for index, (url, sha256, media_type) in enumerate(items):
         where = f"attachments[{index}]"
-        if not _URL.match(url) or len(url) > 2048:
-            errors.add(f"{where}.url", "must be an http(s) URL of at most 2,048 characters")
+        if problem := attachment_url_problem(url):
+            errors.add(f"{where}.url", problem)
         if not sha256:
             errors.add(f"{where}.sha256", "is required: the SHA-256 of the document")
         elif not _SHA256.match(sha256):
             errors.add(f"{where}.sha256", "must be 64 lower-case hex digits")
-        found.append(Attachment(url, sha256, media_type[:100]))
+        if media_type and not _MEDIA_TYPE.match(media_type):
+            errors.add(f"{where}.media_type", "must be a media type like image/jpeg")
+        found.append(Attachment(url, sha256, media_type))
     if len(found) > MAX_ATTACHMENTS:
         errors.add("attachments", f"at most {MAX_ATTACHMENTS}")
     return tuple(found)

@@ -366,7 +366,8 @@ ROUTED_CASE = f"""
           FROM new_case WHERE $13::uuid IS NOT NULL),
     history_row AS (
         {HISTORY_INSERT}
-        SELECT '{model.CaseDispatch.aggregate_type}', case_id::text, $4, $11, $21, $22, $19, $16
+        SELECT '{model.CaseDispatch.aggregate_type}', case_id::text, $4, $11, $21, $22, $19, $19,
+               $16
           FROM new_case),
     outbox_row AS (
         {OUTBOX_INSERT}

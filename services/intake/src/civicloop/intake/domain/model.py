@@ -35,6 +35,11 @@ class CaseState(StrEnum):
 OWNED_BY_INTAKE = frozenset({CaseState.SUBMITTED})
 
 
+# Rating asks a case's petitioners for a rating from 办结 until the round closes or reopens:
+# while the case is completed, or rated by some petitioners and awaiting the others.
+AWAITING_RATING = frozenset({CaseState.COMPLETED, CaseState.RATED})
+
+
 class Channel(StrEnum):
     HOME_VISIT = "home_visit"
     COURTYARD_MEETING = "courtyard_meeting"
@@ -260,6 +265,11 @@ class Case(RecordsEvents):
         return new_case
 
     # ---- projection of what other services own ----
+
+    def require_awaiting_rating(self) -> None:
+        """The petitioners' contacts go out only while they are being asked for a rating."""
+        if self.state not in AWAITING_RATING:
+            raise FailedPrecondition(f"case {self.id} is {self.state}, not awaiting a rating")
 
     def apply_reported_state(self, state: CaseState, version: int, department: str | None) -> bool:
         """Record a later state reported by its owner; stale or repeated reports are ignored."""

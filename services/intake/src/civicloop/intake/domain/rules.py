@@ -9,14 +9,14 @@ from civicloop.intake.domain.model import Channel, Location
 from civicloop.platform.errors import Violations
 from civicloop.platform.geo import gcj02_to_wgs84
 from civicloop.platform.redaction import redact
+from civicloop.platform.text import text_problem
 from civicloop.reference.catalogue import categories, communities
 
 MAX_DESCRIPTION = 4000
 MAX_NAME = 64
-_HTML = re.compile(r"<\s*[a-zA-Z!/][^>]*>|&(?:[a-zA-Z]+|#\d+);")
+MAX_ADDRESS = 200
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class PetitionInput:
     longitude: float | None = None
     # "wgs84" or "gcj02"
     coordinate_system: str = "wgs84"
+    # A street address given apart from the description (Open311's address_string): kept
+    # sealed with the resident's own words, never published.
+    address_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class ValidPetition:
     community_code: str
     category_code: str
     location: Location | None
-    description: str  # the resident's own words, kept sealed with the contact
+    description: str  # the resident's own words (and address), kept sealed with the contact
     public_description: str  # redacted
     petitioner_name: str
     petitioner_phone: str  # normalised digits (and one hyphen for landlines)
@@ -74,16 +77,18 @@ def validate_petition(p: PetitionInput) -> ValidPetition:
         errors.add("description", "is required")
     elif len(description) > MAX_DESCRIPTION:
         errors.add("description", f"is {len(description)} characters; at most {MAX_DESCRIPTION}")
-    elif _HTML.search(description):
-        errors.add("description", "must be plain text, not HTML")
-    elif _CONTROL.search(description):
-        errors.add("description", "contains control characters")
+    elif problem := text_problem(description):
+        errors.add("description", problem)
 
     name = p.petitioner_name.strip()
     if not name:
         errors.add("petitioner_name", "is required")
-    elif len(name) > MAX_NAME or _HTML.search(name) or _CONTROL.search(name):
+    elif len(name) > MAX_NAME or text_problem(name):
         errors.add("petitioner_name", f"must be plain text of at most {MAX_NAME} characters")
+
+    address = p.address_text.strip()
+    if len(address) > MAX_ADDRESS or text_problem(address):
+        errors.add("address_string", f"must be plain text of at most {MAX_ADDRESS} characters")
 
     phone = normalise_phone(p.petitioner_phone)
     if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
@@ -114,7 +119,7 @@ def validate_petition(p: PetitionInput) -> ValidPetition:
         community_code=p.community_code,
         category_code=p.category_code,
         location=location,
-        description=description,
+        description=f"{description}\n地址: {address}" if address else description,
         public_description=redact(description),
         petitioner_name=name,
         petitioner_phone=phone,

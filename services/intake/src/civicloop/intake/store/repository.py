@@ -103,6 +103,21 @@ class CaseRepository:
             raise NotFound(f"case {case_id} not found")
         return case_from_row(row)
 
+    async def leads(self, case_id: str) -> set[str]:
+        """The departments that lead or led the case, in any round."""
+        rows = await self.conn.fetch(
+            "SELECT department_code FROM case_leads WHERE case_id = $1::uuid", case_id
+        )
+        return {r["department_code"] for r in rows}
+
+    async def add_lead(self, case_id: str, department_code: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO case_leads (case_id, department_code) VALUES ($1::uuid, $2)"
+            " ON CONFLICT DO NOTHING",
+            case_id,
+            department_code,
+        )
+
     async def many(self, case_ids: list[str]) -> dict[str, Case]:
         """Cases by id, in one query (for lists)."""
         rows = await self.conn.fetch(
@@ -128,6 +143,27 @@ class CaseRepository:
             *where.args,
         )
         return CASES.page([case_from_row(r) for r in rows], page, lambda c: (c.created_at, c.id))
+
+
+async def record_contact_read(
+    conn: Connection,
+    case_id: str | None,
+    reader: Actor,
+    at: datetime,
+    outcome: str,
+    contacts: int,
+) -> None:
+    """One call for a case's petitioner contacts: who, as what, when, which case, told what."""
+    await conn.execute(
+        """INSERT INTO contact_reads (case_id, caller, role, at, outcome, contacts)
+           VALUES ($1::uuid, $2, $3, $4, $5, $6)""",
+        case_id,
+        reader.subject,
+        reader.role,
+        at,
+        outcome,
+        contacts,
+    )
 
 
 class PetitionRepository:
@@ -303,6 +339,7 @@ class IntakeUnitOfWork(UnitOfWork[Case]):
                     "merged",
                     "",
                     "",
+                    "",
                     case.updated_at,
                 )
             )
@@ -376,7 +413,7 @@ SUBMISSION = f"""
           FROM new_case),
     history AS (
         {HISTORY_INSERT}
-        SELECT 'case', id::text, $9, $8, $24, $25, $19, $15 FROM new_case),
+        SELECT 'case', id::text, $9, $8, $24, $25, $19, $20, $15 FROM new_case),
     outbox_row AS (
         {OUTBOX_INSERT}
         SELECT $25::uuid, $24, $26, id::text, $15, $27, $28::jsonb FROM new_case)

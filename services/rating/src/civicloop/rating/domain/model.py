@@ -26,6 +26,7 @@ from typing import ClassVar
 
 from civicloop.platform.domain import Actor, RecordsEvents
 from civicloop.platform.errors import FailedPrecondition, IllegalTransition, InvalidArgument
+from civicloop.platform.text import character_problem
 
 # 1-2 unsatisfied, 3 basically satisfied, 4-5 satisfied (the 12345 hotline's scale).
 LOWEST_SCORE, HIGHEST_SCORE, SATISFIED_FROM = 1, 5, 3
@@ -166,6 +167,8 @@ def check_score(score: int, comment: str) -> None:
         raise InvalidArgument.of("score", f"must be {LOWEST_SCORE}..{HIGHEST_SCORE}")
     if len(comment) > COMMENT_MAX:
         raise InvalidArgument.of("comment", f"at most {COMMENT_MAX} characters")
+    if problem := character_problem(comment):
+        raise InvalidArgument.of("comment", problem)
 
 
 @dataclass

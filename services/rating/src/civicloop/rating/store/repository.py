@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import asyncpg
 import orjson
 
-from civicloop.platform.batching import GroupCommit
+from civicloop.platform.batching import Batcher, GroupCommit
 from civicloop.platform.commands import CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.errors import NotFound
@@ -277,14 +277,20 @@ class RatingUnitOfWork(UnitOfWork[RatedCase]):
 # a lock. ``row_version`` is the row's xmin: it moves with every write of the case row, also
 # the writes that leave ``version`` where it is (a link expiring records an event without
 # moving the case, yet changes what a rating decides).
-CASE_AT_LINK = f"""
-    SELECT (SELECT id::text FROM rating_links WHERE token_hash = $1) AS link_id,
-           xmin AS row_version, {_CASE_COLUMNS},
-           ARRAY(SELECT l FROM rating_links l
-                  WHERE l.case_id = cases.case_id AND l.round = cases.round
-                  ORDER BY l.created_at, l.petition_id) AS links
-      FROM cases
-     WHERE case_id = (SELECT case_id FROM rating_links WHERE token_hash = $1)
+# The cases that links open, with their current round's links, for a batch of token hashes
+# (the ratings arriving together): one row per token that opens a link.
+CASES_AT_LINKS = f"""
+    SELECT t.token_hash, at_link.*
+      FROM unnest($1::bytea[]) AS t(token_hash)
+     CROSS JOIN LATERAL (
+        SELECT (SELECT id::text FROM rating_links WHERE token_hash = t.token_hash) AS link_id,
+               xmin AS row_version, {_CASE_COLUMNS},
+               ARRAY(SELECT l FROM rating_links l
+                      WHERE l.case_id = cases.case_id AND l.round = cases.round
+                      ORDER BY l.created_at, l.petition_id) AS links
+          FROM cases
+         WHERE case_id = (SELECT case_id FROM rating_links WHERE token_hash = t.token_hash)
+     ) AS at_link
 """
 
 # A rating and all it did to the case in ONE statement, written only if the case row is still
@@ -329,14 +335,14 @@ RATED_CASE = f"""
     events AS (
         SELECT e.* FROM rated_case,
                unnest($32::bigint[], $33::text[], $34::text[], $35::text[], $36::text[],
-                      $37::timestamptz[], $38::bytea[], $39::text[])
+                      $40::text[], $37::timestamptz[], $38::bytea[], $39::text[])
                  WITH ORDINALITY
-                 AS e(version, state, event_type, event_id, actor, at, payload,
+                 AS e(version, state, event_type, event_id, actor, role, at, payload,
                       trace_headers, position)),
     history_rows AS (
         {HISTORY_INSERT}
         SELECT '{RatedCase.aggregate_type}', $1::uuid::text, version, state, event_type,
-               event_id, actor, at FROM events),
+               event_id, actor, role, at FROM events),
     outbox_rows AS (
         {OUTBOX_INSERT}
         SELECT event_id::uuid, event_type, '{SOURCE}', $1::uuid::text, at, payload,
@@ -367,9 +373,16 @@ class RatedCaseWriter:
         self.pool = pool
         self.to_message = to_message
         self._writes = GroupCommit(pool, RATED_CASE, lock_order=lambda row: str(row[0]))
+        # Ratings arriving together are read in one statement, as they are written.
+        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(self._read_batch)
+
+    async def _read_batch(self, hashes: list[bytes]) -> list[asyncpg.Record | None | BaseException]:
+        rows = await self.pool.fetch(CASES_AT_LINKS, hashes)
+        by_hash = {bytes(row["token_hash"]): row for row in rows}
+        return [by_hash.get(token_hash) for token_hash in hashes]
 
     async def read(self, token_hash: bytes) -> CaseAtLink | None:
-        row = await self.pool.fetchrow(CASE_AT_LINK, token_hash)
+        row = await self._reads.submit(token_hash)
         if row is None:
             return None
         case = _case_from_row(row)
@@ -396,8 +409,9 @@ def rated_case_row(
     rated = next(e.rating for e in case.events if isinstance(e, CaseRated))
     counts: dict[tuple[str, str, str], Counter[str]] = {}
     for at, added in _event_counts(case):
+        month = month_of(at)
         for department, community in _grains(case.department_code, case.community_code):
-            counts.setdefault((department, community, month_of(at)), Counter()).update(added)
+            counts.setdefault((department, community, month), Counter()).update(added)
     ended = [
         x for x in case.links if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
     ]
@@ -442,4 +456,5 @@ def rated_case_row(
         [h.at for h in history],
         [e.data for e in envelopes],
         [orjson.dumps(e.trace_headers).decode() for e in envelopes],
+        [h.role for h in history],
     )
