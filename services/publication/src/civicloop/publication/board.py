@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -82,7 +83,9 @@ class PageCache:
 
     A page past its time is still served while one task renders it again (stale while
     revalidating), and a page asked for by many readers at once is rendered once for all of
-    them: a reader never waits for a render another reader already started.
+    them: a reader never waits for a render another reader already started. Each page keeps
+    for a jittered time and the refreshes run one at a time, so that pages cached together do
+    not all go stale, and hold the event loop, at the same moment.
     """
 
     MAX_ENTRIES = 2000
@@ -91,6 +94,7 @@ class PageCache:
         self.seconds = seconds
         self._kept: dict[str, tuple[float, Rendered]] = {}
         self._rendering: dict[str, asyncio.Future[Rendered]] = {}
+        self._refreshing = asyncio.Semaphore(1)
 
     async def get(self, key: str, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         if not self.seconds:
@@ -98,30 +102,37 @@ class PageCache:
         kept = self._kept.get(key)
         if kept is not None:
             if kept[0] <= time.monotonic() and key not in self._rendering:
-                self._start(key, render)
+                self._start(key, render, refresh=True)
             return kept[1]
         pending = self._rendering.get(key) or self._start(key, render)
         return await asyncio.shield(pending)
 
     def _start(
-        self, key: str, render: Callable[[], Awaitable[Rendered]]
+        self, key: str, render: Callable[[], Awaitable[Rendered]], *, refresh: bool = False
     ) -> asyncio.Future[Rendered]:
-        task = asyncio.ensure_future(self._render(key, render))
+        task = asyncio.ensure_future(self._render(key, render, refresh))
         # A refresh nobody waits for may fail (the page is served stale, then tried again):
         # its exception is taken here so it is not reported as never retrieved.
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._rendering[key] = task
         return task
 
-    async def _render(self, key: str, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
+    async def _render(
+        self, key: str, render: Callable[[], Awaitable[Rendered]], refresh: bool
+    ) -> Rendered:
         try:
-            page = await render()
+            if refresh:
+                async with self._refreshing:
+                    page = await render()
+            else:
+                page = await render()
         finally:
             self._rendering.pop(key, None)
         if page.status == 200:
             if len(self._kept) >= self.MAX_ENTRIES:
                 self._kept.clear()
-            self._kept[key] = (time.monotonic() + self.seconds, page)
+            keep = self.seconds * (0.75 + random.random() / 2)
+            self._kept[key] = (time.monotonic() + keep, page)
         else:
             self._kept.pop(key, None)
         return page
