@@ -303,7 +303,7 @@ async def main() -> None:
     channel = client_channel(INTAKE_GRPC)
     intake = intake_pb2_grpc.IntakeServiceStub(channel)
     ids = [first["petition"]["petition_id"], second["petition"]["petition_id"]]
-    step("3. 统单 The office looks for near-duplicates (bigram pg_trgm + distance + category)")
+    step("3. 统单 The office looks for near-duplicates (words, distance, time, category)")
     proposal = await intake.ProposeClusters(
         intake_pb2.ProposeClustersRequest(community_code="C001", window_hours=1),
         metadata=office,
@@ -313,7 +313,7 @@ async def main() -> None:
     for cluster in ours:
         print(
             f"   cluster of {len(cluster.petition_ids)} petitions, "
-            f"similarity >= {cluster.min_similarity:.2f}"
+            f"score {cluster.score:.2f}, rank {cluster.rank}"
         )
     if not ours:
         raise SystemExit("demo: the two reports were not proposed as duplicates")
