@@ -299,6 +299,9 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
         "INTAKE_LIMIT_PER_ADDRESS_MINUTE": "100000",
         "SHUTDOWN_GRACE_SECONDS": "5",
         "OTEL_BSP_SCHEDULE_DELAY": "200",
+        # A run starts a dozen services at once on one PostgreSQL (100 connections by
+        # default); the tests' loads need no more than this each.
+        "DB_POOL_MAX": "6",
     }
 
 
