@@ -55,13 +55,14 @@ async def test_no_name_phone_or_id_number_reaches_any_page_feed_json_or_webhook(
         assert filed.status_code == 201, filed.text
         petition_ids.append(filed.json()["petition"]["petition_id"])
         case_id = case_id or filed.json()["case"]["case_id"]
-    # The office's summary quotes the numbers a careless clerk copied in: redacted on the way.
+    # The office's summary quotes the names and numbers a careless clerk copied in: the
+    # petitioners' names masked by intake (it knows them), the numbers redacted on the way.
     await loop.intake.ConsolidateCase(
         intake_pb2.ConsolidateCaseRequest(
             petition_ids=petition_ids,
             list=common_pb2.CASE_LIST_URGENT_NEEDS,
             urgency=common_pb2.URGENCY_GENERAL,
-            summary=f"岷江路社区垃圾未清运，回电{PHONES[0]}，证件{ID_NUMBER}",
+            summary=f"岷江路社区垃圾未清运，{NAMES[0]}、{NAMES[1]}反映，回电{PHONES[0]}，证件{ID_NUMBER}",
         ),
         metadata=OFFICE,
         timeout=10,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civicloop.platform.redaction import redact
+from civicloop.platform.redaction import mask_names, redact
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,11 @@ def test_redacting_twice_changes_nothing_more() -> None:
 )
 def test_numbers_after_letters_or_with_dots_and_spaces_are_masked(text: str, hidden: str) -> None:
     assert hidden not in redact(text)
+
+
+def test_known_names_keep_only_their_surname() -> None:
+    text = "张三丰和张三反映，李四家门口路灯不亮；张先生说王五没来"
+    masked = mask_names(text, ["张三丰", "张三", " 王五 ", "李"])
+    # The longer name first: 张三丰 is not read as 张三 and a stray 丰.
+    assert masked == "张**和张*反映，李四家门口路灯不亮；张先生说王*没来"
+    assert mask_names(text, []) == text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Chinese input methods often type digits, brackets and X in full width. Matching runs on a
 # copy with those folded to ASCII (one character for one, so positions agree) and masks
@@ -51,3 +52,14 @@ def redact(text: str) -> str:
         position = match.end()
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def mask_names(text: str, names: Iterable[str]) -> str:
+    """Mask the names the system knows (the petitioners of a case) wherever a clerk's or a
+    department's text repeats them: the surname stays, the rest is starred (张三丰 -> 张**),
+    as names are shown in public notices. A name of one character is no name to look for."""
+    known = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    if not known:
+        return text
+    pattern = re.compile("|".join(re.escape(name) for name in known))
+    return pattern.sub(lambda m: m[0][0] + "*" * (len(m[0]) - 1), text)

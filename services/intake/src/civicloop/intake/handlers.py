@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -49,6 +49,7 @@ from civicloop.platform.event_types import type_of
 from civicloop.platform.logs import current_case_id
 from civicloop.platform.paging import PageRequest
 from civicloop.platform.protobuf import parse_uuid
+from civicloop.platform.redaction import mask_names
 from civicloop.platform.text import plain_text
 from civicloop.platform.unit_of_work import HistoryRow
 from civicloop.reference.catalogue import categories, communities
@@ -212,6 +213,7 @@ class Intake:
                 (case_id,) = _case_ids(earlier.replay_to(principal.roles))
                 return await uow.cases.get(case_id)
             case = await uow.cases.get(case_id, lock=True)
+            public_note = mask_names(public_note, await self._petitioner_names(uow, [case.id]))
             case.check_version(expected_version)
             with telemetry.case_step("case resolved on site", case.id, case.traceparent):
                 case.resolve_on_site(public_note, principal.actor, self.clock())
@@ -219,6 +221,14 @@ class Intake:
                 uow.track(case)
                 await uow.commit(answer=_answer(case), authority=principal.role)
         return case
+
+    async def _petitioner_names(self, uow: IntakeUnitOfWork, case_ids: Iterable[str]) -> set[str]:
+        """The names of the petitioners of these cases, for masking in texts made public."""
+        names: set[str] = set()
+        for case_id in case_ids:
+            for petition_id, sealed in await uow.petitions.sealed_contacts(case_id):
+                names.add(self.vault.open(sealed, petition_id).name)
+        return names
 
     # ---- 统单 consolidation ----
 
@@ -271,6 +281,7 @@ class Intake:
                 if (await uow.petitions.get(pid)).case_id not in locked:
                     raise VersionConflict(f"petition {pid} moved to another case; try again")
             keep = locked[petitions[0].case_id]
+            public_summary = mask_names(public_summary, await self._petitioner_names(uow, locked))
             others = [locked[cid] for cid in case_ids if cid != keep.id]
             with telemetry.case_step("case consolidated", keep.id, keep.traceparent):
                 if keep.state is CaseState.OPEN and not others:
@@ -306,6 +317,7 @@ class Intake:
                 return await uow.cases.get(from_id), await uow.cases.get(new_id)
             petition = await uow.petitions.get(petition_id)
             case = await uow.cases.get(petition.case_id, lock=True)
+            public_reason = mask_names(public_reason, await self._petitioner_names(uow, [case.id]))
             with telemetry.case_step("petition split", case.id, case.traceparent):
                 new_case = case.split_out(petition, public_reason, principal.actor, self.clock())
                 # The split-off petition starts a case, and a trace, of its own again.
