@@ -90,6 +90,10 @@ class Weights:
     text_gate: float
     threshold: float
     linkage: float
+    # How much a pair loses when its problems' states differ (a lamp dark and a lamp on all
+    # day, a leak and a dry tap): the score is multiplied by 1 - state_conflict x the share
+    # of their state kinds not in common.
+    state_conflict: float = 0.0
 
 
 # Chosen by a grid search on the tuning half, the best pairwise F1 with precision at least 0.9:
@@ -142,6 +146,8 @@ class PairScore:
     same_community: bool
     same_category: bool
     shared_words: tuple[str, ...]
+    # The share of the two petitions' state kinds not in common (0 when either names none).
+    state_clash: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -177,12 +183,14 @@ def related_categories(a: str, b: str) -> bool:
 
 
 def term_weights(texts: Iterable[PetitionText], place_word_weight: float = 1.0) -> dict[str, float]:
-    """Inverse document frequency of each term among the petitions compared together; words
-    of place count ``place_word_weight`` as much (place has a signal of its own)."""
+    """Inverse document frequency of each term (and each pair of syllables) among the
+    petitions compared together; words of place count ``place_word_weight`` as much (place
+    has a signal of its own)."""
     frequency: Counter[str] = Counter()
     count = 0
     for text in texts:
         frequency.update(text.terms)
+        frequency.update(text.grams)
         count += 1
     return {
         term: math.log(1 + count / df) * (place_word_weight if is_place_word(term) else 1.0)
@@ -196,6 +204,13 @@ def weighted_dice(a: frozenset[str], b: frozenset[str], weight: dict[str, float]
     shared = sum(weight.get(t, 1.0) for t in a & b)
     total = sum(weight.get(t, 1.0) for t in a) + sum(weight.get(t, 1.0) for t in b)
     return 2 * shared / total
+
+
+def state_clash(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of two petitions' state kinds not in common; 0 when either names none."""
+    if not a or not b:
+        return 0.0
+    return 1.0 - len(a & b) / len(a | b)
 
 
 def dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -215,12 +230,13 @@ def score_pair(
         petition_b=b.petition_id,
         score=0.0,
         words=round(weighted_dice(a.text.terms, b.text.terms, weight), 4),
-        chars=round(dice(a.text.grams, b.text.grams), 4),
+        chars=round(weighted_dice(a.text.grams, b.text.grams, weight), 4),
         distance_m=round(metres, 1) if metres is not None else None,
         hours_apart=round(abs((a.submitted_at - b.submitted_at).total_seconds()) / 3600, 2),
         same_community=a.community_code == b.community_code,
         same_category=a.category_code == b.category_code,
         shared_words=tuple(shared[:6]),
+        state_clash=round(state_clash(a.text.states, b.text.states), 4),
     )
     return replace(signals, score=combined(signals, w))
 
@@ -244,7 +260,7 @@ def combined(pair: PairScore, w: Weights) -> float:
         + w.community * pair.same_community
         + w.category * category
     ) / total
-    return round(score, 4)
+    return round(score * (1.0 - w.state_conflict * pair.state_clash), 4)
 
 
 def _cell(location: Location, size_deg: float) -> tuple[int, int]:
@@ -389,6 +405,8 @@ class DuplicateIndex:
         pid = new.petition_id
         terms = new.text.terms
         total = sum(self._weight(t) for t in terms)
+        for gram in new.text.grams:
+            self._weight(gram)
         shared: dict[str, float] = defaultdict(float)
         same_community = self._by_community[new.community_code]
         for term in terms:
