@@ -37,13 +37,17 @@ from .metrics import pairs_of
 
 # The weights that change which terms count re-score every pair; the rest only re-weigh.
 TEXT_GRID: dict[str, tuple[Any, ...]] = {
+    "place_words": (0.2, 0.5),
+    "category_rarity": (0.0, 0.5),
+}
+GRID: dict[str, tuple[Any, ...]] = {
     "words": (0.45, 0.6),
-    "chars": (0.0, 0.1, 0.2),
-    "state_conflict": (0.5, 1.0),
+    "chars": (0.0, 0.1),
+    "state_conflict": (0.25, 0.5, 1.0),
     "place": (0.1, 0.2),
     "unlocated_place": (0.3, 0.6),
     "text_gate": (0.1, 0.15),
-    "threshold": (0.4, 0.45, 0.5, 0.55),
+    "threshold": (0.35, 0.4, 0.45, 0.5),
     "linkage": (0.8, 1.0),
 }
 MIN_PRECISION = 0.9

@@ -9,8 +9,14 @@ dark street under 路灯 or 供电). So one score per pair of petitions weighs s
   half among that category's (a word every petition of the week, or every 路灯 petition, uses
   says little); words of place count less (place has its own signal); compared as a weighted
   Dice coefficient;
-- characters: Dice of the character bigrams (catches what segmentation splits differently;
-  weighed 0 by the tuning: it rewards the place names two problems at one spot share);
+- sounds (the ``chars`` weight): the weighted Dice of pairs of syllables of the words that
+  say what is wrong (wording.sound_bigrams: tones dropped, words of place left out), each
+  weighted by its rarity in the window like the terms: a fallback for words no dictionary
+  knows, and it hears a homophone typo (路等 for 路灯) as its word;
+- states: what is wrong, apart from with what (vocabulary.STATE_KINDS: dark, on all day,
+  leaking, cut off...); a pair whose states share little (a lamp dark and a lamp on all day,
+  a leak and a dry tap) loses ``state_conflict`` x that share of its score: one object in two
+  states is two problems;
 - place: both located, a score that halves every ``place_half_m`` metres (no hard cut); one
   or both without location (hotline, meeting), a fixed ``unlocated_place`` credit when they are
   of the same community, else nothing;
@@ -19,14 +25,15 @@ dark street under 路灯 or 供电). So one score per pair of petitions weighs s
 - category: the same (1), neighbouring (``neighbour_category``; see vocabulary.py) or else not
   compared at all.
 
-score = text gate x (weighted mean of the signals), where the text gate keeps a pair whose
+score = text gate x (weighted mean of the signals) x (1 - state_conflict x state clash), where the text gate keeps a pair whose
 words have nothing in common from being carried by place and time alone: two different
 problems at one spot (a dark lamp and a bent lamp post at 3栋) share place, time, community and
 category, so only the words can tell them apart.
 
-The weights and the threshold were chosen on the tuning half of the evaluation corpus
-(services/intake/tests/eval/, ``python -m scripts.eval_dupes.tune``) and are written down in
-``SHIPPING`` below and in the README; ``make eval-dupes`` reports the held-out half.
+The weights and the threshold were chosen by 5-fold cross-validation over both halves of the
+evaluation corpus, folds by cluster (services/intake/tests/eval/, ``python -m
+scripts.eval_dupes.tune --cv 5``), and are written down in ``SHIPPING`` below and in the
+README; ``make eval-dupes`` reports either half.
 
 ``DuplicateIndex`` keeps the window's petitions and their scored pairs between calls, so a
 call scores only what was filed since the last one.
@@ -211,12 +218,6 @@ def state_clash(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return 1.0 - len(a & b) / len(a | b)
-
-
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return 2 * len(a & b) / (len(a) + len(b))
 
 
 def score_pair(

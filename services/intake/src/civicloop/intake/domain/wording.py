@@ -10,12 +10,15 @@ and only folds synonyms and drops stopwords (``PetitionText.of``), which is chea
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
 import threading
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from civicloop.intake.domain.vocabulary import (
@@ -49,7 +52,6 @@ _DIGITS = {
     "九": 9,
 }
 _UNITS = {"十": 10, "百": 100, "千": 1000}
-_RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
 _WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]")
 
 
@@ -78,17 +80,6 @@ def normalise(text: str) -> str:
     """Full-width to half-width, lower case, Chinese numbers before measure words as digits."""
     text = unicodedata.normalize("NFKC", text).lower()
     return _CHINESE_NUMBER.sub(_numeral, text)
-
-
-def char_bigrams(text: str) -> frozenset[str]:
-    """Overlapping character pairs inside each run of Chinese or of Latin letters and digits,
-    never across punctuation; a lone character counts as itself."""
-    grams: set[str] = set()
-    for run in _RUNS.findall(normalise(text)):
-        if len(run) == 1:
-            grams.add(run)
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return frozenset(grams)
 
 
 _CANONICAL: dict[str, str] = {word: group[0] for group in SYNONYM_GROUPS for word in group}
@@ -257,8 +248,9 @@ def segment(text: str) -> tuple[str, ...]:
 
 class Sounds:
     """Each Chinese character's syllable without its tone (路 and 露 are both "lu"), from
-    pypinyin's table of single characters (it ships inside the package: nothing is fetched),
-    kept as one number per character of the common block (40 KB) once read."""
+    pypinyin's table of single characters (it ships inside the package: nothing is fetched).
+    Read straight from its file, without importing pypinyin (whose phrase tables take 50 MB),
+    and kept as one number per character of the common block (40 KB)."""
 
     FIRST, LAST = 0x4E00, 0x9FFF
     _lock = threading.Lock()
@@ -269,12 +261,15 @@ class Sounds:
     def load(cls) -> tuple[array[int], list[str]]:
         with cls._lock:
             if cls._table is None:
-                from pypinyin.pinyin_dict import pinyin_dict
-
+                spec = importlib.util.find_spec("pypinyin")  # found, not imported
+                if spec is None or spec.origin is None:
+                    raise ModuleNotFoundError("pypinyin")
+                table_file = Path(spec.origin).with_name("pinyin_dict.json")
+                readings: dict[str, str] = json.loads(table_file.read_text("utf-8"))
                 index: dict[str, int] = {"": 0}
                 table = array("H", bytes(2 * (cls.LAST - cls.FIRST + 1)))
                 for point in range(cls.FIRST, cls.LAST + 1):
-                    reading = pinyin_dict.get(point)
+                    reading = readings.get(str(point))
                     if reading:
                         syllable = _toneless(reading.split(",")[0])
                         table[point - cls.FIRST] = index.setdefault(syllable, len(index))
