@@ -82,9 +82,7 @@ class Window:
         )
 
 
-def score_of(
-    window: Window, signals: Sequence[PairScore], w: Weights
-) -> Score:
+def score_of(window: Window, signals: Sequence[PairScore], w: Weights) -> Score:
     scored = [replace(p, score=similarity.combined(p, w)) for p in signals]
     proposals, _ = similarity.cluster(window.candidates, scored, w.threshold, w.linkage)
     predicted = {
@@ -104,10 +102,13 @@ def settings(base: Weights = SHIPPING) -> Iterator[tuple[Weights, list[Weights]]
     grid = {name: values for name, values in GRID.items() if name in known}
     for text_values in itertools.product(*TEXT_GRID.values()):
         text_weights = replace(base, **dict(zip(TEXT_GRID, text_values, strict=True)))
-        yield text_weights, [
-            replace(text_weights, **dict(zip(grid, values, strict=True)))
-            for values in itertools.product(*grid.values())
-        ]
+        yield (
+            text_weights,
+            [
+                replace(text_weights, **dict(zip(grid, values, strict=True)))
+                for values in itertools.product(*grid.values())
+            ],
+        )
 
 
 def folds(petitions: list[LabelledPetition], k: int) -> list[list[LabelledPetition]]:
@@ -144,7 +145,9 @@ def cross_validate(k: int, min_precision: float, fold_floor: float, base: Weight
     ]
     print(f"{len(petitions)} petitions, {k} folds of {[len(p) for p in parts]} petitions")
     shipped = [
-        score_of(t, similarity.score_pairs(t.candidates, similarity.DEFAULT_MAX_DISTANCE_M, base), base)
+        score_of(
+            t, similarity.score_pairs(t.candidates, similarity.DEFAULT_MAX_DISTANCE_M, base), base
+        )
         for t in tests
     ]
     print(
@@ -172,10 +175,10 @@ def cross_validate(k: int, min_precision: float, fold_floor: float, base: Weight
                     best_train[i] = (s.f1, w)
         print(f"  searched {len(test_scores)} settings", file=sys.stderr, flush=True)
     estimate = []
-    for i, (_, w) in enumerate(best_train):
-        if w is None:
+    for i, (_, found) in enumerate(best_train):
+        if found is None:
             sys.exit(f"fold {i}: no setting reaches the precision floor on its training folds")
-        estimate.append(test_scores[w][i])
+        estimate.append(test_scores[found][i])
     print(
         f"tuned on {k - 1} folds, measured on the 1 left out: F1 {spread([s.f1 for s in estimate])}"
         f"  precision {spread([s.precision for s in estimate])}"

@@ -11,6 +11,7 @@ import pytest
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Location
 from civicloop.intake.domain.similarity import SHIPPING, Candidate, PairScore
+from civicloop.intake.domain.vocabulary import STATE_KINDS, STOPWORDS
 from civicloop.intake.domain.wording import (
     PetitionText,
     Sounds,
@@ -23,7 +24,6 @@ from civicloop.intake.domain.wording import (
     states,
     terms,
 )
-from civicloop.intake.domain.vocabulary import STATE_KINDS, STOPWORDS
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 GATE = Location(30.99702, 103.62288)
@@ -279,7 +279,10 @@ def test_a_dark_lamp_and_a_lamp_on_all_day_are_two_problems() -> None:
     dark = petition("a", "3栋门口的路灯坏了，晚上黑黢黢的")
     again = petition("b", "3栋那盏路灯不亮好几天了", hours=5)
     on = petition("c", "3栋门口路灯大白天一直亮起", hours=5)
-    scores = {frozenset((p.petition_a, p.petition_b)): p for p in similarity.score_pairs([dark, again, on], 1000)}
+    scores = {
+        frozenset((p.petition_a, p.petition_b)): p
+        for p in similarity.score_pairs([dark, again, on], 1000)
+    }
     assert scores[frozenset("ac")].state_clash == 1
     assert scores[frozenset("ab")].score > scores[frozenset("ac")].score
 

@@ -25,10 +25,10 @@ dark street under 路灯 or 供电). So one score per pair of petitions weighs s
 - category: the same (1), neighbouring (``neighbour_category``; see vocabulary.py) or else not
   compared at all.
 
-score = text gate x (weighted mean of the signals) x (1 - state_conflict x state clash), where the text gate keeps a pair whose
-words have nothing in common from being carried by place and time alone: two different
-problems at one spot (a dark lamp and a bent lamp post at 3栋) share place, time, community and
-category, so only the words can tell them apart.
+score = text gate x (weighted mean of the signals) x (1 - state_conflict x state clash),
+where the text gate keeps a pair whose words have nothing in common from being carried by
+place and time alone: two different problems at one spot (a dark lamp and a bent lamp post
+at 3栋) share place, time, community and category, so only the words can tell them apart.
 
 The weights and the threshold were chosen by 5-fold cross-validation over both halves of the
 evaluation corpus, folds by cluster (services/intake/tests/eval/, ``python -m

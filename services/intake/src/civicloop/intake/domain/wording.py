@@ -335,4 +335,3 @@ class PetitionText:
         words = words if words is not None else segment(description)
         kept = terms(words)
         return cls(kept, sound_bigrams(words), states(words))
-
