@@ -52,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import combinations
+from operator import attrgetter
 
 from civicloop.intake.domain.model import Location
 from civicloop.intake.domain.vocabulary import NEIGHBOUR_CATEGORIES
@@ -524,34 +525,59 @@ def cluster(
         return pair.score if pair else 0.0
 
     def cross(left: list[str], right: list[str]) -> float:
+        """The sum of the scores between two groups: from each petition of the smaller,
+        through its scored pairs or through the other group, whichever is fewer."""
+        if len(left) > len(right):
+            left, right = right, left
         total = 0.0
         for x in left:
             known = neighbours.get(x, nobody)
-            for y in right:
-                pair = known.get(y)
-                if pair is not None:
-                    total += pair.score
+            if len(right) > 1 and len(known) < len(right):
+                for y, pair in known.items():
+                    if group_of.get(y) is right:
+                        total += pair.score
+            else:
+                for y in right:
+                    pair = known.get(y)
+                    if pair is not None:
+                        total += pair.score
         return total
 
-    strong.sort(key=lambda p: (-p.score, p.petition_a, p.petition_b))
+    # strongest first, ties by petition ids (two stable sorts: by ids, then by score)
+    strong.sort(key=attrgetter("petition_a", "petition_b"))
+    strong.sort(key=attrgetter("score"), reverse=True)
     group_of: dict[str, list[str]] = {}
     for pair in strong:
-        left = group_of.get(pair.petition_a, [pair.petition_a])
-        right = group_of.get(pair.petition_b, [pair.petition_b])
+        left = group_of.get(pair.petition_a)
+        right = group_of.get(pair.petition_b)
+        if left is None and right is None and linkage <= 1:
+            # two petitions alone: their average is this pair's score, at least threshold
+            group_of[pair.petition_a] = group_of[pair.petition_b] = [
+                pair.petition_a,
+                pair.petition_b,
+            ]
+            continue
+        left = left or [pair.petition_a]
+        right = right or [pair.petition_b]
         if left is right:
             continue
         if cross(left, right) / (len(left) * len(right)) < linkage * threshold:
             continue
-        merged = left + right
-        for member in merged:
-            group_of[member] = merged
+        if len(left) < len(right):  # the smaller group joins the larger
+            left, right = right, left
+        left.extend(right)
+        for member in right:
+            group_of[member] = left
+        group_of[left[0]] = left  # a petition alone until now
     links_of: dict[int, list[PairScore]] = defaultdict(list)
+    strength: dict[int, float] = defaultdict(float)
     for pair in strong:  # strongest first
         group = group_of.get(pair.petition_a)
         if group is not None and group is group_of.get(pair.petition_b):
             links_of[id(group)].append(pair)
+            strength[id(group)] += pair.score
     ranked = sorted(
-        links_of.items(), key=lambda item: (-sum(p.score for p in item[1]), item[1][0].petition_a)
+        links_of.items(), key=lambda item: (-strength[item[0]], item[1][0].petition_a)
     )
     proposals: list[Proposal] = []
     for rank, (_group, links) in enumerate(ranked[:limit], start=1):
