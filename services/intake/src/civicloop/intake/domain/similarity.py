@@ -47,11 +47,12 @@ at most one proposal.
 from __future__ import annotations
 
 import math
+from bisect import insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import combinations
+from itertools import combinations, takewhile
 from operator import attrgetter
 
 from civicloop.intake.domain.model import Location
@@ -320,6 +321,11 @@ class DuplicateIndex:
         )
         self._pairs: dict[str, dict[str, PairScore]] = defaultdict(dict)
         self._likely: dict[tuple[str, str], PairScore] = {}
+        # The likely pairs strongest first, kept between calls: a call sorts in only the
+        # pairs scored since and drops those of petitions gone.
+        self._ranked: list[PairScore] = []
+        self._unranked: list[PairScore] = []
+        self._dropped = False
         self._population = population
         self._changes = 0
 
@@ -371,10 +377,38 @@ class DuplicateIndex:
 
     def propose(self, threshold: float, limit: int | None = None) -> tuple[list[Proposal], int]:
         """The best ranked ``limit`` proposals (all by default), and how many there are."""
-        strong = [pair for pair in self._likely.values() if pair.score >= threshold]
         if threshold < self.LIKELY:
-            strong = [pair for pair in self.pairs() if pair.score >= threshold]
-        return cluster(self._petitions, strong, threshold, self.weights.linkage, self._pairs, limit)
+            strong = strongest_first(p for p in self.pairs() if p.score >= threshold)
+        else:
+            strong = list(takewhile(lambda p: p.score >= threshold, self._strongest()))
+        return cluster(
+            self._petitions,
+            strong,
+            threshold,
+            self.weights.linkage,
+            self._pairs,
+            limit,
+            ranked=True,
+        )
+
+    def _strongest(self) -> list[PairScore]:
+        if self._dropped:
+            likely = self._likely
+            self._ranked = [
+                p for p in self._ranked if likely.get((p.petition_a, p.petition_b)) is p
+            ]
+            self._dropped = False
+        if self._unranked:
+            fresh = [
+                p for p in self._unranked if self._likely.get((p.petition_a, p.petition_b)) is p
+            ]
+            if len(fresh) > len(self._ranked) // 8:
+                self._ranked = strongest_first([*self._ranked, *fresh])
+            else:
+                for pair in fresh:
+                    insort(self._ranked, pair, key=_strength)
+            self._unranked = []
+        return self._ranked
 
     def sync_and_propose(
         self,
@@ -450,6 +484,7 @@ class DuplicateIndex:
             self._pairs[pid][other_id] = self._pairs[other_id][pid] = pair
             if pair.score >= self.LIKELY:
                 self._likely[(pair.petition_a, pair.petition_b)] = pair
+                self._unranked.append(pair)
         self._petitions[pid] = new
         self._totals[pid] = total
         for term in terms:
@@ -468,6 +503,7 @@ class DuplicateIndex:
         for other in self._pairs.pop(pid, {}):
             self._pairs[other].pop(pid, None)
             self._likely.pop((pid, other) if pid < other else (other, pid), None)
+        self._dropped = True
 
 
 def score_pairs(
@@ -496,6 +532,17 @@ def propose(
 Adjacency = Mapping[str, Mapping[str, PairScore]]
 
 
+def _strength(pair: PairScore) -> tuple[float, str, str]:
+    return (-pair.score, pair.petition_a, pair.petition_b)
+
+
+def strongest_first(pairs: Iterable[PairScore]) -> list[PairScore]:
+    """Strongest first, ties by petition ids (two stable sorts in C: by ids, then score)."""
+    ordered = sorted(pairs, key=attrgetter("petition_a", "petition_b"))
+    ordered.sort(key=attrgetter("score"), reverse=True)
+    return ordered
+
+
 def cluster(
     candidates: Mapping[str, Candidate] | Sequence[Candidate],
     scored: Iterable[PairScore],
@@ -503,10 +550,12 @@ def cluster(
     linkage: float,
     adjacency: Adjacency | None = None,
     limit: int | None = None,
+    ranked: bool = False,
 ) -> tuple[list[Proposal], int]:
     """Average linkage over the pairs at or above ``threshold``; ``adjacency`` holds every
     scored pair by both its petitions (a pair not in it scores 0), by default built from
-    ``scored``. The best ranked ``limit`` proposals (all by default), and how many there are."""
+    ``scored``; ``ranked``: ``scored`` is strongest first already. The best ranked ``limit``
+    proposals (all by default), and how many there are."""
     by_id = (
         candidates if isinstance(candidates, Mapping) else {c.petition_id: c for c in candidates}
     )
@@ -543,9 +592,8 @@ def cluster(
                         total += pair.score
         return total
 
-    # strongest first, ties by petition ids (two stable sorts: by ids, then by score)
-    strong.sort(key=attrgetter("petition_a", "petition_b"))
-    strong.sort(key=attrgetter("score"), reverse=True)
+    if not ranked:
+        strong = strongest_first(strong)
     group_of: dict[str, list[str]] = {}
     for pair in strong:
         left = group_of.get(pair.petition_a)
@@ -576,9 +624,7 @@ def cluster(
         if group is not None and group is group_of.get(pair.petition_b):
             links_of[id(group)].append(pair)
             strength[id(group)] += pair.score
-    ranked = sorted(
-        links_of.items(), key=lambda item: (-strength[item[0]], item[1][0].petition_a)
-    )
+    ranked = sorted(links_of.items(), key=lambda item: (-strength[item[0]], item[1][0].petition_a))
     proposals: list[Proposal] = []
     for rank, (_group, links) in enumerate(ranked[:limit], start=1):
         members = group_of[links[0].petition_a]
