@@ -369,6 +369,21 @@ def test_the_index_answers_as_a_fresh_one_would() -> None:
     assert index.propose(SHIPPING.threshold)[0] == similarity.propose([*STREETLIGHT, *WATER])
 
 
+def test_the_index_keeps_its_pairs_ranked_as_they_come_and_go() -> None:
+    texts = ["路灯不亮", "路灯坏了好几天", "井盖丢了", "井盖不见了", "垃圾桶满了没人收"]
+    many = [
+        petition(f"p{i:02}", texts[i % len(texts)], community=f"C00{i % 4}", at=None, hours=i)
+        for i in range(40)
+    ]
+    index = similarity.DuplicateIndex()
+    index.update(many[:36])
+    index.propose(SHIPPING.threshold)
+    for present in (many[1:37], many[1:38], many[3:40]):  # a few gone, a few filed each time
+        index.update(present)
+        expected = similarity.cluster(present, index.pairs(), SHIPPING.threshold, SHIPPING.linkage)
+        assert index.propose(SHIPPING.threshold) == expected
+
+
 def test_the_index_tells_which_petitions_it_still_needs() -> None:
     index = similarity.DuplicateIndex()
     index.update(STREETLIGHT[:1])
