@@ -388,7 +388,7 @@ class DuplicateIndex:
             self.weights.linkage,
             self._pairs,
             limit,
-            ranked=True,
+            presorted=True,
         )
 
     def _strongest(self) -> list[PairScore]:
@@ -550,11 +550,11 @@ def cluster(
     linkage: float,
     adjacency: Adjacency | None = None,
     limit: int | None = None,
-    ranked: bool = False,
+    presorted: bool = False,
 ) -> tuple[list[Proposal], int]:
     """Average linkage over the pairs at or above ``threshold``; ``adjacency`` holds every
     scored pair by both its petitions (a pair not in it scores 0), by default built from
-    ``scored``; ``ranked``: ``scored`` is strongest first already. The best ranked ``limit``
+    ``scored``; ``presorted``: ``scored`` is strongest first already. The best ranked ``limit``
     proposals (all by default), and how many there are."""
     by_id = (
         candidates if isinstance(candidates, Mapping) else {c.petition_id: c for c in candidates}
@@ -582,9 +582,9 @@ def cluster(
         for x in left:
             known = neighbours.get(x, nobody)
             if len(right) > 1 and len(known) < len(right):
-                for y, pair in known.items():
+                for y, link in known.items():
                     if group_of.get(y) is right:
-                        total += pair.score
+                        total += link.score
             else:
                 for y in right:
                     pair = known.get(y)
@@ -592,7 +592,7 @@ def cluster(
                         total += pair.score
         return total
 
-    if not ranked:
+    if not presorted:
         strong = strongest_first(strong)
     group_of: dict[str, list[str]] = {}
     for pair in strong:
