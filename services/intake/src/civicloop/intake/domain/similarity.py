@@ -5,10 +5,10 @@ Residents describe one problem in their own words (路灯不亮 / 路灯坏了�
 dark street under 路灯 or 供电). So one score per pair of petitions weighs several signals:
 
 - words: the petitions' terms (jieba words, synonyms folded, see wording.py), each weighted by
-  how rare it is among the petitions of the window, and, between petitions of one category,
-  half among that category's (a word every petition of the week, or every 路灯 petition, uses
-  says little); words of place count less (place has its own signal); compared as a weighted
-  Dice coefficient;
+  how rare it is among the petitions of the window (a word every petition of the week uses
+  says little) and, between petitions of one category, by ``category_rarity`` among that
+  category's (0 as shipped: the folds did not favour it); words of place count less (place
+  has its own signal); compared as a weighted Dice coefficient;
 - sounds (the ``chars`` weight): the weighted Dice of pairs of syllables of the words that
   say what is wrong (wording.sound_bigrams: tones dropped, words of place left out), each
   weighted by its rarity in the window like the terms: a fallback for words no dictionary
