@@ -78,3 +78,20 @@ def load(split: str | None = None, directory: Path = CORPUS_DIR) -> list[Labelle
                     )
                 )
     return found
+
+
+def shadows(directory: Path = CORPUS_DIR) -> dict[str, str]:
+    """Each cluster's group: the cluster it shadows as a hard negative (followed to the end),
+    or itself."""
+    parent: dict[str, str] = {}
+    for path in sorted(directory.glob("*.json")):
+        for cluster in json.loads(path.read_text("utf-8"))["clusters"]:
+            parent[cluster["id"]] = cluster.get("negative_of") or cluster["id"]
+    root: dict[str, str] = {}
+    for cluster_id in parent:
+        seen, current = {cluster_id}, parent[cluster_id]
+        while parent.get(current, current) != current and current not in seen:
+            seen.add(current)
+            current = parent[current]
+        root[cluster_id] = current
+    return root

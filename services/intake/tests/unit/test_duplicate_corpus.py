@@ -58,3 +58,22 @@ def test_ids_are_unique_and_codes_are_intakes() -> None:
             assert petition.get("category", cluster["category"]) in categories()
             assert petition["text"].strip()
             assert "m" not in petition or cluster["place"] is not None
+
+
+def test_cross_validation_folds_hold_whole_clusters_with_their_hard_negatives() -> None:
+    from scripts.eval_dupes import corpus, tune
+
+    petitions = corpus.load()
+    parts = tune.folds(petitions, 5)
+    fold_of_cluster: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        for p in part:
+            assert fold_of_cluster.setdefault(p.cluster_id, i) == i
+    assert sum(len(part) for part in parts) == len(petitions)
+    assert max(map(len, parts)) - min(map(len, parts)) <= 5
+    for cluster in clusters():
+        if "negative_of" in cluster:
+            assert fold_of_cluster[cluster["id"]] == fold_of_cluster[cluster["negative_of"]]
+    assert [[p.petition_id for p in part] for part in tune.folds(petitions, 5)] == [
+        [p.petition_id for p in part] for part in parts
+    ]

@@ -11,13 +11,17 @@ import pytest
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Location
 from civicloop.intake.domain.similarity import SHIPPING, Candidate, PairScore
+from civicloop.intake.domain.vocabulary import STATE_KINDS, STOPWORDS
 from civicloop.intake.domain.wording import (
     PetitionText,
-    char_bigrams,
+    Sounds,
+    canonical,
     chinese_number,
     is_place_word,
     normalise,
     segment,
+    sound_bigrams,
+    states,
     terms,
 )
 
@@ -118,8 +122,51 @@ def test_words_of_the_problem_are_not_place(word: str) -> None:
     assert not is_place_word(word)
 
 
-def test_character_bigrams_never_cross_punctuation() -> None:
-    assert char_bigrams("路灯坏了，不亮") == {"路灯", "灯坏", "坏了", "不亮"}
+def test_a_character_sounds_as_its_syllable_without_tone() -> None:
+    assert Sounds.of("路") == Sounds.of("露") == "lu"
+    assert Sounds.of("女") == "nv"
+    assert Sounds.of("a") == "a"
+
+
+@pytest.mark.parametrize(("typo", "word"), [("路等", "路灯"), ("垃极", "垃圾"), ("电悌", "电梯")])
+def test_a_homophone_typo_sounds_like_its_word(typo: str, word: str) -> None:
+    assert sound_bigrams(segment(f"{typo}坏了")) & sound_bigrams(segment(f"{word}坏了"))
+
+
+def test_words_of_place_and_stopwords_make_no_sounds() -> None:
+    assert sound_bigrams(("翔凤桥", "的", "路灯")) == {"lu|deng"}
+    assert sound_bigrams(("3栋", "路灯", "坏")) == {"lu|deng", "deng|huai"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("3栋门口路灯不亮了，黑黢黢的", {"dark"}),
+        ("3栋门口路灯坏了", set()),
+        ("路灯大白天也一直亮起，浪费电", {"always_on"}),
+        ("楼上卫生间漏水，天花板在滴", {"leak"}),
+        ("小区莫得水了，一早上都没来", {"outage"}),
+        ("主水管爆管了，到处是水", {"leak", "outage"}),
+        ("垃圾桶都溢出来了，好几天没人拉走", {"overflowing"}),
+        ("停车场停满了车", set()),
+    ],
+)
+def test_a_petition_names_the_state_of_its_problem(text: str, kinds: set[str]) -> None:
+    assert PetitionText.of(text).states == kinds
+
+
+def test_every_state_is_a_term_the_vocabulary_folds_to() -> None:
+    for term in STATE_KINDS:
+        assert canonical(term) == term and term not in STOPWORDS
+    assert states(frozenset({"路灯"})) == frozenset()
+
+
+def test_states_clash_by_the_share_of_their_kinds_not_in_common() -> None:
+    broken, on = frozenset({"dark"}), frozenset({"always_on"})
+    assert similarity.state_clash(broken, on) == 1
+    assert similarity.state_clash(broken, broken) == 0
+    assert similarity.state_clash(broken | on, broken) == pytest.approx(0.5)
+    assert similarity.state_clash(broken, frozenset()) == 0
 
 
 def test_stored_words_are_used_instead_of_segmenting_again() -> None:
@@ -158,6 +205,12 @@ def test_a_rare_term_weighs_more_than_a_common_one() -> None:
     assert weight["井盖"] > weight["路灯"]
 
 
+def test_a_rare_pair_of_syllables_weighs_more_than_a_common_one() -> None:
+    texts = [PetitionText.of(t) for t in ("路灯不亮", "路灯杆歪了", "路灯闪", "井盖丢了")]
+    weight = similarity.term_weights(texts)
+    assert weight["jing|gai"] > weight["lu|deng"]
+
+
 def test_words_of_place_weigh_less() -> None:
     texts = [PetitionText.of(t) for t in ("翔凤桥路灯", "翔凤桥路灯")]
     weight = similarity.term_weights(texts, place_word_weight=0.25)
@@ -166,9 +219,8 @@ def test_words_of_place_weigh_less() -> None:
 
 def test_dice_of_identical_sets_is_one_and_of_disjoint_sets_zero() -> None:
     a, b = frozenset({"路灯", "故障"}), frozenset({"井盖"})
-    assert similarity.dice(a, a) == 1 and similarity.dice(a, b) == 0
     assert similarity.weighted_dice(a, a, {}) == 1 and similarity.weighted_dice(a, b, {}) == 0
-    assert similarity.dice(frozenset(), a) == 0
+    assert similarity.weighted_dice(frozenset(), a, {}) == 0
 
 
 def pair(**signals: object) -> PairScore:
@@ -212,6 +264,27 @@ def test_closer_in_time_scores_higher() -> None:
 def test_a_neighbouring_category_scores_less_than_the_same() -> None:
     same = similarity.combined(pair(), SHIPPING)
     assert similarity.combined(pair(same_category=False), SHIPPING) < same
+
+
+def test_the_same_object_in_another_state_scores_less() -> None:
+    assert SHIPPING.state_conflict > 0
+    clash = similarity.combined(pair(state_clash=1.0), SHIPPING)
+    assert clash < similarity.combined(pair(state_clash=0.5), SHIPPING)
+    assert similarity.combined(pair(state_clash=0.5), SHIPPING) < similarity.combined(
+        pair(), SHIPPING
+    )
+
+
+def test_a_dark_lamp_and_a_lamp_on_all_day_are_two_problems() -> None:
+    dark = petition("a", "3栋门口的路灯坏了，晚上黑黢黢的")
+    again = petition("b", "3栋那盏路灯不亮好几天了", hours=5)
+    on = petition("c", "3栋门口路灯大白天一直亮起", hours=5)
+    scores = {
+        frozenset((p.petition_a, p.petition_b)): p
+        for p in similarity.score_pairs([dark, again, on], 1000)
+    }
+    assert scores[frozenset("ac")].state_clash == 1
+    assert scores[frozenset("ab")].score > scores[frozenset("ac")].score
 
 
 def test_place_and_time_alone_never_make_a_duplicate() -> None:
@@ -294,6 +367,21 @@ def test_the_index_answers_as_a_fresh_one_would() -> None:
     index.update([*STREETLIGHT[1:], *WATER])
     index.update([*STREETLIGHT, *WATER])
     assert index.propose(SHIPPING.threshold)[0] == similarity.propose([*STREETLIGHT, *WATER])
+
+
+def test_the_index_keeps_its_pairs_ranked_as_they_come_and_go() -> None:
+    texts = ["路灯不亮", "路灯坏了好几天", "井盖丢了", "井盖不见了", "垃圾桶满了没人收"]
+    many = [
+        petition(f"p{i:02}", texts[i % len(texts)], community=f"C00{i % 4}", at=None, hours=i)
+        for i in range(40)
+    ]
+    index = similarity.DuplicateIndex()
+    index.update(many[:36])
+    index.propose(SHIPPING.threshold)
+    for present in (many[1:37], many[1:38], many[3:40]):  # a few gone, a few filed each time
+        index.update(present)
+        expected = similarity.cluster(present, index.pairs(), SHIPPING.threshold, SHIPPING.linkage)
+        assert index.propose(SHIPPING.threshold) == expected
 
 
 def test_the_index_tells_which_petitions_it_still_needs() -> None:

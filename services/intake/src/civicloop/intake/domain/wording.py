@@ -1,6 +1,7 @@
 """What a petition's words are, for comparing two petitions: normalised text, its words
-(jieba with the city-service vocabulary, synonyms folded into one term) and its character
-bigrams.
+(jieba with the city-service vocabulary, synonyms folded into one term), the states of the
+problem it names (vocabulary.STATE_KINDS) and the sounds of its words (pairs of syllables,
+so that a homophone typo, 路等 for 路灯 or 垃极 for 垃圾, still meets its word).
 
 Segmenting is the costly step (jieba, about half a millisecond a petition), so intake does it
 once, when a petition is filed, and stores the words (``segment``); comparing reads them back
@@ -9,14 +10,24 @@ and only folds synonyms and drops stopwords (``PetitionText.of``), which is chea
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
 import threading
 import unicodedata
+from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from civicloop.intake.domain.vocabulary import DOMAIN_WORDS, STOPWORDS, SYNONYM_GROUPS
+from civicloop.intake.domain.vocabulary import (
+    DOMAIN_WORDS,
+    STATE_KINDS,
+    STATE_WORDS,
+    STOPWORDS,
+    SYNONYM_GROUPS,
+)
 from civicloop.reference.catalogue import communities
 
 # Chinese numerals before a measure word are numbers: 三栋 = 3栋, 十八号 = 18号, 两斤 = 2斤.
@@ -41,7 +52,6 @@ _DIGITS = {
     "九": 9,
 }
 _UNITS = {"十": 10, "百": 100, "千": 1000}
-_RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+")
 _WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]")
 
 
@@ -70,17 +80,6 @@ def normalise(text: str) -> str:
     """Full-width to half-width, lower case, Chinese numbers before measure words as digits."""
     text = unicodedata.normalize("NFKC", text).lower()
     return _CHINESE_NUMBER.sub(_numeral, text)
-
-
-def char_bigrams(text: str) -> frozenset[str]:
-    """Overlapping character pairs inside each run of Chinese or of Latin letters and digits,
-    never across punctuation; a lone character counts as itself."""
-    grams: set[str] = set()
-    for run in _RUNS.findall(normalise(text)):
-        if len(run) == 1:
-            grams.add(run)
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return frozenset(grams)
 
 
 _CANONICAL: dict[str, str] = {word: group[0] for group in SYNONYM_GROUPS for word in group}
@@ -247,17 +246,92 @@ def segment(text: str) -> tuple[str, ...]:
     return tuple(joined)
 
 
+class Sounds:
+    """Each Chinese character's syllable without its tone (路 and 露 are both "lu"), from
+    pypinyin's table of single characters (it ships inside the package: nothing is fetched).
+    Read straight from its file, without importing pypinyin (whose phrase tables take 50 MB),
+    and kept as one number per character of the common block (40 KB)."""
+
+    FIRST, LAST = 0x4E00, 0x9FFF
+    _lock = threading.Lock()
+    _table: array[int] | None = None
+    _syllables: list[str] = []
+
+    @classmethod
+    def load(cls) -> tuple[array[int], list[str]]:
+        with cls._lock:
+            if cls._table is None:
+                spec = importlib.util.find_spec("pypinyin")  # found, not imported
+                if spec is None or spec.origin is None:
+                    raise ModuleNotFoundError("pypinyin")
+                table_file = Path(spec.origin).with_name("pinyin_dict.json")
+                readings: dict[str, str] = json.loads(table_file.read_text("utf-8"))
+                index: dict[str, int] = {"": 0}
+                table = array("H", bytes(2 * (cls.LAST - cls.FIRST + 1)))
+                for point in range(cls.FIRST, cls.LAST + 1):
+                    reading = readings.get(str(point))
+                    if reading:
+                        syllable = _toneless(reading.split(",")[0])
+                        table[point - cls.FIRST] = index.setdefault(syllable, len(index))
+                cls._syllables = list(index)
+                cls._table = table
+            return cls._table, cls._syllables
+
+    @classmethod
+    def of(cls, char: str) -> str:
+        """The character's toneless syllable, or the character itself when it has none."""
+        table, syllables = cls.load()
+        point = ord(char)
+        if cls.FIRST <= point <= cls.LAST:
+            return syllables[table[point - cls.FIRST]] or char
+        return char
+
+
+def _toneless(syllable: str) -> str:
+    plain = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
+    return "".join(c for c in plain if not unicodedata.combining(c))
+
+
+def sound_bigrams(words: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Pairs of syllables in the words that say what is wrong (words of place and stopwords
+    left out, the rest read in order as one run): 路灯不亮 and 路等不亮 both give lu|deng,
+    deng|bu, bu|liang. A fallback for words no dictionary knows, weighed by rarity."""
+    syllables: list[str] = []
+    for word in words:
+        if word in STOPWORDS or is_place_word(canonical(word)):
+            continue
+        if word.isascii():
+            syllables.append(word)
+        else:
+            syllables.extend(Sounds.of(char) for char in word)
+    if len(syllables) == 1:
+        return frozenset(syllables)
+    return frozenset(f"{a}|{b}" for a, b in zip(syllables, syllables[1:], strict=False))
+
+
+def states(words: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The kinds of problem a petition's words name (vocabulary.STATE_WORDS, STATE_KINDS)."""
+    return frozenset(
+        kind
+        for word in words
+        for kind in (
+            STATE_WORDS[word] if word in STATE_WORDS else STATE_KINDS.get(canonical(word), ())
+        )
+    )
+
+
 @dataclass(frozen=True)
 class PetitionText:
-    """What the scorer compares of a petition's text."""
+    """What the scorer compares of a petition's text: its terms, the kinds of problem they
+    name, and the sounds of its words."""
 
     terms: frozenset[str]
     grams: frozenset[str]
+    states: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, description: str, words: tuple[str, ...] | None = None) -> PetitionText:
         """From the description and, when stored at filing, its words (else segmented now)."""
-        return cls(
-            terms(words if words is not None else segment(description)), char_bigrams(description)
-        )
-
+        words = words if words is not None else segment(description)
+        kept = terms(words)
+        return cls(kept, sound_bigrams(words), states(words))
