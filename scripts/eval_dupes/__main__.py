@@ -22,7 +22,7 @@ def short(text: str, width: int = 34) -> str:
 
 def print_quality(split: str, outcome: Outcome, worst: int) -> None:
     q = outcome.quality
-    print(f"统单 on the {split} half ({q.true_pairs} true duplicate pairs):")
+    print(f"统单 on the {split} split ({q.true_pairs} true duplicate pairs):")
     print(
         f"  pairwise precision {q.precision:.3f}  recall {q.recall:.3f}  F1 {q.f1:.3f}"
         f"   ({q.correct_pairs} of {q.proposed_pairs} proposed pairs right)"
