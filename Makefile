@@ -16,7 +16,7 @@ help:
 	@echo "make proto        regenerate civicloop.v1 from proto/"
 	@echo "make lint         buf lint + breaking, ruff, mypy"
 	@echo "make bench        throughput, latency and memory, as ratios against the raw servers"
-	@echo "make eval-dupes   统单 duplicate finding on the held-out corpus, and ProposeClusters' p99"
+	@echo "make eval-dupes   统单 duplicate finding on the held-out (fresh) corpus, and ProposeClusters' p99"
 
 setup:
 	@scripts/setup.sh

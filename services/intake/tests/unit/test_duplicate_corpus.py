@@ -10,6 +10,8 @@ from typing import Any
 from civicloop.reference.catalogue import categories, communities
 
 CORPUS = Path(__file__).parents[1] / "eval" / "corpus"
+# tune and held were written with the scorer; fresh was written independently, afterwards.
+SPLITS = ("tune", "held", "fresh")
 
 
 def clusters() -> list[dict[str, Any]]:
@@ -25,10 +27,10 @@ def test_at_least_200_petitions_in_at_least_50_clusters_of_two_or_more() -> None
     assert sum(len(c["petitions"]) >= 2 for c in everything) >= 50
 
 
-def test_every_category_intake_knows_is_there_with_a_hard_negative_in_each_half() -> None:
+def test_every_category_intake_knows_is_there_with_a_hard_negative_in_each_split() -> None:
     everything = clusters()
     assert {c["category"] for c in everything} == set(categories())
-    for split in ("tune", "held"):
+    for split in SPLITS:
         shadowed = {c["category"] for c in everything if c["split"] == split and "negative_of" in c}
         assert shadowed == set(categories()), split
 
@@ -42,6 +44,17 @@ def test_a_hard_negative_shadows_a_cluster_of_its_half_category_and_community() 
                 assert cluster[key] == shadowed[key], (cluster["id"], key)
 
 
+def test_the_fresh_split_stands_on_its_own() -> None:
+    fresh = [c for c in clusters() if c["split"] == "fresh"]
+    petitions = [p for c in fresh for p in c["petitions"]]
+    assert len(petitions) >= 160
+    assert len(fresh) >= 60
+    assert sum(2 <= len(c["petitions"]) <= 5 for c in fresh) >= 45
+    assert any(len(c["petitions"]) == 1 for c in fresh)
+    assert {c["category"] for c in fresh} == set(categories())
+    assert sum("m" not in p for p in petitions) * 10 >= len(petitions) * 4
+
+
 def test_at_least_a_third_of_the_petitions_have_no_location() -> None:
     petitions = [p for c in clusters() for p in c["petitions"]]
     unlocated = [p for p in petitions if "m" not in p]
@@ -53,7 +66,7 @@ def test_ids_are_unique_and_codes_are_intakes() -> None:
     assert not [i for i, n in Counter(c["id"] for c in everything).items() if n > 1]
     for cluster in everything:
         assert cluster["community"] in communities()
-        assert cluster["split"] in ("tune", "held")
+        assert cluster["split"] in SPLITS
         for petition in cluster["petitions"]:
             assert petition.get("category", cluster["category"]) in categories()
             assert petition["text"].strip()
