@@ -258,6 +258,36 @@ class SmsSinkProcess(ServiceProcess):
         return [sys.executable, str(sink), "--port", str(self.http_port), "--secret", self.secret]
 
 
+@dataclass
+class WitnessProcess(ServiceProcess):
+    """A department's civicloop-witness of a ledger; ``name`` is the witness's (a key in
+    civicloop-devsigning, e.g. "civil-affairs"), ``env`` holds ORIGIN and LOG_KEY."""
+
+    @property
+    def add_checkpoint_url(self) -> str:
+        return f"{self.http_url}/add-checkpoint"
+
+    def command(self) -> list[str]:
+        from importlib import resources
+
+        key = resources.files("civicloop.devsigning").joinpath(f"dev-witness-{self.name}-key.txt")
+        return [
+            sys.executable,
+            "-m",
+            "civicloop.verify.witness",
+            "--origin",
+            self.env["ORIGIN"],
+            "--log-key",
+            self.env["LOG_KEY"],
+            "--key-file",
+            str(key),
+            "--state",
+            str(self.run_dir / f"witness-{self.name}-{self.http_port}.state"),
+            "--port",
+            str(self.http_port),
+        ]
+
+
 @contextlib.asynccontextmanager
 async def started(process: ServiceProcess) -> AsyncIterator[ServiceProcess]:
     """The process started and ready; stopped (SIGTERM) afterwards."""

@@ -9,6 +9,7 @@ from civicloop.ledger.queries import LedgerQueries
 from civicloop.ledger.rpc import SERVICE_NAME, LedgerServicer
 from civicloop.ledger.sequencer import Sequencer
 from civicloop.ledger.settings import LedgerSettings, is_development_key
+from civicloop.ledger.witnesses import WitnessClient, parse_witnesses
 from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import EVENT_TYPES
 from civicloop.platform.http import create_http_app
@@ -28,7 +29,9 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.pool, signer, settings.ledger_origin, settings.ledger_batch_size, clock
     )
     ledger = Ledger(runtime.pool, sequencer, clock, settings.ledger_append_wait_seconds)
-    queries = LedgerQueries(runtime.pool, signer.verifier, [])
+    witnesses = parse_witnesses(settings.ledger_witnesses)
+    queries = LedgerQueries(runtime.pool, signer.verifier, [w.key for w in witnesses])
+    witness_client = WitnessClient(runtime.pool, witnesses, settings.ledger_witness_timeout_seconds)
 
     async def integrate() -> None:
         await periodically(
@@ -36,7 +39,9 @@ def build(runtime: Runtime) -> ServiceParts:
         )
 
     async def sign_now() -> None:
-        await sequencer.sign()
+        """Sign when the tree grew, and have the witnesses cosign what is not cosigned yet."""
+        signed = await sequencer.sign()
+        await witness_client.cosign(signed or await queries.latest())
 
     async def sign() -> None:
         await periodically(sign_now, settings.ledger_checkpoint_seconds)
