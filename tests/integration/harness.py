@@ -311,6 +311,12 @@ async def running(
         await db.drop_database(env["DATABASE_URL"])
 
 
+def civicloop_verify(*args: str) -> subprocess.CompletedProcess[str]:
+    """civicloop-verify, as a separate process that knows nothing but what it is given."""
+    command = [sys.executable, "-m", "civicloop.verify", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
 def run_id() -> str:
     return uuid.uuid4().hex[:8]
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +19,7 @@ from harness import (
     EventTap,
     Infra,
     ServiceProcess,
+    civicloop_verify,
     field_violations,
     grpc_auth,
     petition_body,
@@ -49,16 +48,6 @@ from civicloop.v1 import (
 DISPATCHED = type_of(events_pb2.CaseDispatched)
 DISPATCH_SERVICE = grpc_auth("service:dispatch", subject="service:dispatch")
 OFFICE = grpc_auth("office")
-
-
-def verify(*args: str) -> subprocess.CompletedProcess[str]:
-    """civicloop-verify, as a separate process that knows nothing but the URL it is given."""
-    return subprocess.run(
-        [sys.executable, "-m", "civicloop.verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def prefix(ledger: ServiceProcess) -> str:
@@ -146,10 +135,10 @@ async def test_a_filed_and_dispatched_case_has_its_whole_history_on_the_log(
     )
     await signed_size_at_least(ledger_stub, max(e.leaf_index for e in entries) + 1)
 
-    checked = verify("bundle", "--log", prefix(ledger), "--case", case_id)
+    checked = civicloop_verify("bundle", "--log", prefix(ledger), "--case", case_id)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("in the log at") == len(published)
-    whole = verify("log", "--log", prefix(ledger))
+    whole = civicloop_verify("log", "--log", prefix(ledger))
     assert whole.returncode == 0, whole.stdout + whole.stderr
     # The bundle verifies offline too, with the key pinned from elsewhere.
     bundle = tmp_path / "bundle.json"
@@ -157,7 +146,7 @@ async def test_a_filed_and_dispatched_case_has_its_whole_history_on_the_log(
         (await httpx.AsyncClient().get(f"{prefix(ledger)}/evidence/{case_id}")).content
     )
     key = await log_key(ledger_stub)
-    offline = verify("bundle", str(bundle), "--log-key", str(key))
+    offline = civicloop_verify("bundle", str(bundle), "--log-key", str(key))
     assert offline.returncode == 0, offline.stdout + offline.stderr
 
 
@@ -332,7 +321,7 @@ async def test_a_row_changed_in_postgresql_is_refused_by_the_verifier_naming_the
         )
     await signed_size_at_least(stub, 6)
     await channel.close()
-    assert verify("bundle", "--log", prefix(ledger), "--case", case_id).returncode == 0
+    assert civicloop_verify("bundle", "--log", prefix(ledger), "--case", case_id).returncode == 0
 
     async with service_database(infra, database) as db:
         with pytest.raises(asyncpg.PostgresError, match="append-only"):
@@ -345,10 +334,10 @@ async def test_a_row_changed_in_postgresql_is_refused_by_the_verifier_naming_the
             hashlib.sha256(b"a quieter history").digest(),
         )
 
-    bundle = verify("bundle", "--log", prefix(ledger), "--case", case_id)
+    bundle = civicloop_verify("bundle", "--log", prefix(ledger), "--case", case_id)
     assert bundle.returncode == 1, bundle.stdout + bundle.stderr
     assert "FAILED entry 1 (leaf 3," in bundle.stdout
-    whole = verify("log", "--log", prefix(ledger))
+    whole = civicloop_verify("log", "--log", prefix(ledger))
     assert whole.returncode == 1, whole.stdout + whole.stderr
     assert "FAILED entry 3 (civicloop.case.accepted.v1" in whole.stdout
     assert "does not hash to the leaf the tree holds" in whole.stdout
@@ -403,7 +392,7 @@ async def test_sigkill_mid_batch_loses_no_acknowledged_append_and_signs_no_fork(
     await signed_size_at_least(stub, size)
     await channel.close()
 
-    consistent = verify("consistency", str(before), "--log", prefix(ledger))
+    consistent = civicloop_verify("consistency", str(before), "--log", prefix(ledger))
     assert consistent.returncode == 0, consistent.stdout + consistent.stderr
-    whole = verify("log", "--log", prefix(ledger))
+    whole = civicloop_verify("log", "--log", prefix(ledger))
     assert whole.returncode == 0, whole.stdout + whole.stderr

@@ -4,8 +4,6 @@ cosign the ledger's checkpoints, and refuse a forked or rewritten log."""
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from harness import (
     Infra,
     ServiceProcess,
     WitnessProcess,
+    civicloop_verify,
     grpc_auth,
     running,
     started,
@@ -39,15 +38,6 @@ from civicloop.v1 import ledger_pb2, ledger_pb2_grpc
 
 DISPATCH_SERVICE = grpc_auth("service:dispatch", subject="service:dispatch")
 DEPARTMENTS = ("civil-affairs", "finance")
-
-
-def verify(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "civicloop.verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture
@@ -117,11 +107,11 @@ async def test_both_departments_cosign_each_checkpoint_and_the_verifier_requires
     pins = ["--log-key", DEV_LOG_VKEY]
     for vkey in DEV_WITNESS_VKEYS.values():
         pins += ["--witness-key", vkey]
-    checked = verify("checkpoint", "--log", f"{ledger.http_url}/ledger", *pins)
+    checked = civicloop_verify("checkpoint", "--log", f"{ledger.http_url}/ledger", *pins)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "civicloop.example/witness/civil-affairs" in checked.stdout
     assert "civicloop.example/witness/finance" in checked.stdout
-    grown = verify("consistency", str(first), "--log", f"{ledger.http_url}/ledger", *pins)
+    grown = civicloop_verify("consistency", str(first), "--log", f"{ledger.http_url}/ledger", *pins)
     assert grown.returncode == 0, grown.stdout + grown.stderr
     async with httpx.AsyncClient() as client:
         keys = (await client.get(f"{ledger.http_url}/ledger/keys")).text

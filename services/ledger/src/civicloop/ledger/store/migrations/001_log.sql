@@ -69,17 +69,18 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER log_entries_append_only BEFORE UPDATE OR DELETE ON log_entries
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER log_entries_no_truncate BEFORE TRUNCATE ON log_entries
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER subtrees_append_only BEFORE UPDATE OR DELETE ON subtrees
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER subtrees_no_truncate BEFORE TRUNCATE ON subtrees
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
-CREATE TRIGGER cosignatures_append_only BEFORE UPDATE OR DELETE ON cosignatures
-    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+-- Every table of the log refuses changes and truncation; cosignatures may only be added too.
+DO $$
+DECLARE
+    name text;
+BEGIN
+    FOREACH name IN ARRAY ARRAY['log_entries', 'subtrees', 'checkpoints', 'cosignatures'] LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I '
+                       'FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change()',
+                       name || '_append_only', name);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()',
+                       name || '_no_truncate', name);
+    END LOOP;
+END
+$$;
