@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from conftest import ledger_env
@@ -162,3 +163,47 @@ async def test_a_forked_or_rewritten_log_is_refused_by_the_witnesses(
     # The witnesses kept cosigning the real log after refusing the forgeries.
     await append(ledger, 2)
     await cosigned_checkpoint(ledger, size + 2)
+
+
+async def test_a_stored_hash_changed_in_postgresql_makes_the_witnesses_refuse_the_next_checkpoint(
+    witnessed: tuple[ServiceProcess, list[WitnessProcess]],
+) -> None:
+    ledger, witnesses = witnessed
+    await append(ledger, 5)
+    await cosigned_checkpoint(ledger, 5)
+    # The tree of 5 leaves is the subtree of leaves 0..3 and leaf 4: rewrite the first.
+    db = await asyncpg.connect(ledger.env["DATABASE_URL"])
+    try:
+        with pytest.raises(asyncpg.PostgresError, match="append-only"):
+            await db.execute("UPDATE subtrees SET hash = hash WHERE level = 2 AND index = 0")
+        await db.execute("DROP TRIGGER subtrees_append_only ON subtrees")
+        await db.execute(
+            "UPDATE subtrees SET hash = $1 WHERE level = 2 AND index = 0",
+            hashlib.sha256(b"a rewritten beginning").digest(),
+        )
+    finally:
+        await db.close()
+    await append(ledger, 3)
+
+    def refused_by_both() -> bool:
+        log = ledger.log_path.read_text(errors="replace")
+        return all(
+            f"witness civicloop.example/witness/{name} did not cosign size 8: HTTP 422" in log
+            for name in DEPARTMENTS
+        )
+
+    await wait_for(refused_by_both, timeout=30)
+    async with httpx.AsyncClient() as client:
+        for witness in witnesses:
+            kept = (await client.get(f"{witness.http_url}/checkpoint")).text
+            assert kept.split("\n")[1] == "5"  # still the last honest checkpoint
+    pins = ["--log-key", DEV_LOG_VKEY]
+    for vkey in DEV_WITNESS_VKEYS.values():
+        pins += ["--witness-key", vkey]
+    unwitnessed = civicloop_verify("checkpoint", "--log", f"{ledger.http_url}/ledger", *pins)
+    assert unwitnessed.returncode == 1, unwitnessed.stdout + unwitnessed.stderr
+    assert "cosigned by 0 of the 2 witnesses" in unwitnessed.stdout + unwitnessed.stderr
+    monitor = civicloop_verify(
+        "log", "--log", f"{ledger.http_url}/ledger", "--log-key", DEV_LOG_VKEY
+    )
+    assert monitor.returncode == 1, monitor.stdout + monitor.stderr
