@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help setup proto proto-check lint test test-unit test-integration test-containers run up down demo bench k8s-check
+.PHONY: help setup proto proto-check lint test test-unit test-integration test-containers run up down demo bench eval-dupes k8s-check
 
 help:
 	@echo "make run          set up, start RabbitMQ/PostgreSQL/Redis if stopped, start every service,"
@@ -16,6 +16,7 @@ help:
 	@echo "make proto        regenerate civicloop.v1 from proto/"
 	@echo "make lint         buf lint + breaking, ruff, mypy"
 	@echo "make bench        throughput, latency and memory, as ratios against the raw servers"
+	@echo "make eval-dupes   统单 duplicate finding on the held-out corpus, and ProposeClusters' p99"
 
 setup:
 	@scripts/setup.sh
@@ -66,6 +67,11 @@ demo: setup
 
 bench: setup
 	@$(PY) -m scripts.bench
+
+# 统单: the shipping scorer on the held-out half of the corpus (services/intake/tests/eval),
+# then ProposeClusters' p99 with 10,000 petitions (its own database dupes_eval_*, free ports).
+eval-dupes: setup
+	@$(PY) -m scripts.eval_dupes
 
 k8s-check: setup
 	@scripts/k8s_check.sh

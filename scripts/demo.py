@@ -30,6 +30,8 @@ from civicloop.v1 import (
     dispatch_pb2_grpc,
     intake_pb2,
     intake_pb2_grpc,
+    publication_pb2,
+    publication_pb2_grpc,
     rating_pb2,
     rating_pb2_grpc,
 )
@@ -39,6 +41,8 @@ INTAKE_HTTP = os.environ.get("INTAKE_HTTP", "http://127.0.0.1:8001")
 INTAKE_GRPC = os.environ.get("INTAKE_GRPC", "127.0.0.1:50051")
 DISPATCH_GRPC = os.environ.get("DISPATCH_GRPC", "127.0.0.1:50052")
 RATING_GRPC = os.environ.get("RATING_GRPC", "127.0.0.1:50053")
+PUBLICATION_HTTP = os.environ.get("PUBLICATION_HTTP", "http://127.0.0.1:8004")
+PUBLICATION_GRPC = os.environ.get("PUBLICATION_GRPC", "127.0.0.1:50054")
 LEDGER_HTTP = os.environ.get("LEDGER_HTTP", "http://127.0.0.1:8005")
 SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
 LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
@@ -264,6 +268,57 @@ async def walk_ledger(case_id: str) -> None:
         raise SystemExit("demo: civicloop-verify did not verify the case's evidence")
 
 
+async def walk_publication(case_id: str) -> None:
+    """晒单: the case on the public board, then in a batch the office publishes."""
+    step("8. 晒单 The case on the public board, then published in this month's batch")
+    async with httpx.AsyncClient(base_url=PUBLICATION_HTTP, timeout=10) as board:
+        deadline = time.monotonic() + 15
+        shown: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            answer = await board.get(f"/v1/cases/{case_id}")
+            if answer.status_code == 200:
+                shown = answer.json()
+                if shown["state"] in ("closed", "rated", "completed", "dispatched"):
+                    break
+            await asyncio.sleep(0.2)
+        if not shown:
+            raise SystemExit("demo: the case never reached the public board")
+        steps = " → ".join(s["step"] for s in shown.get("timeline", []))
+        print(f"   on the board: state={shown['state']}  timeline: {steps}")
+    channel = client_channel(PUBLICATION_GRPC)
+    publication = publication_pb2_grpc.PublicationServiceStub(channel)
+    publisher = caller("publisher:demo", "publisher", "publication")
+    created = await publication.CreateBatch(
+        publication_pb2.CreateBatchRequest(
+            request_id=f"demo-batch-{time.time_ns()}",
+            title="翔凤桥社区急难愁盼诉求公示",
+            filter=publication_pb2.PublicationBatchFilter(
+                community_codes=["C001"], list=common_pb2.CASE_LIST_URGENT_NEEDS
+            ),
+            max_cases=20,
+        ),
+        metadata=publisher,
+        timeout=10,
+    )
+    published = await publication.PublishBatch(
+        publication_pb2.PublishBatchRequest(
+            request_id=f"demo-publish-{time.time_ns()}",
+            batch_id=created.batch.batch_id,
+            expected_version=created.batch.version,
+        ),
+        metadata=publisher,
+        timeout=10,
+    )
+    await channel.close()
+    print(
+        f"   batch {published.batch.batch_id}: {len(published.batch.case_ids)} cases, "
+        f"edition {published.batch.edition}, frozen"
+    )
+    print(f"   the case:  {PUBLICATION_HTTP}/cases/{case_id}")
+    print(f"   the batch: {PUBLICATION_HTTP}/batches/{published.batch.batch_id}")
+    print(f"   the board: {PUBLICATION_HTTP}/   feeds: {PUBLICATION_HTTP}/feeds/all.atom")
+
+
 async def main() -> None:
     watcher = EventWatcher()
     await watcher.start()
@@ -315,7 +370,7 @@ async def main() -> None:
     channel = client_channel(INTAKE_GRPC)
     intake = intake_pb2_grpc.IntakeServiceStub(channel)
     ids = [first["petition"]["petition_id"], second["petition"]["petition_id"]]
-    step("3. 统单 The office looks for near-duplicates (bigram pg_trgm + distance + category)")
+    step("3. 统单 The office looks for near-duplicates (words, distance, time, category)")
     proposal = await intake.ProposeClusters(
         intake_pb2.ProposeClustersRequest(community_code="C001", window_hours=1),
         metadata=office,
@@ -325,7 +380,7 @@ async def main() -> None:
     for cluster in ours:
         print(
             f"   cluster of {len(cluster.petition_ids)} petitions, "
-            f"similarity >= {cluster.min_similarity:.2f}"
+            f"score {cluster.score:.2f}, rank {cluster.rank}"
         )
     if not ours:
         raise SystemExit("demo: the two reports were not proposed as duplicates")
@@ -359,10 +414,13 @@ async def main() -> None:
             await walk_rating(watcher, case.case_id, phones)
         else:
             step("7. 评单", "the rating service is not running: the case waits, completed.")
-    step("晒单", "publication is not built yet in this checkout.")
+    if await answers(PUBLICATION_GRPC):
+        await walk_publication(case.case_id)
+    else:
+        step("8. 晒单", "the publication service is not running: the case is not on the board.")
     await walk_ledger(case.case_id)
 
-    step("8. One trace for the case's whole life")
+    step("9. One trace for the case's whole life")
     await asyncio.sleep(1.5)  # the span processor exports in batches
     run_dir = Path(os.environ.get("CIVICLOOP_RUN_DIR", ROOT / "var"))
     for span in case_trace(run_dir, case.case_id):

@@ -29,7 +29,8 @@ from pydantic import BaseModel, Field
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.errors import NotFound
 from civicloop.platform.http import Readiness, create_http_app, parse_json_body, problem
-from civicloop.rating.sms import DEV_SMS_SECRET, decode_secret, verify_signature
+from civicloop.platform.webhooks import decode_secret, verify_signature
+from civicloop.rating.sms import DEV_SMS_SECRET
 
 
 class IncomingSms(BaseModel):

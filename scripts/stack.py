@@ -230,7 +230,7 @@ def stop_services() -> None:
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
-            pid_file.unlink()
+            pid_file.unlink(missing_ok=True)
             continue
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -239,7 +239,8 @@ def stop_services() -> None:
             time.sleep(0.1)
         else:
             os.kill(pid, signal.SIGKILL)
-        pid_file.unlink()
+        # `make run` serving in another terminal removes its pid files as it stops too.
+        pid_file.unlink(missing_ok=True)
         print(f"stopped {pid_file.stem}")
 
 

@@ -12,6 +12,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
+from browser import phone_browser
 from harness import (
     EventTap,
     Infra,
@@ -19,6 +20,7 @@ from harness import (
     ServiceProcess,
     SmsSinkProcess,
     delete_namespace,
+    drop_database,
     infrastructure,
     run_id,
     running,
@@ -27,6 +29,7 @@ from harness import (
     started,
 )
 from rating_loop import Loop
+from selenium import webdriver
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
@@ -215,6 +218,62 @@ async def loop(
             sink,
             tap,
         )
+
+
+# ---- publication ----
+
+
+@pytest.fixture(scope="session")
+async def publication(
+    infra: Infra,
+    run: dict[str, Any],
+    intake: ServiceProcess,
+    dispatch: ServiceProcess,
+    rating: ServiceProcess,
+) -> AsyncIterator[ServiceProcess]:
+    """Started with intake, dispatch and rating, before the tests file anything: its queue
+    must be bound before the events it shows are published."""
+    database = f"publication_t{run['id']}"
+    env = service_env(infra, run, database) | {
+        "RATING_GRPC_TARGET": rating.grpc_target,
+        "DISPATCH_GRPC_TARGET": dispatch.grpc_target,
+        # The tests' webhook receivers listen on this machine, over http.
+        "PUBLICATION_WEBHOOK_ALLOW_PRIVATE": "true",
+        "PUBLICATION_WEBHOOK_MAX_ATTEMPTS": "3",
+        "PUBLICATION_WEBHOOK_BACKOFF_SECONDS": "0.05",
+        "PUBLICATION_WEBHOOK_SCAN_SECONDS": "0.2",
+        # Every page rendered afresh, so a test sees the event it just caused.
+        "PUBLICATION_PAGE_CACHE_SECONDS": "0",
+        "PUBLICATION_RATES_KEEP_SECONDS": "0",
+        "PUBLICATION_LIMIT_PER_ADDRESS_MINUTE": "100000",
+    }
+    process = ServiceProcess("publication", env, Path(run["dir"]))
+    process.env["PUBLICATION_PUBLIC_BASE_URL"] = process.http_url
+    try:
+        async with started(process) as service:
+            yield service
+    finally:
+        await drop_database(infra, database)
+
+
+@pytest.fixture(scope="session")
+async def publication_channel(publication: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
+    channel = client_channel(publication.grpc_target)
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture(scope="session")
+async def board(publication: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=publication.http_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    chrome = phone_browser()
+    yield chrome
+    chrome.quit()
 
 
 # ---- ledger ----

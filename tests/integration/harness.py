@@ -339,7 +339,7 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
 
 
 # Every service a run may start (and whose queues it may leave on the broker).
-SERVICES = ("intake", "dispatch", "rating", "ledger")
+SERVICES = ("intake", "dispatch", "rating", "publication", "ledger")
 
 
 def token(*roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES) -> str:

@@ -6,16 +6,13 @@ used link) go to var/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import base64
 import re
-import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import httpx
-import pytest
+from browser import screenshot
 from harness import (
     ServiceProcess,
     grpc_auth,
@@ -24,7 +21,6 @@ from harness import (
 )
 from rating_loop import Loop
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -37,50 +33,13 @@ from civicloop.v1 import (
     dispatch_pb2_grpc,
 )
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
 LINK = re.compile(r"https?://[^/\s]+/r/([A-Za-z0-9_-]{43})")
-# An iPhone 12-15's viewport, at twice the density so the screenshots are legible.
-PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
 SUMMARY = "翔凤桥社区小区门口路灯不亮，晚上出行不便"
 RESULT = "已更换灯具，路灯恢复照明"
 
 
 def rid() -> str:
     return str(uuid.uuid4())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    """Debian's chromium through its chromium-driver (scripts/browser.sh installs both);
-    given both paths, Selenium fetches nothing."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "chromium or chromedriver missing: run scripts/browser.sh"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
-        options.add_argument(argument)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": PHONE})
-    chrome = webdriver.Chrome(options=options, service=Service(executable_path=driver))
-    chrome.set_page_load_timeout(20)
-    yield chrome
-    chrome.quit()
-
-
-def screenshot(browser: webdriver.Chrome, name: str) -> Path:
-    """The whole page at the phone's width, as the resident would scroll through it."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
-        },
-    )
-    path = ARTIFACTS / name
-    path.write_bytes(base64.b64decode(shot["data"]))
-    print(f"screenshot: {path}")
-    return path
 
 
 async def department_name(dispatch_channel: grpc.aio.Channel, code: str) -> str:

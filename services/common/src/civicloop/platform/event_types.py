@@ -28,6 +28,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     "civicloop.case.reopened.v1": ev.CaseReopened,
     "civicloop.case.closed.v1": ev.CaseClosed,
     "civicloop.publication.batch_published.v1": ev.BatchPublished,
+    "civicloop.publication.batch_corrected.v1": ev.BatchCorrected,
     "civicloop.ledger.checkpoint_signed.v1": ev.CheckpointSigned,
     "civicloop.ledger.credential_issued.v1": ev.CredentialIssued,
     "civicloop.ledger.credential_revoked.v1": ev.CredentialRevoked,

@@ -142,7 +142,8 @@ class DispatchServiceServicer:
     """
 
     def ListDepartments(self, request, context):
-        """The departments that can receive cases. Roles: office, auditor, any department.
+        """The departments that can receive cases. Roles: office, auditor, any department,
+        service:rating and service:publication (which show departments by name).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

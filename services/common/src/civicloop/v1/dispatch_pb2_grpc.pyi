@@ -54,7 +54,9 @@ class DispatchServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> DispatchServiceAsyncStub: ...
     ListDepartments: _grpc.UnaryUnaryMultiCallable[_dispatch_pb2.ListDepartmentsRequest, _dispatch_pb2.ListDepartmentsResponse]
-    """The departments that can receive cases. Roles: office, auditor, any department."""
+    """The departments that can receive cases. Roles: office, auditor, any department,
+    service:rating and service:publication (which show departments by name).
+    """
     GetDutyCatalogue: _grpc.UnaryUnaryMultiCallable[_dispatch_pb2.GetDutyCatalogueRequest, _dispatch_pb2.GetDutyCatalogueResponse]
     """The duty catalogue: category x community -> lead, assisting departments and the district
     fallback unit (兜底). Roles: office, auditor, any department.
@@ -139,7 +141,9 @@ class DispatchServiceAsyncStub(DispatchServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListDepartments: _aio.UnaryUnaryMultiCallable[_dispatch_pb2.ListDepartmentsRequest, _dispatch_pb2.ListDepartmentsResponse]  # type: ignore[assignment]
-    """The departments that can receive cases. Roles: office, auditor, any department."""
+    """The departments that can receive cases. Roles: office, auditor, any department,
+    service:rating and service:publication (which show departments by name).
+    """
     GetDutyCatalogue: _aio.UnaryUnaryMultiCallable[_dispatch_pb2.GetDutyCatalogueRequest, _dispatch_pb2.GetDutyCatalogueResponse]  # type: ignore[assignment]
     """The duty catalogue: category x community -> lead, assisting departments and the district
     fallback unit (兜底). Roles: office, auditor, any department.
@@ -227,7 +231,9 @@ class DispatchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _dispatch_pb2.ListDepartmentsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_dispatch_pb2.ListDepartmentsResponse, _abc.Awaitable[_dispatch_pb2.ListDepartmentsResponse]]:
-        """The departments that can receive cases. Roles: office, auditor, any department."""
+        """The departments that can receive cases. Roles: office, auditor, any department,
+        service:rating and service:publication (which show departments by name).
+        """
 
     @_abc_1.abstractmethod
     def GetDutyCatalogue(

@@ -402,6 +402,30 @@ class BatchPublished(_message.Message):
     published_by: _common_pb2.Actor
     def __init__(self, batch_id: _Optional[str] = ..., title: _Optional[str] = ..., case_ids: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[str]] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., published_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
 
+class BatchCorrected(_message.Message):
+    __slots__ = ("batch_id", "edition", "title", "case_ids", "added_case_ids", "removed_case_ids", "note", "channels", "corrected_at", "corrected_by")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    EDITION_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ADDED_CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_BY_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    edition: int
+    title: str
+    case_ids: _containers.RepeatedScalarFieldContainer[str]
+    added_case_ids: _containers.RepeatedScalarFieldContainer[str]
+    removed_case_ids: _containers.RepeatedScalarFieldContainer[str]
+    note: str
+    channels: _containers.RepeatedScalarFieldContainer[str]
+    corrected_at: _timestamp_pb2.Timestamp
+    corrected_by: _common_pb2.Actor
+    def __init__(self, batch_id: _Optional[str] = ..., edition: _Optional[int] = ..., title: _Optional[str] = ..., case_ids: _Optional[_Iterable[str]] = ..., added_case_ids: _Optional[_Iterable[str]] = ..., removed_case_ids: _Optional[_Iterable[str]] = ..., note: _Optional[str] = ..., channels: _Optional[_Iterable[str]] = ..., corrected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., corrected_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+
 class CheckpointSigned(_message.Message):
     __slots__ = ("log_id", "tree_size", "root_hash", "signature", "signed_at")
     LOG_ID_FIELD_NUMBER: _ClassVar[int]

@@ -175,34 +175,68 @@ class ResolveOnSiteResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
 class ProposeClustersRequest(_message.Message):
-    __slots__ = ("community_code", "window_hours", "min_similarity", "max_distance_meters")
+    __slots__ = ("community_code", "window_hours", "min_similarity", "max_distance_meters", "max_clusters")
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
     WINDOW_HOURS_FIELD_NUMBER: _ClassVar[int]
     MIN_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     MAX_DISTANCE_METERS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     community_code: str
     window_hours: int
     min_similarity: float
     max_distance_meters: float
-    def __init__(self, community_code: _Optional[str] = ..., window_hours: _Optional[int] = ..., min_similarity: _Optional[float] = ..., max_distance_meters: _Optional[float] = ...) -> None: ...
+    max_clusters: int
+    def __init__(self, community_code: _Optional[str] = ..., window_hours: _Optional[int] = ..., min_similarity: _Optional[float] = ..., max_distance_meters: _Optional[float] = ..., max_clusters: _Optional[int] = ...) -> None: ...
 
 class DuplicateCluster(_message.Message):
-    __slots__ = ("petition_ids", "case_ids", "category_code", "min_similarity")
+    __slots__ = ("petition_ids", "case_ids", "category_code", "min_similarity", "rank", "score", "links")
     PETITION_IDS_FIELD_NUMBER: _ClassVar[int]
     CASE_IDS_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_CODE_FIELD_NUMBER: _ClassVar[int]
     MIN_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    LINKS_FIELD_NUMBER: _ClassVar[int]
     petition_ids: _containers.RepeatedScalarFieldContainer[str]
     case_ids: _containers.RepeatedScalarFieldContainer[str]
     category_code: str
     min_similarity: float
-    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., case_ids: _Optional[_Iterable[str]] = ..., category_code: _Optional[str] = ..., min_similarity: _Optional[float] = ...) -> None: ...
+    rank: int
+    score: float
+    links: _containers.RepeatedCompositeFieldContainer[DuplicateLink]
+    def __init__(self, petition_ids: _Optional[_Iterable[str]] = ..., case_ids: _Optional[_Iterable[str]] = ..., category_code: _Optional[str] = ..., min_similarity: _Optional[float] = ..., rank: _Optional[int] = ..., score: _Optional[float] = ..., links: _Optional[_Iterable[_Union[DuplicateLink, _Mapping]]] = ...) -> None: ...
+
+class DuplicateLink(_message.Message):
+    __slots__ = ("petition_id", "other_petition_id", "score", "distance_meters", "hours_apart", "shared_words", "same_community", "same_category", "word_similarity", "character_similarity")
+    PETITION_ID_FIELD_NUMBER: _ClassVar[int]
+    OTHER_PETITION_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_METERS_FIELD_NUMBER: _ClassVar[int]
+    HOURS_APART_FIELD_NUMBER: _ClassVar[int]
+    SHARED_WORDS_FIELD_NUMBER: _ClassVar[int]
+    SAME_COMMUNITY_FIELD_NUMBER: _ClassVar[int]
+    SAME_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    WORD_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_SIMILARITY_FIELD_NUMBER: _ClassVar[int]
+    petition_id: str
+    other_petition_id: str
+    score: float
+    distance_meters: float
+    hours_apart: float
+    shared_words: _containers.RepeatedScalarFieldContainer[str]
+    same_community: bool
+    same_category: bool
+    word_similarity: float
+    character_similarity: float
+    def __init__(self, petition_id: _Optional[str] = ..., other_petition_id: _Optional[str] = ..., score: _Optional[float] = ..., distance_meters: _Optional[float] = ..., hours_apart: _Optional[float] = ..., shared_words: _Optional[_Iterable[str]] = ..., same_community: _Optional[bool] = ..., same_category: _Optional[bool] = ..., word_similarity: _Optional[float] = ..., character_similarity: _Optional[float] = ...) -> None: ...
 
 class ProposeClustersResponse(_message.Message):
-    __slots__ = ("clusters",)
+    __slots__ = ("clusters", "total_clusters")
     CLUSTERS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_CLUSTERS_FIELD_NUMBER: _ClassVar[int]
     clusters: _containers.RepeatedCompositeFieldContainer[DuplicateCluster]
-    def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ...) -> None: ...
+    total_clusters: int
+    def __init__(self, clusters: _Optional[_Iterable[_Union[DuplicateCluster, _Mapping]]] = ..., total_clusters: _Optional[int] = ...) -> None: ...
 
 class ConsolidateCaseRequest(_message.Message):
     __slots__ = ("petition_ids", "list", "urgency", "category_code", "summary", "review_before_opening", "request_id")

@@ -103,6 +103,26 @@ class PublicationServiceStub:
                 request_serializer=civicloop_dot_v1_dot_publication__pb2.DeleteWebhookRequest.SerializeToString,
                 response_deserializer=civicloop_dot_v1_dot_publication__pb2.DeleteWebhookResponse.FromString,
                 _registered_method=True)
+        self.UpdateBatch = channel.unary_unary(
+                '/civicloop.v1.PublicationService/UpdateBatch',
+                request_serializer=civicloop_dot_v1_dot_publication__pb2.UpdateBatchRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_publication__pb2.UpdateBatchResponse.FromString,
+                _registered_method=True)
+        self.CorrectBatch = channel.unary_unary(
+                '/civicloop.v1.PublicationService/CorrectBatch',
+                request_serializer=civicloop_dot_v1_dot_publication__pb2.CorrectBatchRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_publication__pb2.CorrectBatchResponse.FromString,
+                _registered_method=True)
+        self.ListWebhookDeliveries = channel.unary_unary(
+                '/civicloop.v1.PublicationService/ListWebhookDeliveries',
+                request_serializer=civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesResponse.FromString,
+                _registered_method=True)
+        self.ReplayWebhookDelivery = channel.unary_unary(
+                '/civicloop.v1.PublicationService/ReplayWebhookDelivery',
+                request_serializer=civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryResponse.FromString,
+                _registered_method=True)
 
 
 class PublicationServiceServicer:
@@ -202,6 +222,39 @@ class PublicationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateBatch(self, request, context):
+        """Change a DRAFT batch (title, description, cases). A PUBLISHED batch is frozen: refused
+        with FAILED_PRECONDITION (correct it instead). Roles: publisher, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CorrectBatch(self, request, context):
+        """Correct a PUBLISHED batch: a new edition (edition 2, 3, ...) with a note saying why and
+        what changed; the earlier editions stay readable as they were published. Pushed to the
+        batch's channels. Emits civicloop.publication.batch_corrected.v1. Roles: publisher, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhookDeliveries(self, request, context):
+        """Webhook deliveries, newest first: the dead-letter view (state DEAD) and what is pending.
+        Roles: publisher, office, auditor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayWebhookDelivery(self, request, context):
+        """Deliver a DEAD delivery again (its attempts start afresh, same webhook-id). Replaying one
+        that is not DEAD is refused with FAILED_PRECONDITION. Roles: publisher, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PublicationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -249,6 +302,26 @@ def add_PublicationServiceServicer_to_server(servicer, server):
                     servicer.DeleteWebhook,
                     request_deserializer=civicloop_dot_v1_dot_publication__pb2.DeleteWebhookRequest.FromString,
                     response_serializer=civicloop_dot_v1_dot_publication__pb2.DeleteWebhookResponse.SerializeToString,
+            ),
+            'UpdateBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateBatch,
+                    request_deserializer=civicloop_dot_v1_dot_publication__pb2.UpdateBatchRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_publication__pb2.UpdateBatchResponse.SerializeToString,
+            ),
+            'CorrectBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.CorrectBatch,
+                    request_deserializer=civicloop_dot_v1_dot_publication__pb2.CorrectBatchRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_publication__pb2.CorrectBatchResponse.SerializeToString,
+            ),
+            'ListWebhookDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhookDeliveries,
+                    request_deserializer=civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesResponse.SerializeToString,
+            ),
+            'ReplayWebhookDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayWebhookDelivery,
+                    request_deserializer=civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -518,6 +591,114 @@ class PublicationService:
             '/civicloop.v1.PublicationService/DeleteWebhook',
             civicloop_dot_v1_dot_publication__pb2.DeleteWebhookRequest.SerializeToString,
             civicloop_dot_v1_dot_publication__pb2.DeleteWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.PublicationService/UpdateBatch',
+            civicloop_dot_v1_dot_publication__pb2.UpdateBatchRequest.SerializeToString,
+            civicloop_dot_v1_dot_publication__pb2.UpdateBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CorrectBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.PublicationService/CorrectBatch',
+            civicloop_dot_v1_dot_publication__pb2.CorrectBatchRequest.SerializeToString,
+            civicloop_dot_v1_dot_publication__pb2.CorrectBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhookDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.PublicationService/ListWebhookDeliveries',
+            civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+            civicloop_dot_v1_dot_publication__pb2.ListWebhookDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayWebhookDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.PublicationService/ReplayWebhookDelivery',
+            civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryRequest.SerializeToString,
+            civicloop_dot_v1_dot_publication__pb2.ReplayWebhookDeliveryResponse.FromString,
             options,
             channel_credentials,
             insecure,

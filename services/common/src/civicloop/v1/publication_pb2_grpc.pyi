@@ -91,6 +91,23 @@ class PublicationServiceStub:
     """Stop deliveries and destroy the secret. Deleting a webhook that is already deleted
     succeeds. Roles: publisher, office.
     """
+    UpdateBatch: _grpc.UnaryUnaryMultiCallable[_publication_pb2.UpdateBatchRequest, _publication_pb2.UpdateBatchResponse]
+    """Change a DRAFT batch (title, description, cases). A PUBLISHED batch is frozen: refused
+    with FAILED_PRECONDITION (correct it instead). Roles: publisher, office.
+    """
+    CorrectBatch: _grpc.UnaryUnaryMultiCallable[_publication_pb2.CorrectBatchRequest, _publication_pb2.CorrectBatchResponse]
+    """Correct a PUBLISHED batch: a new edition (edition 2, 3, ...) with a note saying why and
+    what changed; the earlier editions stay readable as they were published. Pushed to the
+    batch's channels. Emits civicloop.publication.batch_corrected.v1. Roles: publisher, office.
+    """
+    ListWebhookDeliveries: _grpc.UnaryUnaryMultiCallable[_publication_pb2.ListWebhookDeliveriesRequest, _publication_pb2.ListWebhookDeliveriesResponse]
+    """Webhook deliveries, newest first: the dead-letter view (state DEAD) and what is pending.
+    Roles: publisher, office, auditor.
+    """
+    ReplayWebhookDelivery: _grpc.UnaryUnaryMultiCallable[_publication_pb2.ReplayWebhookDeliveryRequest, _publication_pb2.ReplayWebhookDeliveryResponse]
+    """Deliver a DEAD delivery again (its attempts start afresh, same webhook-id). Replaying one
+    that is not DEAD is refused with FAILED_PRECONDITION. Roles: publisher, office.
+    """
 
 @_typing.type_check_only
 class PublicationServiceAsyncStub(PublicationServiceStub):
@@ -150,6 +167,23 @@ class PublicationServiceAsyncStub(PublicationServiceStub):
     DeleteWebhook: _aio.UnaryUnaryMultiCallable[_publication_pb2.DeleteWebhookRequest, _publication_pb2.DeleteWebhookResponse]  # type: ignore[assignment]
     """Stop deliveries and destroy the secret. Deleting a webhook that is already deleted
     succeeds. Roles: publisher, office.
+    """
+    UpdateBatch: _aio.UnaryUnaryMultiCallable[_publication_pb2.UpdateBatchRequest, _publication_pb2.UpdateBatchResponse]  # type: ignore[assignment]
+    """Change a DRAFT batch (title, description, cases). A PUBLISHED batch is frozen: refused
+    with FAILED_PRECONDITION (correct it instead). Roles: publisher, office.
+    """
+    CorrectBatch: _aio.UnaryUnaryMultiCallable[_publication_pb2.CorrectBatchRequest, _publication_pb2.CorrectBatchResponse]  # type: ignore[assignment]
+    """Correct a PUBLISHED batch: a new edition (edition 2, 3, ...) with a note saying why and
+    what changed; the earlier editions stay readable as they were published. Pushed to the
+    batch's channels. Emits civicloop.publication.batch_corrected.v1. Roles: publisher, office.
+    """
+    ListWebhookDeliveries: _aio.UnaryUnaryMultiCallable[_publication_pb2.ListWebhookDeliveriesRequest, _publication_pb2.ListWebhookDeliveriesResponse]  # type: ignore[assignment]
+    """Webhook deliveries, newest first: the dead-letter view (state DEAD) and what is pending.
+    Roles: publisher, office, auditor.
+    """
+    ReplayWebhookDelivery: _aio.UnaryUnaryMultiCallable[_publication_pb2.ReplayWebhookDeliveryRequest, _publication_pb2.ReplayWebhookDeliveryResponse]  # type: ignore[assignment]
+    """Deliver a DEAD delivery again (its attempts start afresh, same webhook-id). Replaying one
+    that is not DEAD is refused with FAILED_PRECONDITION. Roles: publisher, office.
     """
 
 class PublicationServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -261,6 +295,47 @@ class PublicationServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_publication_pb2.DeleteWebhookResponse, _abc.Awaitable[_publication_pb2.DeleteWebhookResponse]]:
         """Stop deliveries and destroy the secret. Deleting a webhook that is already deleted
         succeeds. Roles: publisher, office.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateBatch(
+        self,
+        request: _publication_pb2.UpdateBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_publication_pb2.UpdateBatchResponse, _abc.Awaitable[_publication_pb2.UpdateBatchResponse]]:
+        """Change a DRAFT batch (title, description, cases). A PUBLISHED batch is frozen: refused
+        with FAILED_PRECONDITION (correct it instead). Roles: publisher, office.
+        """
+
+    @_abc_1.abstractmethod
+    def CorrectBatch(
+        self,
+        request: _publication_pb2.CorrectBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_publication_pb2.CorrectBatchResponse, _abc.Awaitable[_publication_pb2.CorrectBatchResponse]]:
+        """Correct a PUBLISHED batch: a new edition (edition 2, 3, ...) with a note saying why and
+        what changed; the earlier editions stay readable as they were published. Pushed to the
+        batch's channels. Emits civicloop.publication.batch_corrected.v1. Roles: publisher, office.
+        """
+
+    @_abc_1.abstractmethod
+    def ListWebhookDeliveries(
+        self,
+        request: _publication_pb2.ListWebhookDeliveriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_publication_pb2.ListWebhookDeliveriesResponse, _abc.Awaitable[_publication_pb2.ListWebhookDeliveriesResponse]]:
+        """Webhook deliveries, newest first: the dead-letter view (state DEAD) and what is pending.
+        Roles: publisher, office, auditor.
+        """
+
+    @_abc_1.abstractmethod
+    def ReplayWebhookDelivery(
+        self,
+        request: _publication_pb2.ReplayWebhookDeliveryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_publication_pb2.ReplayWebhookDeliveryResponse, _abc.Awaitable[_publication_pb2.ReplayWebhookDeliveryResponse]]:
+        """Deliver a DEAD delivery again (its attempts start afresh, same webhook-id). Replaying one
+        that is not DEAD is refused with FAILED_PRECONDITION. Roles: publisher, office.
         """
 
 def add_PublicationServiceServicer_to_server(servicer: PublicationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -172,7 +172,8 @@ class RatingServiceServicer:
 
     def GetRates(self, request, context):
         """The satisfaction, on-time and resolution rates, grouped by department, community and/or
-        month. Roles: office, auditor, publisher; a department only for its own code.
+        month. Roles: office, auditor, publisher, service:publication (the public board); a
+        department only for its own code.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

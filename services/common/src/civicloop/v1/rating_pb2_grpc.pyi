@@ -90,7 +90,8 @@ class RatingServiceStub:
     """
     GetRates: _grpc.UnaryUnaryMultiCallable[_rating_pb2.GetRatesRequest, _rating_pb2.GetRatesResponse]
     """The satisfaction, on-time and resolution rates, grouped by department, community and/or
-    month. Roles: office, auditor, publisher; a department only for its own code.
+    month. Roles: office, auditor, publisher, service:publication (the public board); a
+    department only for its own code.
     """
     ListRatings: _grpc.UnaryUnaryMultiCallable[_rating_pb2.ListRatingsRequest, _rating_pb2.ListRatingsResponse]
     """Individual ratings, newest first. Roles: office, auditor; a department only for cases it
@@ -155,7 +156,8 @@ class RatingServiceAsyncStub(RatingServiceStub):
     """
     GetRates: _aio.UnaryUnaryMultiCallable[_rating_pb2.GetRatesRequest, _rating_pb2.GetRatesResponse]  # type: ignore[assignment]
     """The satisfaction, on-time and resolution rates, grouped by department, community and/or
-    month. Roles: office, auditor, publisher; a department only for its own code.
+    month. Roles: office, auditor, publisher, service:publication (the public board); a
+    department only for its own code.
     """
     ListRatings: _aio.UnaryUnaryMultiCallable[_rating_pb2.ListRatingsRequest, _rating_pb2.ListRatingsResponse]  # type: ignore[assignment]
     """Individual ratings, newest first. Roles: office, auditor; a department only for cases it
@@ -253,7 +255,8 @@ class RatingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_rating_pb2.GetRatesResponse, _abc.Awaitable[_rating_pb2.GetRatesResponse]]:
         """The satisfaction, on-time and resolution rates, grouped by department, community and/or
-        month. Roles: office, auditor, publisher; a department only for its own code.
+        month. Roles: office, auditor, publisher, service:publication (the public board); a
+        department only for its own code.
         """
 
     @_abc_1.abstractmethod

@@ -310,8 +310,8 @@ class DispatchServicer(dispatch_pb2_grpc.DispatchServiceServicer):
 
     # ---- departments and the duty catalogue ----
 
-    # Rating shows the department that handled a case by name on its rating page.
-    @rpc(roles=(*READERS, auth.service("rating")))
+    # Rating (its rating page) and publication (the public board) show departments by name.
+    @rpc(roles=(*READERS, auth.service("rating"), auth.service("publication")))
     async def ListDepartments(
         self, request: dispatch_pb2.ListDepartmentsRequest, context: Context, principal: Principal
     ) -> dispatch_pb2.ListDepartmentsResponse:

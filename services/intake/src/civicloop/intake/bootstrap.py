@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from civicloop.intake import api, open311
+from civicloop.intake.domain.wording import Segmenter
 from civicloop.intake.handlers import REPORTED_STATES, Intake
 from civicloop.intake.pii import PiiVault
 from civicloop.intake.ratelimit import SubmissionLimiter
@@ -19,6 +20,8 @@ def build(runtime: Runtime) -> ServiceParts:
     assert isinstance(settings, IntakeSettings)
     settings.require_secret("INTAKE_PII_KEY", settings.uses_development_pii_key())
     settings.require_secret("INTAKE_OPEN311_API_KEYS", settings.uses_development_open311_key())
+    # jieba's dictionary loads once, before the first filing or 统单 needs it.
+    Segmenter.load()
     limiter = SubmissionLimiter(
         runtime.redis,
         settings.namespace,

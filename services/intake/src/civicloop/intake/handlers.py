@@ -3,6 +3,7 @@ bus) only translate to these and back."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,14 +62,6 @@ class Submission:
     created: bool
 
 
-@dataclass(frozen=True)
-class Cluster:
-    petition_ids: list[str]
-    case_ids: list[str]
-    category_code: str
-    min_similarity: float
-
-
 # Who may file, in the order of preference of the role a filing is recorded under.
 FILERS = (auth.RESIDENT, auth.WORKER, auth.OFFICE, auth.ANY_SERVICE)
 # Who may read what, the same over HTTP and gRPC: petitions and lists are for intake's staff;
@@ -97,6 +90,9 @@ class Intake:
         self.vault = vault
         self.limiter = limiter
         self.clock = clock
+        # 统单's indexes of the window's petitions, by question, most recently used last.
+        self._indexes: dict[tuple[str | None, int, float], similarity.DuplicateIndex] = {}
+        self._proposing = asyncio.Lock()
         # Concurrent filings are written together: one round trip and one commit.
         # Keys are claimed in key order, the same in every replica (no deadlock between them).
         self._filings = GroupCommit(
@@ -326,46 +322,46 @@ class Intake:
         return case, new_case
 
     async def propose_clusters(
-        self, community: str | None, window_hours: int, min_similarity: float, max_distance_m: float
-    ) -> list[Cluster]:
+        self,
+        community: str | None,
+        window_hours: int,
+        threshold: float,
+        max_distance_m: float,
+        max_clusters: int = 200,
+    ) -> tuple[list[similarity.Proposal], int]:
+        """The best ranked clusters of submitted petitions that report one problem, with
+        their reasons, and how many were found."""
         errors = Violations()
         if community and community not in communities():
             errors.add("community_code", f"unknown community {community!r}")
         if not 1 <= window_hours <= 720:
             errors.add("window_hours", "must be 1..720")
-        if not 0 < min_similarity <= 1:
+        if not 0 < threshold <= 1:
             errors.add("min_similarity", "must be in (0, 1]")
         if not 0 < max_distance_m <= 50_000:
             errors.add("max_distance_meters", "must be in (0, 50000]")
+        if not 1 <= max_clusters <= 1000:
+            errors.add("max_clusters", "must be 1..1000")
         errors.raise_if_any()
         since = self.clock() - timedelta(hours=window_hours)
-        async with self.pool.acquire() as conn:
-            repo = PetitionRepository(conn)
-            pairs = await repo.similar_pairs(
-                community=community,
-                since=since,
-                min_similarity=min_similarity,
-                max_distance_m=max_distance_m,
+        # One index per kind of question, kept between calls (see DuplicateIndex); one
+        # caller at a time brings it up to date.
+        key = (community, window_hours, max_distance_m)
+        async with self._proposing:
+            index = self._indexes.pop(key, None) or similarity.DuplicateIndex(max_distance_m)
+            self._indexes[key] = index
+            while len(self._indexes) > 8:
+                self._indexes.pop(next(iter(self._indexes)))
+            async with self.pool.acquire() as conn:
+                repo = PetitionRepository(conn)
+                present = await repo.duplicate_window(community=community, since=since)
+                missing = index.missing(present)
+                new = await repo.duplicate_candidates(missing) if missing else []
+            # Up to a tenth of a second of scoring and clustering: off the event loop, so
+            # filings and reads go on meanwhile.
+            return await asyncio.to_thread(
+                index.sync_and_propose, present, new, threshold, max_clusters
             )
-            groups = similarity.clusters(pairs)
-            found: list[Cluster] = []
-            for members, weakest in groups:
-                petitions, _ = await repo.search(
-                    community=None,
-                    category=None,
-                    case_id=None,
-                    page=PageRequest(len(members), None),
-                    ids=members,
-                )
-                found.append(
-                    Cluster(
-                        petition_ids=members,
-                        case_ids=sorted({p.case_id for p in petitions}),
-                        category_code=petitions[0].category_code if petitions else "",
-                        min_similarity=round(weakest, 3),
-                    )
-                )
-        return found
 
     # ---- reads ----
 

@@ -149,11 +149,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         context: Context,
         principal: Principal,
     ) -> intake_pb2.ProposeClustersResponse:
-        found = await self.intake.propose_clusters(
+        found, total = await self.intake.propose_clusters(
             request.community_code or None,
             request.window_hours or similarity.DEFAULT_WINDOW_HOURS,
-            request.min_similarity or similarity.DEFAULT_MIN_SIMILARITY,
+            request.min_similarity or similarity.DEFAULT_THRESHOLD,
             request.max_distance_meters or similarity.DEFAULT_MAX_DISTANCE_M,
+            request.max_clusters or similarity.DEFAULT_MAX_CLUSTERS,
         )
         return intake_pb2.ProposeClustersResponse(
             clusters=[
@@ -161,10 +162,28 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                     petition_ids=c.petition_ids,
                     case_ids=c.case_ids,
                     category_code=c.category_code,
-                    min_similarity=c.min_similarity,
+                    min_similarity=c.min_score,
+                    rank=c.rank,
+                    score=c.score,
+                    links=[
+                        intake_pb2.DuplicateLink(
+                            petition_id=link.petition_a,
+                            other_petition_id=link.petition_b,
+                            score=link.score,
+                            distance_meters=link.distance_m,
+                            hours_apart=link.hours_apart,
+                            shared_words=link.shared_words,
+                            same_community=link.same_community,
+                            same_category=link.same_category,
+                            word_similarity=link.words,
+                            character_similarity=link.chars,
+                        )
+                        for link in c.links
+                    ],
                 )
                 for c in found
-            ]
+            ],
+            total_clusters=total,
         )
 
     @rpc(roles=(auth.OFFICE,))

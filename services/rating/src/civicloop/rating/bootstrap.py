@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from civicloop.platform.clock import clock_from
+from civicloop.platform.departments import DepartmentNames
 from civicloop.platform.event_types import type_of
 from civicloop.platform.grpc_server import client_channel
 from civicloop.platform.http import create_http_app
@@ -13,7 +14,7 @@ from civicloop.platform.runtime import Runtime, ServiceParts, periodically
 from civicloop.rating import api, page
 from civicloop.rating.handlers import Rater
 from civicloop.rating.links import LinkTokens
-from civicloop.rating.peers import DepartmentNames, IntakeContacts
+from civicloop.rating.peers import IntakeContacts
 from civicloop.rating.queries import RatingQueries
 from civicloop.rating.rpc import SERVICE_NAME, RatingServicer
 from civicloop.rating.settings import RatingSettings

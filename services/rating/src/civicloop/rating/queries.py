@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
 
 import asyncpg
 
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.months import month_bounds
 from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.platform.protobuf import parse_uuid
 from civicloop.rating.domain.model import Rating
-from civicloop.rating.domain.rates import SHANGHAI, Counts, month_range, parse_month
+from civicloop.rating.domain.rates import Counts, month_range
 from civicloop.rating.store.repository import ALL
 
 RATES = Keyset("rates", ("text", "text", "text"))
@@ -58,12 +58,6 @@ class RatingFilter:
     community_code: str | None = None
     month: str | None = None
     satisfied: bool | None = None
-
-
-def _month_bounds(month: str) -> tuple[datetime, datetime]:
-    year, number = parse_month(month, "month")
-    start = datetime(year, number, 1, tzinfo=SHANGHAI)
-    return start, (start + timedelta(days=32)).replace(day=1)
 
 
 class RatingQueries:
@@ -129,7 +123,7 @@ class RatingQueries:
         return RATES.page(found, page, lambda row: row.key)
 
     async def ratings(self, wanted: RatingFilter, page: PageRequest) -> tuple[list[Rating], str]:
-        since, until = _month_bounds(wanted.month) if wanted.month else (None, None)
+        since, until = month_bounds(wanted.month) if wanted.month else (None, None)
         after = page.after or (None, None)
         rows = await self.pool.fetch(
             f"""SELECT * FROM ratings

@@ -32,7 +32,7 @@ GROUPING_NAMES = {
 
 
 # Who sees every department's figures and ratings; a department sees its own.
-RATES_SEE_ALL = (auth.OFFICE, auth.AUDITOR, auth.PUBLISHER)
+RATES_SEE_ALL = (auth.OFFICE, auth.AUDITOR, auth.PUBLISHER, auth.service("publication"))
 RATINGS_SEE_ALL = (auth.OFFICE, auth.AUDITOR)
 
 
@@ -138,7 +138,8 @@ class RatingServicer(rating_pb2_grpc.RatingServiceServicer):
             case_id=case.id, case_version=case.version, outcome=case.closed_as.value
         )
 
-    @rpc(roles=(auth.OFFICE, auth.AUDITOR, auth.PUBLISHER, auth.ANY_DEPARTMENT))
+    # Publication shows the city's rates on the public board's statistics page.
+    @rpc(roles=(*RATES_SEE_ALL, auth.ANY_DEPARTMENT))
     async def GetRates(
         self, request: rating_pb2.GetRatesRequest, context: Context, principal: Principal
     ) -> rating_pb2.GetRatesResponse:

@@ -22,7 +22,8 @@ from civicloop.intake.domain.model import (
     Location,
     Petition,
 )
-from civicloop.intake.domain.similarity import bigram_text
+from civicloop.intake.domain.similarity import Candidate
+from civicloop.intake.domain.wording import PetitionText, segment
 from civicloop.platform.commands import COMMAND_CLAIM, CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.domain import Actor, CaseList, Urgency
@@ -231,39 +232,45 @@ class PetitionRepository:
             [petition_from_row(r) for r in rows], page, lambda p: (p.submitted_at, p.id)
         )
 
-    async def similar_pairs(
-        self,
-        *,
-        community: str | None,
-        since: datetime,
-        min_similarity: float,
-        max_distance_m: float,
-    ) -> list[tuple[str, str, float]]:
-        """Pairs of petitions in submitted cases: same category, inside the window, text alike
-        in bigram space (pg_trgm), and near each other when both have a location."""
+    async def duplicate_window(self, *, community: str | None, since: datetime) -> dict[str, str]:
+        """The petitions of submitted cases filed since ``since`` (in one community, if
+        given): id -> case id. What 统单 compares; the domain keeps what it already knows."""
         rows = await self.conn.fetch(
-            """SELECT a.id::text AS a, b.id::text AS b,
-                      similarity(a.description_grams, b.description_grams) AS score
-                 FROM petitions a
-                 JOIN cases ca ON ca.id = a.case_id AND ca.state = 'submitted'
-                 JOIN petitions b ON b.category_code = a.category_code AND b.id > a.id
-                                 AND b.submitted_at >= $1 AND b.case_id <> a.case_id
-                 JOIN cases cb ON cb.id = b.case_id AND cb.state = 'submitted'
-                WHERE a.submitted_at >= $1
-                  AND ($2::text IS NULL OR a.community_code = $2)
-                  AND ($2::text IS NULL OR b.community_code = $2)
-                  AND similarity(a.description_grams, b.description_grams) >= $3
-                  AND (a.latitude IS NULL OR b.latitude IS NULL OR
-                       2 * 6371008.8 * asin(sqrt(
-                         power(sin(radians(b.latitude - a.latitude) / 2), 2) +
-                         cos(radians(a.latitude)) * cos(radians(b.latitude)) *
-                         power(sin(radians(b.longitude - a.longitude) / 2), 2))) <= $4)""",
+            """SELECT p.id::text AS id, p.case_id::text AS case_id
+                 FROM petitions p JOIN cases c ON c.id = p.case_id
+                WHERE p.submitted_at >= $1 AND c.state = 'submitted'
+                  AND ($2::text IS NULL OR p.community_code = $2)""",
             since,
             community,
-            min_similarity,
-            max_distance_m,
         )
-        return [(r["a"], r["b"], float(r["score"])) for r in rows]
+        return {r["id"]: r["case_id"] for r in rows}
+
+    async def duplicate_candidates(self, petition_ids: list[str]) -> list[Candidate]:
+        """These petitions as the scorer compares them, with the words stored at filing
+        (segmented now for a petition filed before words were kept)."""
+        rows = await self.conn.fetch(
+            """SELECT id::text AS id, case_id::text AS case_id, community_code, category_code,
+                      latitude, longitude, submitted_at, description, description_words
+                 FROM petitions WHERE id = ANY($1::uuid[])""",
+            petition_ids,
+        )
+        return [
+            Candidate(
+                petition_id=r["id"],
+                case_id=r["case_id"],
+                community_code=r["community_code"],
+                category_code=r["category_code"],
+                location=_location(r),
+                submitted_at=r["submitted_at"],
+                text=PetitionText.of(
+                    r["description"],
+                    None
+                    if r["description_words"] is None
+                    else tuple(r["description_words"].split()),
+                ),
+            )
+            for r in rows
+        ]
 
 
 class _Where:
@@ -407,7 +414,7 @@ SUBMISSION = f"""
     new_petition AS (
         INSERT INTO petitions (id, case_id, channel, community_code, category_code,
                                latitude, longitude, description, submitted_by,
-                               submitted_role, submitted_at, description_grams,
+                               submitted_role, submitted_at, description_words,
                                petitioner_sealed, phone_hash)
         SELECT $16::uuid, id, $17, $10, $11, $12, $13, $18, $19, $20, $15, $21, $22, $23
           FROM new_case),
@@ -455,7 +462,7 @@ def submission_row(
         petition.description,
         history.actor,
         petition.submitted_by.role,
-        bigram_text(petition.description),
+        " ".join(segment(petition.description)),
         sealed,
         phone_hash,
         envelope.type,

@@ -12,27 +12,14 @@ Months are Asia/Shanghai calendar months, "YYYY-MM".
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.months import SHANGHAI, month_of, parse_month
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+__all__ = ["SHANGHAI", "Counts", "month_of", "month_range", "parse_month"]
 MAX_MONTHS = 60
-
-
-def month_of(at: datetime) -> str:
-    local = at.astimezone(SHANGHAI)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
-def parse_month(value: str, field: str) -> tuple[int, int]:
-    match = MONTH.fullmatch(value)
-    if match is None:
-        raise InvalidArgument.of(field, "must be a month, YYYY-MM")
-    return int(match[1]), int(match[2])
 
 
 def _months_between(first: tuple[int, int], last: tuple[int, int]) -> int:

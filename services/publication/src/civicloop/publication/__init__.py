@@ -1,0 +1,1 @@
+"""Civicloop publication: 晒单, the public board residents and the press read."""
