@@ -6,8 +6,11 @@ wider one replaces it; the checkpoint moves at the signing interval.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Response
 
+from civicloop.ledger.credentials import Credentials
 from civicloop.ledger.queries import LedgerQueries
 from civicloop.platform.errors import NotFound
 from civicloop.platform.protobuf import parse_uuid
@@ -58,6 +61,30 @@ def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
             raise NotFound(f"no evidence of case {case} under the latest checkpoint")
         return Response(
             bundle.to_json(), media_type="application/json", headers={"cache-control": MOVING}
+        )
+
+    return router
+
+
+def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
+    """The issuer's did:web document and the signed status lists, for offline verifiers."""
+    router = APIRouter(tags=["credentials"])
+
+    @router.get("/.well-known/did.json", summary="The issuer's DID document (did:web)")
+    async def did_document() -> Response:
+        return Response(
+            json.dumps(credentials.issuer.did_document()),
+            media_type="application/did+json",
+            headers={"cache-control": KEYS},
+        )
+
+    @router.get(prefix.rstrip("/") + "/status/{list_id}", summary="A Bitstring Status List")
+    async def status_list(list_id: str) -> Response:
+        _, signed = await credentials.status_list(list_id)
+        return Response(
+            json.dumps(signed, ensure_ascii=False),
+            media_type="application/vc",
+            headers={"cache-control": MOVING},
         )
 
     return router

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from civicloop.ledger import api
+from civicloop.ledger.credentials import Credentials, Issuer
 from civicloop.ledger.domain.evidence import case_event_types
 from civicloop.ledger.handlers import Ledger
 from civicloop.ledger.queries import LedgerQueries
 from civicloop.ledger.rpc import SERVICE_NAME, LedgerServicer
 from civicloop.ledger.sequencer import Sequencer
-from civicloop.ledger.settings import LedgerSettings, is_development_key
+from civicloop.ledger.settings import DEV_ISSUER_PUBLIC_KEY, LedgerSettings, is_development_key
 from civicloop.ledger.witnesses import WitnessClient, parse_witnesses
 from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import EVENT_TYPES
@@ -29,6 +30,17 @@ def build(runtime: Runtime) -> ServiceParts:
         runtime.pool, signer, settings.ledger_origin, settings.ledger_batch_size, clock
     )
     ledger = Ledger(runtime.pool, sequencer, clock, settings.ledger_append_wait_seconds)
+    issuer_key = settings.issuer_key()
+    settings.require_secret(
+        "LEDGER_ISSUER_KEY", issuer_key.public_key().public_bytes_raw() == DEV_ISSUER_PUBLIC_KEY
+    )
+    credentials = Credentials(
+        runtime.pool,
+        Issuer(settings.ledger_issuer_did, issuer_key, settings.ledger_public_base_url),
+        sequencer,
+        clock,
+        settings.ledger_origin,
+    )
     witnesses = parse_witnesses(settings.ledger_witnesses)
     queries = LedgerQueries(runtime.pool, signer.verifier, [w.key for w in witnesses])
     witness_client = WitnessClient(runtime.pool, witnesses, settings.ledger_witness_timeout_seconds)
@@ -54,6 +66,7 @@ def build(runtime: Runtime) -> ServiceParts:
         trusted_proxies=runtime.trusted_proxies,
     )
     app.include_router(api.build_router(queries, settings.ledger_public_prefix))
+    app.include_router(api.credential_router(credentials, settings.ledger_public_prefix))
     limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}ledger:limit"),
         settings.ledger_limit_per_address_minute,
@@ -66,7 +79,9 @@ def build(runtime: Runtime) -> ServiceParts:
         grpc_services=[
             (
                 ledger_pb2_grpc.add_LedgerServiceServicer_to_server,
-                LedgerServicer(ledger, queries, runtime.verifier, limit, runtime.trusted_proxies),
+                LedgerServicer(
+                    ledger, queries, credentials, runtime.verifier, limit, runtime.trusted_proxies
+                ),
                 SERVICE_NAME,
             )
         ],

@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+from civicloop.ledger.credentials import Credential
 from civicloop.ledger.domain.evidence import Entry
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.protobuf import timestamp
 from civicloop.tlog.checkpoint import parse_checkpoint_body
 from civicloop.tlog.note import parse_note
-from civicloop.v1 import ledger_pb2
+from civicloop.v1 import common_pb2, ledger_pb2
+
+CREDENTIAL_STATUS = {
+    "active": ledger_pb2.LEDGER_CREDENTIAL_STATUS_ACTIVE,
+    "revoked": ledger_pb2.LEDGER_CREDENTIAL_STATUS_REVOKED,
+}
+CHECK_KIND = {
+    "signature": ledger_pb2.CREDENTIAL_CHECK_KIND_SIGNATURE,
+    "issuer": ledger_pb2.CREDENTIAL_CHECK_KIND_ISSUER,
+    "validity_period": ledger_pb2.CREDENTIAL_CHECK_KIND_VALIDITY_PERIOD,
+    "status": ledger_pb2.CREDENTIAL_CHECK_KIND_STATUS,
+    "log_inclusion": ledger_pb2.CREDENTIAL_CHECK_KIND_LOG_INCLUSION,
+    "holder": ledger_pb2.CREDENTIAL_CHECK_KIND_HOLDER,
+}
+
+
+def credential_pb(credential: Credential, leaf_index: int | None) -> ledger_pb2.LedgerCredential:
+    row = credential.row
+    return ledger_pb2.LedgerCredential(
+        credential_id=row["credential_id"],
+        credential_type="OldAgeSubsidyVerification",
+        community_code=row["community_code"],
+        holder_hash=row["holder_hash"],
+        period=row["period"],
+        evidence_type=row["evidence_type"],
+        verified_at=timestamp(row["verified_at"]),
+        status=CREDENTIAL_STATUS[row["status"]],
+        valid_from=timestamp(row["valid_from"]),
+        valid_until=timestamp(row["valid_until"]),
+        status_list_id=row["status_list_id"],
+        status_list_index=row["status_list_index"],
+        leaf_index=leaf_index if leaf_index is not None else 0,
+        issued_at=timestamp(row["issued_at"]),
+        issued_by=common_pb2.Actor(subject=row["issued_by_subject"], role=row["issued_by_role"]),
+        revoked_at=timestamp(row["revoked_at"]),
+        revocation_reason_code=row["revocation_reason_code"],
+        version=row["version"],
+    )
 
 
 def entry_pb(entry: Entry) -> ledger_pb2.LedgerEntry:

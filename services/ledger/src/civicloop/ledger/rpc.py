@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from civicloop.ledger import messages
+from civicloop.ledger.credentials import Credentials
+from civicloop.ledger.domain.credentials import IssueRequest
 from civicloop.ledger.domain.evidence import check_id, evidence_leaf
 from civicloop.ledger.handlers import Ledger
+from civicloop.ledger.messages import CHECK_KIND
 from civicloop.ledger.queries import CASE_EVIDENCE, LedgerQueries
 from civicloop.platform import auth
 from civicloop.platform.auth import Principal, TokenVerifier
-from civicloop.platform.errors import DomainError, InvalidArgument
+from civicloop.platform.errors import InvalidArgument, NotFound
 from civicloop.platform.grpc_server import Context, client_address, rpc
-from civicloop.platform.protobuf import aware, page_request, page_response, parse_uuid
+from civicloop.platform.protobuf import aware, page_request, page_response, parse_uuid, timestamp
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.ratelimit import AddressLimit
 from civicloop.v1 import ledger_pb2, ledger_pb2_grpc
@@ -27,12 +32,14 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         self,
         ledger: Ledger,
         queries: LedgerQueries,
+        credentials: Credentials,
         verifier: TokenVerifier,
         public_limit: AddressLimit,
         proxies: TrustedProxies | None = None,
     ) -> None:
         self.ledger = ledger
         self.queries = queries
+        self.credentials = credentials
         self.verifier = verifier
         self.public_limit = public_limit
         self.proxies = proxies or TrustedProxies()
@@ -110,45 +117,128 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
             entries=[messages.entry_pb(e) for e in entries], page=page_response(token)
         )
 
-    # ---- credentials: not in this version ----
+    # ---- credentials ----
 
-    @rpc(public=True)
+    @rpc(roles=(auth.WORKER, auth.OFFICE))
     async def IssueCredential(
         self, request: ledger_pb2.IssueCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.IssueCredentialResponse:
-        raise CredentialsNotServed()
+        credential = await self.credentials.issue(
+            principal,
+            request.request_id,
+            IssueRequest(
+                request.community_code,
+                request.holder_hash,
+                request.period,
+                request.evidence_type,
+                aware(request.verified_at) if request.HasField("verified_at") else None,
+            ),
+        )
+        return ledger_pb2.IssueCredentialResponse(
+            credential=messages.credential_pb(
+                credential, await self.credentials.leaf_index(credential)
+            ),
+            vc_json_ld=credential.row["vc_json"].encode(),
+        )
 
-    @rpc(public=True)
+    @rpc(roles=(auth.WORKER, auth.OFFICE, auth.AUDITOR))
     async def GetCredential(
         self, request: ledger_pb2.GetCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.GetCredentialResponse:
-        raise CredentialsNotServed()
+        if len(request.formats) > 3:
+            raise InvalidArgument.of("formats", "at most 3")
+        credential = await self.credentials.get(request.credential_id)
+        exports = []
+        for n, kind in enumerate(request.formats):
+            if kind == ledger_pb2.CREDENTIAL_FORMAT_VC_JSON_LD:
+                exports.append(
+                    ledger_pb2.CredentialExport(
+                        format=kind,
+                        media_type="application/vc",
+                        content=credential.row["vc_json"].encode(),
+                    )
+                )
+            elif kind == ledger_pb2.CREDENTIAL_FORMAT_VC_JWT:
+                exports.append(
+                    ledger_pb2.CredentialExport(
+                        format=kind,
+                        media_type="application/vc+jwt",
+                        content=self.credentials.issuer.jwt(credential.document).encode(),
+                    )
+                )
+            else:
+                raise InvalidArgument.of(
+                    f"formats[{n}]", "must be CREDENTIAL_FORMAT_VC_JSON_LD or _VC_JWT"
+                )
+        return ledger_pb2.GetCredentialResponse(
+            credential=messages.credential_pb(
+                credential, await self.credentials.leaf_index(credential)
+            ),
+            vc_json_ld=credential.row["vc_json"].encode(),
+            exports=exports,
+        )
 
     @rpc(public=True)
     async def VerifyCredential(
         self, request: ledger_pb2.VerifyCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.VerifyCredentialResponse:
-        raise CredentialsNotServed()
+        await self._limit(context)
+        if request.WhichOneof("presented") is None:
+            raise InvalidArgument.of("presented", "give vc_json_ld or vc_jwt")
+        document, jws_verified = self.credentials.presented(request.vc_json_ld, request.vc_jwt)
+        at = aware(request.at) if request.HasField("at") else self.credentials.clock()
+        checks = await self.credentials.verify(
+            document, jws_verified, at, request.expected_holder_hash
+        )
+        response = ledger_pb2.VerifyCredentialResponse(
+            valid=all(c.passed for c in checks),
+            checks=[
+                ledger_pb2.CredentialCheck(
+                    kind=CHECK_KIND[c.kind], passed=c.passed, detail=c.detail
+                )
+                for c in checks
+            ],
+        )
+        try:
+            known = await self.credentials.get(str(document["id"]))
+        except NotFound:
+            return response
+        response.credential.CopyFrom(
+            messages.credential_pb(known, await self.credentials.leaf_index(known))
+        )
+        return response
 
-    @rpc(public=True)
+    @rpc(roles=(auth.WORKER, auth.OFFICE))
     async def RevokeCredential(
         self, request: ledger_pb2.RevokeCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.RevokeCredentialResponse:
-        raise CredentialsNotServed()
+        credential, version = await self.credentials.revoke(
+            principal,
+            request.request_id,
+            request.credential_id,
+            request.expected_version,
+            request.reason_code,
+            request.reason_text,
+        )
+        return ledger_pb2.RevokeCredentialResponse(
+            credential=messages.credential_pb(
+                credential, await self.credentials.leaf_index(credential)
+            ),
+            status_list_version=version,
+        )
 
     @rpc(public=True)
     async def GetStatusList(
         self, request: ledger_pb2.GetStatusListRequest, context: Context, principal: Principal
     ) -> ledger_pb2.GetStatusListResponse:
-        raise CredentialsNotServed()
-
-
-class CredentialsNotServed(DomainError):
-    """The credential RPCs of ledger.proto come in a later version of the ledger."""
-
-    grpc_code_name = "UNIMPLEMENTED"
-    http_status = 501
-    title = "Not implemented"
-
-    def __init__(self) -> None:
-        super().__init__("credentials are not issued by this version of the ledger")
+        await self._limit(context)
+        row, signed = await self.credentials.status_list(request.status_list_id or "1")
+        return ledger_pb2.GetStatusListResponse(
+            status_list_id=row["status_list_id"],
+            status_purpose="revocation",
+            size=len(row["bits"]) * 8,
+            encoded_list=signed["credentialSubject"]["encodedList"],
+            status_list_credential=json.dumps(signed, ensure_ascii=False).encode(),
+            version=row["version"],
+            updated_at=timestamp(row["updated_at"]),
+        )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import base64
 from importlib import resources
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field
 
 from civicloop.platform.settings import ServiceSettings
@@ -17,21 +19,28 @@ DEV_WITNESS_VKEYS = {
     "finance": "civicloop.example/witness/finance+12c4392f+"
     "BF4Kd9cL2P1M8wcY3KbgWtE1px2C6IkE458xabm0hooL",
 }
+DEV_ISSUER_PUBLIC_KEY = base64.b64decode("Duer/4NlbGZh8zL8wotAfghStyExKn+g+f7ORx3jq1w=")
 DEV_PUBLIC_KEYS = frozenset(
-    parse_verifier_key(v).public_key for v in (DEV_LOG_VKEY, *DEV_WITNESS_VKEYS.values())
+    [
+        DEV_ISSUER_PUBLIC_KEY,
+        *(parse_verifier_key(v).public_key for v in (DEV_LOG_VKEY, *DEV_WITNESS_VKEYS.values())),
+    ]
 )
 
 
-def development_key(file_name: str) -> NoteSigner:
-    """A development key from civicloop-devsigning (installed by `make setup`, never in images)."""
+def _development_key_text(file_name: str) -> str:
     try:
-        text = resources.files("civicloop.devsigning").joinpath(file_name).read_text()
+        return resources.files("civicloop.devsigning").joinpath(file_name).read_text()
     except ModuleNotFoundError:
         raise RuntimeError(
             "no signing key configured and the development keys are not installed "
             "(make setup installs them; images never hold them)"
         ) from None
-    return parse_private_key(text)
+
+
+def development_key(file_name: str) -> NoteSigner:
+    """A development key from civicloop-devsigning (installed by `make setup`, never in images)."""
+    return parse_private_key(_development_key_text(file_name))
 
 
 def is_development_key(signer: NoteSigner) -> bool:
@@ -65,7 +74,17 @@ class LedgerSettings(ServiceSettings):
     ledger_witnesses: str = ""
     # Public RPCs per client address per minute.
     ledger_limit_per_address_minute: int = Field(default=600, ge=1)
+    # The issuer of the subsidy credentials: its did:web, and its Ed25519 key (base64 of the
+    # 32-byte seed, a secret; empty means the development key).
+    ledger_issuer_did: str = "did:web:civicloop.example"
+    ledger_issuer_key: str = ""
+    # Where the public layout is reached from outside (the status list URL in credentials).
+    ledger_public_base_url: str = "http://127.0.0.1:8005"
     ledger_witness_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+
+    def issuer_key(self) -> Ed25519PrivateKey:
+        text = self.ledger_issuer_key or _development_key_text("dev-issuer-key.txt")
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text.strip()))
 
     def log_signer(self) -> NoteSigner:
         if self.ledger_signing_key:
