@@ -43,6 +43,7 @@ from civicloop.ledger.store import repository as repo
 from civicloop.platform.auth import Principal
 from civicloop.platform.clock import Clock
 from civicloop.platform.commands import RequestIdReused
+from civicloop.platform.db import Connection
 from civicloop.platform.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -70,6 +71,15 @@ def _b64url(raw: bytes) -> str:
 
 def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+async def _evidence(
+    conn: Connection, event_id: str, event_type: str, subject: str, digest: bytes, at: datetime
+) -> None:
+    """Stage the ledger's own evidence of a credential step, in the caller's transaction."""
+    await repo.stage(
+        conn, Entry(EvidenceLeaf(event_id, event_type, subject, digest), "service:ledger", at, at)
+    )
 
 
 @dataclass(frozen=True)
@@ -245,15 +255,7 @@ class Credentials:
                 principal.role,
                 json.dumps(document, ensure_ascii=False),
             )
-            await repo.stage(
-                conn,
-                Entry(
-                    EvidenceLeaf(event_id, ISSUED, credential_id, vc_digest(document)),
-                    "service:ledger",
-                    now,
-                    now,
-                ),
-            )
+            await _evidence(conn, event_id, ISSUED, credential_id, vc_digest(document), now)
         self.sequencer.staged.set()
         return Credential(row)
 
@@ -331,15 +333,7 @@ class Credentials:
             )
             record = {"credentialId": credential_id, "reason": reason_code, "at": rfc3339(now)}
             event_id = str(uuid.uuid5(_IDS, f"revoked\n{credential_id}"))
-            await repo.stage(
-                conn,
-                Entry(
-                    EvidenceLeaf(event_id, REVOKED, credential_id, vc_digest(record)),
-                    "service:ledger",
-                    now,
-                    now,
-                ),
-            )
+            await _evidence(conn, event_id, REVOKED, credential_id, vc_digest(record), now)
         self.sequencer.staged.set()
         return Credential(revoked), int(version)
 
