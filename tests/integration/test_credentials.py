@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import grpc
 import httpx
 import pytest
-from harness import ServiceProcess, field_violations, grpc_auth, wait_for
+from harness import EventTap, ServiceProcess, field_violations, grpc_auth, wait_for
 
 from civicloop.ledger.domain.credentials import (
     bit_is_set,
@@ -21,7 +21,7 @@ from civicloop.ledger.domain.credentials import (
     public_key_of_did_key,
     verify_proof,
 )
-from civicloop.v1 import ledger_pb2, ledger_pb2_grpc
+from civicloop.v1 import events_pb2, ledger_pb2, ledger_pb2_grpc
 
 WORKER = grpc_auth("worker", subject="worker:C001-07")
 OFFICE = grpc_auth("office")
@@ -62,7 +62,7 @@ async def valid_once_logged(stub: Any, **presented: Any) -> ledger_pb2.VerifyCre
 
 
 async def test_an_issued_credential_verifies_as_json_ld_and_jwt_and_offline(
-    ledger: ServiceProcess, stub: Any
+    ledger: ServiceProcess, stub: Any, tap: EventTap
 ) -> None:
     request = issue_request()
     issued = await stub.IssueCredential(request, metadata=WORKER, timeout=10)
@@ -79,6 +79,14 @@ async def test_an_issued_credential_verifies_as_json_ld_and_jwt_and_offline(
     )
     assert {c.kind for c in answer.checks if c.passed} == set(range(1, 7))
     assert answer.credential.credential_id == issued.credential.credential_id
+    # Announced once its issuance has its place on the log, by the id of that log entry.
+    announced = await tap.for_subject(
+        issued.credential.credential_id, "civicloop.ledger.credential_issued.v1"
+    )
+    event = events_pb2.CredentialIssued.FromString(announced.body)
+    assert event.leaf_index == answer.credential.leaf_index
+    assert event.holder_hash == request.holder_hash and event.period == request.period
+    assert document["evidence"][0]["eventId"] == (announced.headers or {})["ce-id"]
 
     exported = await stub.GetCredential(
         ledger_pb2.GetCredentialRequest(
@@ -129,7 +137,7 @@ async def test_a_tampered_credential_fails_and_a_malformed_one_is_refused(
 
 
 async def test_a_revoked_credential_fails_its_status_check(
-    ledger: ServiceProcess, stub: Any
+    ledger: ServiceProcess, stub: Any, tap: EventTap
 ) -> None:
     issued = await stub.IssueCredential(issue_request(), metadata=WORKER, timeout=10)
     await valid_once_logged(stub, vc_json_ld=issued.vc_json_ld)
@@ -159,6 +167,10 @@ async def test_a_revoked_credential_fails_its_status_check(
     with pytest.raises(grpc.aio.AioRpcError) as twice:
         await stub.RevokeCredential(revoke, metadata=OFFICE, timeout=10)
     assert twice.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    announced = await tap.for_subject(
+        issued.credential.credential_id, "civicloop.ledger.credential_revoked.v1"
+    )
+    assert events_pb2.CredentialRevoked.FromString(announced.body).reason == "holder_moved"
 
     answer = await stub.VerifyCredential(
         ledger_pb2.VerifyCredentialRequest(vc_json_ld=issued.vc_json_ld), timeout=10

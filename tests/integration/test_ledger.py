@@ -396,3 +396,24 @@ async def test_sigkill_mid_batch_loses_no_acknowledged_append_and_signs_no_fork(
     assert consistent.returncode == 0, consistent.stdout + consistent.stderr
     whole = civicloop_verify("log", "--log", prefix(ledger))
     assert whole.returncode == 0, whole.stdout + whole.stderr
+
+
+async def test_each_signed_checkpoint_is_announced(
+    ledger: ServiceProcess, ledger_stub: Any, tap: EventTap
+) -> None:
+    appended = await ledger_stub.AppendEvidence(
+        leaf_request(), metadata=DISPATCH_SERVICE, timeout=15
+    )
+    covering = appended.entry.leaf_index + 1
+    while True:
+        message = await tap.for_subject(
+            "civicloop.example/ledger/v1", "civicloop.ledger.checkpoint_signed.v1", timeout=20
+        )
+        event = events_pb2.CheckpointSigned.FromString(message.body)
+        if event.tree_size >= covering:
+            break
+    signed = await ledger_stub.GetCheckpoint(
+        ledger_pb2.GetCheckpointRequest(tree_size=event.tree_size), timeout=10
+    )
+    assert event.root_hash == signed.checkpoint.root_hash
+    assert event.signature == signed.checkpoint.signature

@@ -41,6 +41,7 @@ def build(runtime: Runtime) -> ServiceParts:
         clock,
         settings.ledger_origin,
     )
+    sequencer.on_integrated.append(credentials.announce)
     witnesses = parse_witnesses(settings.ledger_witnesses)
     queries = LedgerQueries(runtime.pool, signer.verifier, [w.key for w in witnesses])
     witness_client = WitnessClient(runtime.pool, witnesses, settings.ledger_witness_timeout_seconds)

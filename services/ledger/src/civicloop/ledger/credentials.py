@@ -12,7 +12,8 @@ import base64
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,7 @@ from civicloop.platform.auth import Principal
 from civicloop.platform.clock import Clock
 from civicloop.platform.commands import RequestIdReused
 from civicloop.platform.db import Connection
+from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -51,8 +53,11 @@ from civicloop.platform.errors import (
     VersionConflict,
     Violations,
 )
+from civicloop.platform.outbox import add_to_outbox
+from civicloop.platform.protobuf import timestamp
 from civicloop.platform.text import plain_text
 from civicloop.tlog.evidence import EvidenceLeaf
+from civicloop.v1 import events_pb2
 
 ISSUED = "civicloop.ledger.credential_issued.v1"
 REVOKED = "civicloop.ledger.credential_revoked.v1"
@@ -258,6 +263,47 @@ class Credentials:
             await _evidence(conn, event_id, ISSUED, credential_id, vc_digest(document), now)
         self.sequencer.staged.set()
         return Credential(row)
+
+    async def announce(self, conn: Connection, leaves: Sequence[Entry]) -> None:
+        """In the sequencer's batch: the credential events, now that their leaves have indexes.
+        Each event has the id of its log entry (whose digest is the VC's, or the revocation's)."""
+        ours = {e.leaf.event_id: e for e in leaves if e.leaf.event_type in (ISSUED, REVOKED)}
+        if not ours:
+            return
+        rows = await conn.fetch(
+            """SELECT * FROM credentials WHERE issuance_event_id = ANY($1::text[])
+                  OR credential_id = ANY($2::text[])""",
+            list(ours),
+            [e.leaf.subject for e in ours.values() if e.leaf.event_type == REVOKED],
+        )
+        by_credential = {row["credential_id"]: row for row in rows}
+        envelopes = []
+        for event_id, entry in ours.items():
+            row = by_credential.get(entry.leaf.subject)
+            if row is None:
+                continue
+            message: Any
+            if entry.leaf.event_type == ISSUED:
+                message = events_pb2.CredentialIssued(
+                    credential_id=row["credential_id"],
+                    credential_type=CREDENTIAL_TYPE,
+                    community_code=row["community_code"],
+                    holder_hash=row["holder_hash"],
+                    period=row["period"],
+                    leaf_index=entry.leaf_index,
+                    issued_at=timestamp(row["issued_at"]),
+                )
+            else:
+                message = events_pb2.CredentialRevoked(
+                    credential_id=row["credential_id"],
+                    reason=row["revocation_reason_code"],
+                    revoked_at=timestamp(row["revoked_at"]),
+                )
+            envelope = EventEnvelope.wrap(
+                message, source="ledger", subject=row["credential_id"], at=entry.appended_at
+            )
+            envelopes.append(replace(envelope, id=event_id))
+        await add_to_outbox(conn, envelopes)
 
     async def get(self, credential_id: str) -> Credential:
         row = await self.pool.fetchrow(

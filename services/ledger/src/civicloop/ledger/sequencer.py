@@ -12,21 +12,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
 
-from civicloop.ledger.domain.evidence import sort_out_batch
+from civicloop.ledger.domain.evidence import Entry, sort_out_batch
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.db import Connection
+from civicloop.platform.envelope import EventEnvelope
+from civicloop.platform.outbox import add_to_outbox
+from civicloop.platform.protobuf import timestamp
 from civicloop.tlog.checkpoint import ledger_checkpoint, sign_checkpoint
 from civicloop.tlog.note import NoteSigner
 from civicloop.tlog.tree import CompactRange, complete_subtrees, root_plan
+from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
+
+# What else a batch's transaction does with the leaves it integrated (the credentials' events).
+Integrated = Callable[[Connection, Sequence[Entry]], Awaitable[None]]
 
 # pg_advisory_xact_lock key of the sequencer ("LEDGERSQ" as a big-endian integer).
 SEQUENCER_LOCK = 0x4C45444745525351
@@ -51,6 +58,7 @@ class Sequencer:
         now: Callable[[], datetime],
     ) -> None:
         self.pool = pool
+        self.on_integrated: list[Integrated] = []
         self.signer = signer
         self.origin = origin
         self.batch_size = batch_size
@@ -87,6 +95,8 @@ class Sequencer:
             completed = tree.extend(e.leaf.leaf_hash for e in leaves)
             await repo.append_leaves(conn, leaves)
             await repo.store_subtrees(conn, completed)
+            for hook in self.on_integrated:
+                await hook(conn, leaves)
         self._integrated.set()
         self._integrated = asyncio.Event()
         return len(leaves)
@@ -121,5 +131,15 @@ class Sequencer:
                 at,
             )
             await repo.insert_checkpoint(conn, checkpoint)
+            signed = events_pb2.CheckpointSigned(
+                log_id=self.origin,
+                tree_size=size,
+                root_hash=root,
+                signature=note.signatures[0].signature,
+                signed_at=timestamp(at),
+            )
+            await add_to_outbox(
+                conn, [EventEnvelope.wrap(signed, source="ledger", subject=self.origin, at=at)]
+            )
         log.info("checkpoint signed", extra={"fields": {"tree_size": size, "root": root.hex()}})
         return checkpoint
