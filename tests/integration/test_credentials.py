@@ -7,13 +7,21 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import grpc
 import httpx
 import pytest
-from harness import EventTap, ServiceProcess, field_violations, grpc_auth, wait_for
+from harness import (
+    EventTap,
+    ServiceProcess,
+    civicloop_verify,
+    field_violations,
+    grpc_auth,
+    wait_for,
+)
 
 from civicloop.ledger.domain.credentials import (
     bit_is_set,
@@ -137,10 +145,25 @@ async def test_a_tampered_credential_fails_and_a_malformed_one_is_refused(
 
 
 async def test_a_revoked_credential_fails_its_status_check(
-    ledger: ServiceProcess, stub: Any, tap: EventTap
+    ledger: ServiceProcess, stub: Any, tap: EventTap, tmp_path: Path
 ) -> None:
     issued = await stub.IssueCredential(issue_request(), metadata=WORKER, timeout=10)
     await valid_once_logged(stub, vc_json_ld=issued.vc_json_ld)
+    # Offline too, with the issuer key pinned and the status list the ledger serves.
+    async with httpx.AsyncClient() as client:
+        did = (await client.get(f"{ledger.http_url}/.well-known/did.json")).json()
+    vc_file = tmp_path / "vc.json"
+    vc_file.write_bytes(issued.vc_json_ld)
+    offline = [
+        "credential",
+        str(vc_file),
+        "--issuer-key",
+        did["alsoKnownAs"][0],
+        "--status-list",
+        f"{ledger.http_url}/ledger/status/1",
+    ]
+    before = civicloop_verify(*offline)
+    assert before.returncode == 0, before.stdout + before.stderr
     with pytest.raises(grpc.aio.AioRpcError) as stale:
         await stub.RevokeCredential(
             ledger_pb2.RevokeCredentialRequest(
@@ -180,6 +203,8 @@ async def test_a_revoked_credential_fails_its_status_check(
     assert not status.passed and status.detail == "revoked"
     listed = await stub.GetStatusList(ledger_pb2.GetStatusListRequest(status_list_id="1"))
     assert listed.size >= 131_072 and listed.version == revoked.status_list_version
+    after = civicloop_verify(*offline)
+    assert after.returncode == 1 and "revoked (bit" in after.stdout, after.stdout + after.stderr
     bits = decode_status_list(listed.encoded_list)
     assert bit_is_set(bits, issued.credential.status_list_index)
     # The holder may get a new credential for the month once the old one is revoked.
