@@ -43,6 +43,7 @@ DISPATCH_GRPC = os.environ.get("DISPATCH_GRPC", "127.0.0.1:50052")
 RATING_GRPC = os.environ.get("RATING_GRPC", "127.0.0.1:50053")
 PUBLICATION_HTTP = os.environ.get("PUBLICATION_HTTP", "http://127.0.0.1:8004")
 PUBLICATION_GRPC = os.environ.get("PUBLICATION_GRPC", "127.0.0.1:50054")
+LEDGER_HTTP = os.environ.get("LEDGER_HTTP", "http://127.0.0.1:8005")
 SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
 LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -201,6 +202,72 @@ async def walk_rating(watcher: EventWatcher, case_id: str, phones: list[str]) ->
     await channel.close()
 
 
+async def walk_ledger(case_id: str) -> None:
+    """存证: the case's history on the ledger's log, checked by civicloop-verify as anyone can."""
+    prefix = f"{LEDGER_HTTP}/ledger"
+    async with httpx.AsyncClient(timeout=10) as client:
+        try:
+            await client.get(f"{LEDGER_HTTP}/readyz")
+        except httpx.TransportError:
+            step("存证", "the ledger is not running: nothing is evidenced.")
+            return
+        step("存证 Every step of the case is on the ledger's signed, witnessed log")
+
+        async def bundle() -> dict[str, Any] | None:
+            answer = await client.get(f"{prefix}/evidence/{case_id}")
+            if answer.status_code != 200:
+                return None
+            found: dict[str, Any] = answer.json()
+            ours = {e["event_type"] for e in found["entries"]}
+            # Complete once the last step the stack walked is covered by a cosigned checkpoint.
+            last = "civicloop.case.opened.v1"
+            if await answers(DISPATCH_GRPC):
+                last = "civicloop.case.completed.v1"
+            if await answers(RATING_GRPC):
+                last = "civicloop.case.closed.v1"
+            cosigned = found["checkpoint"].count("\u2014 ") > 1 or "witness" not in found["keys"]
+            return found if last in ours and cosigned else None
+
+        for _ in range(60):
+            if (found := await bundle()) is not None:
+                break
+            await asyncio.sleep(0.5)
+        else:
+            raise SystemExit("demo: the case's evidence did not reach a cosigned checkpoint")
+        for entry in found["entries"]:
+            print(
+                f"   leaf {entry['leaf_index']:>5}  {entry['event_type']:<40} "
+                f"sha256 {entry['event_sha256'][:16]}…"
+            )
+    # Pinned, not read from the log: the keys the city publishes (here the development ones).
+    from civicloop.ledger.settings import DEV_LOG_VKEY, DEV_WITNESS_VKEYS
+
+    keys = f"log {DEV_LOG_VKEY}\n" + "".join(f"witness {v}\n" for v in DEV_WITNESS_VKEYS.values())
+    keys_file = ROOT / "var" / "ledger-keys.txt"
+    keys_file.parent.mkdir(parents=True, exist_ok=True)
+    keys_file.write_text(keys)
+    print(f"   $ civicloop-verify bundle --log {prefix} --case {case_id} --keys {keys_file}")
+    checked = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "civicloop.verify",
+        "bundle",
+        "--log",
+        prefix,
+        "--case",
+        case_id,
+        "--keys",
+        str(keys_file),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await checked.communicate()
+    for line in output.decode().splitlines():
+        print(f"   {line}")
+    if checked.returncode != 0:
+        raise SystemExit("demo: civicloop-verify did not verify the case's evidence")
+
+
 async def walk_publication(case_id: str) -> None:
     """晒单: the case on the public board, then in a batch the office publishes."""
     step("8. 晒单 The case on the public board, then published in this month's batch")
@@ -351,6 +418,7 @@ async def main() -> None:
         await walk_publication(case.case_id)
     else:
         step("8. 晒单", "the publication service is not running: the case is not on the board.")
+    await walk_ledger(case.case_id)
 
     step("9. One trace for the case's whole life")
     await asyncio.sleep(1.5)  # the span processor exports in batches

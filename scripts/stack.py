@@ -47,6 +47,9 @@ ALL_SERVICES = [
 # The development SMS sink stands in for the SMS gateway while rating exists: rating's
 # RATING_SMS_URL points at it by default, and the demo reads the rating links from it.
 SMS_SINK_PORT = 8025
+# The departments that witness the ledger's log (civicloop-witness), with the development keys
+# of civicloop-devsigning; the ledger asks both to cosign each checkpoint.
+LEDGER_WITNESS_PORTS = {"civil-affairs": 8101, "finance": 8102}
 
 
 @dataclass(frozen=True)
@@ -181,10 +184,32 @@ def start_sms_sink() -> None:
     )
 
 
+def start_ledger_witnesses() -> str:
+    """Start the two departments' witnesses; LEDGER_WITNESSES for the ledger."""
+    from importlib import resources
+
+    from civicloop.ledger.settings import DEFAULT_ORIGIN, DEV_LOG_VKEY, DEV_WITNESS_VKEYS
+
+    entries = []
+    for name, port in LEDGER_WITNESS_PORTS.items():
+        key = resources.files("civicloop.devsigning").joinpath(f"dev-witness-{name}-key.txt")
+        command = [
+            sys.executable, "-m", "civicloop.verify.witness", "--origin", DEFAULT_ORIGIN,
+            "--log-key", DEV_LOG_VKEY, "--key-file", str(key), "--port", str(port),
+            "--state", str(RUN_DIR / f"witness-{name}.state"),
+        ]  # fmt: skip
+        wait_ready(f"witness-{name}", port, launch(f"witness-{name}", port, command))
+        print(f"{'witness':<12} ready  http://127.0.0.1:{port}  ({name})")
+        entries.append(f"http://127.0.0.1:{port}/add-checkpoint {DEV_WITNESS_VKEYS[name]}")
+    return ",".join(entries)
+
+
 def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     if any(s.name == "rating" and s.exists for s in ALL_SERVICES):
         start_sms_sink()
+    if any(s.name == "ledger" and s.exists for s in ALL_SERVICES):
+        os.environ.setdefault("LEDGER_WITNESSES", start_ledger_witnesses())
     started = []
     for service in (s for s in ALL_SERVICES if s.exists):
         command = [sys.executable, "-m", f"civicloop.{service.name}"]

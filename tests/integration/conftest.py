@@ -274,3 +274,38 @@ def browser() -> Iterator[webdriver.Chrome]:
     chrome = phone_browser()
     yield chrome
     chrome.quit()
+
+
+# ---- ledger ----
+
+
+def ledger_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, str]:
+    return service_env(infra, run, database) | {
+        "LEDGER_CHECKPOINT_SECONDS": "0.2",
+        "LEDGER_INTEGRATE_SECONDS": "0.05",
+        "LEDGER_LIMIT_PER_ADDRESS_MINUTE": "100000",
+    }
+
+
+@pytest.fixture(scope="session")
+async def ledger(
+    infra: Infra, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[ServiceProcess]:
+    """The run's ledger, evidencing every case event of the run's intake and dispatch."""
+    async with running(infra, "ledger", ledger_env(infra, run, f"ledger_t{run['id']}"), run) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+async def ledger_channel(ledger: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
+    channel = client_channel(ledger.grpc_target)
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture(scope="session")
+async def ledger_db(
+    infra: Infra, run: dict[str, Any], ledger: ServiceProcess
+) -> AsyncIterator[asyncpg.Pool]:
+    async with service_database(infra, f"ledger_t{run['id']}") as pool:
+        yield pool

@@ -258,6 +258,36 @@ class SmsSinkProcess(ServiceProcess):
         return [sys.executable, str(sink), "--port", str(self.http_port), "--secret", self.secret]
 
 
+@dataclass
+class WitnessProcess(ServiceProcess):
+    """A department's civicloop-witness of a ledger; ``name`` is the witness's (a key in
+    civicloop-devsigning, e.g. "civil-affairs"), ``env`` holds ORIGIN and LOG_KEY."""
+
+    @property
+    def add_checkpoint_url(self) -> str:
+        return f"{self.http_url}/add-checkpoint"
+
+    def command(self) -> list[str]:
+        from importlib import resources
+
+        key = resources.files("civicloop.devsigning").joinpath(f"dev-witness-{self.name}-key.txt")
+        return [
+            sys.executable,
+            "-m",
+            "civicloop.verify.witness",
+            "--origin",
+            self.env["ORIGIN"],
+            "--log-key",
+            self.env["LOG_KEY"],
+            "--key-file",
+            str(key),
+            "--state",
+            str(self.run_dir / f"witness-{self.name}-{self.http_port}.state"),
+            "--port",
+            str(self.http_port),
+        ]
+
+
 @contextlib.asynccontextmanager
 async def started(process: ServiceProcess) -> AsyncIterator[ServiceProcess]:
     """The process started and ready; stopped (SIGTERM) afterwards."""
@@ -279,6 +309,12 @@ async def running(
             yield service
     finally:
         await db.drop_database(env["DATABASE_URL"])
+
+
+def civicloop_verify(*args: str) -> subprocess.CompletedProcess[str]:
+    """civicloop-verify, as a separate process that knows nothing but what it is given."""
+    command = [sys.executable, "-m", "civicloop.verify", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
 def run_id() -> str:
@@ -306,7 +342,7 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
 
 
 # Every service a run may start (and whose queues it may leave on the broker).
-SERVICES = ("intake", "dispatch", "rating", "publication")
+SERVICES = ("intake", "dispatch", "rating", "publication", "ledger")
 
 
 def token(*roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES) -> str:

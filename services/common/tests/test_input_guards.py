@@ -233,6 +233,7 @@ def test_the_development_private_key_is_not_in_the_runtime_package_or_the_images
     assert not [name for name in shipped if name.endswith((".pem", ".key"))]
     image = (REPOSITORY / "services" / "Dockerfile").read_text()
     [install] = [line for line in image.splitlines() if "pip install --no-deps" in line]
-    assert install.split("--no-build-isolation ")[1] == "./services/common ./services/${SERVICE} \\"
+    installed = install.split("--no-build-isolation ")[1]
+    assert installed == "./services/common ./services/verify ./services/${SERVICE} \\"
     # And the build fails should it ever be installed.
     assert 'if python -c "import civicloop.devsigning"' in image

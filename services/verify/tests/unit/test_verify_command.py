@@ -255,8 +255,3 @@ def test_no_key_at_all_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_
     checkpoint.write_text(LOG.checkpoint(3).format())
     code, _, err = _run(capsys, "checkpoint", str(checkpoint))
     assert code == 2 and "no log key" in err
-
-
-def test_credentials_are_not_checked_by_this_version(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "credential", "vc.json")
-    assert code == 4 and "not in this version" in err

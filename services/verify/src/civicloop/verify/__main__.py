@@ -8,8 +8,11 @@ checkpoint, and why); 2 bad usage or a malformed document; 3 a file or URL could
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from civicloop.tlog.errors import (
     InvalidTreeRequest,
@@ -30,6 +33,7 @@ from civicloop.verify.checks import (
     describe,
     trust_checkpoint,
 )
+from civicloop.verify.credential import check_credential, did_key_public
 from civicloop.verify.layout import (
     CHECKPOINT_PATH,
     KEYS_PATH,
@@ -119,9 +123,20 @@ def _parser() -> argparse.ArgumentParser:
         help="monitor: every entry the log serves matches its tree and the signed root",
     )
     credential = commands.add_parser(
-        "credential", help="a subsidy verification credential (not in this version)"
+        "credential",
+        help="a subsidy verification credential: its proof under the pinned issuer key, its "
+        "validity and, given the status list, its revocation bit",
     )
-    credential.add_argument("file", nargs="?")
+    credential.add_argument("file", help="the credential (JSON-LD VC) file or URL")
+    credential.add_argument(
+        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
+    )
+    credential.add_argument(
+        "--status-list",
+        metavar="FILE|URL",
+        help="the issuer's status list credential (default: not checked offline)",
+    )
+    credential.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
     return parser
 
 
@@ -160,7 +175,35 @@ def _file_or_log_checkpoint(location: str | None, read: Read | None, missing: st
     return read(CHECKPOINT_PATH)
 
 
+def _json_object(location: str, what: str) -> dict[str, Any]:
+    try:
+        found = json.loads(read_location(location))
+    except ValueError as exc:
+        raise MalformedError(f"{what} is not JSON: {exc}") from exc
+    if not isinstance(found, dict):
+        raise MalformedError(f"{what} must be a JSON object")
+    return found
+
+
+def _credential(args: argparse.Namespace) -> Outcome:
+    if not args.issuer_key:
+        raise UsageError("give --issuer-key (the issuer's did:key, pinned from the city)")
+    issuer_key = did_key_public(args.issuer_key)
+    try:
+        at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    except ValueError as exc:
+        raise UsageError(f"--at is not an RFC 3339 time: {exc}") from exc
+    if at.tzinfo is None:
+        raise UsageError("--at needs its time zone")
+    document = _json_object(args.file, "the credential")
+    status = _json_object(args.status_list, "the status list") if args.status_list else None
+    verified, failures = check_credential(document, issuer_key, at, status)
+    return Outcome(verified, failures)
+
+
 def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
+    if args.command == "credential":
+        return _credential(args)
     read = log_reader(args.log) if getattr(args, "log", None) else None
     needs_served_keys = not args.log_key and not args.keys
     if args.command == "bundle":
@@ -204,11 +247,6 @@ def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "credential":
-        # Credentials (W3C VC with eddsa-jcs-2022, status list, log inclusion) come with the
-        # ledger service's issuance; their check will live beside check_bundle.
-        print("civicloop-verify: credential verification is not in this version", file=sys.stderr)
-        return EXIT_UNSUPPORTED
     warnings: list[str] = []
     try:
         outcome = _run(args, warnings)

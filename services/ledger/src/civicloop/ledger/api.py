@@ -1,0 +1,90 @@
+"""The log's public HTTP layout (civicloop.verify.layout): checkpoint, tiles, keys, evidence.
+
+Full tiles and entry bundles never change and are cached for good; a partial one lives until a
+wider one replaces it; the checkpoint moves at the signing interval.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Response
+
+from civicloop.ledger.credentials import Credentials
+from civicloop.ledger.queries import LedgerQueries
+from civicloop.platform.errors import NotFound
+from civicloop.platform.protobuf import parse_uuid
+from civicloop.tlog.errors import MalformedError
+from civicloop.tlog.tiles import TILE_WIDTH, Tile, parse_tile_path
+from civicloop.verify.layout import CHECKPOINT_PATH, KEYS_PATH
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+PARTIAL = "public, max-age=60"
+MOVING = "public, max-age=2"
+KEYS = "public, max-age=300"
+TEXT = "text/plain; charset=utf-8"
+OCTETS = "application/octet-stream"
+
+
+def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
+    router = APIRouter(prefix=prefix.rstrip("/"), tags=["log"])
+
+    @router.get(f"/{CHECKPOINT_PATH}", summary="The latest signed checkpoint, cosigned")
+    async def checkpoint() -> Response:
+        latest = await queries.latest()
+        return Response(latest.served, media_type=TEXT, headers={"cache-control": MOVING})
+
+    @router.get(f"/{KEYS_PATH}", summary="The log's and the witnesses' verifier keys")
+    async def keys() -> Response:
+        return Response(queries.keys.format(), media_type=TEXT, headers={"cache-control": KEYS})
+
+    @router.get("/tile/{path:path}", summary="tlog-tiles: hash tiles and entry bundles")
+    async def tile(path: str) -> Response:
+        try:
+            found = parse_tile_path(f"tile/{path}")
+        except MalformedError as exc:
+            raise NotFound(str(exc)) from None
+        if isinstance(found, Tile):
+            content = await queries.tile(found)
+        else:
+            content = await queries.entry_bundle(found)
+        if content is None:
+            raise NotFound(f"{found.path()} is not in the latest signed tree")
+        cache = IMMUTABLE if found.width == TILE_WIDTH else PARTIAL
+        return Response(content, media_type=OCTETS, headers={"cache-control": cache})
+
+    @router.get("/evidence/{case_id}", summary="A case's evidence bundle, with proofs")
+    async def evidence(case_id: str) -> Response:
+        case = parse_uuid(case_id, "case_id")
+        bundle = await queries.evidence_bundle(case)
+        if bundle is None:
+            raise NotFound(f"no evidence of case {case} under the latest checkpoint")
+        return Response(
+            bundle.to_json(), media_type="application/json", headers={"cache-control": MOVING}
+        )
+
+    return router
+
+
+def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
+    """The issuer's did:web document and the signed status lists, for offline verifiers."""
+    router = APIRouter(tags=["credentials"])
+
+    @router.get("/.well-known/did.json", summary="The issuer's DID document (did:web)")
+    async def did_document() -> Response:
+        return Response(
+            json.dumps(credentials.issuer.did_document()),
+            media_type="application/did+json",
+            headers={"cache-control": KEYS},
+        )
+
+    @router.get(prefix.rstrip("/") + "/status/{list_id}", summary="A Bitstring Status List")
+    async def status_list(list_id: str) -> Response:
+        _, signed = await credentials.status_list(list_id)
+        return Response(
+            json.dumps(signed, ensure_ascii=False),
+            media_type="application/vc",
+            headers={"cache-control": MOVING},
+        )
+
+    return router

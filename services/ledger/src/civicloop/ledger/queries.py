@@ -1,0 +1,155 @@
+"""What the ledger answers: checkpoints, proofs from stored subtrees, tiles, case evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+
+from civicloop.ledger.domain.evidence import (
+    Entry,
+    check_consistency_sizes,
+    check_leaf_in_tree,
+    checkpoint_not_found,
+    signed_size,
+)
+from civicloop.ledger.store import repository as repo
+from civicloop.ledger.store.repository import StoredCheckpoint
+from civicloop.platform.errors import FailedPrecondition, NotFound
+from civicloop.platform.paging import Keyset, PageRequest
+from civicloop.tlog.note import VerifierKey
+from civicloop.tlog.tiles import (
+    TILE_HEIGHT,
+    TILE_WIDTH,
+    EntryBundle,
+    Tile,
+    encode_entry_bundle,
+    tile_content,
+)
+from civicloop.tlog.tree import HashPlan, Subtree, consistency_plan, inclusion_plan
+from civicloop.verify.layout import BundleEntry, EvidenceBundle, TrustedKeys
+
+CASE_EVIDENCE = Keyset("case_evidence", ("int",))
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    entry: Entry
+    audit_path: list[bytes]
+    checkpoint: StoredCheckpoint
+
+
+@dataclass(frozen=True)
+class Consistency:
+    first_size: int
+    second_size: int
+    proof: list[bytes]
+    checkpoint: StoredCheckpoint
+
+
+class LedgerQueries:
+    def __init__(
+        self, pool: asyncpg.Pool, log_key: VerifierKey, witness_keys: Sequence[VerifierKey]
+    ) -> None:
+        self.pool = pool
+        self.keys = TrustedKeys(log_key, tuple(witness_keys))
+
+    async def latest(self) -> StoredCheckpoint:
+        found = await repo.latest_checkpoint(self.pool)
+        if found is None:
+            raise FailedPrecondition(
+                "no checkpoint is signed yet; retry after the signing interval"
+            )
+        return found
+
+    async def checkpoint(self, tree_size: int, field: str = "tree_size") -> StoredCheckpoint:
+        """The latest checkpoint (0), or the one signed at that size."""
+        latest = await self.latest()
+        size = signed_size(tree_size, latest.tree_size, field)
+        if size == latest.tree_size:
+            return latest
+        found = await repo.checkpoint_at(self.pool, size)
+        if found is None:
+            raise checkpoint_not_found(size, field)
+        return found
+
+    async def _assemble(self, plans: Sequence[HashPlan]) -> list[list[bytes]]:
+        """Several plans' hashes from one query."""
+        wanted = tuple(dict.fromkeys(s for plan in plans for s in plan.subtrees))
+        hashes = await repo.read_subtrees(self.pool, wanted)
+        return [plan.assemble(hashes) for plan in plans]
+
+    async def inclusion(
+        self, leaf_index: int | None, event_id: str | None, tree_size: int
+    ) -> Inclusion:
+        checkpoint = await self.checkpoint(tree_size)
+        if event_id is not None:
+            entry = await repo.logged_entry(self.pool, event_id)
+            if entry is None:
+                raise NotFound(f"event {event_id} is not on the log (or not integrated yet)")
+            field = "event_id"
+        else:
+            assert leaf_index is not None
+            check_leaf_in_tree(leaf_index, checkpoint.tree_size, "leaf_index")
+            entry = await repo.entry_at(self.pool, leaf_index)
+            if entry is None:
+                raise NotFound(f"leaf {leaf_index} is not on the log")
+            field = "leaf_index"
+        assert entry.leaf_index is not None
+        check_leaf_in_tree(entry.leaf_index, checkpoint.tree_size, field)
+        (path,) = await self._assemble([inclusion_plan(entry.leaf_index, checkpoint.tree_size)])
+        return Inclusion(entry, path, checkpoint)
+
+    async def consistency(self, first: int, second: int) -> Consistency:
+        checkpoint = await self.checkpoint(second, "second_tree_size")
+        check_consistency_sizes(first, checkpoint.tree_size)
+        (proof,) = await self._assemble([consistency_plan(first, checkpoint.tree_size)])
+        return Consistency(first, checkpoint.tree_size, proof, checkpoint)
+
+    async def case_evidence(self, case_id: str, page: PageRequest) -> tuple[list[Entry], str]:
+        after = page.after[0] if page.after else None
+        rows = await repo.case_entries(self.pool, case_id, None, after, page.limit)
+        return CASE_EVIDENCE.page(rows, page, lambda e: (e.leaf_index,))
+
+    async def evidence_bundle(self, case_id: str) -> EvidenceBundle | None:
+        """A case's entries under the latest checkpoint, each with its inclusion proof."""
+        checkpoint = await self.latest()
+        entries = await repo.case_entries(self.pool, case_id, checkpoint.tree_size, None, 10_000)
+        if not entries:
+            return None
+        size = checkpoint.tree_size
+        paths = await self._assemble(
+            [inclusion_plan(e.leaf_index, size) for e in entries if e.leaf_index is not None]
+        )
+        return EvidenceBundle(
+            checkpoint.served,
+            tuple(
+                BundleEntry(e.leaf_index, e.leaf, tuple(path))
+                for e, path in zip(entries, paths, strict=True)
+                if e.leaf_index is not None
+            ),
+            case_id,
+            self.keys.format(),
+        )
+
+    async def tile(self, tile: Tile) -> bytes | None:
+        """A tile of the latest signed tree, or None when that tree does not have it."""
+        size = (await self.latest()).tree_size
+        available = (size >> (TILE_HEIGHT * tile.level)) - tile.index * TILE_WIDTH
+        if available < tile.width:
+            return None
+        first = Subtree(TILE_HEIGHT * tile.level, tile.index * TILE_WIDTH)
+        hashes = await repo.hashes_at(self.pool, first.level, first.index, tile.width)
+        if len(hashes) != tile.width:
+            raise FailedPrecondition(f"tile {tile.path()} is not stored whole")
+        return tile_content(hashes)
+
+    async def entry_bundle(self, bundle: EntryBundle) -> bytes | None:
+        size = (await self.latest()).tree_size
+        if bundle.first_leaf + bundle.width > size:
+            return None
+        entries = await repo.entries_from(self.pool, bundle.first_leaf, bundle.width)
+        if len(entries) != bundle.width:
+            raise FailedPrecondition(f"entry bundle {bundle.path()} is not stored whole")
+        return encode_entry_bundle([e.leaf.leaf_data for e in entries])

@@ -1,0 +1,266 @@
+"""How the log is stored: staged appends, leaves, subtree hashes, checkpoints, cosignatures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from civicloop.ledger.domain.evidence import Entry
+from civicloop.platform.db import Connection
+from civicloop.tlog.evidence import EvidenceLeaf
+from civicloop.tlog.tree import Subtree
+
+Executor = Connection | asyncpg.Pool
+
+_ENTRY_COLUMNS = (
+    "event_id, event_type, subject, event_sha256, appended_by, appended_at, occurred_at"
+)
+
+
+def entry_of(row: Any, leaf_index: int | None = None) -> Entry:
+    return Entry(
+        EvidenceLeaf(
+            row["event_id"], row["event_type"], row["subject"], bytes(row["event_sha256"])
+        ),
+        row["appended_by"],
+        row["appended_at"],
+        row["occurred_at"],
+        leaf_index,
+    )
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    note: str
+    key_name: str
+    public_key: bytes
+    signed_at: datetime
+    cosignature_lines: tuple[str, ...] = ()
+
+    @property
+    def served(self) -> str:
+        """The signed note with the witnesses' cosignature lines after the log's."""
+        return self.note + "".join(self.cosignature_lines)
+
+
+async def logged_entry(db: Executor, event_id: str) -> Entry | None:
+    row = await db.fetchrow(
+        f"SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries WHERE event_id = $1", event_id
+    )
+    return None if row is None else entry_of(row, row["leaf_index"])
+
+
+async def entry_at(db: Executor, leaf_index: int) -> Entry | None:
+    row = await db.fetchrow(
+        f"SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries WHERE leaf_index = $1", leaf_index
+    )
+    return None if row is None else entry_of(row, row["leaf_index"])
+
+
+async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
+    """Stage an append; (the entry as stored, True) when its event id was already taken."""
+    found = await logged_entry(conn, entry.leaf.event_id)
+    if found is not None:
+        return found, True
+    leaf = entry.leaf
+    inserted = await conn.fetchval(
+        f"""INSERT INTO pending_entries ({_ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (event_id) DO NOTHING RETURNING true""",
+        leaf.event_id,
+        leaf.event_type,
+        leaf.subject,
+        leaf.event_sha256,
+        entry.appended_by,
+        entry.appended_at,
+        entry.occurred_at,
+    )
+    if inserted:
+        return entry, False
+    row = await conn.fetchrow(
+        f"SELECT {_ENTRY_COLUMNS} FROM pending_entries WHERE event_id = $1", leaf.event_id
+    )
+    if row is None:  # integrated between the two statements
+        logged = await logged_entry(conn, leaf.event_id)
+        assert logged is not None
+        return logged, True
+    return entry_of(row), True
+
+
+async def take_pending(conn: Connection, limit: int) -> list[Entry]:
+    """The oldest staged appends, removed from the queue (the caller's transaction logs them)."""
+    rows = await conn.fetch(
+        f"""DELETE FROM pending_entries WHERE seq IN (
+                SELECT seq FROM pending_entries ORDER BY seq LIMIT $1 FOR UPDATE)
+            RETURNING seq, {_ENTRY_COLUMNS}""",
+        limit,
+    )
+    return [entry_of(row) for row in sorted(rows, key=lambda r: r["seq"])]
+
+
+async def logged_leaves(conn: Connection, event_ids: Sequence[str]) -> dict[str, EvidenceLeaf]:
+    rows = await conn.fetch(
+        f"SELECT {_ENTRY_COLUMNS} FROM log_entries WHERE event_id = ANY($1::text[])",
+        list(event_ids),
+    )
+    return {row["event_id"]: entry_of(row).leaf for row in rows}
+
+
+async def tree_size(db: Executor) -> int:
+    """Leaves integrated so far (indexes are dense: one transaction writes each batch)."""
+    found = await db.fetchval("SELECT max(leaf_index) FROM log_entries")
+    return 0 if found is None else int(found) + 1
+
+
+async def append_leaves(conn: Connection, entries: Sequence[Entry]) -> None:
+    await conn.copy_records_to_table(
+        "log_entries",
+        columns=[
+            "leaf_index",
+            "event_id",
+            "event_type",
+            "subject",
+            "event_sha256",
+            "appended_by",
+            "appended_at",
+            "occurred_at",
+        ],
+        records=[
+            (
+                e.leaf_index,
+                e.leaf.event_id,
+                e.leaf.event_type,
+                e.leaf.subject,
+                e.leaf.event_sha256,
+                e.appended_by,
+                e.appended_at,
+                e.occurred_at,
+            )
+            for e in entries
+        ],
+    )
+
+
+async def store_subtrees(conn: Connection, hashes: Iterable[tuple[Subtree, bytes]]) -> None:
+    await conn.copy_records_to_table(
+        "subtrees",
+        columns=["level", "index", "hash"],
+        records=[(s.level, s.index, h) for s, h in hashes],
+    )
+
+
+async def read_subtrees(db: Executor, subtrees: Sequence[Subtree]) -> dict[Subtree, bytes]:
+    """The stored hashes of the subtrees a plan needs, in one query."""
+    if not subtrees:
+        return {}
+    rows = await db.fetch(
+        """SELECT s.level, s.index, s.hash
+             FROM unnest($1::smallint[], $2::bigint[]) AS want (level, index)
+             JOIN subtrees s USING (level, index)""",
+        [s.level for s in subtrees],
+        [s.index for s in subtrees],
+    )
+    return {Subtree(row["level"], row["index"]): bytes(row["hash"]) for row in rows}
+
+
+async def hashes_at(db: Executor, level: int, first: int, count: int) -> list[bytes]:
+    """`count` consecutive stored hashes of one level (a tile's content)."""
+    rows = await db.fetch(
+        """SELECT hash FROM subtrees WHERE level = $1 AND index >= $2 AND index < $2 + $3
+           ORDER BY index""",
+        level,
+        first,
+        count,
+    )
+    return [bytes(row["hash"]) for row in rows]
+
+
+async def entries_from(db: Executor, first: int, count: int) -> list[Entry]:
+    rows = await db.fetch(
+        f"""SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries
+            WHERE leaf_index >= $1 AND leaf_index < $1 + $2 ORDER BY leaf_index""",
+        first,
+        count,
+    )
+    return [entry_of(row, row["leaf_index"]) for row in rows]
+
+
+async def case_entries(
+    db: Executor, case_id: str, below_size: int | None, after: int | None, limit: int
+) -> list[Entry]:
+    """A case's leaves, oldest first; only those under `below_size` when given."""
+    rows = await db.fetch(
+        f"""SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries
+            WHERE subject = $1 AND leaf_index < coalesce($2, 9223372036854775807)
+              AND leaf_index > coalesce($3, -1)
+            ORDER BY leaf_index LIMIT $4""",
+        case_id,
+        below_size,
+        after,
+        limit,
+    )
+    return [entry_of(row, row["leaf_index"]) for row in rows]
+
+
+_CHECKPOINT = """SELECT c.*, coalesce(
+        (SELECT array_agg(line ORDER BY witness_name) FROM cosignatures w
+          WHERE w.tree_size = c.tree_size), '{}') AS lines
+    FROM checkpoints c"""
+
+
+def _checkpoint_of(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(
+        row["tree_size"],
+        bytes(row["root_hash"]),
+        row["note"],
+        row["key_name"],
+        bytes(row["public_key"]),
+        row["signed_at"],
+        tuple(row["lines"]),
+    )
+
+
+async def latest_checkpoint(db: Executor) -> StoredCheckpoint | None:
+    row = await db.fetchrow(f"{_CHECKPOINT} ORDER BY tree_size DESC LIMIT 1")
+    return None if row is None else _checkpoint_of(row)
+
+
+async def checkpoint_at(db: Executor, size: int) -> StoredCheckpoint | None:
+    row = await db.fetchrow(f"{_CHECKPOINT} WHERE tree_size = $1", size)
+    return None if row is None else _checkpoint_of(row)
+
+
+async def insert_checkpoint(conn: Connection, checkpoint: StoredCheckpoint) -> None:
+    await conn.execute(
+        """INSERT INTO checkpoints (tree_size, root_hash, note, key_name, public_key, signed_at)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        checkpoint.tree_size,
+        checkpoint.root_hash,
+        checkpoint.note,
+        checkpoint.key_name,
+        checkpoint.public_key,
+        checkpoint.signed_at,
+    )
+
+
+async def add_cosignature(db: Executor, tree_size: int, witness_name: str, line: str) -> None:
+    await db.execute(
+        """INSERT INTO cosignatures (tree_size, witness_name, line) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING""",
+        tree_size,
+        witness_name,
+        line,
+    )
+
+
+async def witnessed_size(db: Executor, witness_name: str) -> int:
+    """The largest tree size the witness cosigned (0: none yet)."""
+    found = await db.fetchval(
+        "SELECT max(tree_size) FROM cosignatures WHERE witness_name = $1", witness_name
+    )
+    return int(found or 0)

@@ -1,0 +1,111 @@
+"""The ledger's pure rules: what it evidences, what it accepts, which sizes proofs may name."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from civicloop.ledger.domain.evidence import (
+    Entry,
+    EvidenceConflict,
+    case_event_types,
+    check_consistency_sizes,
+    check_id,
+    check_leaf_in_tree,
+    check_same_content,
+    evidence_leaf,
+    signed_size,
+    sort_out_batch,
+)
+from civicloop.platform.errors import FailedPrecondition, InvalidArgument
+from civicloop.platform.event_types import EVENT_TYPES
+from civicloop.tlog.evidence import EvidenceLeaf
+
+DIGEST = hashlib.sha256(b"event").digest()
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def leaf(event_id: str = "evt-1", digest: bytes = DIGEST) -> EvidenceLeaf:
+    return EvidenceLeaf(event_id, "civicloop.case.opened.v1", "case-1", digest)
+
+
+def entry(event_id: str, digest: bytes = DIGEST) -> Entry:
+    return Entry(leaf(event_id, digest), "service:intake", NOW, None)
+
+
+def fields(error: pytest.ExceptionInfo[InvalidArgument]) -> list[str]:
+    return [v.field for v in error.value.violations]
+
+
+def test_every_event_about_a_case_is_evidenced_and_nothing_else() -> None:
+    evidenced = case_event_types(EVENT_TYPES)
+    assert "civicloop.petition.submitted.v1" in evidenced
+    assert "civicloop.petitions.merged.v1" in evidenced
+    assert "civicloop.case.dispatched.v1" in evidenced
+    assert "civicloop.case.closed.v1" in evidenced
+    assert "civicloop.rating.expired.v1" in evidenced
+    assert not [t for t in evidenced if ".ledger." in t or ".amenity." in t]
+    assert "civicloop.duty_catalogue.changed.v1" not in evidenced
+    # Every type whose payload names a case is evidenced.
+    for event_type, payload in EVENT_TYPES.items():
+        names = payload.DESCRIPTOR.fields_by_name
+        if "case_id" in names or "from_case_id" in names:
+            assert event_type in evidenced, event_type
+
+
+def test_a_leaf_with_bad_fields_is_refused_naming_each() -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        evidence_leaf("two words", "", "x" * 129, b"short")
+    assert fields(refused) == [
+        "leaf.event_id",
+        "leaf.event_type",
+        "leaf.subject",
+        "leaf.event_sha256",
+    ]
+    assert evidence_leaf("evt-1", "civicloop.case.opened.v1", "case-1", DIGEST) == leaf()
+    with pytest.raises(InvalidArgument) as bad_id:
+        check_id("é", "event_id")
+    assert fields(bad_id) == ["event_id"]
+
+
+def test_the_same_event_with_other_content_is_a_conflict() -> None:
+    check_same_content(leaf(), leaf())
+    with pytest.raises(EvidenceConflict) as conflict:
+        check_same_content(leaf(), leaf(digest=bytes(32)))
+    assert conflict.value.grpc_code_name == "ALREADY_EXISTS"
+    assert "event_sha256" in conflict.value.message
+
+
+def test_a_batch_drops_what_is_logged_or_repeated_and_reports_other_content() -> None:
+    batch = sort_out_batch(
+        [entry("a"), entry("b"), entry("a"), entry("c", bytes(32)), entry("b", bytes(32))],
+        {"c": leaf("c")},
+    )
+    assert [e.leaf.event_id for e in batch.new] == ["a", "b"]
+    assert [(known.event_id, offered.event_sha256) for known, offered in batch.conflicts] == [
+        ("c", bytes(32)),
+        ("b", bytes(32)),
+    ]
+
+
+def test_proof_sizes_beyond_the_signed_tree_are_refused_naming_the_field() -> None:
+    assert signed_size(0, 10, "tree_size") == 10
+    assert signed_size(4, 10, "tree_size") == 4
+    with pytest.raises(InvalidArgument) as beyond:
+        signed_size(11, 10, "tree_size")
+    assert fields(beyond) == ["tree_size"]
+    with pytest.raises(InvalidArgument):
+        signed_size(-1, 10, "tree_size")
+    with pytest.raises(FailedPrecondition):
+        signed_size(0, None, "tree_size")
+    with pytest.raises(FailedPrecondition):
+        check_leaf_in_tree(10, 10, "leaf_index")
+    with pytest.raises(InvalidArgument):
+        check_leaf_in_tree(-1, 10, "leaf_index")
+    with pytest.raises(InvalidArgument) as first:
+        check_consistency_sizes(0, 10)
+    assert fields(first) == ["first_tree_size"]
+    with pytest.raises(InvalidArgument):
+        check_consistency_sizes(11, 10)
