@@ -230,13 +230,16 @@ async def publication(
     intake: ServiceProcess,
     dispatch: ServiceProcess,
     rating: ServiceProcess,
+    ledger: ServiceProcess,
 ) -> AsyncIterator[ServiceProcess]:
-    """Started with intake, dispatch and rating, before the tests file anything: its queue
-    must be bound before the events it shows are published."""
+    """Started with intake, dispatch, rating and the ledger, before the tests file anything:
+    its queue must be bound before the events it shows are published."""
     database = f"publication_t{run['id']}"
     env = service_env(infra, run, database) | {
         "RATING_GRPC_TARGET": rating.grpc_target,
         "DISPATCH_GRPC_TARGET": dispatch.grpc_target,
+        "LEDGER_GRPC_TARGET": ledger.grpc_target,
+        "LEDGER_PUBLIC_BASE_URL": ledger.http_url,
         # The tests' webhook receivers listen on this machine, over http.
         "PUBLICATION_WEBHOOK_ALLOW_PRIVATE": "true",
         "PUBLICATION_WEBHOOK_MAX_ATTEMPTS": "3",

@@ -7,6 +7,8 @@ retried, dead-lettered and replayed."""
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from typing import Any
 
 import aio_pika
@@ -73,6 +75,24 @@ async def test_a_completed_case_appears_on_the_board_with_its_timeline(
     assert page.headers["cache-control"].startswith("public")
     again = await board.get(f"/cases/{case_id}", headers={"if-none-match": page.headers["etag"]})
     assert again.status_code == 304
+
+    # Each step shows its entry on the ledger, and the page links the case's evidence bundle.
+    async def evidenced() -> str | None:
+        text = (await board.get(f"/cases/{case_id}")).text
+        return text if text.count("存证：账本第") == 4 else None
+
+    evidenced_page = await wait_for(evidenced, timeout=20)
+    bundle_url = re.search(r'<a href="([^"]+/ledger/evidence/[^"]+)">核验</a>', evidenced_page)
+    assert bundle_url, evidenced_page
+    shown_entries = {int(n) for n in re.findall(r"存证：账本第(\d+)条", evidenced_page)}
+    async with httpx.AsyncClient(timeout=10) as ledger_http:
+
+        async def bundled() -> bool:
+            # The bundle holds the entries its checkpoint covers: the next one covers these.
+            bundle = (await ledger_http.get(html.unescape(bundle_url[1]))).json()
+            return shown_entries <= {e["leaf_index"] for e in bundle["entries"]}
+
+        assert await wait_for(bundled, timeout=20)
 
     # The list page and the JSON list find it by its community and list; a filter that
     # leaves it out does not.

@@ -31,7 +31,7 @@ from civicloop.platform.months import month_of, parse_month
 from civicloop.publication import feeds, messages
 from civicloop.publication.domain.batches import Batch, BatchState
 from civicloop.publication.domain.board import NOT_PUBLIC, BoardList, PublicState
-from civicloop.publication.peers import RatingRates
+from civicloop.publication.peers import LedgerEvidence, RatingRates
 from civicloop.publication.presenting import (
     LIST_LABELS,
     STATE_LABELS,
@@ -270,11 +270,22 @@ class BoardViews:
         departments: DepartmentNames,
         rates: RatingRates,
         board_url: str,
+        evidence: LedgerEvidence | None = None,
+        ledger_url: str = "",
     ) -> None:
         self.queries = queries
         self.departments = departments
         self.rates = rates
         self.board_url = board_url.rstrip("/")
+        self.evidence = evidence
+        self.ledger_url = ledger_url.rstrip("/")
+
+    async def evidence_of(self, case_id: str) -> tuple[dict[str, int], str]:
+        """The ledger entries of the case's events, and where its evidence bundle is."""
+        if self.evidence is None:
+            return {}, ""
+        entries = await self.evidence.of_case(case_id)
+        return entries, f"{self.ledger_url}/ledger/evidence/{case_id}" if entries else ""
 
     async def names(self, cases: list[ShownCase]) -> dict[str, str]:
         codes = {c.case.department_code for c in cases if c.case.department_code}
@@ -357,18 +368,22 @@ def build_router(views: BoardViews, cache: PageCache) -> APIRouter:
             if shown.case.case_id != case_id:  # merged into another: its page is that one's
                 return Rendered(b"", "", "", 308, f"/cases/{shown.case.case_id}")
             names = await views.names([shown])
+            entries, evidence_url = await views.evidence_of(shown.case.case_id)
             return html(
                 "case.html",
                 shown=shown,
                 department=names.get(shown.case.department_code, ""),
                 steps=[
-                    step_shown(s, await views.departments.name(s.department_code))
-                    if s.department_code
-                    else step_shown(s, "")
+                    step_shown(
+                        s,
+                        await views.departments.name(s.department_code)
+                        if s.department_code
+                        else "",
+                        entries.get(s.event_id),
+                    )
                     for s in shown.timeline
                 ],
-                # The ledger's evidence for each step joins here once the ledger exists.
-                evidence={},
+                evidence_url=evidence_url,
             )
 
         return await cached(request, render)

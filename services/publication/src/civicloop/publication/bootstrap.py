@@ -16,14 +16,14 @@ from civicloop.publication import board
 from civicloop.publication.delivery import WebhookDeliverer
 from civicloop.publication.domain.webhooks import RetryPolicy
 from civicloop.publication.handlers import Projector, Publisher
-from civicloop.publication.peers import RatingRates
+from civicloop.publication.peers import LedgerEvidence, RatingRates
 from civicloop.publication.queries import PublicationQueries
 from civicloop.publication.rpc import SERVICE_NAME, PublicationServicer
 from civicloop.publication.secrets import SecretBox
 from civicloop.publication.settings import DEV_SECRET_KEY, PublicationSettings
 from civicloop.publication.steps import CONSUMED
 from civicloop.publication.urls import UrlPolicy
-from civicloop.v1 import dispatch_pb2_grpc, publication_pb2_grpc, rating_pb2_grpc
+from civicloop.v1 import dispatch_pb2_grpc, ledger_pb2_grpc, publication_pb2_grpc, rating_pb2_grpc
 
 
 def build(runtime: Runtime) -> ServiceParts:
@@ -86,7 +86,23 @@ def build(runtime: Runtime) -> ServiceParts:
         description="晒单: the public board, its JSON and Atom feeds.",
         trusted_proxies=runtime.trusted_proxies,
     )
-    views = board.BoardViews(queries, departments, rates, settings.publication_public_base_url)
+    evidence = (
+        LedgerEvidence(
+            ledger_pb2_grpc.LedgerServiceStub(
+                client_channel(settings.ledger_grpc_target, runtime.service_token("ledger"))
+            )
+        )
+        if settings.ledger_grpc_target
+        else None
+    )
+    views = board.BoardViews(
+        queries,
+        departments,
+        rates,
+        settings.publication_public_base_url,
+        evidence,
+        settings.ledger_public_base_url,
+    )
     app.include_router(
         board.build_router(views, board.PageCache(settings.publication_page_cache_seconds))
     )

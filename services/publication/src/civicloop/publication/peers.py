@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import grpc
 
-from civicloop.v1 import rating_pb2, rating_pb2_grpc
+from civicloop.v1 import common_pb2, ledger_pb2, ledger_pb2_grpc, rating_pb2, rating_pb2_grpc
 
 log = logging.getLogger(__name__)
 
@@ -67,3 +67,37 @@ class RatingRates:
         )
         self._kept[month] = (time.monotonic(), rates)
         return rates
+
+
+# A case's life is a few dozen events; more pages than this is not a case page's business.
+EVIDENCE_PAGES = 4
+EVIDENCE_TIMEOUT_SECONDS = 1.0
+
+
+class LedgerEvidence:
+    """Which ledger entry evidences each event of a case (event id -> leaf index), asked of
+    the ledger (ListCaseEvidence) with publication's own identity. The case page shows them
+    beside its steps; when the ledger cannot be asked, the steps show without them."""
+
+    def __init__(self, stub: ledger_pb2_grpc.LedgerServiceAsyncStub) -> None:
+        self.stub = stub
+
+    async def of_case(self, case_id: str) -> dict[str, int]:
+        entries: dict[str, int] = {}
+        token = ""
+        try:
+            for _ in range(EVIDENCE_PAGES):
+                answer = await self.stub.ListCaseEvidence(
+                    ledger_pb2.ListCaseEvidenceRequest(
+                        case_id=case_id,
+                        page=common_pb2.PageRequest(page_size=100, page_token=token),
+                    ),
+                    timeout=EVIDENCE_TIMEOUT_SECONDS,
+                )
+                entries.update({e.leaf.event_id: e.leaf_index for e in answer.entries})
+                token = answer.page.next_page_token
+                if not token:
+                    break
+        except grpc.aio.AioRpcError as error:
+            log.warning("evidence unavailable from the ledger: %s", error.code().name)
+        return entries

@@ -80,9 +80,11 @@ class StepShown:
     iso: str
     department: str
     text: str
+    # The step's entry on the ledger (its leaf index), when the ledger has it.
+    ledger_entry: int | None = None
 
 
-def step_shown(s: Step, department: str) -> StepShown:
+def step_shown(s: Step, department: str, ledger_entry: int | None = None) -> StepShown:
     f = s.facts
     text = s.text
     match s.kind:
@@ -109,4 +111,5 @@ def step_shown(s: Step, department: str) -> StepShown:
         s.at.isoformat(),
         department,
         text,
+        ledger_entry,
     )

@@ -17,6 +17,10 @@ class PublicationSettings(ServiceSettings):
     # Rating answers the three rates (GetRates), dispatch the departments' names.
     rating_grpc_target: str = "127.0.0.1:50053"
     dispatch_grpc_target: str = "127.0.0.1:50052"
+    # The ledger evidences each step (ListCaseEvidence); empty: the board shows no evidence.
+    ledger_grpc_target: str = "127.0.0.1:50055"
+    # Where the public reads the ledger (its evidence bundles), for the case page's links.
+    ledger_public_base_url: str = "http://127.0.0.1:8005"
     # The board's public address: links in feeds and webhook bodies point there.
     publication_public_base_url: str = "http://127.0.0.1:8004"
     # Seals webhook secrets at rest (32 bytes, base64).

@@ -88,6 +88,8 @@ class Step:
     department_code: str = ""
     text: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+    # The event it came from (as the store keeps it): its evidence on the ledger is keyed so.
+    event_id: str = ""
 
     @property
     def on_timeline(self) -> bool:

@@ -43,6 +43,8 @@ def step_from_row(row: asyncpg.Record) -> Step:
         row["department_code"],
         row["text"],
         orjson.loads(facts) if isinstance(facts, str) else facts,
+        # An event's second step is kept as "<event id>/<n>".
+        row["event_id"].split("/")[0],
     )
 
 
