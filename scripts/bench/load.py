@@ -96,6 +96,11 @@ def ensure_wrk() -> str:
     return found
 
 
+def prepare_wrk() -> dict[str, Any]:
+    """A scenario's ``prepare`` when its load is driven by wrk: wrk's path, for the notes."""
+    return {"wrk": ensure_wrk()}
+
+
 @dataclass(frozen=True)
 class WrkResult:
     duration_s: float

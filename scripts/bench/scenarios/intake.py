@@ -22,7 +22,7 @@ from ..harness import (
     start_service,
     stop_service,
 )
-from ..load import PETITIONS_PATH, LoadRun, ensure_wrk, http_figures, load_http, warm_up
+from ..load import PETITIONS_PATH, LoadRun, http_figures, load_http, prepare_wrk, warm_up
 from ..probes import (
     PUBLISH_STALL_TIMEOUT_S,
     ArrivalProbe,
@@ -167,10 +167,6 @@ def config(run: BenchRun) -> dict[str, Any]:
     }
 
 
-def prepare() -> dict[str, Any]:
-    return {"wrk": ensure_wrk()}
-
-
 SCENARIO = Scenario(
     key="intake",
     order=10,
@@ -221,5 +217,5 @@ SCENARIO = Scenario(
     ],
     header=header,
     config=config,
-    prepare=prepare,
+    prepare=prepare_wrk,
 )

@@ -35,7 +35,7 @@ from ..harness import (
     start_service,
     stop_service,
 )
-from ..load import CASE_SUMMARIES, WRK_SCRIPT, ensure_wrk, http_figures, load_http
+from ..load import CASE_SUMMARIES, WRK_SCRIPT, http_figures, load_http, prepare_wrk
 from ..probes import rss_mb
 from ..report import Figure, Figures, Ratio, Target
 
@@ -213,10 +213,6 @@ def config(run: BenchRun) -> dict[str, Any]:
     }
 
 
-def prepare() -> dict[str, Any]:
-    return {"wrk": ensure_wrk()}
-
-
 PAGE_RATIO = Ratio(
     "page_vs_bare_http",
     "case list pages / bare endpoint rate",
@@ -268,5 +264,5 @@ SCENARIO = Scenario(
     ],
     header=header,
     config=config,
-    prepare=prepare,
+    prepare=prepare_wrk,
 )

@@ -55,10 +55,10 @@ from ..load import (
     WRK_SCRIPT,
     TimedCalls,
     call_paced,
-    ensure_wrk,
     http_figures,
     load_http,
     paced_count,
+    prepare_wrk,
 )
 from ..probes import cpu_seconds, rss_mb, unsent_outbox_rows
 from ..report import Figure, Figures, Ratio, Target, latency_figures
@@ -520,10 +520,6 @@ def config(run: BenchRun) -> dict[str, Any]:
     }
 
 
-def prepare() -> dict[str, Any]:
-    return {"wrk": ensure_wrk()}
-
-
 RATES_RATIO = Ratio(
     "rates_p99_vs_query",
     "GetRates p99 / one indexed query's p99",
@@ -571,5 +567,5 @@ SCENARIO = Scenario(
     ],
     header=header,
     config=config,
-    prepare=prepare,
+    prepare=prepare_wrk,
 )
