@@ -197,6 +197,45 @@ def test_a_damaged_key_set_file_leaves_the_keys_in_use(rotation: Rotation) -> No
     assert verifier.verify(rotation.token("2026-11")).subject == "worker:0042"
 
 
+def test_a_token_verified_once_is_not_checked_again_while_it_lives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = TokenVerifier(KeySet(None), POLICY)
+    token = mint("service:dispatch", [service("dispatch")])
+    first = verifier.verify(token)
+
+    def no_second_check(*_: object, **__: object) -> None:
+        raise AssertionError("the signature was checked again")
+
+    monkeypatch.setattr(jwt, "decode", no_second_check)
+    assert verifier.verify(token) == first
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    now = [time.time()]
+    verifier = TokenVerifier(KeySet(None), POLICY, wall_clock=lambda: now[0])
+    token = mint("worker:0042", [WORKER], ttl_seconds=600)
+    verifier.verify(token)
+
+    now[0] += 600 + POLICY.leeway_seconds + 1
+
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_remembered_token_of_a_dropped_key_is_refused(rotation: Rotation) -> None:
+    rotation.publish("2026-11", "2026-12")
+    verifier = TokenVerifier(KeySet(rotation.path, clock=lambda: rotation.now), POLICY)
+    old = rotation.token("2026-11")
+    verifier.verify(old)
+    verifier.verify(old)
+
+    rotation.publish("2026-12")
+
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        verifier.verify(old)
+
+
 # ---- bad tokens are unauthenticated ----
 
 

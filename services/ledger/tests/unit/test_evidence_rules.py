@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -79,15 +80,38 @@ def test_the_same_event_with_other_content_is_a_conflict() -> None:
 
 
 def test_a_batch_drops_what_is_logged_or_repeated_and_reports_other_content() -> None:
+    logged = replace(entry("c"), leaf_index=0)
     batch = sort_out_batch(
         [entry("a"), entry("b"), entry("a"), entry("c", bytes(32)), entry("b", bytes(32))],
-        {"c": leaf("c")},
+        [],
+        {"c": logged},
+        1,
     )
-    assert [e.leaf.event_id for e in batch.new] == ["a", "b"]
+    assert [(e.leaf.event_id, e.leaf_index) for e in batch.new] == [("a", 1), ("b", 2)]
     assert [(known.event_id, offered.event_sha256) for known, offered in batch.conflicts] == [
         ("c", bytes(32)),
         ("b", bytes(32)),
     ]
+    assert batch.answers == []
+
+
+def test_each_offered_entry_is_answered_with_its_place_on_the_log() -> None:
+    logged = replace(entry("c"), leaf_index=6)
+    batch = sort_out_batch(
+        [entry("s")],
+        [entry("a"), entry("s"), entry("a"), entry("c"), entry("c", bytes(32)), entry("b")],
+        {"c": logged},
+        7,
+    )
+    assert [(e.leaf.event_id, e.leaf_index) for e in batch.new] == [("s", 7), ("a", 8), ("b", 9)]
+    answers = [
+        a if isinstance(a, EvidenceConflict) else (a[0].leaf.event_id, a[0].leaf_index, a[1])
+        for a in batch.answers
+    ]
+    assert answers[:4] == [("a", 8, False), ("s", 7, True), ("a", 8, True), ("c", 6, True)]
+    assert isinstance(answers[4], EvidenceConflict)
+    assert answers[5] == ("b", 9, False)
+    assert [v.field for v in answers[4].violations] == ["leaf.event_id"]
 
 
 def test_proof_sizes_beyond_the_signed_tree_are_refused_naming_the_field() -> None:

@@ -21,6 +21,7 @@ from civicloop.tlog.tree import (
     complete_subtrees,
     consistency_plan,
     inclusion_plan,
+    path_siblings,
     root_plan,
 )
 
@@ -145,6 +146,32 @@ def test_a_proof_reads_logarithmically_many_stored_hashes(size: int, data: st.Da
     assert len(inclusion_plan(index, size).subtrees) <= bound
     assert len(consistency_plan(first, size).subtrees) <= bound
     assert len(complete_subtrees(0, size)) == size.bit_count()
+
+
+def test_a_leaf_and_its_proof_are_read_before_its_index_is_known() -> None:
+    # The ledger reads a leaf found by event id and its proof's hashes in one query.
+    for size in range(1, 130):
+        for index in range(size):
+            readable = {*path_siblings(index, size), *complete_subtrees(0, size)}
+            assert set(inclusion_plan(index, size).subtrees) <= readable, (index, size)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 2**48), st.data())
+def test_a_proof_in_a_large_tree_reads_only_siblings_and_the_right_edge(
+    size: int, data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, size - 1))
+    readable = {*path_siblings(index, size), *complete_subtrees(0, size)}
+    assert set(inclusion_plan(index, size).subtrees) <= readable
+    assert len(readable) <= 2 * size.bit_length()
+
+
+@given(st.integers(0, 2**48))
+def test_the_right_edge_is_one_subtree_per_bit_of_the_size(size: int) -> None:
+    # How the ledger's store finds the edge in SQL: bit b of the size set, subtree (b, size>>b - 1).
+    bits = [b for b in reversed(range(size.bit_length())) if size >> b & 1]
+    assert complete_subtrees(0, size) == tuple(Subtree(b, (size >> b) - 1) for b in bits)
 
 
 def test_a_missing_stored_hash_is_named() -> None:

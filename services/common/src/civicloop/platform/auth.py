@@ -121,9 +121,7 @@ class Principal:
             return self.acting_as
         return sorted(self.roles)[0] if self.roles else ""
 
-    def departments_shown(
-        self, requested: str | None, see_all: Iterable[str]
-    ) -> list[str] | None:
+    def departments_shown(self, requested: str | None, see_all: Iterable[str]) -> list[str] | None:
         """The departments a list may show this caller: the one asked for, else every one it
         may see; None (no limit) for the roles in ``see_all``. A department's clerk asking for
         another department's is refused."""
@@ -246,12 +244,46 @@ class TokenPolicy:
     leeway_seconds: int = LEEWAY_SECONDS
 
 
+@dataclass(frozen=True)
+class _Verified:
+    principal: Principal
+    kid: str
+    key: jwt.PyJWK
+    expires_at: int
+
+
 class TokenVerifier:
-    def __init__(self, keys: KeySet, policy: TokenPolicy) -> None:
+    # Tokens whose signature was checked, remembered: a caller (a service above all) sends
+    # the same token on every call for as long as it lives.
+    REMEMBERED = 1024
+
+    def __init__(
+        self, keys: KeySet, policy: TokenPolicy, wall_clock: Callable[[], float] = time.time
+    ) -> None:
         self.keys = keys
         self.policy = policy
+        self._wall_clock = wall_clock
+        self._verified: dict[str, _Verified] = {}
 
     def verify(self, token: str) -> Principal:
+        """The token's principal. A token verified before is answered from memory while it
+        lives and the key that signed it is still trusted (a rotation that drops the key
+        drops its tokens too)."""
+        known = self._verified.get(token)
+        if known is not None:
+            if self.keys.get(known.kid) is known.key:
+                if self._wall_clock() > known.expires_at + self.policy.leeway_seconds:
+                    del self._verified[token]
+                    raise Unauthenticated("invalid bearer token: Signature has expired")
+                return known.principal
+            del self._verified[token]
+        verified = self._verify_signed(token)
+        if len(self._verified) >= self.REMEMBERED:
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = verified
+        return verified.principal
+
+    def _verify_signed(self, token: str) -> _Verified:
         policy = self.policy
         try:
             kid = jwt.get_unverified_header(token).get("kid")
@@ -279,7 +311,8 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list):
             raise Unauthenticated("invalid bearer token: roles must be a list")
-        return Principal(subject=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+        principal = Principal(subject=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+        return _Verified(principal, kid, key, int(claims["exp"]))
 
     def verify_header(self, authorization: str | None) -> Principal:
         if not authorization:

@@ -76,6 +76,22 @@ async def periodically(
         wake.clear()
 
 
+async def on_schedule(step: Callable[[], Awaitable[object]], every: float) -> None:
+    """``step`` at a fixed rate: started every ``every`` seconds whatever each took (one that
+    overran is followed at once), so that the starts are never further apart than that
+    (a checkpoint's signing interval, say); a failure is logged and the next turn tries again."""
+    name = getattr(step, "__qualname__", "scheduled step")
+    loop = asyncio.get_running_loop()
+    due = loop.time()
+    while True:
+        try:
+            await step()
+        except Exception:
+            log.exception("%s failed; the next turn tries again", name)
+        due = max(due + every, loop.time())
+        await asyncio.sleep(due - loop.time())
+
+
 class Runtime:
     """The adapters a service's handlers use: database pool, bus, Redis, token verifier."""
 

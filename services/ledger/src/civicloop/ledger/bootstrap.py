@@ -16,7 +16,7 @@ from civicloop.platform.event_types import EVENT_TYPES
 from civicloop.platform.http import create_http_app
 from civicloop.platform.inbox import InboxHandler
 from civicloop.platform.ratelimit import AddressLimit, FixedWindows
-from civicloop.platform.runtime import Runtime, ServiceParts, periodically
+from civicloop.platform.runtime import Runtime, ServiceParts, on_schedule, periodically
 from civicloop.v1 import ledger_pb2_grpc
 
 
@@ -54,10 +54,14 @@ def build(runtime: Runtime) -> ServiceParts:
     async def sign_now() -> None:
         """Sign when the tree grew, and have the witnesses cosign what is not cosigned yet."""
         signed = await sequencer.sign()
-        await witness_client.cosign(signed or await queries.latest())
+        if signed is not None:
+            queries.remember(signed)
+        if witnesses:
+            await witness_client.cosign(signed or await queries.latest(fresh=True))
+            queries.forget_latest()
 
     async def sign() -> None:
-        await periodically(sign_now, settings.ledger_checkpoint_seconds)
+        await on_schedule(sign_now, settings.ledger_checkpoint_seconds)
 
     app = create_http_app(
         "ledger",

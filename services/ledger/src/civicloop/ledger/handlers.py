@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from datetime import datetime
@@ -50,23 +51,17 @@ class Ledger:
     async def append(
         self, leaf: EvidenceLeaf, appended_by: str, occurred_at: datetime | None
     ) -> tuple[Entry, bool]:
-        """Append (or find) the leaf; answered once it has its leaf index."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            stored, already = await self._stage(
-                conn, Entry(leaf, appended_by, self.clock(), occurred_at)
-            )
-        waited = 0.0
-        while stored.leaf_index is None:
-            if waited >= self.append_wait:
-                raise Unavailable(
-                    f"event {leaf.event_id} is accepted but not integrated yet; repeat the "
-                    "same request to get its leaf index"
+        """Append (or find) the leaf; answered once it has its leaf index, durably."""
+        try:
+            async with asyncio.timeout(self.append_wait):
+                return await self.sequencer.append(
+                    Entry(leaf, appended_by, self.clock(), occurred_at)
                 )
-            await self.sequencer.integrated(0.25)
-            waited += 0.25
-            found = await repo.logged_entry(self.pool, leaf.event_id)
-            stored = found or stored
-        return stored, already
+        except TimeoutError:
+            raise Unavailable(
+                f"event {leaf.event_id} was not integrated within {self.append_wait:g} s; "
+                "repeat the same request to get its leaf index"
+            ) from None
 
     async def on_case_event(self, conn: Connection, envelope: EventEnvelope) -> None:
         """Inside the inbox's transaction: the event's digest staged exactly once."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from civicloop.ledger.credentials import Credential
 from civicloop.ledger.domain.evidence import Entry
 from civicloop.ledger.store.repository import StoredCheckpoint
@@ -65,7 +67,10 @@ def entry_pb(entry: Entry) -> ledger_pb2.LedgerEntry:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def checkpoint_pb(checkpoint: StoredCheckpoint) -> ledger_pb2.LedgerCheckpoint:
+    """The checkpoint as its message, parsed once: a proof is answered under the same latest
+    checkpoint many times (callers copy the message into theirs and never change it)."""
     note = parse_note(checkpoint.note)
     body = parse_checkpoint_body(note.text)
     return ledger_pb2.LedgerCheckpoint(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,10 +28,19 @@ from civicloop.tlog.tiles import (
     encode_entry_bundle,
     tile_content,
 )
-from civicloop.tlog.tree import HashPlan, Subtree, consistency_plan, inclusion_plan
+from civicloop.tlog.tree import (
+    HashPlan,
+    Subtree,
+    complete_subtrees,
+    consistency_plan,
+    inclusion_plan,
+    tree_height,
+)
 from civicloop.verify.layout import BundleEntry, EvidenceBundle, TrustedKeys
 
 CASE_EVIDENCE = Keyset("case_evidence", ("int",))
+# How long the latest checkpoint is served as read before asking the database again.
+LATEST_FOR_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -50,22 +60,47 @@ class Consistency:
 
 class LedgerQueries:
     def __init__(
-        self, pool: asyncpg.Pool, log_key: VerifierKey, witness_keys: Sequence[VerifierKey]
+        self,
+        pool: asyncpg.Pool,
+        log_key: VerifierKey,
+        witness_keys: Sequence[VerifierKey],
+        latest_for_seconds: float = LATEST_FOR_SECONDS,
     ) -> None:
         self.pool = pool
         self.keys = TrustedKeys(log_key, tuple(witness_keys))
+        self.latest_for_seconds = latest_for_seconds
+        self._latest: StoredCheckpoint | None = None
+        self._latest_until = 0.0
 
-    async def latest(self) -> StoredCheckpoint:
-        found = await repo.latest_checkpoint(self.pool)
-        if found is None:
-            raise FailedPrecondition(
-                "no checkpoint is signed yet; retry after the signing interval"
-            )
-        return found
+    def remember(self, checkpoint: StoredCheckpoint) -> None:
+        """A checkpoint this process just signed: the latest one from now on."""
+        if self._latest is None or checkpoint.tree_size > self._latest.tree_size:
+            self._latest = checkpoint
+            self._latest_until = time.monotonic() + self.latest_for_seconds
+
+    def forget_latest(self) -> None:
+        """Read the latest checkpoint again (cosignatures were added to it)."""
+        self._latest_until = 0.0
+
+    async def latest(self, *, fresh: bool = False) -> StoredCheckpoint:
+        """The latest signed checkpoint, as read at most ``latest_for_seconds`` ago (or as this
+        process signed it): proofs and tiles are answered without asking the database which
+        tree is the latest, and one signed by another replica is served moments later."""
+        if fresh or self._latest is None or time.monotonic() >= self._latest_until:
+            found = await repo.latest_checkpoint(self.pool)
+            if found is None:
+                raise FailedPrecondition(
+                    "no checkpoint is signed yet; retry after the signing interval"
+                )
+            self._latest = found
+            self._latest_until = time.monotonic() + self.latest_for_seconds
+        return self._latest
 
     async def checkpoint(self, tree_size: int, field: str = "tree_size") -> StoredCheckpoint:
         """The latest checkpoint (0), or the one signed at that size."""
         latest = await self.latest()
+        if tree_size > latest.tree_size:  # signed since we last looked?
+            latest = await self.latest(fresh=True)
         size = signed_size(tree_size, latest.tree_size, field)
         if size == latest.tree_size:
             return latest
@@ -83,22 +118,29 @@ class LedgerQueries:
     async def inclusion(
         self, leaf_index: int | None, event_id: str | None, tree_size: int
     ) -> Inclusion:
+        """The leaf and its audit path from one query (the leaf with every hash its proof may
+        read), under the checkpoint asked for."""
         checkpoint = await self.checkpoint(tree_size)
+        size = checkpoint.tree_size
+        key: str
+        value: int | str
         if event_id is not None:
-            entry = await repo.logged_entry(self.pool, event_id)
-            if entry is None:
-                raise NotFound(f"event {event_id} is not on the log (or not integrated yet)")
-            field = "event_id"
+            key, value = "event_id", event_id
         else:
             assert leaf_index is not None
-            check_leaf_in_tree(leaf_index, checkpoint.tree_size, "leaf_index")
-            entry = await repo.entry_at(self.pool, leaf_index)
-            if entry is None:
-                raise NotFound(f"leaf {leaf_index} is not on the log")
-            field = "leaf_index"
+            check_leaf_in_tree(leaf_index, size, "leaf_index")
+            key, value = "leaf_index", leaf_index
+        found = await repo.entry_and_path_hashes(
+            self.pool, key, value, tree_height(size), complete_subtrees(0, size)
+        )
+        if found is None:
+            if event_id is not None:
+                raise NotFound(f"event {event_id} is not on the log (or not integrated yet)")
+            raise NotFound(f"leaf {leaf_index} is not on the log")
+        entry, hashes = found
         assert entry.leaf_index is not None
-        check_leaf_in_tree(entry.leaf_index, checkpoint.tree_size, field)
-        (path,) = await self._assemble([inclusion_plan(entry.leaf_index, checkpoint.tree_size)])
+        check_leaf_in_tree(entry.leaf_index, size, key)
+        path = inclusion_plan(entry.leaf_index, size).assemble(hashes)
         return Inclusion(entry, path, checkpoint)
 
     async def consistency(self, first: int, second: int) -> Consistency:

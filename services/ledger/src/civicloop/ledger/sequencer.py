@@ -2,32 +2,33 @@
 
 Both steps run in one transaction each under one advisory lock, so replicas take turns: the
 leaf indexes of a batch, the subtrees it completes and (separately) a checkpoint are written
-whole or not at all. A process killed mid-batch leaves its appends staged for the next turn,
-and a checkpoint is signed only over hashes already committed, at most one per tree size (the
-table's primary key says so too).
+whole or not at all. A batch takes what events staged (durably, in their inbox transaction)
+and the appends that callers of AppendEvidence are waiting on, which are answered only once
+it has committed: a process killed mid-batch leaves the staged ones for the next turn and has
+acknowledged none of the others. A checkpoint is signed only over hashes already committed, at
+most one per tree size (the table's primary key says so too).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
 
-from civicloop.ledger.domain.evidence import Entry, sort_out_batch
+from civicloop.ledger.domain.evidence import Answer, Batch, Entry, sort_out_batch
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
-from civicloop.platform.db import Connection
+from civicloop.platform.batching import Batcher
+from civicloop.platform.db import Connection, commit_sent
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.outbox import add_to_outbox
 from civicloop.platform.protobuf import timestamp
 from civicloop.tlog.checkpoint import ledger_checkpoint, sign_checkpoint
 from civicloop.tlog.note import NoteSigner
-from civicloop.tlog.tree import CompactRange, complete_subtrees, root_plan
+from civicloop.tlog.tree import root_plan
 from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,6 @@ SEQUENCER_LOCK = 0x4C45444745525351
 
 async def _lock(conn: Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock($1)", SEQUENCER_LOCK)
-
-
-async def _compact_range(conn: Connection, size: int) -> CompactRange:
-    edge = complete_subtrees(0, size)
-    return CompactRange.from_stored(size, await repo.read_subtrees(conn, edge))
 
 
 class Sequencer:
@@ -63,52 +59,60 @@ class Sequencer:
         self.origin = origin
         self.batch_size = batch_size
         self.now = now
-        # Set by a local append (integrate now), and by each integrated batch (waiters look).
+        # Set when an append is staged here (integrate it now).
         self.staged = asyncio.Event()
-        self._integrated = asyncio.Event()
+        # Appends of concurrent callers, integrated together: one transaction and one commit
+        # for all that arrive while the previous batch is in flight.
+        self._offers: Batcher[Entry, tuple[Entry, bool]] = Batcher(
+            self._integrate_offers, max_batch=batch_size
+        )
 
-    async def integrate(self) -> int:
-        """One batch of staged appends onto the log; the number of leaves added."""
+    async def append(self, entry: Entry) -> tuple[Entry, bool]:
+        """Integrate the entry (with whatever else is staged or offered meanwhile) and answer
+        once it is committed: the entry as on the log, and whether it was there already.
+        Raises EvidenceConflict when its event id is on the log with other content."""
+        commit_sent()
+        return await self._offers.submit(entry)
+
+    async def _integrate_offers(self, offered: list[Entry]) -> list[Answer | BaseException]:
+        return list((await self.integrate(offered)).answers)
+
+    async def integrate(self, offered: Sequence[Entry] = ()) -> Batch:
+        """One batch onto the log: the oldest staged appends, then the offered entries."""
         async with self.pool.acquire() as conn, conn.transaction():
             await _lock(conn)
-            taken = await repo.take_pending(conn, self.batch_size)
-            if not taken:
-                return 0
-            batch = sort_out_batch(
-                taken, await repo.logged_leaves(conn, [e.leaf.event_id for e in taken])
+            staged, logged = await repo.take_pending(
+                conn, self.batch_size, [e.leaf.event_id for e in offered]
             )
-            for logged, offered in batch.conflicts:
+            if not staged and not offered:
+                return Batch([], [], [])
+            # The tree as stored, not as this process remembers it: a hash changed behind
+            # the log's back flows into the next checkpoint, where witnesses see it.
+            tree = await repo.stored_tree(conn)
+            batch = sort_out_batch(staged, offered, logged, tree.size)
+            for known, conflicting in batch.conflicts:
                 log.error(
-                    "evidence conflict: event %s is on the log as %s/%s/%s, offered as %s/%s/%s;"
-                    " the offer is dropped (tampering or a defect upstream)",
-                    offered.event_id,
-                    logged.event_type,
-                    logged.subject,
-                    logged.event_sha256.hex(),
-                    offered.event_type,
-                    offered.subject,
-                    offered.event_sha256.hex(),
+                    "evidence conflict: event %s is on the log as %s/%s/%s, offered as"
+                    " %s/%s/%s; the offer is refused (tampering or a defect upstream)",
+                    conflicting.event_id,
+                    known.event_type,
+                    known.subject,
+                    known.event_sha256.hex(),
+                    conflicting.event_type,
+                    conflicting.subject,
+                    conflicting.event_sha256.hex(),
                 )
-            size = await repo.tree_size(conn)
-            tree = await _compact_range(conn, size)
-            leaves = [replace(e, leaf_index=size + n) for n, e in enumerate(batch.new)]
-            completed = tree.extend(e.leaf.leaf_hash for e in leaves)
-            await repo.append_leaves(conn, leaves)
-            await repo.store_subtrees(conn, completed)
-            for hook in self.on_integrated:
-                await hook(conn, leaves)
-        self._integrated.set()
-        self._integrated = asyncio.Event()
-        return len(leaves)
+            if batch.new:
+                completed = tree.extend(e.leaf.leaf_hash for e in batch.new)
+                await repo.append_leaves(conn, batch.new, completed)
+                for hook in self.on_integrated:
+                    await hook(conn, batch.new)
+        return batch
 
     async def integrate_all(self) -> None:
-        while await self.integrate() >= self.batch_size:
+        """Every staged append, in batches."""
+        while (await self.integrate()).staged >= self.batch_size:
             pass
-
-    async def integrated(self, seconds: float) -> None:
-        """Wait for the next batch this process integrates, at most `seconds`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._integrated.wait(), seconds)
 
     async def sign(self) -> StoredCheckpoint | None:
         """A checkpoint of the tree as integrated, when it grew since the last one."""

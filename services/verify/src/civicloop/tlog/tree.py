@@ -173,6 +173,23 @@ def inclusion_plan(index: int, size: int) -> HashPlan:
     return HashPlan(tuple(_range_subtrees(a, b) for a, b in inclusion_ranges(index, size)))
 
 
+def path_siblings(index: int, size: int) -> tuple[Subtree, ...]:
+    """The sibling of the leaf's ancestor at each level below the tree's height, stored or not.
+
+    With the tree's right edge, ``complete_subtrees(0, size)``, they hold every subtree that
+    ``inclusion_plan(index, size)`` reads: a path node is a left sibling (always complete), a
+    complete right sibling, or the one right sibling the tree's end cuts, whose complete
+    subtrees are those of the right edge below its level. So a store can read a leaf and its
+    proof's hashes in one query before it knows the leaf's index.
+    """
+    return tuple(Subtree(level, (index >> level) ^ 1) for level in range(tree_height(size)))
+
+
+def tree_height(size: int) -> int:
+    """Levels above the leaves in the tree of ``size`` leaves (0 for one leaf)."""
+    return (size - 1).bit_length() if size > 1 else 0
+
+
 def consistency_plan(first: int, second: int) -> HashPlan:
     return HashPlan(tuple(_range_subtrees(a, b) for a, b in consistency_ranges(first, second)))
 

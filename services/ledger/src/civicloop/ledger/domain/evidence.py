@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from civicloop.platform.errors import (
@@ -130,25 +130,51 @@ def checkpoint_not_found(size: int, field: str) -> NotFound:
     )
 
 
+# What a caller who offered an entry hears: the entry as on the log and whether it was there
+# already, or the conflict that refuses it.
+Answer = tuple[Entry, bool] | EvidenceConflict
+
+
 @dataclass(frozen=True)
 class Batch:
-    """What one integration appends, and the offered entries it refuses."""
+    """What one integration appends (leaf indexes given), the offered entries it refuses, and
+    the answer to each entry offered by a caller waiting for one."""
 
     new: list[Entry]
     conflicts: list[tuple[EvidenceLeaf, EvidenceLeaf]]  # (on the log, offered)
+    answers: list[Answer]
+    staged: int = 0  # how many staged appends it took
 
 
-def sort_out_batch(taken: Iterable[Entry], logged: dict[str, EvidenceLeaf]) -> Batch:
-    """Staged appends in arrival order, without those already on the log or earlier in the
-    batch (a retry that raced the sequencer); one with other content is a conflict."""
-    seen = dict(logged)
+def sort_out_batch(
+    staged: Sequence[Entry],
+    offered: Sequence[Entry],
+    logged: Mapping[str, Entry],
+    size: int,
+) -> Batch:
+    """Staged appends (oldest first), then the entries offered by waiting callers, onto a tree
+    of ``size`` leaves: each one not on the log nor earlier in the batch takes the next leaf
+    index (a retry that raced the sequencer appends nothing); one with other content than the
+    entry of its event id is a conflict."""
+    placed = dict(logged)
     new: list[Entry] = []
     conflicts: list[tuple[EvidenceLeaf, EvidenceLeaf]] = []
-    for entry in taken:
-        known = seen.get(entry.leaf.event_id)
+    answers: list[Answer] = []
+    for position, entry in enumerate([*staged, *offered]):
+        known = placed.get(entry.leaf.event_id)
+        answer: Answer
         if known is None:
-            seen[entry.leaf.event_id] = entry.leaf
-            new.append(entry)
-        elif known != entry.leaf:
-            conflicts.append((known, entry.leaf))
-    return Batch(new, conflicts)
+            known = replace(entry, leaf_index=size + len(new))
+            placed[entry.leaf.event_id] = known
+            new.append(known)
+            answer = (known, False)
+        else:
+            try:
+                check_same_content(known.leaf, entry.leaf)
+                answer = (known, True)
+            except EvidenceConflict as conflict:
+                conflicts.append((known.leaf, entry.leaf))
+                answer = conflict
+        if position >= len(staged):
+            answers.append(answer)
+    return Batch(new, conflicts, answers, len(staged))

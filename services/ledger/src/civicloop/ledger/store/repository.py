@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,7 @@ import asyncpg
 from civicloop.ledger.domain.evidence import Entry
 from civicloop.platform.db import Connection
 from civicloop.tlog.evidence import EvidenceLeaf
-from civicloop.tlog.tree import Subtree
+from civicloop.tlog.tree import CompactRange, Subtree
 
 Executor = Connection | asyncpg.Pool
 
@@ -92,23 +92,31 @@ async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
     return entry_of(row), True
 
 
-async def take_pending(conn: Connection, limit: int) -> list[Entry]:
-    """The oldest staged appends, removed from the queue (the caller's transaction logs them)."""
+async def take_pending(
+    conn: Connection, limit: int, offered_ids: Sequence[str]
+) -> tuple[list[Entry], dict[str, Entry]]:
+    """The oldest staged appends, removed from the queue (the caller's transaction logs them),
+    and the entries already on the log under their event ids or ``offered_ids``: one round
+    trip."""
     rows = await conn.fetch(
-        f"""DELETE FROM pending_entries WHERE seq IN (
-                SELECT seq FROM pending_entries ORDER BY seq LIMIT $1 FOR UPDATE)
-            RETURNING seq, {_ENTRY_COLUMNS}""",
+        f"""WITH taken AS (
+                DELETE FROM pending_entries WHERE seq IN (
+                    SELECT seq FROM pending_entries ORDER BY seq LIMIT $1 FOR UPDATE)
+                RETURNING seq, {_ENTRY_COLUMNS})
+            SELECT seq, NULL::bigint AS leaf_index, {_ENTRY_COLUMNS} FROM taken
+            UNION ALL
+            SELECT NULL, leaf_index, {_ENTRY_COLUMNS} FROM log_entries
+             WHERE event_id = ANY($2::text[] || ARRAY(SELECT event_id FROM taken))""",
         limit,
+        list(offered_ids),
     )
-    return [entry_of(row) for row in sorted(rows, key=lambda r: r["seq"])]
-
-
-async def logged_leaves(conn: Connection, event_ids: Sequence[str]) -> dict[str, EvidenceLeaf]:
-    rows = await conn.fetch(
-        f"SELECT {_ENTRY_COLUMNS} FROM log_entries WHERE event_id = ANY($1::text[])",
-        list(event_ids),
-    )
-    return {row["event_id"]: entry_of(row).leaf for row in rows}
+    staged = [entry_of(row) for row in sorted(rows, key=lambda r: r["seq"] or 0) if row["seq"]]
+    logged = {
+        row["event_id"]: entry_of(row, row["leaf_index"])
+        for row in rows
+        if row["leaf_index"] is not None
+    }
+    return staged, logged
 
 
 async def tree_size(db: Executor) -> int:
@@ -117,40 +125,50 @@ async def tree_size(db: Executor) -> int:
     return 0 if found is None else int(found) + 1
 
 
-async def append_leaves(conn: Connection, entries: Sequence[Entry]) -> None:
-    await conn.copy_records_to_table(
-        "log_entries",
-        columns=[
-            "leaf_index",
-            "event_id",
-            "event_type",
-            "subject",
-            "event_sha256",
-            "appended_by",
-            "appended_at",
-            "occurred_at",
-        ],
-        records=[
-            (
-                e.leaf_index,
-                e.leaf.event_id,
-                e.leaf.event_type,
-                e.leaf.subject,
-                e.leaf.event_sha256,
-                e.appended_by,
-                e.appended_at,
-                e.occurred_at,
-            )
-            for e in entries
-        ],
+async def stored_tree(conn: Connection) -> CompactRange:
+    """The tree as stored: its size and right edge (``complete_subtrees(0, size)``: one
+    subtree per bit set in the size), in one round trip."""
+    rows = await conn.fetch(
+        """WITH size AS (SELECT coalesce(max(leaf_index) + 1, 0) AS leaves FROM log_entries)
+           SELECT size.leaves, edge.level, edge.index, edge.hash
+             FROM size LEFT JOIN LATERAL (
+                  SELECT s.level, s.index, s.hash
+                    FROM generate_series(0, 62) AS bit
+                    JOIN subtrees s ON s.level = bit AND s.index = (size.leaves >> bit) - 1
+                   WHERE (size.leaves >> bit) & 1 = 1) AS edge ON true"""
     )
+    hashes = {
+        Subtree(row["level"], row["index"]): bytes(row["hash"])
+        for row in rows
+        if row["level"] is not None
+    }
+    return CompactRange.from_stored(int(rows[0]["leaves"]), hashes)
 
 
-async def store_subtrees(conn: Connection, hashes: Iterable[tuple[Subtree, bytes]]) -> None:
-    await conn.copy_records_to_table(
-        "subtrees",
-        columns=["level", "index", "hash"],
-        records=[(s.level, s.index, h) for s, h in hashes],
+async def append_leaves(
+    conn: Connection, entries: Sequence[Entry], subtrees: Sequence[tuple[Subtree, bytes]]
+) -> None:
+    """The leaves and the subtrees they complete, in one statement."""
+    await conn.execute(
+        """WITH leaves AS (
+               INSERT INTO log_entries (leaf_index, event_id, event_type, subject, event_sha256,
+                                        appended_by, appended_at, occurred_at)
+               SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                                    $5::bytea[], $6::text[], $7::timestamptz[],
+                                    $8::timestamptz[]))
+           INSERT INTO subtrees (level, index, hash)
+           SELECT * FROM unnest($9::smallint[], $10::bigint[], $11::bytea[])""",
+        [e.leaf_index for e in entries],
+        [e.leaf.event_id for e in entries],
+        [e.leaf.event_type for e in entries],
+        [e.leaf.subject for e in entries],
+        [e.leaf.event_sha256 for e in entries],
+        [e.appended_by for e in entries],
+        [e.appended_at for e in entries],
+        [e.occurred_at for e in entries],
+        [s.level for s, _ in subtrees],
+        [s.index for s, _ in subtrees],
+        [h for _, h in subtrees],
     )
 
 
@@ -166,6 +184,50 @@ async def read_subtrees(db: Executor, subtrees: Sequence[Subtree]) -> dict[Subtr
         [s.index for s in subtrees],
     )
     return {Subtree(row["level"], row["index"]): bytes(row["hash"]) for row in rows}
+
+
+# One leaf (by index or by event id) with the stored hashes its inclusion proof may read: the
+# sibling of its ancestor at each level below the tree's height, computed here from its index
+# (civicloop.tlog.tree.path_siblings), and the tree's right edge ($3, $4).
+_ENTRY_AND_PATH = f"""
+SELECT e.leaf_index, {", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))},
+       s.level, s.index, s.hash
+  FROM log_entries e
+  LEFT JOIN LATERAL (
+       SELECT t.level, t.index, t.hash
+         FROM (SELECT g::smallint, (e.leaf_index >> g) # 1
+                 FROM generate_series(0, $2::int - 1) AS g
+               UNION ALL
+               SELECT * FROM unnest($3::smallint[], $4::bigint[])) AS want (level, index)
+         JOIN subtrees t USING (level, index)) AS s ON true
+ WHERE e.{{key}} = $1"""
+_ENTRY_AND_PATH_BY = {
+    "leaf_index": _ENTRY_AND_PATH.format(key="leaf_index"),
+    "event_id": _ENTRY_AND_PATH.format(key="event_id"),
+}
+
+
+async def entry_and_path_hashes(
+    db: Executor, key: str, value: int | str, height: int, right_edge: Sequence[Subtree]
+) -> tuple[Entry, dict[Subtree, bytes]] | None:
+    """The leaf whose ``key`` (leaf_index or event_id) is ``value`` and, in the same query,
+    the stored hashes an inclusion proof of it in a tree of ``height`` levels and that
+    ``right_edge`` reads; None when no such leaf is on the log."""
+    rows = await db.fetch(
+        _ENTRY_AND_PATH_BY[key],
+        value,
+        height,
+        [s.level for s in right_edge],
+        [s.index for s in right_edge],
+    )
+    if not rows:
+        return None
+    hashes = {
+        Subtree(row["level"], row["index"]): bytes(row["hash"])
+        for row in rows
+        if row["level"] is not None
+    }
+    return entry_of(rows[0], rows[0]["leaf_index"]), hashes
 
 
 async def hashes_at(db: Executor, level: int, first: int, count: int) -> list[bytes]:
