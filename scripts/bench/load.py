@@ -28,7 +28,7 @@ from civicloop.v1 import common_pb2, events_pb2
 
 from .harness import BenchError, BenchRun, ManagedProcess
 from .probes import RssSampler, cpu_seconds
-from .report import Figure, Figures, latency_figures
+from .report import Figure, Figures
 
 PETITIONS_PATH = "/v1/petitions"
 WARM_UP_REQUESTS = 20
@@ -340,13 +340,3 @@ async def call_paced(calls: Sequence[Callable[[], Awaitable[object]]], rate: flo
 
     seconds, behind_ms = await keep_pace([partial(timed, call) for call in calls], rate)
     return TimedCalls(latencies_ms, failures, seconds, behind_ms)
-
-
-def paced_call_figures(calls: TimedCalls, rate: float, count: int) -> Figures:
-    return [
-        Figure("rate", "calls per second (steady)", rate, "/s"),
-        Figure("calls", "calls", count),
-        Figure("failed", "calls failed", len(calls.failures)),
-        Figure("behind_ms", "schedule kept within (max behind)", round(calls.behind_ms, 2), "ms"),
-        *latency_figures(calls.latencies_ms, "", ""),
-    ]

@@ -53,15 +53,15 @@ from ..harness import (
 from ..load import (
     CASE_SUMMARIES,
     WRK_SCRIPT,
+    TimedCalls,
     call_paced,
     http_figures,
     load_http,
-    paced_call_figures,
     paced_count,
     prepare_wrk,
 )
 from ..probes import cpu_seconds, rss_mb, unsent_outbox_rows
-from ..report import Figure, Figures, Ratio, Target
+from ..report import Figure, Figures, Ratio, Target, latency_figures
 
 HTTP_PORT = 18003
 GRPC_PORT = 58053
@@ -347,6 +347,16 @@ def typical_rates_requests(
         lambda: over_the_year(),
     ]
     return [kinds[i % len(kinds)]() for i in range(count)]
+
+
+def paced_call_figures(calls: TimedCalls, rate: float, count: int) -> Figures:
+    return [
+        Figure("rate", "calls per second (steady)", rate, "/s"),
+        Figure("calls", "calls", count),
+        Figure("failed", "calls failed", len(calls.failures)),
+        Figure("behind_ms", "schedule kept within (max behind)", round(calls.behind_ms, 2), "ms"),
+        *latency_figures(calls.latencies_ms, "", ""),
+    ]
 
 
 async def measure_rates(run: BenchRun) -> Figures:

@@ -71,6 +71,8 @@ class LedgerQueries:
         self.latest_for_seconds = latest_for_seconds
         self._latest: StoredCheckpoint | None = None
         self._latest_until = 0.0
+        self._edge_size = -1
+        self._edge: dict[Subtree, bytes] = {}
 
     def remember(self, checkpoint: StoredCheckpoint) -> None:
         """A checkpoint this process just signed: the latest one from now on."""
@@ -109,6 +111,14 @@ class LedgerQueries:
             raise checkpoint_not_found(size, field)
         return found
 
+    async def _right_edge(self, size: int) -> dict[Subtree, bytes]:
+        """The stored hashes of the tree's right edge at ``size``, read once per size: every
+        proof under one checkpoint folds some of them."""
+        if self._edge_size != size:
+            self._edge = await repo.read_subtrees(self.pool, complete_subtrees(0, size))
+            self._edge_size = size
+        return self._edge
+
     async def _assemble(self, plans: Sequence[HashPlan]) -> list[list[bytes]]:
         """Several plans' hashes from one query."""
         wanted = tuple(dict.fromkeys(s for plan in plans for s in plan.subtrees))
@@ -118,8 +128,8 @@ class LedgerQueries:
     async def inclusion(
         self, leaf_index: int | None, event_id: str | None, tree_size: int
     ) -> Inclusion:
-        """The leaf and its audit path from one query (the leaf with every hash its proof may
-        read), under the checkpoint asked for."""
+        """The leaf and its audit path under the checkpoint asked for: one query reads the leaf
+        with its ancestors' siblings, and the right edge of that tree is read once per size."""
         checkpoint = await self.checkpoint(tree_size)
         size = checkpoint.tree_size
         key: str
@@ -130,16 +140,15 @@ class LedgerQueries:
             assert leaf_index is not None
             check_leaf_in_tree(leaf_index, size, "leaf_index")
             key, value = "leaf_index", leaf_index
-        found = await repo.entry_and_path_hashes(
-            self.pool, key, value, tree_height(size), complete_subtrees(0, size)
-        )
+        found = await repo.entry_and_siblings(self.pool, key, value, tree_height(size))
         if found is None:
             if event_id is not None:
                 raise NotFound(f"event {event_id} is not on the log (or not integrated yet)")
             raise NotFound(f"leaf {leaf_index} is not on the log")
-        entry, hashes = found
+        entry, siblings = found
         assert entry.leaf_index is not None
         check_leaf_in_tree(entry.leaf_index, size, key)
+        hashes = {**await self._right_edge(size), **siblings}
         path = inclusion_plan(entry.leaf_index, size).assemble(hashes)
         return Inclusion(entry, path, checkpoint)
 

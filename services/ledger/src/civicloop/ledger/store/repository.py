@@ -186,40 +186,31 @@ async def read_subtrees(db: Executor, subtrees: Sequence[Subtree]) -> dict[Subtr
     return {Subtree(row["level"], row["index"]): bytes(row["hash"]) for row in rows}
 
 
-# One leaf (by index or by event id) with the stored hashes its inclusion proof may read: the
-# sibling of its ancestor at each level below the tree's height, computed here from its index
-# (civicloop.tlog.tree.path_siblings), and the tree's right edge ($3, $4).
-_ENTRY_AND_PATH = f"""
+# One leaf (by index or by event id) with the stored sibling of its ancestor at each level
+# below the tree's height (civicloop.tlog.tree.path_siblings), computed here from its index.
+_ENTRY_AND_SIBLINGS = f"""
 SELECT e.leaf_index, {", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))},
        s.level, s.index, s.hash
   FROM log_entries e
   LEFT JOIN LATERAL (
        SELECT t.level, t.index, t.hash
-         FROM (SELECT g::smallint, (e.leaf_index >> g) # 1
-                 FROM generate_series(0, $2::int - 1) AS g
-               UNION ALL
-               SELECT * FROM unnest($3::smallint[], $4::bigint[])) AS want (level, index)
-         JOIN subtrees t USING (level, index)) AS s ON true
+         FROM generate_series(0, $2::int - 1) AS up
+         JOIN subtrees t ON t.level = up AND t.index = (e.leaf_index >> up) # 1
+       ) AS s ON true
  WHERE e.{{key}} = $1"""
-_ENTRY_AND_PATH_BY = {
-    "leaf_index": _ENTRY_AND_PATH.format(key="leaf_index"),
-    "event_id": _ENTRY_AND_PATH.format(key="event_id"),
+_ENTRY_AND_SIBLINGS_BY = {
+    "leaf_index": _ENTRY_AND_SIBLINGS.format(key="leaf_index"),
+    "event_id": _ENTRY_AND_SIBLINGS.format(key="event_id"),
 }
 
 
-async def entry_and_path_hashes(
-    db: Executor, key: str, value: int | str, height: int, right_edge: Sequence[Subtree]
+async def entry_and_siblings(
+    db: Executor, key: str, value: int | str, height: int
 ) -> tuple[Entry, dict[Subtree, bytes]] | None:
     """The leaf whose ``key`` (leaf_index or event_id) is ``value`` and, in the same query,
-    the stored hashes an inclusion proof of it in a tree of ``height`` levels and that
-    ``right_edge`` reads; None when no such leaf is on the log."""
-    rows = await db.fetch(
-        _ENTRY_AND_PATH_BY[key],
-        value,
-        height,
-        [s.level for s in right_edge],
-        [s.index for s in right_edge],
-    )
+    the stored siblings of its ancestors in a tree of ``height`` levels (with the tree's right
+    edge, all an inclusion proof reads); None when no such leaf is on the log."""
+    rows = await db.fetch(_ENTRY_AND_SIBLINGS_BY[key], value, height)
     if not rows:
         return None
     hashes = {
