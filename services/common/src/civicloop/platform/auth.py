@@ -121,7 +121,9 @@ class Principal:
             return self.acting_as
         return sorted(self.roles)[0] if self.roles else ""
 
-    def departments_shown(self, requested: str | None, see_all: Iterable[str]) -> list[str] | None:
+    def departments_shown(
+        self, requested: str | None, see_all: Iterable[str]
+    ) -> list[str] | None:
         """The departments a list may show this caller: the one asked for, else every one it
         may see; None (no limit) for the roles in ``see_all``. A department's clerk asking for
         another department's is refused."""
