@@ -82,6 +82,24 @@ def test_a_signed_credential_verifies_and_any_change_breaks_it() -> None:
         verify_proof(document, other)
 
 
+def test_the_proof_carries_the_document_s_context_which_the_document_must_start_with() -> None:
+    # VC-DI-EdDSA 3.3: a verifier hashes the proof as given (without proofValue), so the
+    # @context the signature covers has to travel in the proof itself.
+    document = signed()
+    assert document["proof"]["@context"] == document["@context"]
+    extended = copy.deepcopy(document)
+    extended["@context"] = [*document["@context"], "https://civicloop.example/ns/v1"]
+    verify_proof(extended, PUBLIC)
+    replaced = copy.deepcopy(document)
+    replaced["@context"] = ["https://www.w3.org/2018/credentials/v1"]
+    with pytest.raises(ProofInvalid, match="@context"):
+        verify_proof(replaced, PUBLIC)
+    without = copy.deepcopy(document)
+    del without["proof"]["@context"]
+    with pytest.raises(ProofInvalid):
+        verify_proof(without, PUBLIC)
+
+
 def test_the_proof_signs_the_jcs_forms_so_key_order_does_not_matter() -> None:
     document = signed()
     reordered = dict(reversed(list(document.items())))

@@ -73,8 +73,17 @@ def check_proof(document: dict[str, Any], public_key: bytes) -> str:
     if not isinstance(value, str) or not value.startswith("z"):
         raise MalformedError("proof.proofValue must be base58btc multibase ('z...')")
     config = {k: v for k, v in proof.items() if k != "proofValue"}
-    config["@context"] = document.get("@context")
     unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if "@context" in config:
+        # VC-DI-EdDSA 3.3.2 step 4: the document's contexts start with the proof's, and the
+        # document is hashed under the proof's.
+        wanted = config["@context"]
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        found = unsecured.get("@context")
+        found = found if isinstance(found, list) else [found]
+        if found[: len(wanted)] != wanted:
+            raise InvalidSignature("the document's @context does not start with the proof's")
+        unsecured["@context"] = config["@context"]
     hashed = (
         hashlib.sha256(canonical_json(config)).digest()
         + hashlib.sha256(canonical_json(unsecured)).digest()

@@ -1,9 +1,10 @@
 """The monthly old-age subsidy verification credential (高龄补贴认证): pure rules, no I/O.
 
 A W3C Verifiable Credential 2.0 secured with a Data Integrity proof, cryptosuite
-eddsa-jcs-2022: the proof configuration and the document without its proof are each
-canonicalised with JCS (RFC 8785) and hashed with SHA-256; the Ed25519 signature over the two
-hashes is the proofValue, base58btc multibase. The issuer is a did:web, its key also given as a
+eddsa-jcs-2022 (W3C VC-DI-EdDSA section 3.3): the proof carries the document's @context, the
+proof without its proofValue and the document without its proof are each canonicalised with JCS
+(RFC 8785) and hashed with SHA-256; the Ed25519 signature over the two hashes is the proofValue,
+base58btc multibase. The issuer is a did:web, its key also given as a
 did:key (offline verification). Revocation is a Bitstring Status List (131,072 bits, GZIP,
 base64url multibase). The holder is a salted hash computed by the caller: no personal data.
 """
@@ -64,8 +65,7 @@ def public_key_of_did_key(did: str) -> bytes:
     return raw[2:]
 
 
-def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+def _hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     return (
         hashlib.sha256(rfc8785.dumps(proof_config)).digest()
         + hashlib.sha256(rfc8785.dumps(unsecured)).digest()
@@ -75,19 +75,39 @@ def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
 def add_proof(
     document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str, created: datetime
 ) -> dict[str, Any]:
-    """The document with an eddsa-jcs-2022 DataIntegrityProof."""
-    proof_config: dict[str, Any] = {
-        "@context": document["@context"],
+    """The document with an eddsa-jcs-2022 DataIntegrityProof; the proof repeats the
+    document's @context (VC-DI-EdDSA 3.3.1 step 2), which verifiers hash with the proof."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    proof: dict[str, Any] = {
+        "@context": unsecured["@context"],
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
         "created": rfc3339(created),
         "verificationMethod": verification_method,
         "proofPurpose": PROOF_PURPOSE,
     }
-    signature = key.sign(_hash_data(document, proof_config))
-    proof = {k: v for k, v in proof_config.items() if k != "@context"}
+    signature = key.sign(_hash_data(unsecured, proof))
     proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
-    return {**document, "proof": proof}
+    return {**unsecured, "proof": proof}
+
+
+def unsecured_document(
+    document: dict[str, Any], proof: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the document to hash, the proof configuration to hash), VC-DI-EdDSA 3.3.2 steps 1-6:
+    a proof that names an @context must name the document's first contexts, in order, and the
+    document is hashed under the proof's."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in config:
+        wanted = config["@context"]
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        found = unsecured.get("@context")
+        found = found if isinstance(found, list) else [found]
+        if found[: len(wanted)] != wanted:
+            raise ProofInvalid("the document's @context does not start with the proof's")
+        unsecured["@context"] = config["@context"]
+    return unsecured, config
 
 
 def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
@@ -104,11 +124,10 @@ def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
         signature = base58.b58decode(value[1:])
     except ValueError as exc:
         raise ProofInvalid("proofValue is not base58btc") from exc
-    proof_config = {k: v for k, v in proof.items() if k != "proofValue"}
-    proof_config["@context"] = document.get("@context")
+    unsecured, config = unsecured_document(document, proof)
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            signature, _hash_data(document, proof_config)
+            signature, _hash_data(unsecured, config)
         )
     except (InvalidSignature, ValueError) as exc:
         raise ProofInvalid("the signature does not verify: the document or proof changed") from exc
