@@ -16,6 +16,7 @@ from civicloop.ledger.domain.credentials import (
     ProofInvalid,
     add_proof,
     bit_is_set,
+    check_community,
     check_issue,
     credential_document,
     decode_status_list,
@@ -26,7 +27,8 @@ from civicloop.ledger.domain.credentials import (
     verify_proof,
     with_bit_set,
 )
-from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.auth import Principal
+from civicloop.platform.errors import InvalidArgument, PermissionDenied
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -158,3 +160,17 @@ def test_issuance_refuses_each_bad_field_by_name() -> None:
     ):
         with pytest.raises(InvalidArgument):
             check_issue(bad, NOW)
+
+
+def test_a_community_worker_acts_only_for_the_community_its_token_names() -> None:
+    worker = Principal("w-7", frozenset({"worker"}), community="C001")
+    check_community(worker, "C001")
+    with pytest.raises(PermissionDenied, match="C002 is not yours"):
+        check_community(worker, "C002")
+    with pytest.raises(PermissionDenied, match="community claim"):
+        check_community(Principal("w-8", frozenset({"worker"})), "C001")
+    check_community(Principal("o-1", frozenset({"office"})), "C002")
+    auditor = Principal("a-1", frozenset({"auditor"}))
+    check_community(auditor, "C002", reading=True)
+    with pytest.raises(PermissionDenied):
+        check_community(auditor, "C002")

@@ -29,6 +29,7 @@ from civicloop.ledger.domain.credentials import (
     ProofInvalid,
     add_proof,
     bit_is_set,
+    check_community,
     check_issue,
     credential_document,
     did_key,
@@ -170,6 +171,7 @@ class Credentials:
             raise InvalidArgument.of("request_id", "must be 1..128 characters")
         now = self.clock()
         check_issue(request, now)
+        check_community(principal, request.community_code)
         derived = uuid.uuid5(_IDS, principal.subject + "\n" + request_id)
         credential_id = f"urn:uuid:{derived}"
         event_id = str(uuid.uuid5(_IDS, f"issued\n{credential_id}"))
@@ -313,6 +315,12 @@ class Credentials:
             raise NotFound(f"no credential {credential_id}")
         return Credential(row)
 
+    async def read(self, principal: Principal, credential_id: str) -> Credential:
+        """A credential for a caller who may see its community's."""
+        credential = await self.get(credential_id)
+        check_community(principal, credential.row["community_code"], reading=True)
+        return credential
+
     async def leaf_index(self, credential: Credential) -> int | None:
         entry = await repo.logged_entry(self.pool, credential.row["issuance_event_id"])
         return None if entry is None else entry.leaf_index
@@ -342,6 +350,7 @@ class Credentials:
             )
             if row is None:
                 raise NotFound(f"no credential {credential_id}")
+            check_community(principal, row["community_code"])
             if row["status"] == "revoked":
                 if row["revocation_request_id"] == request_id:
                     version = await conn.fetchval(

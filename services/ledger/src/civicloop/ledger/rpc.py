@@ -147,7 +147,7 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     ) -> ledger_pb2.GetCredentialResponse:
         if len(request.formats) > 3:
             raise InvalidArgument.of("formats", "at most 3")
-        credential = await self.credentials.get(request.credential_id)
+        credential = await self.credentials.read(principal, request.credential_id)
         exports = []
         for n, kind in enumerate(request.formats):
             if kind == ledger_pb2.CREDENTIAL_FORMAT_VC_JSON_LD:

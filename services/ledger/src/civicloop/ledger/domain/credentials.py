@@ -25,7 +25,9 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from civicloop.platform.errors import Violations
+from civicloop.platform.auth import AUDITOR, OFFICE, Principal
+from civicloop.platform.errors import PermissionDenied, Violations
+from civicloop.verify.credential import hashed_forms
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "OldAgeSubsidyVerification"
@@ -91,25 +93,6 @@ def add_proof(
     return {**unsecured, "proof": proof}
 
 
-def unsecured_document(
-    document: dict[str, Any], proof: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the document to hash, the proof configuration to hash), VC-DI-EdDSA 3.3.2 steps 1-6:
-    a proof that names an @context must name the document's first contexts, in order, and the
-    document is hashed under the proof's."""
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    if "@context" in config:
-        wanted = config["@context"]
-        wanted = wanted if isinstance(wanted, list) else [wanted]
-        found = unsecured.get("@context")
-        found = found if isinstance(found, list) else [found]
-        if found[: len(wanted)] != wanted:
-            raise ProofInvalid("the document's @context does not start with the proof's")
-        unsecured["@context"] = config["@context"]
-    return unsecured, config
-
-
 def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
     """Raise ProofInvalid unless the document's eddsa-jcs-2022 proof verifies with the key."""
     proof = document.get("proof")
@@ -124,7 +107,10 @@ def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
         signature = base58.b58decode(value[1:])
     except ValueError as exc:
         raise ProofInvalid("proofValue is not base58btc") from exc
-    unsecured, config = unsecured_document(document, proof)
+    try:
+        unsecured, config = hashed_forms(document, proof)
+    except InvalidSignature as exc:
+        raise ProofInvalid(str(exc)) from exc
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
             signature, _hash_data(unsecured, config)
@@ -164,6 +150,19 @@ class IssueRequest:
     period: str
     evidence_type: str
     verified_at: datetime | None
+
+
+def check_community(principal: Principal, community_code: str, *, reading: bool = False) -> None:
+    """Who may act on a community's credentials: the coordinating office for every community
+    (and, to read, an auditor); a community worker only for the community its token names."""
+    if principal.has_any((OFFICE, AUDITOR) if reading else (OFFICE,)):
+        return
+    if not principal.community:
+        raise PermissionDenied("a worker's token must name its community (the community claim)")
+    if principal.community != community_code:
+        raise PermissionDenied(
+            f"community {community_code} is not yours (your token names {principal.community})"
+        )
 
 
 def check_issue(request: IssueRequest, now: datetime) -> None:
