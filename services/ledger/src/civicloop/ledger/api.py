@@ -6,14 +6,20 @@ wider one replaces it; the checkpoint moves at the signing interval.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from civicloop.ledger.credentials import Credentials
+from civicloop.ledger.exports import Exports
 from civicloop.ledger.queries import LedgerQueries
+from civicloop.platform import auth
+from civicloop.platform.auth import TokenVerifier
 from civicloop.platform.errors import NotFound
 from civicloop.platform.protobuf import parse_uuid
+from civicloop.platform.ratelimit import AddressLimit
 from civicloop.tlog.errors import MalformedError
 from civicloop.tlog.tiles import TILE_WIDTH, Tile, parse_tile_path
 from civicloop.verify.layout import CHECKPOINT_PATH, KEYS_PATH
@@ -24,6 +30,7 @@ MOVING = "public, max-age=2"
 KEYS = "public, max-age=300"
 TEXT = "text/plain; charset=utf-8"
 OCTETS = "application/octet-stream"
+BATCH_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
 
 
 def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
@@ -66,9 +73,17 @@ def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
     return router
 
 
-def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
-    """The issuer's did:web document and the signed status lists, for offline verifiers."""
+def credential_router(
+    credentials: Credentials,
+    exports: Exports,
+    verifier: TokenVerifier,
+    limit: AddressLimit,
+    prefix: str,
+) -> APIRouter:
+    """The issuer's did:web document, the signed status lists and the public verification of
+    a credential, for offline verifiers and scanned printouts; a community's batch export."""
     router = APIRouter(tags=["credentials"])
+    prefix = prefix.rstrip("/")
 
     @router.get("/.well-known/did.json", summary="The issuer's DID document (did:web)")
     async def did_document() -> Response:
@@ -78,13 +93,48 @@ def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
             headers={"cache-control": KEYS},
         )
 
-    @router.get(prefix.rstrip("/") + "/status/{list_id}", summary="A Bitstring Status List")
+    @router.get(prefix + "/status/{list_id}", summary="A Bitstring Status List")
     async def status_list(list_id: str) -> Response:
         _, signed = await credentials.status_list(list_id)
         return Response(
             json.dumps(signed, ensure_ascii=False),
             media_type="application/vc",
             headers={"cache-control": MOVING},
+        )
+
+    @router.get(
+        prefix + "/credentials/{credential_uuid}/verification",
+        summary="The ledger's checks of a credential it issued (the printed QR code's link)",
+    )
+    async def verification(credential_uuid: str, request: Request) -> Response:
+        await limit.check(request.client.host if request.client else None)
+        credential_id = f"urn:uuid:{parse_uuid(credential_uuid, 'credential_uuid')}"
+        checked = await exports.verification(credential_id)
+        return Response(
+            json.dumps(checked, ensure_ascii=False),
+            media_type="application/json",
+            headers={"cache-control": "no-store"},
+        )
+
+    @router.get(
+        prefix + "/credentials/batch/{community_code}/{period}.zip",
+        summary="A community's credentials of a month: CSV and signed manifest, zipped",
+    )
+    async def batch(community_code: str, period: str, request: Request) -> Response:
+        principal = verifier.verify_header(request.headers.get("authorization"))
+        batch = await exports.batch(principal.acting_for(BATCH_READERS), community_code, period)
+        name = f"{community_code}-{period}"
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            zipped.writestr(f"{name}.csv", batch.csv)
+            zipped.writestr(f"{name}.manifest.jws", batch.manifest_jws)
+        return Response(
+            archive.getvalue(),
+            media_type="application/zip",
+            headers={
+                "cache-control": "no-store",
+                "content-disposition": f'attachment; filename="{name}.zip"',
+            },
         )
 
     return router

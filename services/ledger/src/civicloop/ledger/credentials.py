@@ -59,12 +59,16 @@ from civicloop.platform.protobuf import timestamp
 from civicloop.platform.text import plain_text
 from civicloop.tlog.evidence import EvidenceLeaf
 from civicloop.v1 import events_pb2
+from civicloop.verify.batch import ISSUED, REVOKED, jws_signing_input, revocation_record
 
-ISSUED = "civicloop.ledger.credential_issued.v1"
-REVOKED = "civicloop.ledger.credential_revoked.v1"
 STATUS_LIST_ID = "1"
 MAX_PRESENTED_BYTES = 64 * 1024
 _IDS = uuid.UUID("5b0c3f7e-8a51-4f4e-9d54-3c1e2f8b7a10")  # namespace of derived ids
+
+
+def revocation_event_id(credential_id: str) -> str:
+    """The log event of a credential's revocation (one per credential)."""
+    return str(uuid.uuid5(_IDS, f"revoked\n{credential_id}"))
 
 
 def vc_digest(document: dict[str, Any]) -> bytes:
@@ -124,12 +128,16 @@ class Issuer:
     def status_list_url(self, list_id: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/ledger/status/{list_id}"
 
-    def jwt(self, document: dict[str, Any]) -> str:
-        """The VC secured with VC-JOSE-COSE: a compact JWS, alg EdDSA."""
-        header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": self.verification_method}
-        signing_input = f"{_b64url(rfc8785.dumps(header))}.{_b64url(rfc8785.dumps(document))}"
+    def jws(self, payload: dict[str, Any], typ: str) -> str:
+        """A compact JWS of the JCS form of `payload`, alg EdDSA, signed with the issuer key."""
+        header = {"alg": "EdDSA", "typ": typ, "kid": self.verification_method}
+        signing_input = jws_signing_input(header, payload)
         signature = self.key.sign(signing_input.encode("ascii"))
         return f"{signing_input}.{_b64url(signature)}"
+
+    def jwt(self, document: dict[str, Any]) -> str:
+        """The VC secured with VC-JOSE-COSE: a compact JWS, alg EdDSA."""
+        return self.jws(document, "vc+jwt")
 
 
 @dataclass(frozen=True)
@@ -386,8 +394,8 @@ class Credentials:
                 text,
                 request_id,
             )
-            record = {"credentialId": credential_id, "reason": reason_code, "at": rfc3339(now)}
-            event_id = str(uuid.uuid5(_IDS, f"revoked\n{credential_id}"))
+            record = revocation_record(credential_id, reason_code, rfc3339(now))
+            event_id = revocation_event_id(credential_id)
             await _evidence(conn, event_id, REVOKED, credential_id, vc_digest(record), now)
         self.sequencer.staged.set()
         return Credential(revoked), int(version)
