@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 import zipfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import grpc
@@ -25,6 +25,7 @@ from civicloop.v1 import ledger_pb2, ledger_pb2_grpc
 
 COMMUNITY = f"X{uuid.uuid4().hex[:6].upper()}"
 WORKER = grpc_auth("worker", subject="worker:x-1", community=COMMUNITY)
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -40,24 +41,27 @@ async def issuer_key(ledger: ServiceProcess) -> str:
     return found
 
 
-async def exported(stub: Any, period: str) -> ledger_pb2.ExportCredentialBatchResponse:
-    """The batch once every credential of it is under a signed checkpoint."""
+async def once_logged(call: Callable[[], Awaitable[T]]) -> T:
+    """The answer of a call that needs its credentials under a signed checkpoint (it is
+    refused with FAILED_PRECONDITION until the next one is signed)."""
 
-    async def ready() -> ledger_pb2.ExportCredentialBatchResponse | None:
+    async def ready() -> T | None:
         try:
-            answer: ledger_pb2.ExportCredentialBatchResponse = await stub.ExportCredentialBatch(
-                ledger_pb2.ExportCredentialBatchRequest(community_code=COMMUNITY, period=period),
-                metadata=WORKER,
-                timeout=10,
-            )
+            return await call()
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
                 return None
             raise
-        return answer
 
-    result: ledger_pb2.ExportCredentialBatchResponse = await wait_for(ready, timeout=20)
+    result: T = await wait_for(ready, timeout=20)
     return result
+
+
+async def exported(stub: Any, period: str) -> ledger_pb2.ExportCredentialBatchResponse:
+    request = ledger_pb2.ExportCredentialBatchRequest(community_code=COMMUNITY, period=period)
+    return await once_logged(
+        lambda: stub.ExportCredentialBatch(request, metadata=WORKER, timeout=10)
+    )
 
 
 def verify_batch(folder: Path, csv: bytes, manifest: str, issuer_key: str) -> tuple[int, str]:
@@ -132,26 +136,14 @@ async def test_a_community_s_month_exports_as_a_csv_whose_signed_manifest_verifi
 
 
 async def printed(stub: Any, credential_id: str) -> bytes:
-    async def ready() -> bytes | None:
-        try:
-            answer = await stub.GetCredential(
-                ledger_pb2.GetCredentialRequest(
-                    credential_id=credential_id, formats=[ledger_pb2.CREDENTIAL_FORMAT_PDF]
-                ),
-                metadata=WORKER,
-                timeout=20,
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                return None
-            raise
-        [pdf] = answer.exports
-        assert pdf.media_type == "application/pdf"
-        content: bytes = pdf.content
-        return content
-
-    result: bytes = await wait_for(ready, timeout=20)
-    return result
+    request = ledger_pb2.GetCredentialRequest(
+        credential_id=credential_id, formats=[ledger_pb2.CREDENTIAL_FORMAT_PDF]
+    )
+    answer = await once_logged(lambda: stub.GetCredential(request, metadata=WORKER, timeout=20))
+    [pdf] = answer.exports
+    assert pdf.media_type == "application/pdf"
+    content: bytes = pdf.content
+    return content
 
 
 def scanned_qr(pdf: bytes) -> str:
@@ -163,7 +155,7 @@ def scanned_qr(pdf: bytes) -> str:
     return text
 
 
-async def test_a_printed_credential_s_qr_code_links_to_its_verification_and_its_pdf_verifies_offline(
+async def test_a_printed_credential_s_qr_code_links_to_its_verification_and_it_verifies_offline(
     ledger: ServiceProcess, stub: Any, issuer_key: str, tmp_path: Path
 ) -> None:
     issued = await stub.IssueCredential(
@@ -183,9 +175,7 @@ async def test_a_printed_credential_s_qr_code_links_to_its_verification_and_its_
     path.write_bytes(pdf)
     done = civicloop_verify("pdf", str(path), "--issuer-key", issuer_key)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"its issuance is leaf {issued.credential.leaf_index}" in done.stdout or (
-        "its issuance is leaf" in done.stdout
-    )
+    assert "its issuance is leaf" in done.stdout
     # Another issuer's key refuses it; a revoked credential is not printed, and its link
     # now says so.
     other = civicloop_verify(

@@ -4,6 +4,7 @@ entries, inclusion proofs, checkpoint, keys) so that it verifies offline."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -40,7 +41,7 @@ _COMMUNITY = re.compile(r"[A-Z][0-9A-Z]{0,15}")
 _ENTRIES = """SELECT leaf_index, event_id, event_type, subject, event_sha256, appended_by,
                      appended_at, occurred_at
               FROM log_entries WHERE event_id = ANY($1::text[]) AND leaf_index < $2"""
-# What the printed page shows, in the order shown: (Chinese, English) headings.
+# How each verification method reads in Chinese on the printed page.
 _METHODS = {"home_visit": "入户核验", "video_call": "视频核验", "office_visit": "现场核验"}
 
 
@@ -216,7 +217,10 @@ class Exports:
             PrintedLine("签发方", "Issuer", document["issuer"]),
             PrintedLine("存证位置", "Log entry", f"leaf {leaf}"),
         ]
-        return render_pdf(
+        # Laying out the page (and parsing a CJK font) takes a good part of a second: off the
+        # event loop.
+        return await asyncio.to_thread(
+            render_pdf,
             title=("高龄补贴认证", "Old-age subsidy verification"),
             lines=lines,
             verification_url=self.verification_url(row["credential_id"]),

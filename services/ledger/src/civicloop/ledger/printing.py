@@ -20,7 +20,6 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
-ATTACHMENTS = ("credential.json", "evidence.json", "status-list.json")
 _QR_MM = 50.0
 _QUIET_MODULES = 4
 
@@ -43,7 +42,7 @@ def find_cjk_font() -> Font | None:
         return None
     try:
         listed = subprocess.run(
-            ["fc-list", "-f", "%{file}|%{index}|%{style}\n", ":lang=zh"],
+            ["fc-list", "-f", "%{file}|%{index}|%{style}|%{family}\n", ":lang=zh"],
             capture_output=True,
             text=True,
             timeout=10,
@@ -53,11 +52,11 @@ def find_cjk_font() -> Font | None:
         return None
     found = []
     for line in listed.splitlines():
-        path, _, rest = line.partition("|")
-        index, _, style = rest.partition("|")
+        path, index, style, family = (line.split("|") + ["", "", ""])[:4]
         if path.lower().endswith((".ttf", ".otf", ".ttc")) and Path(path).is_file():
-            rank = (0 if "Regular" in style else 1, "Mono" in path, "Serif" in path, path)
-            found.append((rank, Font(Path(path), int(index or 0))))
+            # A regular sans face for Simplified Chinese reads best on a form.
+            rank = ("Regular" not in style, "Mono" in path, "Serif" in path, "SC" not in family)
+            found.append(((*rank, path, index), Font(Path(path), int(index or 0))))
     return min(found, key=lambda item: item[0])[1] if found else None
 
 

@@ -129,24 +129,23 @@ def _parser() -> argparse.ArgumentParser:
         parents=[keys, log],
         help="monitor: every entry the log serves matches its tree and the signed root",
     )
+    issuer = argparse.ArgumentParser(add_help=False)
+    issuer.add_argument(
+        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
+    )
+    moment = argparse.ArgumentParser(add_help=False)
+    moment.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
     credential = commands.add_parser(
         "credential",
+        parents=[issuer, moment],
         help="a subsidy verification credential: its proof under the pinned issuer key, its "
         "validity and, given the status list, its revocation bit",
     )
     credential.add_argument("file", help="the credential (JSON-LD VC) file or URL")
     credential.add_argument(
-        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
-    )
-    credential.add_argument(
         "--status-list",
         metavar="FILE|URL",
         help="the issuer's status list credential (default: not checked offline)",
-    )
-    credential.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
-    issuer = argparse.ArgumentParser(add_help=False)
-    issuer.add_argument(
-        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
     )
     batch = commands.add_parser(
         "batch",
@@ -158,12 +157,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("manifest", help="the manifest (a compact JWS) file")
     pdf = commands.add_parser(
         "pdf",
-        parents=[keys, issuer],
+        parents=[keys, issuer, moment],
         help="a printed credential's PDF: the credential, its evidence and the status list "
         "at printing that it carries",
     )
     pdf.add_argument("file", help="the PDF file")
-    pdf.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
     return parser
 
 
