@@ -5,14 +5,11 @@ entries, inclusion proofs, checkpoint, keys) so that it verifies offline."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import rfc8785
 
 from civicloop.ledger.credentials import STATUS_LIST_ID, Credential, Credentials
 from civicloop.ledger.credentials import revocation_event_id as revoked_event
@@ -30,11 +27,7 @@ from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.auth import Principal
 from civicloop.platform.errors import FailedPrecondition, Violations
 from civicloop.tlog.tree import inclusion_plan
-from civicloop.verify.batch import (
-    BATCH_MANIFEST_FORMAT,
-    BATCH_MANIFEST_TYPE,
-    batch_csv,
-)
+from civicloop.verify.batch import BATCH_MANIFEST_TYPE, BatchItem, batch_files
 from civicloop.verify.layout import BundleEntry, EvidenceBundle
 
 _COMMUNITY = re.compile(r"[A-Z][0-9A-Z]{0,15}")
@@ -98,11 +91,11 @@ class Exports:
             for e, plan in zip(entries, plans, strict=True)
         }
 
-    def _bundle(self, checkpoint: StoredCheckpoint, entries: Sequence[BundleEntry]) -> str:
+    def _bundle(
+        self, checkpoint: StoredCheckpoint, entries: Sequence[BundleEntry]
+    ) -> EvidenceBundle:
         ordered = tuple(sorted(entries, key=lambda e: e.leaf_index))
-        return EvidenceBundle(
-            checkpoint.served, ordered, None, self.queries.keys.format()
-        ).to_json()
+        return EvidenceBundle(checkpoint.served, ordered, None, self.queries.keys.format())
 
     async def batch(self, principal: Principal, community_code: str, period: str) -> Batch:
         problems = Violations()
@@ -124,51 +117,29 @@ class Exports:
         wanted = [row["issuance_event_id"] for row in rows]
         wanted += [revoked_event(r["credential_id"]) for r in rows if r["status"] == "revoked"]
         entries = await self._evidence(wanted, checkpoint)
-        csv_rows = []
-        listed = []
+        items = []
         for row in rows:
-            document = json.loads(row["vc_json"])
-            subject = document["credentialSubject"]
-            vc_bytes = rfc8785.dumps(document)
-            digest = hashlib.sha256(vc_bytes).hexdigest()
             revoked = row["status"] == "revoked"
-            csv_rows.append(
-                {
-                    "credential_id": row["credential_id"],
-                    "community_code": subject["communityCode"],
-                    "period": subject["period"],
-                    "holder_hash": row["holder_hash"],
-                    "verification_method": subject["verificationMethod"],
-                    "verified_at": subject["verifiedAt"],
-                    "verified_by": subject["verifiedBy"],
-                    "valid_from": document["validFrom"],
-                    "valid_until": document["validUntil"],
-                    "status": row["status"],
-                    "revoked_at": rfc3339(row["revoked_at"]) if revoked else "",
-                    "revocation_reason": row["revocation_reason_code"],
-                    "leaf_index": str(entries[row["issuance_event_id"]].leaf_index),
-                    "vc_sha256": digest,
-                    "vc_json": vc_bytes.decode(),
-                }
+            items.append(
+                BatchItem(
+                    json.loads(row["vc_json"]),
+                    row["status"],
+                    entries[row["issuance_event_id"]].leaf_index,
+                    rfc3339(row["revoked_at"]) if revoked else "",
+                    row["revocation_reason_code"],
+                    revoked_event(row["credential_id"]) if revoked else "",
+                )
             )
-            item = {"credentialId": row["credential_id"], "vcSha256": digest}
-            item["status"] = row["status"]
-            if revoked:
-                item["revocationEventId"] = revoked_event(row["credential_id"])
-            listed.append(item)
-        data = batch_csv(csv_rows)
         issuer = self.credentials.issuer
-        manifest = {
-            "format": BATCH_MANIFEST_FORMAT,
-            "issuer": issuer.did,
-            "issuerKey": did_key(issuer.public_key),
-            "communityCode": community_code,
-            "period": period,
-            "exportedAt": rfc3339(self.credentials.clock()),
-            "csvSha256": hashlib.sha256(data).hexdigest(),
-            "rows": listed,
-            "evidence": json.loads(self._bundle(checkpoint, list(entries.values()))),
-        }
+        data, manifest = batch_files(
+            items,
+            issuer=issuer.did,
+            issuer_key=did_key(issuer.public_key),
+            community_code=community_code,
+            period=period,
+            exported_at=rfc3339(self.credentials.clock()),
+            evidence=self._bundle(checkpoint, list(entries.values())),
+        )
         return Batch(
             data, issuer.jws(manifest, BATCH_MANIFEST_TYPE), len(rows), checkpoint.tree_size
         )
@@ -201,6 +172,7 @@ class Exports:
         checkpoint = await self.queries.latest()
         entries = await self._evidence([row["issuance_event_id"]], checkpoint)
         _, status_list = await self.credentials.status_list(STATUS_LIST_ID)
+        evidence = self._bundle(checkpoint, list(entries.values()))
         document = credential.document
         subject = document["credentialSubject"]
         method = subject["verificationMethod"]
@@ -226,7 +198,7 @@ class Exports:
             verification_url=self.verification_url(row["credential_id"]),
             attachments=[
                 ("credential.json", row["vc_json"].encode()),
-                ("evidence.json", self._bundle(checkpoint, list(entries.values())).encode()),
+                ("evidence.json", evidence.to_json().encode()),
                 ("status-list.json", json.dumps(status_list, ensure_ascii=False).encode()),
             ],
             printed_at=self.credentials.clock(),

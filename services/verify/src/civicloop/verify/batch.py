@@ -115,6 +115,75 @@ def batch_csv(rows: Sequence[Mapping[str, str]]) -> bytes:
 
 
 @dataclass(frozen=True)
+class BatchItem:
+    """One credential of a batch as the issuer knows it."""
+
+    document: Mapping[str, Any]
+    status: str
+    leaf_index: int
+    revoked_at: str = ""
+    revocation_reason: str = ""
+    revocation_event_id: str = ""
+
+
+def _row(item: BatchItem) -> dict[str, str]:
+    document, subject = item.document, item.document["credentialSubject"]
+    return {
+        "credential_id": document["id"],
+        "community_code": subject["communityCode"],
+        "period": subject["period"],
+        "holder_hash": str(subject["id"]).removeprefix("urn:civicloop:holder:"),
+        "verification_method": subject["verificationMethod"],
+        "verified_at": subject["verifiedAt"],
+        "verified_by": subject["verifiedBy"],
+        "valid_from": document["validFrom"],
+        "valid_until": document["validUntil"],
+        "status": item.status,
+        "revoked_at": item.revoked_at,
+        "revocation_reason": item.revocation_reason,
+        "leaf_index": str(item.leaf_index),
+        "vc_sha256": vc_sha256(document),
+        "vc_json": canonical_json(document).decode(),
+    }
+
+
+def batch_files(
+    items: Sequence[BatchItem],
+    *,
+    issuer: str,
+    issuer_key: str,
+    community_code: str,
+    period: str,
+    exported_at: str,
+    evidence: EvidenceBundle,
+) -> tuple[bytes, dict[str, Any]]:
+    """The CSV and the manifest's payload (for the issuer to sign, BATCH_MANIFEST_TYPE)."""
+    data = batch_csv([_row(item) for item in items])
+    listed = []
+    for item in items:
+        row: dict[str, str] = {
+            "credentialId": item.document["id"],
+            "vcSha256": vc_sha256(item.document),
+            "status": item.status,
+        }
+        if item.revocation_event_id:
+            row["revocationEventId"] = item.revocation_event_id
+        listed.append(row)
+    manifest = {
+        "format": BATCH_MANIFEST_FORMAT,
+        "issuer": issuer,
+        "issuerKey": issuer_key,
+        "communityCode": community_code,
+        "period": period,
+        "exportedAt": exported_at,
+        "csvSha256": hashlib.sha256(data).hexdigest(),
+        "rows": listed,
+        "evidence": json.loads(evidence.to_json()),
+    }
+    return data, manifest
+
+
+@dataclass(frozen=True)
 class Manifest:
     issuer: str
     community_code: str
