@@ -125,6 +125,13 @@ async def test_a_community_s_month_exports_as_a_csv_whose_signed_manifest_verifi
         manifest = zipped.read(f"{name}.manifest.jws").decode()
     assert verify_batch(tmp_path, zipped_csv, manifest, issuer_key)[0] == 0
 
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await stub.ExportCredentialBatch(
+            ledger_pb2.ExportCredentialBatchRequest(community_code=COMMUNITY, period="2020-01"),
+            metadata=OFFICE,
+            timeout=10,
+        )
+    assert empty.value.code() == grpc.StatusCode.NOT_FOUND
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.ExportCredentialBatch(
             ledger_pb2.ExportCredentialBatchRequest(community_code="c1", period="May"),
@@ -195,5 +202,11 @@ async def test_a_printed_credential_s_qr_code_links_to_its_verification_and_it_v
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     async with httpx.AsyncClient(timeout=10) as client:
         now = (await client.get(ledger.http_url + urlsplit(link).path)).json()
+        # A phone's browser gets the page in Chinese.
+        page = await client.get(
+            ledger.http_url + urlsplit(link).path, headers={"accept": "text/html"}
+        )
     assert now["valid"] is False and now["status"] == "revoked"
     assert {"kind": "status", "passed": False, "detail": "revoked"} in now["checks"]
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>凭证无效</h1>" in page.text and "已撤销" in page.text and "入户核验" in page.text

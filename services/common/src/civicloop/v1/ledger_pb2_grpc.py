@@ -227,8 +227,9 @@ class LedgerServiceServicer:
         digest and status, and the evidence (the issuances' and revocations' log entries with
         inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
         checks it offline. Every credential of the batch must be under a signed checkpoint
-        (FAILED_PRECONDITION otherwise: retry after the signing interval). Also served over HTTP
-        as a ZIP of the two files. Roles: worker of that community, office, auditor.
+        (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+        credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+        Roles: worker of that community, office, auditor.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -107,8 +107,9 @@ class LedgerServiceStub:
     digest and status, and the evidence (the issuances' and revocations' log entries with
     inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
     checks it offline. Every credential of the batch must be under a signed checkpoint
-    (FAILED_PRECONDITION otherwise: retry after the signing interval). Also served over HTTP
-    as a ZIP of the two files. Roles: worker of that community, office, auditor.
+    (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+    credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+    Roles: worker of that community, office, auditor.
     """
 
 @_typing.type_check_only
@@ -185,8 +186,9 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     digest and status, and the evidence (the issuances' and revocations' log entries with
     inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
     checks it offline. Every credential of the batch must be under a signed checkpoint
-    (FAILED_PRECONDITION otherwise: retry after the signing interval). Also served over HTTP
-    as a ZIP of the two files. Roles: worker of that community, office, auditor.
+    (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+    credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+    Roles: worker of that community, office, auditor.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -326,8 +328,9 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         digest and status, and the evidence (the issuances' and revocations' log entries with
         inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
         checks it offline. Every credential of the batch must be under a signed checkpoint
-        (FAILED_PRECONDITION otherwise: retry after the signing interval). Also served over HTTP
-        as a ZIP of the two files. Roles: worker of that community, office, auditor.
+        (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+        credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+        Roles: worker of that community, office, auditor.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -9,10 +9,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
+import jinja2
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 
 from civicloop.ledger.credentials import Credentials
+from civicloop.ledger.domain.credentials import METHOD_NAMES
 from civicloop.ledger.exports import Exports
 from civicloop.ledger.queries import LedgerQueries
 from civicloop.platform import auth
@@ -31,6 +35,42 @@ KEYS = "public, max-age=300"
 TEXT = "text/plain; charset=utf-8"
 OCTETS = "application/octet-stream"
 BATCH_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
+# The page a scanned QR code opens on a phone: no script, no style, no referrer.
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+}
+_CHECK_NAMES = {
+    "signature": "签名有效",
+    "issuer": "由本市账本签发",
+    "validity_period": "在有效期内",
+    "status": "未被撤销",
+    "log_inclusion": "签发已存证（已签名检查点）",
+    "holder": "持有人一致",
+}
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("civicloop.ledger", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def verification_page(checked: dict[str, Any]) -> str:
+    """The public verification, in Chinese, for the person who scanned a printed credential."""
+    subject = checked["credential"]["credentialSubject"]
+    method = str(subject.get("verificationMethod", ""))
+    return _templates.get_template("verification.html").render(
+        valid=checked["valid"],
+        status=checked["status"],
+        checked_at=checked["checkedAt"],
+        credential=checked["credential"],
+        subject=subject,
+        method=METHOD_NAMES.get(method, method),
+        checks=checked["checks"],
+        check_names=_CHECK_NAMES,
+    )
 
 
 def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
@@ -110,6 +150,8 @@ def credential_router(
         await limit.check(request.client.host if request.client else None)
         credential_id = f"urn:uuid:{parse_uuid(credential_uuid, 'credential_uuid')}"
         checked = await exports.verification(credential_id)
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(verification_page(checked), headers=PAGE_HEADERS)
         return Response(
             json.dumps(checked, ensure_ascii=False),
             media_type="application/json",

@@ -14,6 +14,7 @@ from typing import Any
 from civicloop.ledger.credentials import STATUS_LIST_ID, Credential, Credentials
 from civicloop.ledger.credentials import revocation_event_id as revoked_event
 from civicloop.ledger.domain.credentials import (
+    METHOD_NAMES,
     check_community,
     did_key,
     parse_period,
@@ -25,7 +26,7 @@ from civicloop.ledger.queries import LedgerQueries
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.auth import Principal
-from civicloop.platform.errors import FailedPrecondition, Violations
+from civicloop.platform.errors import FailedPrecondition, NotFound, Violations
 from civicloop.tlog.tree import inclusion_plan
 from civicloop.verify.batch import BATCH_MANIFEST_TYPE, BatchItem, batch_files
 from civicloop.verify.layout import BundleEntry, EvidenceBundle
@@ -34,8 +35,6 @@ _COMMUNITY = re.compile(r"[A-Z][0-9A-Z]{0,15}")
 _ENTRIES = """SELECT leaf_index, event_id, event_type, subject, event_sha256, appended_by,
                      appended_at, occurred_at
               FROM log_entries WHERE event_id = ANY($1::text[]) AND leaf_index < $2"""
-# How each verification method reads in Chinese on the printed page.
-_METHODS = {"home_visit": "入户核验", "video_call": "视频核验", "office_visit": "现场核验"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +113,8 @@ class Exports:
             community_code,
             period,
         )
+        if not rows:
+            raise NotFound(f"no credentials of community {community_code} for {period}")
         wanted = [row["issuance_event_id"] for row in rows]
         wanted += [revoked_event(r["credential_id"]) for r in rows if r["status"] == "revoked"]
         entries = await self._evidence(wanted, checkpoint)
@@ -180,7 +181,7 @@ class Exports:
         lines = [
             PrintedLine("社区", "Community", subject["communityCode"]),
             PrintedLine("核验月份", "Month verified", subject["period"]),
-            PrintedLine("核验方式", "Verified by", method, _METHODS.get(method, "")),
+            PrintedLine("核验方式", "Verified by", method, METHOD_NAMES.get(method, "")),
             PrintedLine("核验时间", "Verified at", subject["verifiedAt"]),
             PrintedLine("核验人", "Checked by", subject["verifiedBy"]),
             PrintedLine("有效期", "Valid", f"{document['validFrom']} .. {document['validUntil']}"),

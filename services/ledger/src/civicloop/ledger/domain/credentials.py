@@ -35,6 +35,8 @@ CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_PURPOSE = "assertionMethod"
 STATUS_LIST_SIZE = 131_072  # bits: the spec's minimum, for herd privacy
 EVIDENCE_TYPES = ("home_visit", "video_call", "office_visit")
+# How each verification method reads in Chinese (the printed page, the verification page).
+METHOD_NAMES = {"home_visit": "入户核验", "video_call": "视频核验", "office_visit": "现场核验"}
 REVOCATION_REASONS = ("issued_in_error", "holder_deceased", "holder_moved", "fraud", "other")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A verification may be recorded up to this many days after the month it covers.
