@@ -345,24 +345,38 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
 SERVICES = ("intake", "dispatch", "rating", "publication", "ledger")
 
 
-def token(*roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES) -> str:
+def token(
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    community: str = "",
+) -> str:
     """A development token of a caller holding ``roles``, for ``services`` (by default every
-    service a test starts; each service checks that its own audience is listed)."""
-    return mint_dev_token(subject, list(roles), audience=[audience_of(s) for s in services])
+    service a test starts; each service checks that its own audience is listed), naming the
+    community a worker serves when given."""
+    audience = [audience_of(s) for s in services]
+    return mint_dev_token(subject, list(roles), audience=audience, community=community)
 
 
 def bearer(
-    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    community: str = "",
 ) -> dict[str, str]:
     """HTTP headers of a caller holding ``roles``."""
-    return {"authorization": f"Bearer {token(*roles, subject=subject, services=services)}"}
+    minted = token(*roles, subject=subject, services=services, community=community)
+    return {"authorization": f"Bearer {minted}"}
 
 
 def grpc_auth(
-    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    community: str = "",
 ) -> tuple[tuple[str, str], ...]:
     """gRPC call metadata of a caller holding ``roles``."""
-    return tuple(bearer(*roles, subject=subject, services=services).items())
+    return tuple(bearer(*roles, subject=subject, services=services, community=community).items())
 
 
 class EventTap:

@@ -134,8 +134,10 @@ BASELINE_QUERY = """SELECT leaf_index, event_id, event_type, subject, event_sha2
                       FROM log_entries WHERE event_id = $1"""
 
 
-def bearer(subject: str, *roles: str) -> tuple[tuple[str, str], ...]:
-    token = auth.mint_dev_token(subject, roles, audience=auth.audience_of("ledger"))
+def bearer(subject: str, *roles: str, community: str = "") -> tuple[tuple[str, str], ...]:
+    token = auth.mint_dev_token(
+        subject, roles, audience=auth.audience_of("ledger"), community=community
+    )
     return (("authorization", f"Bearer {token}"),)
 
 
@@ -608,7 +610,9 @@ async def measure_verify_credential(run: BenchRun) -> Figures:
     stub: Any = ledger_pb2_grpc.LedgerServiceStub(opened)
     try:
         issued = await stub.IssueCredential(
-            issue_request(), metadata=bearer("worker:C001-07", "worker"), timeout=RPC_TIMEOUT_S
+            issue_request(),
+            metadata=bearer("worker:C001-07", "worker", community="C001"),
+            timeout=RPC_TIMEOUT_S,
         )
     except grpc.aio.AioRpcError as exc:
         raise BenchError(

@@ -77,6 +77,9 @@ class Principal:
     # The role this request was let in under (``acting_for``), or the one a use case chose
     # (``acting``); empty before any check.
     acting_as: str = ""
+    # The community a community worker serves (the token's ``community`` claim, e.g. "C001");
+    # empty for callers not bound to one.
+    community: str = ""
 
     def _held(self, role: str) -> list[str]:
         """The caller's roles that ``role`` (which may be a wildcard like department:*) admits."""
@@ -313,7 +316,14 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list):
             raise Unauthenticated("invalid bearer token: roles must be a list")
-        principal = Principal(subject=str(claims["sub"]), roles=frozenset(str(r) for r in roles))
+        community = claims.get("community", "")
+        if not isinstance(community, str):
+            raise Unauthenticated("invalid bearer token: community must be a string")
+        principal = Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(str(r) for r in roles),
+            community=community,
+        )
         return _Verified(principal, kid, key, int(claims["exp"]))
 
     def verify_header(self, authorization: str | None) -> Principal:
@@ -372,9 +382,11 @@ def mint_dev_token(
     *,
     audience: str | Sequence[str],
     ttl_seconds: int = MAX_LIFETIME_SECONDS,
+    community: str = "",
 ) -> str:
-    """A token signed with the development key, for the services whose audiences it lists:
-    for local runs, demos and tests only."""
+    """A token signed with the development key, for the services whose audiences it lists
+    (and, for a community worker, the community it serves): for local runs, demos and tests
+    only."""
     now = int(time.time())
     claims = {
         "iss": ISSUER_DEV,
@@ -385,5 +397,7 @@ def mint_dev_token(
         "exp": now + ttl_seconds,
         "jti": str(uuid.uuid4()),
     }
+    if community:
+        claims["community"] = community
     key = _dev_signing_key()
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})
