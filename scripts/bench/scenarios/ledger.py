@@ -1,7 +1,8 @@
-"""Ledger: appends through AppendEvidence with checkpoints signed every second, judged against
-PostgreSQL's batched INSERT of the same rows; inclusion proofs over gRPC at 1,000,000 entries,
-judged against one indexed query over those rows; credential verifications (VerifyCredential
-over gRPC, and civicloop-verify's library in-process), judged against raw Ed25519 verification.
+"""Ledger: appends through AppendEvidence with checkpoints signed less than a second apart,
+judged against PostgreSQL's batched INSERT of the same rows and the server's bare gRPC calls;
+inclusion proofs over gRPC at 1,000,000 entries, judged against one indexed query over those
+rows and a bare gRPC call; credential verifications (VerifyCredential over gRPC, and
+civicloop-verify's check_proof in-process), judged against raw Ed25519 verification.
 
 The million entries are seeded directly in SQL (COPY), each leaf and every complete subtree
 hashed by civicloop.tlog (``CompactRange``, the code the sequencer integrates with), into a
