@@ -98,7 +98,9 @@ def test_a_rejection_needs_a_reason() -> None:
 
 
 def test_the_petition_says_what_where_and_what_people_reported() -> None:
-    text = PetitionText("幸福超市共享厕所", "幸福路12号", "标注开放但实际关闭", ("晚上八点锁门", "")).render()
+    text = PetitionText(
+        "幸福超市共享厕所", "幸福路12号", "标注开放但实际关闭", ("晚上八点锁门", "")
+    ).render()
     assert "幸福超市共享厕所" in text and "幸福路12号" in text
     assert "群众反映：晚上八点锁门" in text
     assert text.count("群众反映") == 1
