@@ -1,1 +1,1 @@
-"""Amenities: 幸福共享家, the shared facilities of the communities."""
+"""Civicloop amenities: 幸福共享家."""
