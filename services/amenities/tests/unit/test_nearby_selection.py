@@ -24,7 +24,6 @@ BASE = Listing(
     baby_change=False,
     all_gender=False,
     free=True,
-    card=b"",
 )
 
 

@@ -51,4 +51,6 @@ def build(runtime: Runtime) -> ServiceParts:
         ],
         # The listings into memory and the index built before the first search.
         on_start=[finder.start],
+        # The results' cards built ahead of the searches that show them.
+        background=[finder.keep_cards],
     )
