@@ -13,6 +13,7 @@ The city's amenities share a few hundred distinct texts ("Mo-Su 08:00-21:00", "2
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from civicloop.amenities.domain.geo import distance_m
 from civicloop.amenities.domain.hours import OpeningHours, OpenStatus, parse_hours
 from civicloop.amenities.domain.model import STALE_AFTER, Access, AmenityKind
 from civicloop.platform.errors import Violations
+from civicloop.platform.geo import EARTH_RADIUS_M
 
 RADIUS_MAX_M = 5000
 RESULTS_MAX = 50
@@ -134,22 +136,31 @@ def select(
 ) -> list[Found]:
     """The amenities to show among ``candidates`` (ids the index found near the point; ones
     without a listing are no longer active): within the radius, wanted by the filters, open
-    if asked, nearest first (ties by id), at most ``query.limit``."""
-    stale_before = query.at - STALE_AFTER
+    if asked, nearest first (ties by id), at most ``query.limit``.
+
+    Candidates are measured on the local plane (equirectangular: within millimetres of the
+    great-circle distance at 5 km, and cheap); the distance shown is the great-circle one."""
+    lat0, lng0 = query.latitude, query.longitude
+    metres_lat = EARTH_RADIUS_M * math.pi / 180.0
+    metres_lng = metres_lat * math.cos(math.radians(lat0))
+    reach = float(query.radius_m) ** 2
     near: list[tuple[float, str, Listing]] = []
     for amenity_id in candidates:
         listing = listings.get(amenity_id)
         if listing is None or not _wanted(listing, query):
             continue
-        distance = distance_m(query.latitude, query.longitude, listing.latitude, listing.longitude)
-        if distance <= query.radius_m:
-            near.append((distance, amenity_id, listing))
+        dy = (listing.latitude - lat0) * metres_lat
+        dx = (listing.longitude - lng0) * metres_lng
+        if dx * dx + dy * dy <= reach:
+            near.append((dx * dx + dy * dy, amenity_id, listing))
     near.sort(key=lambda item: (item[0], item[1]))
+    stale_before = query.at - STALE_AFTER
     found: list[Found] = []
-    for distance, _, listing in near:
+    for _, _, listing in near:
         status, next_change = windows.status(listing.opening_hours, query.at)
         if query.open_only and status is not OpenStatus.OPEN:
             continue
+        distance = distance_m(lat0, lng0, listing.latitude, listing.longitude)
         found.append(
             Found(listing, distance, status, next_change, listing.verified_at <= stale_before)
         )
