@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import grpc
 import httpx
+import pytest
 import redis.asyncio as aioredis
 from amenities_loop import AmenityClient, spot
 from harness import Infra, ServiceProcess, free_port, started, wait_for
@@ -114,5 +116,34 @@ async def test_a_replica_without_redis_answers_from_postgresql_like_one_with_it(
             without = AmenityClient(amenities_pb2_grpc.AmenitiesServiceStub(channel))
             assert answer(await without.nearby(lat, lng, 1000, at=AT)) == with_redis
             assert await searches_from(replica, "postgresql") == 1
+        finally:
+            await channel.close()
+
+
+async def test_searches_from_one_address_are_limited_counted_with_the_search(
+    amenities: ServiceProcess, infra: Infra, run: dict[str, object]
+) -> None:
+    # The run's other searches counted in this minute's window too: it starts afresh.
+    client = aioredis.from_url(infra.redis_url)
+    try:
+        async for key in client.scan_iter(match=f"{run['namespace']}amenities:limit:*"):
+            await client.delete(key)
+    finally:
+        await client.aclose()
+    limited = ServiceProcess(
+        "amenities",
+        {**amenities.env, "AMENITIES_LIMIT_PER_ADDRESS_MINUTE": "3"},
+        amenities.run_dir,
+    )
+    async with started(limited):
+        channel = client_channel(limited.grpc_target)
+        try:
+            searcher = AmenityClient(amenities_pb2_grpc.AmenitiesServiceStub(channel))
+            lat, lng = spot()
+            for _ in range(3):
+                await searcher.nearby(lat, lng)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await searcher.nearby(lat, lng)
+            assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         finally:
             await channel.close()

@@ -35,6 +35,8 @@ from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
 from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.metrics import RATE_LIMITS_UNCHECKED
+from civicloop.platform.ratelimit import PipedCount
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +151,26 @@ class GeoIndex:
         return self.key(listing.access), self.key(listing.access, listing.kind)
 
     async def search(
-        self, latitude: float, longitude: float, radius_m: float, keys: Sequence[str]
+        self,
+        latitude: float,
+        longitude: float,
+        radius_m: float,
+        keys: Sequence[str],
+        counted: PipedCount | None = None,
     ) -> list[bytes] | None:
-        """Members within the radius, or None when the index is not built."""
+        """Members within the radius, or None when the index is not built. ``counted``: the
+        caller's rate limit, counted in the same round trip (RateLimited when over it)."""
         pipe = self.redis.pipeline(transaction=False)
+        if counted is not None:
+            counted.stage(pipe)
         pipe.exists(self.ready_key)
         for key in keys:
             pipe.geosearch(key, longitude=longitude, latitude=latitude, radius=radius_m, unit="m")
-        ready, *found = await pipe.execute()
+        replies = await pipe.execute()
+        if counted is not None:
+            counted.verdict(replies[: counted.REPLIES])
+            replies = replies[counted.REPLIES :]
+        ready, *found = replies
         if not ready:
             return None
         return [m for members in found for m in members]
@@ -339,15 +353,18 @@ class Finder:
 
     # ---- search ----
 
-    async def find(self, query: Query) -> list[Result]:
-        """The amenities to show, nearest first, with their cards."""
+    async def find(self, query: Query, counted: PipedCount | None = None) -> list[Result]:
+        """The amenities to show, nearest first, with their cards. ``counted``: the caller's
+        rate limit, counted in the search's round trip (not checked while Redis is away)."""
         keys = self._keys(query)
         try:
             members = await self.index.search(
-                query.latitude, query.longitude, query.radius_m + SLACK_M, keys
+                query.latitude, query.longitude, query.radius_m + SLACK_M, keys, counted
             )
         except RedisError:
             members = None
+            if counted is not None:
+                RATE_LIMITS_UNCHECKED.inc()
         if members is None:
             self.rebuild_soon()
             candidates = await self._near_in_postgresql(query)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, TypeVar
 
 from civicloop.amenities import messages
@@ -304,12 +303,10 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
             all_gender=request.all_gender,
             free_only=request.free_only,
         )
-        # The limit's count and the search are two round trips to Redis: made at once, the
-        # search waits for neither (a refused caller's search is dropped, it changed nothing).
-        _, results = await asyncio.gather(
-            self.public_limit.check(client_address(context, self.proxies)),
-            self.finder.find(query),
-        )
+        # The caller's count goes to Redis with the search, in one round trip (a refused
+        # caller's search is dropped: it changed nothing).
+        counted = self.public_limit.counted_with(client_address(context, self.proxies))
+        results = await self.finder.find(query, counted)
         response = amenities_pb2.FindNearbyResponse()
         for shown in results:
             f = shown.found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -58,10 +59,15 @@ class FixedWindows:
         self._counter: Batcher[_Keys, list[int] | None] = Batcher(self._count_batch)
         self._redis_away = False
 
+    def counter(self, window: Window, now: int) -> tuple[str, int]:
+        """The key that counts ``window``'s hits at ``now`` (epoch seconds), and the seconds
+        left until that window ends."""
+        return f"{self.prefix}:{window.subject}:{now // window.seconds}", window.seconds
+
     async def hit(self, *windows: Window) -> list[WindowCount] | None:
         """Count one hit in each window; the counts, in order, or None when Redis is away."""
         now = int(time.time())
-        keys = tuple((f"{self.prefix}:{w.subject}:{now // w.seconds}", w.seconds) for w in windows)
+        keys = tuple((self.counter(w, now)[0], w.seconds) for w in windows)
         hits = await self._counter.submit(keys)
         if hits is None:
             return None
@@ -104,5 +110,41 @@ class AddressLimit:
         if address is None:
             return  # no address to count by (a Unix socket): one shared window would stop all
         counts = await self.windows.hit(Window(f"addr:{address}", 60))
-        if counts is not None and counts[0].hits > self.per_minute:
-            raise RateLimited("too many requests from this address", counts[0].retry_after_seconds)
+        if counts is not None:
+            self.judge(counts[0])
+
+    def judge(self, count: WindowCount) -> None:
+        if count.hits > self.per_minute:
+            raise RateLimited("too many requests from this address", count.retry_after_seconds)
+
+    def counted_with(self, address: str | None) -> PipedCount | None:
+        """For a hot path that goes to Redis anyway: the hit counted in the same pipeline as
+        its own commands (``PipedCount.stage``), judged from the replies (``verdict``); no
+        second round trip. None without an address (see ``check``)."""
+        if address is None:
+            return None
+        now = int(time.time())
+        key, seconds = self.windows.counter(Window(f"addr:{address}", 60), now)
+        return PipedCount(self, key, seconds, seconds - now % seconds)
+
+
+@dataclass(frozen=True)
+class PipedCount:
+    """One hit of an address window, staged in a caller's Redis pipeline: INCR, and an expiry
+    set only on the window's first hit (EXPIRE NX), as the script does."""
+
+    limit: AddressLimit
+    key: str
+    seconds: int
+    retry_after_seconds: int
+
+    def stage(self, pipe: Any) -> None:
+        pipe.incr(self.key)
+        pipe.expire(self.key, self.seconds, nx=True)
+
+    # The replies the two staged commands leave in the pipeline's answer.
+    REPLIES = 2
+
+    def verdict(self, replies: list[Any]) -> None:
+        """Refuse the request when the count is over the limit."""
+        self.limit.judge(WindowCount(int(replies[0]), self.retry_after_seconds))
