@@ -342,27 +342,47 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
 
 
 # Every service a run may start (and whose queues it may leave on the broker).
-SERVICES = ("intake", "dispatch", "rating", "publication", "ledger")
+SERVICES = ("intake", "dispatch", "rating", "publication", "ledger", "amenities")
 
 
-def token(*roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES) -> str:
-    """A development token of a caller holding ``roles``, for ``services`` (by default every
-    service a test starts; each service checks that its own audience is listed)."""
-    return mint_dev_token(subject, list(roles), audience=[audience_of(s) for s in services])
+def token(
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    communities: tuple[str, ...] = (),
+) -> str:
+    """A development token of a caller holding ``roles`` (a worker: of ``communities``), for
+    ``services`` (by default every service a test starts; each service checks that its own
+    audience is listed)."""
+    return mint_dev_token(
+        subject,
+        list(roles),
+        audience=[audience_of(s) for s in services],
+        communities=communities,
+    )
 
 
 def bearer(
-    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    communities: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """HTTP headers of a caller holding ``roles``."""
-    return {"authorization": f"Bearer {token(*roles, subject=subject, services=services)}"}
+    issued = token(*roles, subject=subject, services=services, communities=communities)
+    return {"authorization": f"Bearer {issued}"}
 
 
 def grpc_auth(
-    *roles: str, subject: str = "test-user", services: tuple[str, ...] = SERVICES
+    *roles: str,
+    subject: str = "test-user",
+    services: tuple[str, ...] = SERVICES,
+    communities: tuple[str, ...] = (),
 ) -> tuple[tuple[str, str], ...]:
     """gRPC call metadata of a caller holding ``roles``."""
-    return tuple(bearer(*roles, subject=subject, services=services).items())
+    return tuple(
+        bearer(*roles, subject=subject, services=services, communities=communities).items()
+    )
 
 
 class EventTap:
@@ -465,6 +485,17 @@ async def delete_namespace(infra: Infra, namespace: str) -> None:
             topology.dead_letter_exchange,
         ):
             await channel.exchange_delete(exchange)
+
+
+async def delete_redis_keys(infra: Infra, namespace: str) -> None:
+    """Remove the run's Redis keys (the amenity index, rate limit counters)."""
+    client = redis.Redis.from_url(infra.redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @asynccontextmanager
