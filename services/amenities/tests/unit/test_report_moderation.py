@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from civicloop.amenities.domain.model import ReportState
 from civicloop.amenities.domain.reports import (
     PETITION_MAX,
-    Moderation,
     PetitionText,
     Problem,
     ProblemState,
@@ -97,8 +97,8 @@ def test_completion_before_filing_is_ignored() -> None:
 
 
 def test_a_report_is_moderated_once() -> None:
-    check_moderable("r1", Moderation.RECEIVED)
-    for state in (Moderation.CONFIRMED, Moderation.JOINED, Moderation.REJECTED):
+    check_moderable("r1", ReportState.RECEIVED)
+    for state in (ReportState.CONFIRMED, ReportState.JOINED, ReportState.REJECTED):
         with pytest.raises(IllegalTransition, match="already"):
             check_moderable("r1", state)
 

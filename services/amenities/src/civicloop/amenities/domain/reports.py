@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from civicloop.amenities.domain.model import ReportState
 from civicloop.platform.domain import Actor, RecordsEvents
 from civicloop.platform.errors import IllegalTransition
 
@@ -37,15 +38,8 @@ REJECTION_MAX = 500
 PETITION_MAX = 1500
 
 
-class Moderation(StrEnum):
-    RECEIVED = "received"
-    CONFIRMED = "confirmed"
-    JOINED = "joined"
-    REJECTED = "rejected"
-
-
 def check_moderable(report_id: str, state: str) -> None:
-    if state != Moderation.RECEIVED:
+    if state != ReportState.RECEIVED:
         raise IllegalTransition(f"report {report_id} is already {state}: it was moderated")
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 import asyncpg
 
+from civicloop.amenities.domain.model import Report, ReportState
 from civicloop.amenities.domain.reports import Problem, ProblemState
+from civicloop.platform.domain import Actor
 from civicloop.platform.errors import NotFound
 
 PROBLEM_COLUMNS = """problem_id, amenity_id, community_code, reason_code, opened_at, report_ids,
@@ -156,17 +158,28 @@ class ModerationRecords:
         *,
         at: Any,
         by: str,
-        problem_id: str | None = None,
         rejection_reason: str = "",
     ) -> None:
         await self.conn.execute(
             """UPDATE amenity_reports SET state = $2, moderated_at = $3, moderated_by = $4,
-                      problem_id = $5, rejection_reason = $6, version = version + 1
+                      rejection_reason = $5, version = version + 1
                 WHERE report_id = $1""",
             report_id,
             state,
             at,
             by,
-            problem_id,
             rejection_reason,
         )
+
+
+async def join_open_problem(
+    problems: ProblemRepository, report: Report, reporter: Actor | None
+) -> Problem | None:
+    """A new report of a problem already open (same amenity, same reason) joins it at once:
+    the worker confirmed that problem already, and no second petition is filed."""
+    problem = await problems.open_one(report.amenity_id, report.reason.value)
+    if problem is None:
+        return None
+    problem.join(report.id, reporter, report.reported_at)
+    report.state = ReportState.JOINED
+    return problem

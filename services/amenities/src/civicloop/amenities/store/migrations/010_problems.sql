@@ -2,8 +2,7 @@
 ALTER TABLE amenity_reports
     ADD COLUMN moderated_at     timestamptz,
     ADD COLUMN moderated_by     text NOT NULL DEFAULT '',
-    ADD COLUMN rejection_reason text NOT NULL DEFAULT '',
-    ADD COLUMN problem_id       uuid;
+    ADD COLUMN rejection_reason text NOT NULL DEFAULT '';
 
 -- One row per confirmed problem with an amenity: the petition filed for it in intake and the
 -- case that handles it, followed from the case events.
