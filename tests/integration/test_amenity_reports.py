@@ -2,7 +2,8 @@
 the public files it on the amenity's page, the community's worker confirms it, it becomes a
 petition in intake (category shared_amenity, filed with amenities' own identity), a second
 report of the same problem joins the same petition, the office consolidates and dispatches the
-case, the department completes it, and the amenity's page shows the date it was fixed."""
+case, the department completes it, and the amenity's page shows the date it was fixed (in
+Debian's chromium; screenshot var/artifacts/amenities-fixed.png)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import grpc
 import httpx
 import pytest
 from amenities_loop import AmenityClient, spot, worker_of
+from browser import screenshot
 from harness import EventTap, ServiceProcess, bearer, grpc_auth, new_key, wait_for
+from selenium import webdriver
+from selenium.webdriver.common.by import By
 
 from civicloop.platform.event_types import type_of
 from civicloop.v1 import (
@@ -88,6 +92,7 @@ async def test_a_confirmed_report_becomes_a_case_and_the_amenity_shows_it_fixed(
     dispatch_channel: grpc.aio.Channel,
     tap: EventTap,
     amenities_db: asyncpg.Pool,
+    browser: webdriver.Chrome,
 ) -> None:
     lat, lng = spot()
     toilet = await amenity_client.register(lat, lng, name="幸福超市共享厕所")
@@ -214,9 +219,14 @@ async def test_a_confirmed_report_becomes_a_case_and_the_amenity_shows_it_fixed(
     assert shown["fixed"][0]["fixed_at"].startswith(
         completed.completed_at.ToDatetime().date().isoformat()
     )
-    page = (await pages.get(f"/a/{toilet.amenity_id}")).text
     day = completed.completed_at.ToDatetime() + timedelta(hours=8)  # Asia/Shanghai
-    assert f"已于{day.year}年{day.month}月{day.day}日修复" in page
+    browser.get(f"{amenities.http_url}/a/{toilet.amenity_id}")
+    assert (
+        f"已于{day.year}年{day.month}月{day.day}日修复" in browser.find_element(By.ID, "main").text
+    )
+    screenshot(browser, "amenities-fixed.png")
+    reported = await reports_of(stub, toilet.amenity_id)
+    assert sorted(r.state for r in reported) == ["confirmed", "joined"]
 
     # Every step of the problem is in its audit trail, each with its event.
     steps = await amenities_db.fetch(

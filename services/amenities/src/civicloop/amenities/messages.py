@@ -136,6 +136,7 @@ def report_pb(r: Report) -> amenities_pb2.AmenityReport:
         comment=r.comment,
         reported_at=timestamp(r.reported_at),
         reported_by_subject=r.reported_by_subject,
+        state=r.state.value,
     )
 
 

@@ -583,8 +583,13 @@ def build_router(
         ]  # fmt: skip
         return render("community.html", c=entry, items=items, month=now.astimezone(SHANGHAI).month)
 
+    async def counted(request: Request) -> None:
+        """Public JSON counts against the same per-address limit (429 problem details)."""
+        await limit.check(request.client.host if request.client else None)
+
     @json_router.get("/catalogue", summary="Every community's sharing point and this month")
-    async def catalogue_index() -> Response:
+    async def catalogue_index(request: Request) -> Response:
+        await counted(request)
         month = clock().astimezone(SHANGHAI).month
         return json_response(
             {
@@ -603,7 +608,8 @@ def build_router(
         )
 
     @json_router.get("/catalogue/{code}", summary="One community's catalogue")
-    async def community_json(code: str) -> Response:
+    async def community_json(code: str, request: Request) -> Response:
+        await counted(request)
         entry = catalogue().get(code)
         if entry is None:
             raise NotFound(f"no community {code!r}")
@@ -620,7 +626,8 @@ def build_router(
         return json_response(body)
 
     @json_router.get("/amenities/{amenity_id}/problems", summary="An amenity's open case")
-    async def problems_json(amenity_id: str) -> Response:
+    async def problems_json(amenity_id: str, request: Request) -> Response:
+        await counted(request)
         try:
             uuid.UUID(amenity_id)
             await queries.get(amenity_id)
