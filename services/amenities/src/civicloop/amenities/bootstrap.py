@@ -83,5 +83,6 @@ def build(runtime: Runtime) -> ServiceParts:
         # The listings into memory and the index built before the first search.
         on_start=[finder.start],
         event_handlers={type_of(payload): moderator.on_case_event for payload in FOLLOWED},
-        background=[file_waiting],
+        # The filing loop; the results' cards built ahead of the searches that show them.
+        background=[file_waiting, finder.keep_cards],
     )

@@ -23,16 +23,17 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import asyncpg
 import redis.asyncio as aioredis
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from redis.exceptions import RedisError
 
 from civicloop.amenities import messages
 from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
-from civicloop.amenities.store.repository import AMENITY_COLUMNS, amenity_from_row
+from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,10 @@ SEARCHES = Counter(
     ["source"],
 )
 FROM_REDIS, FROM_POSTGRESQL = SEARCHES.labels("redis"), SEARCHES.labels("postgresql")
+CARDS_HELD = Gauge(
+    "civicloop_amenity_cards",
+    "Search results' cards built ahead (one per active amenity once the first pass is done)",
+)
 INDEX_REBUILDS = Counter(
     "civicloop_amenity_index_rebuilds_total",
     "Times the Redis GEO index was rebuilt from PostgreSQL (at start, and after Redis lost it)",
@@ -52,13 +57,44 @@ INDEX_REBUILDS = Counter(
 # Redis measures with its own earth radius on 52-bit geohashes: ask a metre more, then keep
 # what the stored coordinates put within the radius (the same rule as PostgreSQL's answer).
 SLACK_M = 1.0
-REBUILD_BATCH = 5000
+# Members per GEOADD while the index is rebuilt.
+REBUILD_BATCH = 2000
 METRES_PER_DEGREE = 111_320.0
-# The count of recent reports a search result carries is read again after this long.
-LISTING_TTL_SECONDS = 300.0
+# Cards (the amenity as a result shows it) are built this many at a time in the background,
+# and built again after CARD_TTL_SECONDS (their count of recent reports moves on).
+CARD_BATCH = 100
+CARD_TTL_SECONDS = 300.0
+
+# What search decides on, read for every active amenity at start.
+SEARCH_COLUMNS = """amenity_id, version, kind, access, latitude, longitude, opening_hours,
+    verified_at, wheelchair_accessible, baby_change, all_gender, fee_fen"""
+RECENT_REPORTS = """(SELECT count(*) FROM amenity_reports r
+                      WHERE r.amenity_id = a.amenity_id
+                        AND r.reported_at > now() - interval '30 days') AS recent_reports"""
+_KINDS = {k.value: k for k in AmenityKind}
+_ACCESS = {a.value: a for a in Access}
 
 
-def listing_of(amenity: Amenity, recent_reports: int = 0) -> Listing:
+def listing_from_row(row: asyncpg.Record, texts: dict[str, str]) -> Listing:
+    """A listing from SEARCH_COLUMNS; ``texts`` keeps one copy of each opening-hours text."""
+    hours = row["opening_hours"]
+    return Listing(
+        id=str(row["amenity_id"]),
+        version=row["version"],
+        kind=_KINDS[row["kind"]],
+        access=_ACCESS[row["access"]],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        opening_hours=texts.setdefault(hours, hours),
+        verified_at=row["verified_at"],
+        wheelchair_accessible=row["wheelchair_accessible"],
+        baby_change=row["baby_change"],
+        all_gender=row["all_gender"],
+        free=row["fee_fen"] == 0,
+    )
+
+
+def listing_of(amenity: Amenity) -> Listing:
     d = amenity.details
     return Listing(
         id=amenity.id,
@@ -73,12 +109,29 @@ def listing_of(amenity: Amenity, recent_reports: int = 0) -> Listing:
         baby_change=d.baby_change,
         all_gender=d.all_gender,
         free=d.fee_fen == 0,
-        card=messages.amenity_pb(amenity, recent_report_count=recent_reports).SerializeToString(),
     )
+
+
+def card_of(amenity: Amenity, recent_reports: int) -> bytes:
+    """The amenity as a search result shows it (its stale flag is set per search)."""
+    return messages.amenity_pb(amenity, recent_report_count=recent_reports).SerializeToString()
 
 
 def member(amenity_id: str, version: int) -> str:
     return f"{amenity_id}:{version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    version: int
+    card: bytes
+    built_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    found: Found
+    card: bytes
 
 
 class GeoIndex:
@@ -102,9 +155,7 @@ class GeoIndex:
         pipe = self.redis.pipeline(transaction=False)
         pipe.exists(self.ready_key)
         for key in keys:
-            pipe.execute_command(
-                "GEOSEARCH", key, "FROMLONLAT", longitude, latitude, "BYRADIUS", radius_m, "m"
-            )
+            pipe.geosearch(key, longitude=longitude, latitude=latitude, radius=radius_m, unit="m")
         ready, *found = await pipe.execute()
         if not ready:
             return None
@@ -124,22 +175,25 @@ class GeoIndex:
 
     async def rebuild(self, listings: Iterable[Listing]) -> int:
         """Write every listing's members, then mark the index ready."""
+        by_key: dict[str, list[str | float]] = {}
         count = 0
-        pipe = self.redis.pipeline(transaction=False)
         for listing in listings:
+            point = (listing.longitude, listing.latitude, member(listing.id, listing.version))
             for key in self.keys_for(listing):
-                point = (listing.longitude, listing.latitude, member(listing.id, listing.version))
-                pipe.geoadd(key, point)
+                by_key.setdefault(key, []).extend(point)
             count += 1
-            if count % REBUILD_BATCH == 0:
-                await pipe.execute()
-        await pipe.execute()
+        # One batch per round trip: a write of the whole index would outlast the socket's
+        # timeout, and the loop keeps serving between batches.
+        for key, values in by_key.items():
+            for start in range(0, len(values), 3 * REBUILD_BATCH):
+                await self.redis.geoadd(key, values[start : start + 3 * REBUILD_BATCH])
         await self.redis.set(self.ready_key, "1")
         return count
 
 
 class Finder:
-    """FindNearby's source of candidates and the listings they are decided on."""
+    """FindNearby's source of candidates, the listings they are decided on and the cards
+    the results show."""
 
     def __init__(self, pool: asyncpg.Pool, index: GeoIndex, clock: Clock = system_clock) -> None:
         self.pool = pool
@@ -147,7 +201,8 @@ class Finder:
         self.clock = clock
         self.windows = OpenWindows()
         self.listings: dict[str, Listing] = {}
-        self._loaded_at: dict[str, float] = {}
+        self.cards: dict[str, Card] = {}
+        self._texts: dict[str, str] = {}
         self._rebuilding: asyncio.Task[None] | None = None
 
     # ---- start and rebuild ----
@@ -162,24 +217,26 @@ class Finder:
             log.warning("Redis does not answer: searches use PostgreSQL until it does")
             return
         if not ready:
-            await self._rebuild()
+            try:
+                await self._rebuild(reload=False)
+            except RedisError as exc:
+                log.warning(
+                    "amenity index not built (Redis away?); searches use PostgreSQL: %r", exc
+                )
 
     async def _load_all(self) -> None:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"SELECT {AMENITY_COLUMNS} FROM amenities WHERE state = 'active'"
+                f"SELECT {SEARCH_COLUMNS} FROM amenities WHERE state = 'active'"
             )
-        now = time.monotonic()
-        listings = {}
-        for row in rows:
-            listing = listing_of(amenity_from_row(row))
-            listings[listing.id] = listing
-        self.listings = listings
-        self._loaded_at = dict.fromkeys(listings, now)
+        self.listings = {
+            listing.id: listing for listing in (listing_from_row(r, self._texts) for r in rows)
+        }
 
-    async def _rebuild(self) -> None:
+    async def _rebuild(self, reload: bool = True) -> None:
         started = time.monotonic()
-        await self._load_all()
+        if reload:
+            await self._load_all()
         count = await self.index.rebuild(list(self.listings.values()))
         INDEX_REBUILDS.inc()
         log.info(
@@ -200,23 +257,79 @@ class Finder:
 
         self._rebuilding = asyncio.create_task(rebuild(), name="amenity-index-rebuild")
 
+    # ---- cards ----
+
+    async def keep_cards(self) -> None:
+        """Build every listing's card ahead of the searches that show it, a batch at a time
+        (the loop serves requests between batches); then, every minute, those built more
+        than CARD_TTL_SECONDS ago (their counts of recent reports)."""
+        while True:
+            expired_before = time.monotonic() - CARD_TTL_SECONDS
+            due = [
+                listing.id
+                for listing in list(self.listings.values())
+                if (card := self.cards.get(listing.id)) is None
+                or card.version != listing.version
+                or card.built_at < expired_before
+            ]
+            for start in range(0, len(due), CARD_BATCH):
+                try:
+                    await self._build_cards(due[start : start + CARD_BATCH])
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("cards not built (the database away?): %r", exc)
+                    break
+                await asyncio.sleep(0)
+            await asyncio.sleep(60.0)
+
+    async def _build_cards(self, ids: list[str]) -> None:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"""SELECT {AMENITY_COLUMNS_A}, {RECENT_REPORTS}
+                      FROM amenities a WHERE a.amenity_id = ANY($1::uuid[])""",
+                ids,
+            )
+        built_at = time.monotonic()
+        for row in rows:
+            amenity = amenity_from_row(row)
+            self.cards[amenity.id] = Card(
+                amenity.version, card_of(amenity, row["recent_reports"]), built_at
+            )
+        CARDS_HELD.set(len(self.cards))
+
+    async def _cards_for(self, found: list[Found]) -> list[bytes]:
+        missing = [
+            f.listing.id
+            for f in found
+            if (card := self.cards.get(f.listing.id)) is None or card.version != f.listing.version
+        ]
+        if missing:
+            await self._build_cards(missing)
+        return [self.cards[f.listing.id].card for f in found]
+
     # ---- changes ----
 
     async def changed(self, before: Listing | None, after: Amenity) -> None:
         """After a committed change (``before``: the listing as it was, None when it was
-        off the map): the listing and the index follow. Redis being away loses nothing: a
-        search then finds the index not ready, or a member newer than the listing held."""
+        off the map): the listing, its card and the index follow. Redis being away loses
+        nothing: a search then finds the index not ready, or a member newer than the
+        listing held."""
         new = listing_of(after) if after.searchable else None
         if new is None:
             self.listings.pop(after.id, None)
+            self.cards.pop(after.id, None)
         else:
             self.listings[new.id] = new
-            self._loaded_at[new.id] = time.monotonic()
+            self.cards.pop(after.id, None)
         try:
             await self.index.put(before, new)
         except RedisError as exc:
             log.warning("amenity index not updated, rebuilding it: %r", exc)
             await self._forget_index()
+
+    def forget_card(self, amenity_id: str) -> None:
+        """Build the amenity's card again before it is next shown (what it shows changed
+        without a new version, e.g. a report)."""
+        self.cards.pop(amenity_id, None)
 
     async def _forget_index(self) -> None:
         try:
@@ -226,8 +339,8 @@ class Finder:
 
     # ---- search ----
 
-    async def find(self, query: Query) -> list[Found]:
-        """The amenities to show, nearest first."""
+    async def find(self, query: Query) -> list[Result]:
+        """The amenities to show, nearest first, with their cards."""
         keys = self._keys(query)
         try:
             members = await self.index.search(
@@ -242,7 +355,9 @@ class Finder:
         else:
             candidates = await self._current(members)
             FROM_REDIS.inc()
-        return select(query, candidates, self.listings, self.windows)
+        found = select(query, candidates, self.listings, self.windows)
+        cards = await self._cards_for(found)
+        return [Result(f, card) for f, card in zip(found, cards, strict=True)]
 
     def _keys(self, query: Query) -> list[str]:
         if not query.kinds:
@@ -251,43 +366,35 @@ class Finder:
 
     async def _current(self, members: list[bytes]) -> list[str]:
         """The ids of the members, with any listing older than its member (changed by
-        another replica) or held too long loaded again."""
+        another replica) loaded again."""
         ids: list[str] = []
-        stale: list[str] = []
-        expired_before = time.monotonic() - LISTING_TTL_SECONDS
-        listings, loaded_at = self.listings, self._loaded_at
+        newer: list[str] = []
+        listings = self.listings
         for raw in members:
             amenity_id, _, version = raw.decode().rpartition(":")
             listing = listings.get(amenity_id)
             if listing is None or listing.version < int(version):
-                stale.append(amenity_id)
+                newer.append(amenity_id)
             elif listing.version > int(version):
                 continue  # a member left behind by a rebuild racing a change
-            elif loaded_at.get(amenity_id, 0.0) < expired_before:
-                stale.append(amenity_id)
             ids.append(amenity_id)
-        if stale:
-            await self._reload(stale)
+        if newer:
+            await self._reload(newer)
         return ids
 
     async def _reload(self, ids: list[str]) -> None:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"""SELECT {AMENITY_COLUMNS},
-                       (SELECT count(*) FROM amenity_reports r
-                         WHERE r.amenity_id = a.amenity_id
-                           AND r.reported_at > now() - interval '30 days') AS recent_reports
-                      FROM amenities a WHERE amenity_id = ANY($1::uuid[])""",
+                f"""SELECT {SEARCH_COLUMNS}, state = 'active' AS active
+                      FROM amenities WHERE amenity_id = ANY($1::uuid[])""",
                 ids,
             )
-        now = time.monotonic()
         for row in rows:
-            amenity = amenity_from_row(row)
-            if amenity.searchable:
-                self.listings[amenity.id] = listing_of(amenity, row["recent_reports"])
-                self._loaded_at[amenity.id] = now
+            if row["active"]:
+                listing = listing_from_row(row, self._texts)
+                self.listings[listing.id] = listing
             else:
-                self.listings.pop(amenity.id, None)
+                self.listings.pop(str(row["amenity_id"]), None)
 
     async def _near_in_postgresql(self, query: Query) -> list[str]:
         """Active amenities in the bounding box of the circle (the exact distance and the
@@ -296,7 +403,7 @@ class Finder:
         d_lng = d_lat / max(math.cos(math.radians(query.latitude)), 1e-6)
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"""SELECT {AMENITY_COLUMNS} FROM amenities
+                f"""SELECT {SEARCH_COLUMNS} FROM amenities
                      WHERE state = 'active' AND latitude BETWEEN $1 AND $2
                        AND longitude BETWEEN $3 AND $4 AND access = $5""",
                 query.latitude - d_lat,
@@ -307,9 +414,9 @@ class Finder:
             )
         ids = []
         for row in rows:
-            amenity = amenity_from_row(row)
-            held = self.listings.get(amenity.id)
-            if held is None or held.version != amenity.version:
-                self.listings[amenity.id] = listing_of(amenity)
-            ids.append(amenity.id)
+            listing = listing_from_row(row, self._texts)
+            held = self.listings.get(listing.id)
+            if held is None or held.version != listing.version:
+                self.listings[listing.id] = listing
+            ids.append(listing.id)
         return ids

@@ -340,14 +340,14 @@ def build_router(
             )
             return [
                 item_of(
-                    amenities_pb2.Amenity.FromString(f.listing.card),
-                    f.status,
-                    f.next_change_at,
+                    amenities_pb2.Amenity.FromString(r.card),
+                    r.found.status,
+                    r.found.next_change_at,
                     now,
                     origin if place.latitude is not None else None,
-                    f.stale,
+                    r.found.stale,
                 )
-                for f in found
+                for r in found
             ]
         # A community the city has no centre for: its own list, by name.
         views, _ = await queries.amenities(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 from civicloop.amenities import messages
@@ -278,7 +279,6 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
     async def FindNearby(
         self, request: amenities_pb2.FindNearbyRequest, context: Context, principal: Principal
     ) -> amenities_pb2.FindNearbyResponse:
-        await self.public_limit.check(client_address(context, self.proxies))
         errors = Violations()
         lat, lng = _location(errors, "location", request.location, request.HasField("location"))
         limit = check_query(errors, request.radius_meters, request.max_results)
@@ -304,11 +304,17 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
             all_gender=request.all_gender,
             free_only=request.free_only,
         )
-        found = await self.finder.find(query)
+        # The limit's count and the search are two round trips to Redis: made at once, the
+        # search waits for neither (a refused caller's search is dropped, it changed nothing).
+        _, results = await asyncio.gather(
+            self.public_limit.check(client_address(context, self.proxies)),
+            self.finder.find(query),
+        )
         response = amenities_pb2.FindNearbyResponse()
-        for f in found:
+        for shown in results:
+            f = shown.found
             result = response.results.add()
-            result.amenity.MergeFromString(f.listing.card)
+            result.amenity.MergeFromString(shown.card)
             result.amenity.stale = f.stale
             result.distance_meters = f.distance_m
             result.open_status = messages.OPEN_TO_PB[f.status]

@@ -32,8 +32,7 @@ WINDOW_MAX = timedelta(hours=6)
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """What search needs of one active amenity; ``card`` is the amenity as the edge renders
-    it (opaque here)."""
+    """What search needs to know of one active amenity."""
 
     id: str
     version: int
@@ -47,7 +46,6 @@ class Listing:
     baby_change: bool
     all_gender: bool
     free: bool
-    card: bytes
 
 
 @dataclass(frozen=True)
