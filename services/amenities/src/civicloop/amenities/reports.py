@@ -106,9 +106,31 @@ class Moderator:
         errors = Violations()
         name, phone = check_filer(errors, contact_name, contact_phone)
         errors.raise_if_any()
+        for attempt in (1, 2):
+            try:
+                answer, moderated = await self._confirm(principal, request, report_id, name, phone)
+                break
+            except asyncpg.UniqueViolationError:
+                # Another worker opened the same problem a moment ago (one open problem per
+                # amenity and reason): this report joins it on the second attempt.
+                if attempt == 2:
+                    raise
+        if moderated.state is ReportState.CONFIRMED and not await self.file(moderated.problem_id):
+            self.filing_waiting.set()  # intake did not take it now: the loop tries again
+        return answer
+
+    async def _confirm(
+        self,
+        principal: Principal,
+        request: CommandRequest | None,
+        report_id: str,
+        name: str,
+        phone: str,
+    ) -> tuple[bytes, Moderated]:
         async with self._uow() as uow:
             if earlier := await uow.commands.claim(request):
-                return earlier.replay_to(principal.roles)
+                answer = earlier.replay_to(principal.roles)
+                return answer, _moderated_of(answer)
             amenity_id, community, reason, state = await uow.moderation.state_of(report_id)
             role = steward_role(principal, community)
             check_moderable(report_id, state)
@@ -130,9 +152,7 @@ class Moderator:
             answer = _answer(moderated)
             await uow.moderation.moderated(report_id, moderated.state, at=now, by=worker.subject)
             await uow.commit(answer=answer, authority=role)
-        if moderated.state is ReportState.CONFIRMED and not await self.file(problem.id):
-            self.filing_waiting.set()  # intake did not take it now: the loop tries again
-        return answer
+        return answer, moderated
 
     async def reject(
         self, principal: Principal, request: CommandRequest | None, report_id: str, reason: str
@@ -255,6 +275,11 @@ def _follow(problem: Problem, event: object, at: datetime) -> None:
         problem.case_reopened(at)
     elif step := CASE_STEPS.get(type(event)):
         problem.case_progressed(step, at)
+
+
+def _moderated_of(answer: bytes) -> Moderated:
+    kept = orjson.loads(answer)
+    return Moderated(kept["report_id"], ReportState(kept["state"]), kept["problem_id"] or "")
 
 
 def _answer(moderated: Moderated) -> bytes:
