@@ -332,9 +332,15 @@ def amenities_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str,
 
 
 @pytest.fixture(scope="session")
-async def amenities(infra: Infra, run: dict[str, Any]) -> AsyncIterator[ServiceProcess]:
-    """The run's amenities service, on a database and Redis keys of its own."""
-    env = amenities_env(infra, run, f"amenities_t{run['id']}")
+async def amenities(
+    infra: Infra, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[ServiceProcess]:
+    """The run's amenities service, on a database and Redis keys of its own; confirmed
+    reports become petitions in the run's intake."""
+    env = amenities_env(infra, run, f"amenities_t{run['id']}") | {
+        "INTAKE_GRPC_TARGET": intake.grpc_target,
+        "AMENITIES_FILING_SCAN_SECONDS": "0.5",
+    }
     try:
         async with running(infra, "amenities", env, run) as service:
             yield service

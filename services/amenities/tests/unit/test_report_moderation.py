@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from civicloop.amenities.domain.model import ReportState
 from civicloop.amenities.domain.reports import (
     PETITION_MAX,
-    Moderation,
     PetitionText,
     Problem,
     ProblemState,
@@ -78,6 +78,18 @@ def test_a_merge_moves_the_problem_to_the_surviving_case() -> None:
     assert problem.version == 3
 
 
+def test_the_problem_follows_the_cases_steps_until_it_is_fixed() -> None:
+    problem = confirmed()
+    problem.filed("pet-1", "case-1", AT)
+    assert problem.case_state == "submitted"
+    problem.case_progressed("dispatched", AT)
+    problem.case_progressed("dispatched", AT)
+    assert (problem.case_state, problem.version) == ("dispatched", 3)
+    problem.case_completed(LATER)
+    problem.case_progressed("closed", LATER)  # after completion only a reopen matters
+    assert (problem.case_state, problem.state) == ("completed", ProblemState.FIXED)
+
+
 def test_completion_before_filing_is_ignored() -> None:
     problem = confirmed()
     problem.case_completed(LATER)
@@ -85,8 +97,8 @@ def test_completion_before_filing_is_ignored() -> None:
 
 
 def test_a_report_is_moderated_once() -> None:
-    check_moderable("r1", Moderation.RECEIVED)
-    for state in (Moderation.CONFIRMED, Moderation.JOINED, Moderation.REJECTED):
+    check_moderable("r1", ReportState.RECEIVED)
+    for state in (ReportState.CONFIRMED, ReportState.JOINED, ReportState.REJECTED):
         with pytest.raises(IllegalTransition, match="already"):
             check_moderable("r1", state)
 

@@ -29,6 +29,7 @@ from civicloop.amenities.domain.model import (
 )
 from civicloop.amenities.domain.search import Listing
 from civicloop.amenities.index import Finder, listing_of
+from civicloop.amenities.store.problems import join_open_problem
 from civicloop.amenities.store.repository import UnitOfWork
 from civicloop.platform.auth import OFFICE, WORKER, Principal
 from civicloop.platform.clock import Clock, system_clock
@@ -198,6 +199,9 @@ class Amenities:
                 principal.actor if principal else None,
                 self.clock(),
             )
+            reporter = principal.actor if principal else None
+            if problem := await join_open_problem(uow.problems, report, reporter):
+                uow.track(problem)
             uow.track(report)
             answer = render(report)
             await uow.commit(answer=answer, authority="")

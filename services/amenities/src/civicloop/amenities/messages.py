@@ -20,6 +20,7 @@ from civicloop.amenities.domain.model import (
     Merchant,
     Report,
 )
+from civicloop.amenities.domain.reports import Problem, ProblemChanged
 from civicloop.platform.protobuf import actor_message, enum_maps, timestamp
 from civicloop.v1 import amenities_pb2, common_pb2, events_pb2
 
@@ -135,6 +136,7 @@ def report_pb(r: Report) -> amenities_pb2.AmenityReport:
         comment=r.comment,
         reported_at=timestamp(r.reported_at),
         reported_by_subject=r.reported_by_subject,
+        state=r.state.value,
     )
 
 
@@ -181,5 +183,21 @@ def event_message(aggregate: Any, event: Any) -> Message:
             reason_code=aggregate.reason.value,
             comment=aggregate.comment,
             reported_at=timestamp(event.at),
+        )
+    if isinstance(event, ProblemChanged):
+        assert isinstance(aggregate, Problem)
+        return events_pb2.AmenityProblemChanged(
+            problem_id=aggregate.id,
+            amenity_id=aggregate.amenity_id,
+            community_code=aggregate.community_code,
+            reason_code=aggregate.reason_code,
+            version=event.version,
+            state=aggregate.state.value,
+            change=event.change,
+            report_id=event.report_id,
+            petition_id=aggregate.petition_id,
+            case_id=aggregate.case_id,
+            changed_at=timestamp(event.at),
+            fixed_at=timestamp(aggregate.fixed_at),
         )
     raise TypeError(f"no event message for {type(event).__name__}")

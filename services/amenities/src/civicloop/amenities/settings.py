@@ -14,3 +14,5 @@ class AmenitiesSettings(ServiceSettings):
     intake_grpc_target: str = "127.0.0.1:50051"
     # Public calls (search, pages, reports) per client address per minute.
     amenities_limit_per_address_minute: int = Field(default=120, ge=1)
+    # How often problems still waiting for intake are filed again, seconds.
+    amenities_filing_scan_seconds: float = Field(default=10.0, gt=0)

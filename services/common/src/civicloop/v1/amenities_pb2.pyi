@@ -153,7 +153,7 @@ class NearbyAmenity(_message.Message):
     def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ..., distance_meters: _Optional[float] = ..., open_status: _Optional[_Union[AmenityOpenStatus, str]] = ..., next_change_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stale: _Optional[bool] = ...) -> None: ...
 
 class AmenityReport(_message.Message):
-    __slots__ = ("report_id", "amenity_id", "community_code", "reason_code", "comment", "reported_at", "reported_by_subject")
+    __slots__ = ("report_id", "amenity_id", "community_code", "reason_code", "comment", "reported_at", "reported_by_subject", "state")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +161,7 @@ class AmenityReport(_message.Message):
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
     REPORTED_BY_SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     amenity_id: str
     community_code: str
@@ -168,7 +169,8 @@ class AmenityReport(_message.Message):
     comment: str
     reported_at: _timestamp_pb2.Timestamp
     reported_by_subject: str
-    def __init__(self, report_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reported_by_subject: _Optional[str] = ...) -> None: ...
+    state: str
+    def __init__(self, report_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reported_by_subject: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
 
 class RegisterAmenityRequest(_message.Message):
     __slots__ = ("request_id", "community_code", "details")

@@ -521,3 +521,31 @@ class AmenityReported(_message.Message):
     comment: str
     reported_at: _timestamp_pb2.Timestamp
     def __init__(self, amenity_id: _Optional[str] = ..., report_id: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AmenityProblemChanged(_message.Message):
+    __slots__ = ("problem_id", "amenity_id", "community_code", "reason_code", "version", "state", "change", "report_id", "petition_id", "case_id", "changed_at", "fixed_at")
+    PROBLEM_ID_FIELD_NUMBER: _ClassVar[int]
+    AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    PETITION_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIXED_AT_FIELD_NUMBER: _ClassVar[int]
+    problem_id: str
+    amenity_id: str
+    community_code: str
+    reason_code: str
+    version: int
+    state: str
+    change: str
+    report_id: str
+    petition_id: str
+    case_id: str
+    changed_at: _timestamp_pb2.Timestamp
+    fixed_at: _timestamp_pb2.Timestamp
+    def __init__(self, problem_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., version: _Optional[int] = ..., state: _Optional[str] = ..., change: _Optional[str] = ..., report_id: _Optional[str] = ..., petition_id: _Optional[str] = ..., case_id: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fixed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

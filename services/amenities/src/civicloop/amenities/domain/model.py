@@ -355,7 +355,12 @@ class ReportReason(StrEnum):
 
 
 class ReportState(StrEnum):
+    """Moderation by a worker of the community (domain/reports.py)."""
+
     RECEIVED = "received"
+    CONFIRMED = "confirmed"  # opened a problem: a petition in intake
+    JOINED = "joined"  # the same problem was open already: the report joined it
+    REJECTED = "rejected"
 
 
 COMMENT_MAX = 500

@@ -28,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from civicloop.amenities.domain.model import ReportState
 from civicloop.platform.domain import Actor, RecordsEvents
 from civicloop.platform.errors import IllegalTransition
 
@@ -37,15 +38,8 @@ REJECTION_MAX = 500
 PETITION_MAX = 1500
 
 
-class Moderation(StrEnum):
-    RECEIVED = "received"
-    CONFIRMED = "confirmed"
-    JOINED = "joined"
-    REJECTED = "rejected"
-
-
 def check_moderable(report_id: str, state: str) -> None:
-    if state != Moderation.RECEIVED:
+    if state != ReportState.RECEIVED:
         raise IllegalTransition(f"report {report_id} is already {state}: it was moderated")
 
 
@@ -81,6 +75,8 @@ class Problem(RecordsEvents):
     state: ProblemState = ProblemState.FILING
     petition_id: str = ""
     case_id: str = ""
+    # The case's step as the events last told it ("submitted", "open", "dispatched", ...).
+    case_state: str = ""
     fixed_at: datetime | None = None
     version: int = 1
     events: list[ProblemChanged] = field(default_factory=list)
@@ -130,6 +126,7 @@ class Problem(RecordsEvents):
             return  # a late answer to a repeated filing: already recorded
         self.petition_id, self.case_id = petition_id, case_id
         self.state = ProblemState.OPEN
+        self.case_state = self.case_state or "submitted"
         self._step("filed", at, None)
 
     def case_moved(self, case_id: str, at: datetime) -> None:
@@ -138,9 +135,16 @@ class Problem(RecordsEvents):
             self.case_id = case_id
             self._step("case_moved", at, None)
 
+    def case_progressed(self, case_state: str, at: datetime) -> None:
+        """The case took a step that does not fix it (opened, dispatched, accepted, ...)."""
+        if self.state is ProblemState.OPEN and case_state != self.case_state:
+            self.case_state = case_state
+            self._step(f"case_{case_state}", at, None)
+
     def case_completed(self, at: datetime) -> None:
         if self.state is ProblemState.OPEN:
             self.state = ProblemState.FIXED
+            self.case_state = "completed"
             self.fixed_at = at
             self._step("fixed", at, None)
 
@@ -148,6 +152,7 @@ class Problem(RecordsEvents):
         """Rated unsatisfied and reopened: not fixed after all."""
         if self.state is ProblemState.FIXED:
             self.state = ProblemState.OPEN
+            self.case_state = "reopened"
             self.fixed_at = None
             self._step("reopened", at, None)
 

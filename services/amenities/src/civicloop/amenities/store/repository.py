@@ -22,6 +22,8 @@ from civicloop.amenities.domain.model import (
     ReportReason,
     ReportState,
 )
+from civicloop.amenities.domain.reports import Problem
+from civicloop.amenities.store.problems import ModerationRecords, ProblemRepository
 from civicloop.platform import unit_of_work
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import NotFound
@@ -186,19 +188,23 @@ class ReportRepository:
 
 
 class UnitOfWork(unit_of_work.UnitOfWork[Any]):
-    """One use case of amenities: the amenities and reports it changed, their history and
-    outbox rows and the command's answer commit together."""
+    """One use case of amenities: the amenities, reports and problems it changed, their
+    history and outbox rows and the command's answer commit together."""
 
     source = SOURCE
 
     def open_repositories(self) -> None:
         self.amenities = AmenityRepository(self.conn)
         self.reports = ReportRepository(self.conn)
+        self.problems = ProblemRepository(self.conn)
+        self.moderation = ModerationRecords(self.conn)
 
     async def save(self, aggregate: Any) -> None:
         if isinstance(aggregate, Amenity):
             await self.amenities.save(aggregate)
         elif isinstance(aggregate, Report):
             await self.reports.save(aggregate)
+        elif isinstance(aggregate, Problem):
+            await self.problems.save(aggregate)
         else:
             raise TypeError(f"amenities stores no {type(aggregate).__name__}")
