@@ -38,11 +38,13 @@ test-unit: setup
 test-integration: setup
 	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
 	@scripts/browser.sh
+	@scripts/node_vc.sh
 	@$(PYTEST) -q tests/integration
 
 # The integration suite against containers instead of the machine's servers.
 test-containers: setup
 	@scripts/browser.sh
+	@scripts/node_vc.sh
 	@scripts/test_in_containers.sh
 
 # Generated code must be current and lint clean before the tests count; the integration
@@ -51,6 +53,7 @@ test-containers: setup
 test: lint
 	@[ "$${CIVICLOOP_TEST_INFRA:-servers}" != servers ] || $(PY) scripts/stack.py infra
 	@scripts/browser.sh
+	@scripts/node_vc.sh
 	@$(PYTEST) -q services tests/integration
 
 run: setup

@@ -8,6 +8,7 @@ by the service that owns it, as far as those services exist in this checkout.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
+import grpc
 import httpx
 
 from civicloop.platform.auth import audience_of, mint_dev_token
@@ -32,6 +34,8 @@ from civicloop.v1 import (
     dispatch_pb2_grpc,
     intake_pb2,
     intake_pb2_grpc,
+    ledger_pb2,
+    ledger_pb2_grpc,
     publication_pb2,
     publication_pb2_grpc,
     rating_pb2,
@@ -48,6 +52,7 @@ PUBLICATION_GRPC = os.environ.get("PUBLICATION_GRPC", "127.0.0.1:50054")
 LEDGER_HTTP = os.environ.get("LEDGER_HTTP", "http://127.0.0.1:8005")
 AMENITIES_HTTP = os.environ.get("AMENITIES_HTTP", "http://127.0.0.1:8006")
 AMENITIES_GRPC = os.environ.get("AMENITIES_GRPC", "127.0.0.1:50056")
+LEDGER_GRPC = os.environ.get("LEDGER_GRPC", "127.0.0.1:50055")
 SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
 LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -55,17 +60,30 @@ NAMESPACE = os.environ.get("CIVICLOOP_NAMESPACE", "")
 
 
 def caller(
-    subject: str, role: str, *services: str, communities: tuple[str, ...] = ()
+    subject: str, role: str, *services: str, community: str = ""
 ) -> tuple[tuple[str, str], ...]:
-    """gRPC metadata of a development token for ``services`` (each checks its audience); a
-    worker's names the communities it serves."""
-    token = mint_dev_token(
-        subject,
-        [role],
-        audience=[audience_of(name) for name in services],
-        communities=communities,
-    )
+    """gRPC metadata of a development token for ``services`` (each checks its audience)."""
+    audience = [audience_of(name) for name in services]
+    token = mint_dev_token(subject, [role], audience=audience, community=community)
     return (("authorization", f"Bearer {token}"),)
+
+
+async def verify_command(*args: str) -> None:
+    """civicloop-verify as anyone runs it, its output indented; the demo stops if it fails."""
+    print(f"   $ civicloop-verify {' '.join(args)}")
+    checked = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "civicloop.verify",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await checked.communicate()
+    for line in output.decode().splitlines():
+        print(f"   {line}")
+    if checked.returncode != 0:
+        raise SystemExit(f"demo: civicloop-verify {args[0]} did not verify")
 
 
 def step(title: str, detail: str = "") -> None:
@@ -258,26 +276,65 @@ async def walk_ledger(case_id: str) -> None:
     keys_file = ROOT / "var" / "ledger-keys.txt"
     keys_file.parent.mkdir(parents=True, exist_ok=True)
     keys_file.write_text(keys)
-    print(f"   $ civicloop-verify bundle --log {prefix} --case {case_id} --keys {keys_file}")
-    checked = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "civicloop.verify",
-        "bundle",
-        "--log",
-        prefix,
-        "--case",
-        case_id,
-        "--keys",
-        str(keys_file),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    await verify_command("bundle", "--log", prefix, "--case", case_id, "--keys", str(keys_file))
+
+
+async def walk_credential() -> None:
+    """高龄补贴认证: a community worker records this month's verification of an elder; the
+    credential exported for civil affairs and finance (CSV + signed manifest) and printed."""
+    step("10. 高龄补贴认证 A verification credential, exported and printed, checked offline")
+    worker = caller("worker:C001-07", "worker", "ledger", community="C001")
+    holder = hashlib.sha256(os.urandom(16) + b"demo elder").hexdigest()
+    period = time.strftime("%Y-%m", time.gmtime(time.time() + 8 * 3600))
+    request = ledger_pb2.IssueCredentialRequest(
+        request_id=str(random.getrandbits(64)),
+        community_code="C001",
+        holder_hash=holder,
+        period=period,
+        evidence_type="home_visit",
     )
-    output, _ = await checked.communicate()
-    for line in output.decode().splitlines():
-        print(f"   {line}")
-    if checked.returncode != 0:
-        raise SystemExit("demo: civicloop-verify did not verify the case's evidence")
+    request.verified_at.GetCurrentTime()
+    out = ROOT / "var" / "exports"
+    out.mkdir(parents=True, exist_ok=True)
+    async with client_channel(LEDGER_GRPC) as channel:
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        issued = await ledger.IssueCredential(request, metadata=worker, timeout=10)
+        print(f"   issued {issued.credential.credential_id} (holder {holder[:12]}…, {period})")
+        for _ in range(40):  # the exports carry proofs under the next signed checkpoint
+            try:
+                batch = await ledger.ExportCredentialBatch(
+                    ledger_pb2.ExportCredentialBatchRequest(community_code="C001", period=period),
+                    metadata=worker,
+                    timeout=10,
+                )
+                printed = await ledger.GetCredential(
+                    ledger_pb2.GetCredentialRequest(
+                        credential_id=issued.credential.credential_id,
+                        formats=[ledger_pb2.CREDENTIAL_FORMAT_PDF],
+                    ),
+                    metadata=worker,
+                    timeout=20,
+                )
+                break
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                    raise
+                await asyncio.sleep(0.5)
+        else:
+            raise SystemExit("demo: the credential did not reach a signed checkpoint")
+    (out / f"C001-{period}.csv").write_bytes(batch.csv)
+    (out / f"C001-{period}.manifest.jws").write_text(batch.manifest_jws)
+    (out / "credential.pdf").write_bytes(printed.exports[0].content)
+    print(
+        f"   exports in {out}: C001-{period}.csv ({batch.credentials} credentials), "
+        f"C001-{period}.manifest.jws, credential.pdf"
+    )
+    async with httpx.AsyncClient(timeout=10) as client:
+        did = (await client.get(f"{LEDGER_HTTP}/.well-known/did.json")).json()
+    keys = ["--keys", str(ROOT / "var" / "ledger-keys.txt"), "--issuer-key", did["alsoKnownAs"][0]]
+    csv_file, manifest = out / f"C001-{period}.csv", out / f"C001-{period}.manifest.jws"
+    await verify_command("batch", str(csv_file), str(manifest), *keys)
+    await verify_command("pdf", str(out / "credential.pdf"), *keys)
 
 
 async def walk_publication(case_id: str) -> None:
@@ -335,7 +392,7 @@ async def walk_amenities(watcher: EventWatcher) -> None:
     """幸福共享家: a tourist finds the nearest open shared toilet; it is locked, she reports it;
     the community's worker confirms; the report becomes a case, dispatched and fixed."""
     office = caller("office-demo", "office", "intake", "dispatch", "amenities")
-    worker = caller("worker-c001", "worker", "amenities", communities=("C001",))
+    worker = caller("worker-c001", "worker", "amenities", community="C001")
     channel = client_channel(AMENITIES_GRPC)
     amenities = amenities_pb2_grpc.AmenitiesServiceStub(channel)
     step("10. 幸福共享家 A shop on 幸福路 shares its toilet (registered by the community's worker)")
@@ -613,6 +670,8 @@ async def main() -> None:
     else:
         step("10. 幸福共享家", "the amenities service is not running.")
     await watcher.close()
+    if await answers(LEDGER_GRPC):
+        await walk_credential()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ RESIDENT = grpc_auth("resident", subject="resident-1")
 
 
 def worker_of(community: str, subject: str = "") -> tuple[tuple[str, str], ...]:
-    return grpc_auth("worker", subject=subject or f"worker-{community}", communities=(community,))
+    return grpc_auth("worker", subject=subject or f"worker-{community}", community=community)
 
 
 def spot() -> tuple[float, float]:

@@ -349,40 +349,34 @@ def token(
     *roles: str,
     subject: str = "test-user",
     services: tuple[str, ...] = SERVICES,
-    communities: tuple[str, ...] = (),
+    community: str = "",
 ) -> str:
-    """A development token of a caller holding ``roles`` (a worker: of ``communities``), for
-    ``services`` (by default every service a test starts; each service checks that its own
-    audience is listed)."""
-    return mint_dev_token(
-        subject,
-        list(roles),
-        audience=[audience_of(s) for s in services],
-        communities=communities,
-    )
+    """A development token of a caller holding ``roles``, for ``services`` (by default every
+    service a test starts; each service checks that its own audience is listed), naming the
+    community a worker serves when given."""
+    audience = [audience_of(s) for s in services]
+    return mint_dev_token(subject, list(roles), audience=audience, community=community)
 
 
 def bearer(
     *roles: str,
     subject: str = "test-user",
     services: tuple[str, ...] = SERVICES,
-    communities: tuple[str, ...] = (),
+    community: str = "",
 ) -> dict[str, str]:
     """HTTP headers of a caller holding ``roles``."""
-    issued = token(*roles, subject=subject, services=services, communities=communities)
-    return {"authorization": f"Bearer {issued}"}
+    minted = token(*roles, subject=subject, services=services, community=community)
+    return {"authorization": f"Bearer {minted}"}
 
 
 def grpc_auth(
     *roles: str,
     subject: str = "test-user",
     services: tuple[str, ...] = SERVICES,
-    communities: tuple[str, ...] = (),
+    community: str = "",
 ) -> tuple[tuple[str, str], ...]:
     """gRPC call metadata of a caller holding ``roles``."""
-    return tuple(
-        bearer(*roles, subject=subject, services=services, communities=communities).items()
-    )
+    return tuple(bearer(*roles, subject=subject, services=services, community=community).items())
 
 
 class EventTap:

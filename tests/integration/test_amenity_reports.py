@@ -35,8 +35,8 @@ from civicloop.v1 import (
 )
 
 OFFICE = grpc_auth("office", subject="office-clerk")
-WORKER = bearer("worker", subject="worker-c001", communities=("C001",))
-OTHER_WORKER = bearer("worker", subject="worker-c002", communities=("C002",))
+WORKER = bearer("worker", subject="worker-c001", community="C001")
+OTHER_WORKER = bearer("worker", subject="worker-c002", community="C002")
 CONTACT = {"contact_name": "翔凤桥社区网格员", "contact_phone": "028-87654321"}
 AWAITING = type_of(events_pb2.CaseAwaitingOffice)
 COMPLETED = type_of(events_pb2.CaseCompleted)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -31,9 +34,50 @@ from civicloop.ledger.domain.credentials import (
 )
 from civicloop.v1 import events_pb2, ledger_pb2, ledger_pb2_grpc
 
-WORKER = grpc_auth("worker", subject="worker:C001-07")
+WORKER = grpc_auth("worker", subject="worker:C001-07", community="C001")
 OFFICE = grpc_auth("office")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+NODE_VC = Path(__file__).parent / "node_vc"
+REPO = Path(__file__).parents[2]
+NodeVerify = Callable[[bytes, dict[str, Any]], dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def digital_bazaar(tmp_path_factory: pytest.TempPathFactory) -> NodeVerify:
+    """Digital Bazaar's @digitalbazaar/vc with its eddsa-jcs-2022 cryptosuite and Bitstring
+    Status List checker, run by node, offline: every document it loads is handed to it."""
+    installed = subprocess.run(
+        [str(REPO / "scripts" / "node_vc.sh")], capture_output=True, text=True, timeout=600
+    )
+    assert installed.returncode == 0, installed.stderr
+    folder = tmp_path_factory.mktemp("node_vc")
+
+    def verify(vc_json_ld: bytes, documents: dict[str, Any]) -> dict[str, Any]:
+        given = folder / f"{uuid.uuid4()}.json"
+        given.write_text(json.dumps({"credential": json.loads(vc_json_ld), "documents": documents}))
+        done = subprocess.run(
+            ["node", str(NODE_VC / "verify.mjs"), str(given)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.stdout, done.stderr
+        answer: dict[str, Any] = json.loads(done.stdout)
+        assert done.returncode == (0 if answer["verified"] and answer["revoked"] is False else 1)
+        return answer
+
+    return verify
+
+
+async def issuer_documents(ledger: ServiceProcess, vc_json_ld: bytes) -> dict[str, Any]:
+    """The issuer's DID document and the status list credential, as the ledger serves them
+    (the status list from the test's ledger, under the URL the credential names)."""
+    document = json.loads(vc_json_ld)
+    status_url = document["credentialStatus"]["statusListCredential"]
+    async with httpx.AsyncClient(timeout=10) as client:
+        did = (await client.get(f"{ledger.http_url}/.well-known/did.json")).json()
+        status = (await client.get(ledger.http_url + urlsplit(status_url).path)).json()
+    return {document["issuer"]: did, status_url: status}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +98,17 @@ def issue_request(**changes: Any) -> ledger_pb2.IssueCredentialRequest:
     for name, value in changes.items():
         setattr(request, name, value)
     return request
+
+
+def revoke_request(
+    issued: ledger_pb2.IssueCredentialResponse, reason_code: str
+) -> ledger_pb2.RevokeCredentialRequest:
+    return ledger_pb2.RevokeCredentialRequest(
+        request_id=str(uuid.uuid4()),
+        credential_id=issued.credential.credential_id,
+        expected_version=issued.credential.version,
+        reason_code=reason_code,
+    )
 
 
 async def valid_once_logged(stub: Any, **presented: Any) -> ledger_pb2.VerifyCredentialResponse:
@@ -176,12 +231,7 @@ async def test_a_revoked_credential_fails_its_status_check(
             timeout=10,
         )
     assert stale.value.code() == grpc.StatusCode.ABORTED
-    revoke = ledger_pb2.RevokeCredentialRequest(
-        request_id=str(uuid.uuid4()),
-        credential_id=issued.credential.credential_id,
-        expected_version=issued.credential.version,
-        reason_code="holder_moved",
-    )
+    revoke = revoke_request(issued, "holder_moved")
     revoked = await stub.RevokeCredential(revoke, metadata=OFFICE, timeout=10)
     assert revoked.credential.status == ledger_pb2.LEDGER_CREDENTIAL_STATUS_REVOKED
     again = await stub.RevokeCredential(revoke, metadata=OFFICE, timeout=10)
@@ -234,3 +284,48 @@ async def test_bad_issuance_requests_are_refused_naming_each_field(stub: Any) ->
     with pytest.raises(grpc.aio.AioRpcError) as resident:
         await stub.IssueCredential(issue_request(), metadata=grpc_auth("resident"), timeout=10)
     assert resident.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_digital_bazaar_s_verifier_accepts_it_refuses_it_tampered_and_sees_it_revoked(
+    ledger: ServiceProcess, stub: Any, digital_bazaar: NodeVerify
+) -> None:
+    issued = await stub.IssueCredential(issue_request(), metadata=WORKER, timeout=10)
+    answer = digital_bazaar(issued.vc_json_ld, await issuer_documents(ledger, issued.vc_json_ld))
+    assert answer == {"verified": True, "revoked": False, "errors": []}
+
+    tampered = json.loads(issued.vc_json_ld)
+    tampered["credentialSubject"]["verificationMethod"] = "office_visit"
+    documents = await issuer_documents(ledger, issued.vc_json_ld)
+    refused = digital_bazaar(json.dumps(tampered).encode(), documents)
+    assert refused["verified"] is False and "Invalid signature." in refused["errors"]
+
+    await stub.RevokeCredential(
+        revoke_request(issued, "holder_deceased"), metadata=WORKER, timeout=10
+    )
+    # The library verifies the new status list's own proof and reads the credential's bit.
+    revoked = digital_bazaar(issued.vc_json_ld, await issuer_documents(ledger, issued.vc_json_ld))
+    assert revoked == {"verified": True, "revoked": True, "errors": []}
+
+
+async def test_a_community_worker_issues_and_reads_only_for_its_own_community(
+    stub: Any,
+) -> None:
+    other = grpc_auth("worker", subject="worker:C002-01", community="C002")
+    unbound = grpc_auth("worker", subject="worker:any")
+    for caller in (other, unbound):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.IssueCredential(issue_request(), metadata=caller, timeout=10)
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    issued = await stub.IssueCredential(issue_request(), metadata=WORKER, timeout=10)
+    read = ledger_pb2.GetCredentialRequest(credential_id=issued.credential.credential_id)
+    with pytest.raises(grpc.aio.AioRpcError) as hidden:
+        await stub.GetCredential(read, metadata=other, timeout=10)
+    assert hidden.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as kept:
+        await stub.RevokeCredential(
+            revoke_request(issued, "holder_moved"), metadata=other, timeout=10
+        )
+    assert kept.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    for caller in (WORKER, OFFICE, grpc_auth("auditor")):
+        found = await stub.GetCredential(read, metadata=caller, timeout=10)
+        assert found.credential.status == ledger_pb2.LEDGER_CREDENTIAL_STATUS_ACTIVE

@@ -517,3 +517,9 @@ def test_a_department_sees_its_own_and_the_office_every_one() -> None:
         clerk.departments_shown("housing", see_all)
     assert office.departments_shown(None, see_all) is None
     assert office.departments_shown("housing", see_all) == ["housing"]
+
+
+def test_a_worker_token_carries_the_community_it_serves(verifier: TokenVerifier) -> None:
+    minted = mint_dev_token("w-7", [WORKER], audience=AUDIENCE, community="C001")
+    assert verifier.verify(minted).community == "C001"
+    assert verifier.verify(mint("office:1", [OFFICE])).community == ""

@@ -1,5 +1,5 @@
 """The Batcher's own rules: callers of one turn share a batch, and one batch runs at a time
-while the next one fills."""
+while the next one fills (or as many as ``in_flight`` allows)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,38 @@ async def test_one_batch_runs_at_a_time_and_later_callers_share_the_next() -> No
     assert runner.most_at_once == 1
     assert sum(runner.sizes) == 30
     assert len(runner.sizes) < 30  # the callers that came during a batch went together
+
+
+async def test_in_flight_batches_overlap_up_to_the_limit_and_each_caller_gets_its_own() -> None:
+    runner = SlowRunner()
+    batcher: Batcher[int, int] = Batcher(runner, max_batch=4, in_flight=3)
+
+    async def arrive(item: int) -> int:
+        await asyncio.sleep(0.001 * item)
+        return await batcher.submit(item)
+
+    results = await asyncio.gather(*(arrive(i) for i in range(40)))
+
+    assert results == [i * 2 for i in range(40)]
+    assert runner.most_at_once == 3
+    assert sum(runner.sizes) == 40
+
+
+async def test_stopping_cancels_the_callers_of_batches_in_flight_and_waiting() -> None:
+    started = asyncio.Event()
+
+    async def never_done(items: list[int]) -> list[int | BaseException]:
+        started.set()
+        await asyncio.Event().wait()
+        return items
+
+    batcher: Batcher[int, int] = Batcher(never_done, max_batch=1, in_flight=2)
+    callers = [asyncio.create_task(batcher.submit(i)) for i in range(5)]
+    await started.wait()
+    await asyncio.sleep(0.01)
+    assert batcher._flusher is not None
+    batcher._flusher.cancel()
+
+    outcomes = await asyncio.gather(*callers, return_exceptions=True)
+
+    assert all(isinstance(o, asyncio.CancelledError) for o in outcomes)

@@ -16,6 +16,7 @@ from civicloop.ledger.domain.credentials import (
     ProofInvalid,
     add_proof,
     bit_is_set,
+    check_community,
     check_issue,
     credential_document,
     decode_status_list,
@@ -26,7 +27,8 @@ from civicloop.ledger.domain.credentials import (
     verify_proof,
     with_bit_set,
 )
-from civicloop.platform.errors import InvalidArgument
+from civicloop.platform.auth import Principal
+from civicloop.platform.errors import InvalidArgument, PermissionDenied
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -80,6 +82,24 @@ def test_a_signed_credential_verifies_and_any_change_breaks_it() -> None:
     other = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
     with pytest.raises(ProofInvalid):
         verify_proof(document, other)
+
+
+def test_the_proof_carries_the_document_s_context_which_the_document_must_start_with() -> None:
+    # VC-DI-EdDSA 3.3: a verifier hashes the proof as given (without proofValue), so the
+    # @context the signature covers has to travel in the proof itself.
+    document = signed()
+    assert document["proof"]["@context"] == document["@context"]
+    extended = copy.deepcopy(document)
+    extended["@context"] = [*document["@context"], "https://civicloop.example/ns/v1"]
+    verify_proof(extended, PUBLIC)
+    replaced = copy.deepcopy(document)
+    replaced["@context"] = ["https://www.w3.org/2018/credentials/v1"]
+    with pytest.raises(ProofInvalid, match="@context"):
+        verify_proof(replaced, PUBLIC)
+    without = copy.deepcopy(document)
+    del without["proof"]["@context"]
+    with pytest.raises(ProofInvalid):
+        verify_proof(without, PUBLIC)
 
 
 def test_the_proof_signs_the_jcs_forms_so_key_order_does_not_matter() -> None:
@@ -140,3 +160,17 @@ def test_issuance_refuses_each_bad_field_by_name() -> None:
     ):
         with pytest.raises(InvalidArgument):
             check_issue(bad, NOW)
+
+
+def test_a_community_worker_acts_only_for_the_community_its_token_names() -> None:
+    worker = Principal("w-7", frozenset({"worker"}), community="C001")
+    check_community(worker, "C001")
+    with pytest.raises(PermissionDenied, match="C002 is not yours"):
+        check_community(worker, "C002")
+    with pytest.raises(PermissionDenied, match="community claim"):
+        check_community(Principal("w-8", frozenset({"worker"})), "C001")
+    check_community(Principal("o-1", frozenset({"office"})), "C002")
+    auditor = Principal("a-1", frozenset({"auditor"}))
+    check_community(auditor, "C002", reading=True)
+    with pytest.raises(PermissionDenied):
+        check_community(auditor, "C002")

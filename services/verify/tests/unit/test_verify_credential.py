@@ -94,6 +94,15 @@ def test_a_credential_verifies_offline_and_a_changed_one_fails(
     assert main(["credential", str(path), "--issuer-key", other]) == 1
 
 
+def test_a_credential_whose_context_differs_from_its_proof_s_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = copy.deepcopy(credential())
+    changed["@context"] = ["https://www.w3.org/2018/credentials/v1"]
+    assert run(tmp_path, changed)[0] == 1
+    assert "the credential was changed" in capsys.readouterr().out
+
+
 def test_a_revoked_or_expired_credential_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

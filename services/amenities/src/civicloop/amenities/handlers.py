@@ -60,7 +60,7 @@ def steward_role(principal: Principal, community_code: str) -> str:
     that community (the token's community claim)."""
     if OFFICE in principal.roles:
         return OFFICE
-    if WORKER in principal.roles and community_code in principal.communities:
+    if WORKER in principal.roles and community_code == principal.community:
         return WORKER
     raise PermissionDenied(f"community {community_code} is not yours to change")
 

@@ -366,7 +366,8 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
         elif auth.OFFICE in principal.roles:
             communities = None
         else:
-            communities = principal.communities  # a worker sees its own community only
+            # A worker sees its own community only (none when its token names none).
+            communities = frozenset({principal.community}) if principal.community else frozenset()
         reports, token = await self.queries.reports(
             ReportFilter(
                 communities,

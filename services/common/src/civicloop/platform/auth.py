@@ -77,8 +77,9 @@ class Principal:
     # The role this request was let in under (``acting_for``), or the one a use case chose
     # (``acting``); empty before any check.
     acting_as: str = ""
-    # The communities a worker serves (the token's ``communities`` claim, or ``community``).
-    communities: frozenset[str] = frozenset()
+    # The community a community worker serves (the token's ``community`` claim, e.g. "C001");
+    # empty for callers not bound to one.
+    community: str = ""
 
     def _held(self, role: str) -> list[str]:
         """The caller's roles that ``role`` (which may be a wildcard like department:*) admits."""
@@ -123,7 +124,9 @@ class Principal:
             return self.acting_as
         return sorted(self.roles)[0] if self.roles else ""
 
-    def departments_shown(self, requested: str | None, see_all: Iterable[str]) -> list[str] | None:
+    def departments_shown(
+        self, requested: str | None, see_all: Iterable[str]
+    ) -> list[str] | None:
         """The departments a list may show this caller: the one asked for, else every one it
         may see; None (no limit) for the roles in ``see_all``. A department's clerk asking for
         another department's is refused."""
@@ -279,15 +282,13 @@ class TokenVerifier:
         roles = claims.get("roles", [])
         if not isinstance(roles, list):
             raise Unauthenticated("invalid bearer token: roles must be a list")
-        communities = claims.get("communities", [])
-        if not isinstance(communities, list):
-            raise Unauthenticated("invalid bearer token: communities must be a list")
-        if isinstance(claims.get("community"), str):
-            communities = [*communities, claims["community"]]
+        community = claims.get("community", "")
+        if not isinstance(community, str):
+            raise Unauthenticated("invalid bearer token: community must be a string")
         return Principal(
             subject=str(claims["sub"]),
             roles=frozenset(str(r) for r in roles),
-            communities=frozenset(str(c) for c in communities),
+            community=community,
         )
 
     def verify_header(self, authorization: str | None) -> Principal:
@@ -346,10 +347,11 @@ def mint_dev_token(
     *,
     audience: str | Sequence[str],
     ttl_seconds: int = MAX_LIFETIME_SECONDS,
-    communities: Sequence[str] = (),
+    community: str = "",
 ) -> str:
-    """A token signed with the development key, for the services whose audiences it lists:
-    for local runs, demos and tests only."""
+    """A token signed with the development key, for the services whose audiences it lists
+    (and, for a community worker, the community it serves): for local runs, demos and tests
+    only."""
     now = int(time.time())
     claims = {
         "iss": ISSUER_DEV,
@@ -360,7 +362,7 @@ def mint_dev_token(
         "exp": now + ttl_seconds,
         "jti": str(uuid.uuid4()),
     }
-    if communities:
-        claims["communities"] = list(communities)
+    if community:
+        claims["community"] = community
     key = _dev_signing_key()
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": DEV_KEY_ID})

@@ -40,12 +40,19 @@ BatchRunner = Callable[[list[T]], Awaitable[list[R | BaseException]]]
 class Batcher(Generic[T, R]):
     """Runs the items of concurrent callers in batches of at most ``max_batch``."""
 
-    def __init__(self, run_batch: BatchRunner[T, R], *, max_batch: int = 64) -> None:
+    def __init__(
+        self, run_batch: BatchRunner[T, R], *, max_batch: int = 64, in_flight: int = 1
+    ) -> None:
         self.run_batch = run_batch
         self.max_batch = max_batch
+        # Batches that may run at once. One keeps the callers' order; more overlap the round
+        # trips (a commit's WAL flush, above all) of batches whose rows cannot deadlock.
+        self.in_flight = in_flight
         self.batches = 0  # how many batches ran (for tests and profiling)
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(in_flight)
+        self._running: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         """Run ``item`` in the next batch; returns its result or raises its error."""
@@ -59,20 +66,41 @@ class Batcher(Generic[T, R]):
     async def _flush(self) -> None:
         try:
             while self._waiting:
-                # One turn of the loop lets the callers woken together join this batch.
+                # One turn of the loop lets the callers woken together join this batch; while
+                # every slot is busy, the next batch keeps filling.
                 await asyncio.sleep(0)
+                await self._slots.acquire()
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: self.max_batch]
-                try:
-                    await self._run(batch)
-                except asyncio.CancelledError:
-                    # The process is stopping: whoever still waits hears it, none hangs.
-                    for _, done in batch + self._waiting:
-                        done.cancel()
-                    self._waiting.clear()
-                    raise
+                if self.in_flight == 1:
+                    try:
+                        await self._run(batch)
+                    finally:
+                        self._slots.release()
+                    continue
+                task = asyncio.create_task(self._run_in_slot(batch))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+        except asyncio.CancelledError:
+            # The process is stopping: whoever still waits hears it, none hangs.
+            for task in self._running:
+                task.cancel()
+            for _, done in self._waiting:
+                done.cancel()
+            self._waiting.clear()
+            raise
         finally:
             self._flusher = None
+
+    async def _run_in_slot(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            await self._run(batch)
+        except asyncio.CancelledError:
+            for _, done in batch:
+                done.cancel()
+            raise
+        finally:
+            self._slots.release()
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         # A caller that gave up (its request or consumer cancelled) is not served.
@@ -100,7 +128,10 @@ class GroupCommit:
 
     ``lock_order`` gives each row's key in the order its locks should be taken (the key it
     may conflict on, such as an event id): batches of two processes that lock in one order
-    cannot deadlock each other.
+    cannot deadlock each other. For the same reason ``in_flight`` batches of one process may
+    run at once, each on its own connection, overlapping their commits' WAL flushes: only for
+    a statement whose rows take their shared locks in ``lock_order`` (no row every caller
+    updates, such as a running total).
     """
 
     def __init__(
@@ -110,12 +141,13 @@ class GroupCommit:
         *,
         lock_order: Callable[[Sequence[Any]], str] | None = None,
         max_batch: int = 64,
+        in_flight: int = 1,
     ) -> None:
         self.pool = pool
         self.statement = statement
         self.lock_order = lock_order
         self._batcher: Batcher[Sequence[Any], asyncpg.Record | None] = Batcher(
-            self._run, max_batch=max_batch
+            self._run, max_batch=max_batch, in_flight=in_flight
         )
 
     @property

@@ -1,6 +1,7 @@
 """``civicloop-ops``: the operator's command line.
 
     civicloop-ops token --role office --service intake [--subject alice] [--ttl 3600]
+                        [--community C001]
                                                    a development token for that service
     civicloop-ops parking list --service intake                        what was parked, and why
     civicloop-ops parking replay --service intake [--id EVENT_ID]      send parked events again
@@ -123,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the service the token is for (its audience); repeat for several",
     )
     token.add_argument("--subject", default="dev")
+    token.add_argument("--community", default="", help="the community a worker serves (e.g. C001)")
     token.add_argument("--ttl", type=int, default=MAX_LIFETIME_SECONDS)
     parking = commands.add_parser("parking", help="inspect or replay parked events")
     parking.add_argument("action", choices=["list", "replay"])
@@ -141,7 +143,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "token":
         audiences = [audience_of(name) for name in args.service]
-        print(mint_dev_token(args.subject, args.role, audience=audiences, ttl_seconds=args.ttl))
+        minted = mint_dev_token(
+            args.subject,
+            args.role,
+            audience=audiences,
+            ttl_seconds=args.ttl,
+            community=args.community,
+        )
+        print(minted)
         return 0
     if args.command == "parking" and args.action == "list":
         return asyncio.run(_list(_topology().parking_queue(args.service), args.limit))

@@ -23,6 +23,7 @@ class CredentialFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDENTIAL_FORMAT_VC_JSON_LD: _ClassVar[CredentialFormat]
     CREDENTIAL_FORMAT_VC_JWT: _ClassVar[CredentialFormat]
     CREDENTIAL_FORMAT_QR_PNG: _ClassVar[CredentialFormat]
+    CREDENTIAL_FORMAT_PDF: _ClassVar[CredentialFormat]
 
 class CredentialCheckKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -40,6 +41,7 @@ CREDENTIAL_FORMAT_UNSPECIFIED: CredentialFormat
 CREDENTIAL_FORMAT_VC_JSON_LD: CredentialFormat
 CREDENTIAL_FORMAT_VC_JWT: CredentialFormat
 CREDENTIAL_FORMAT_QR_PNG: CredentialFormat
+CREDENTIAL_FORMAT_PDF: CredentialFormat
 CREDENTIAL_CHECK_KIND_UNSPECIFIED: CredentialCheckKind
 CREDENTIAL_CHECK_KIND_SIGNATURE: CredentialCheckKind
 CREDENTIAL_CHECK_KIND_ISSUER: CredentialCheckKind
@@ -349,3 +351,23 @@ class GetStatusListResponse(_message.Message):
     version: int
     updated_at: _timestamp_pb2.Timestamp
     def __init__(self, status_list_id: _Optional[str] = ..., status_purpose: _Optional[str] = ..., size: _Optional[int] = ..., encoded_list: _Optional[str] = ..., status_list_credential: _Optional[bytes] = ..., version: _Optional[int] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ExportCredentialBatchRequest(_message.Message):
+    __slots__ = ("community_code", "period")
+    COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    community_code: str
+    period: str
+    def __init__(self, community_code: _Optional[str] = ..., period: _Optional[str] = ...) -> None: ...
+
+class ExportCredentialBatchResponse(_message.Message):
+    __slots__ = ("csv", "manifest_jws", "credentials", "tree_size")
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    MANIFEST_JWS_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    TREE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    csv: bytes
+    manifest_jws: str
+    credentials: int
+    tree_size: int
+    def __init__(self, csv: _Optional[bytes] = ..., manifest_jws: _Optional[str] = ..., credentials: _Optional[int] = ..., tree_size: _Optional[int] = ...) -> None: ...

@@ -105,6 +105,11 @@ class LedgerServiceStub:
                 request_serializer=civicloop_dot_v1_dot_ledger__pb2.GetStatusListRequest.SerializeToString,
                 response_deserializer=civicloop_dot_v1_dot_ledger__pb2.GetStatusListResponse.FromString,
                 _registered_method=True)
+        self.ExportCredentialBatch = channel.unary_unary(
+                '/civicloop.v1.LedgerService/ExportCredentialBatch',
+                request_serializer=civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchResponse.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -216,6 +221,20 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportCredentialBatch(self, request, context):
+        """A community's credentials of one month as a CSV with a manifest the issuer signs (a
+        compact JWS, alg EdDSA, the issuer's key): the CSV's SHA-256, each row's credential id, VC
+        digest and status, and the evidence (the issuances' and revocations' log entries with
+        inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
+        checks it offline. Every credential of the batch must be under a signed checkpoint
+        (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+        credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+        Roles: worker of that community, office, auditor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -268,6 +287,11 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.GetStatusList,
                     request_deserializer=civicloop_dot_v1_dot_ledger__pb2.GetStatusListRequest.FromString,
                     response_serializer=civicloop_dot_v1_dot_ledger__pb2.GetStatusListResponse.SerializeToString,
+            ),
+            'ExportCredentialBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportCredentialBatch,
+                    request_deserializer=civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -561,6 +585,33 @@ class LedgerService:
             '/civicloop.v1.LedgerService/GetStatusList',
             civicloop_dot_v1_dot_ledger__pb2.GetStatusListRequest.SerializeToString,
             civicloop_dot_v1_dot_ledger__pb2.GetStatusListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportCredentialBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.LedgerService/ExportCredentialBatch',
+            civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchRequest.SerializeToString,
+            civicloop_dot_v1_dot_ledger__pb2.ExportCredentialBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -101,6 +101,16 @@ class LedgerServiceStub:
     """A Bitstring Status List (W3C Bitstring Status List v1.0) as its signed credential. Public;
     cacheable until the version changes.
     """
+    ExportCredentialBatch: _grpc.UnaryUnaryMultiCallable[_ledger_pb2.ExportCredentialBatchRequest, _ledger_pb2.ExportCredentialBatchResponse]
+    """A community's credentials of one month as a CSV with a manifest the issuer signs (a
+    compact JWS, alg EdDSA, the issuer's key): the CSV's SHA-256, each row's credential id, VC
+    digest and status, and the evidence (the issuances' and revocations' log entries with
+    inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
+    checks it offline. Every credential of the batch must be under a signed checkpoint
+    (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+    credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+    Roles: worker of that community, office, auditor.
+    """
 
 @_typing.type_check_only
 class LedgerServiceAsyncStub(LedgerServiceStub):
@@ -169,6 +179,16 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     GetStatusList: _aio.UnaryUnaryMultiCallable[_ledger_pb2.GetStatusListRequest, _ledger_pb2.GetStatusListResponse]  # type: ignore[assignment]
     """A Bitstring Status List (W3C Bitstring Status List v1.0) as its signed credential. Public;
     cacheable until the version changes.
+    """
+    ExportCredentialBatch: _aio.UnaryUnaryMultiCallable[_ledger_pb2.ExportCredentialBatchRequest, _ledger_pb2.ExportCredentialBatchResponse]  # type: ignore[assignment]
+    """A community's credentials of one month as a CSV with a manifest the issuer signs (a
+    compact JWS, alg EdDSA, the issuer's key): the CSV's SHA-256, each row's credential id, VC
+    digest and status, and the evidence (the issuances' and revocations' log entries with
+    inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
+    checks it offline. Every credential of the batch must be under a signed checkpoint
+    (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+    credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+    Roles: worker of that community, office, auditor.
     """
 
 class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -295,6 +315,22 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ledger_pb2.GetStatusListResponse, _abc.Awaitable[_ledger_pb2.GetStatusListResponse]]:
         """A Bitstring Status List (W3C Bitstring Status List v1.0) as its signed credential. Public;
         cacheable until the version changes.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportCredentialBatch(
+        self,
+        request: _ledger_pb2.ExportCredentialBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_pb2.ExportCredentialBatchResponse, _abc.Awaitable[_ledger_pb2.ExportCredentialBatchResponse]]:
+        """A community's credentials of one month as a CSV with a manifest the issuer signs (a
+        compact JWS, alg EdDSA, the issuer's key): the CSV's SHA-256, each row's credential id, VC
+        digest and status, and the evidence (the issuances' and revocations' log entries with
+        inclusion proofs, the checkpoint, the log's keys), so that `civicloop-verify batch`
+        checks it offline. Every credential of the batch must be under a signed checkpoint
+        (FAILED_PRECONDITION otherwise: retry after the signing interval); a month without
+        credentials is NOT_FOUND. Also served over HTTP as a ZIP of the two files.
+        Roles: worker of that community, office, auditor.
         """
 
 def add_LedgerServiceServicer_to_server(servicer: LedgerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

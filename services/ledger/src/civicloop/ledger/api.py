@@ -6,14 +6,24 @@ wider one replaces it; the checkpoint moves at the signing interval.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from typing import Any
 
-from fastapi import APIRouter, Response
+import jinja2
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 
 from civicloop.ledger.credentials import Credentials
+from civicloop.ledger.domain.credentials import METHOD_NAMES
+from civicloop.ledger.exports import Exports
 from civicloop.ledger.queries import LedgerQueries
+from civicloop.platform import auth
+from civicloop.platform.auth import TokenVerifier
 from civicloop.platform.errors import NotFound
 from civicloop.platform.protobuf import parse_uuid
+from civicloop.platform.ratelimit import AddressLimit
 from civicloop.tlog.errors import MalformedError
 from civicloop.tlog.tiles import TILE_WIDTH, Tile, parse_tile_path
 from civicloop.verify.layout import CHECKPOINT_PATH, KEYS_PATH
@@ -24,6 +34,43 @@ MOVING = "public, max-age=2"
 KEYS = "public, max-age=300"
 TEXT = "text/plain; charset=utf-8"
 OCTETS = "application/octet-stream"
+BATCH_READERS = (auth.WORKER, auth.OFFICE, auth.AUDITOR)
+# The page a scanned QR code opens on a phone: no script, no style, no referrer.
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+}
+_CHECK_NAMES = {
+    "signature": "签名有效",
+    "issuer": "由本市账本签发",
+    "validity_period": "在有效期内",
+    "status": "未被撤销",
+    "log_inclusion": "签发已存证（已签名检查点）",
+    "holder": "持有人一致",
+}
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("civicloop.ledger", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def verification_page(checked: dict[str, Any]) -> str:
+    """The public verification, in Chinese, for the person who scanned a printed credential."""
+    subject = checked["credential"]["credentialSubject"]
+    method = str(subject.get("verificationMethod", ""))
+    return _templates.get_template("verification.html").render(
+        valid=checked["valid"],
+        status=checked["status"],
+        checked_at=checked["checkedAt"],
+        credential=checked["credential"],
+        subject=subject,
+        method=METHOD_NAMES.get(method, method),
+        checks=checked["checks"],
+        check_names=_CHECK_NAMES,
+    )
 
 
 def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
@@ -66,9 +113,17 @@ def build_router(queries: LedgerQueries, prefix: str) -> APIRouter:
     return router
 
 
-def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
-    """The issuer's did:web document and the signed status lists, for offline verifiers."""
+def credential_router(
+    credentials: Credentials,
+    exports: Exports,
+    verifier: TokenVerifier,
+    limit: AddressLimit,
+    prefix: str,
+) -> APIRouter:
+    """The issuer's did:web document, the signed status lists and the public verification of
+    a credential, for offline verifiers and scanned printouts; a community's batch export."""
     router = APIRouter(tags=["credentials"])
+    prefix = prefix.rstrip("/")
 
     @router.get("/.well-known/did.json", summary="The issuer's DID document (did:web)")
     async def did_document() -> Response:
@@ -78,13 +133,50 @@ def credential_router(credentials: Credentials, prefix: str) -> APIRouter:
             headers={"cache-control": KEYS},
         )
 
-    @router.get(prefix.rstrip("/") + "/status/{list_id}", summary="A Bitstring Status List")
+    @router.get(prefix + "/status/{list_id}", summary="A Bitstring Status List")
     async def status_list(list_id: str) -> Response:
         _, signed = await credentials.status_list(list_id)
         return Response(
             json.dumps(signed, ensure_ascii=False),
             media_type="application/vc",
             headers={"cache-control": MOVING},
+        )
+
+    @router.get(
+        prefix + "/credentials/{credential_uuid}/verification",
+        summary="The ledger's checks of a credential it issued (the printed QR code's link)",
+    )
+    async def verification(credential_uuid: str, request: Request) -> Response:
+        await limit.check(request.client.host if request.client else None)
+        credential_id = f"urn:uuid:{parse_uuid(credential_uuid, 'credential_uuid')}"
+        checked = await exports.verification(credential_id)
+        if "text/html" in request.headers.get("accept", ""):
+            return HTMLResponse(verification_page(checked), headers=PAGE_HEADERS)
+        return Response(
+            json.dumps(checked, ensure_ascii=False),
+            media_type="application/json",
+            headers={"cache-control": "no-store"},
+        )
+
+    @router.get(
+        prefix + "/credentials/batch/{community_code}/{period}.zip",
+        summary="A community's credentials of a month: CSV and signed manifest, zipped",
+    )
+    async def batch(community_code: str, period: str, request: Request) -> Response:
+        principal = verifier.verify_header(request.headers.get("authorization"))
+        batch = await exports.batch(principal.acting_for(BATCH_READERS), community_code, period)
+        name = f"{community_code}-{period}"
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            zipped.writestr(f"{name}.csv", batch.csv)
+            zipped.writestr(f"{name}.manifest.jws", batch.manifest_jws)
+        return Response(
+            archive.getvalue(),
+            media_type="application/zip",
+            headers={
+                "cache-control": "no-store",
+                "content-disposition": f'attachment; filename="{name}.zip"',
+            },
         )
 
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 from civicloop.ledger import api
 from civicloop.ledger.credentials import Credentials, Issuer
 from civicloop.ledger.domain.evidence import case_event_types
+from civicloop.ledger.exports import Exports
 from civicloop.ledger.handlers import Ledger
 from civicloop.ledger.queries import LedgerQueries
 from civicloop.ledger.rpc import SERVICE_NAME, LedgerServicer
@@ -44,6 +45,7 @@ def build(runtime: Runtime) -> ServiceParts:
     sequencer.on_integrated.append(credentials.announce)
     witnesses = parse_witnesses(settings.ledger_witnesses)
     queries = LedgerQueries(runtime.pool, signer.verifier, [w.key for w in witnesses])
+    exports = Exports(credentials, queries, settings.ledger_public_prefix, settings.pdf_font())
     witness_client = WitnessClient(runtime.pool, witnesses, settings.ledger_witness_timeout_seconds)
 
     async def integrate() -> None:
@@ -67,10 +69,14 @@ def build(runtime: Runtime) -> ServiceParts:
         trusted_proxies=runtime.trusted_proxies,
     )
     app.include_router(api.build_router(queries, settings.ledger_public_prefix))
-    app.include_router(api.credential_router(credentials, settings.ledger_public_prefix))
     limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}ledger:limit"),
         settings.ledger_limit_per_address_minute,
+    )
+    app.include_router(
+        api.credential_router(
+            credentials, exports, runtime.verifier, limit, settings.ledger_public_prefix
+        )
     )
     handlers: dict[str, InboxHandler] = {
         event_type: ledger.on_case_event for event_type in case_event_types(EVENT_TYPES)
@@ -81,7 +87,13 @@ def build(runtime: Runtime) -> ServiceParts:
             (
                 ledger_pb2_grpc.add_LedgerServiceServicer_to_server,
                 LedgerServicer(
-                    ledger, queries, credentials, runtime.verifier, limit, runtime.trusted_proxies
+                    ledger,
+                    queries,
+                    credentials,
+                    runtime.verifier,
+                    limit,
+                    runtime.trusted_proxies,
+                    exports=exports,
                 ),
                 SERVICE_NAME,
             )

@@ -29,6 +29,7 @@ from civicloop.ledger.domain.credentials import (
     ProofInvalid,
     add_proof,
     bit_is_set,
+    check_community,
     check_issue,
     credential_document,
     did_key,
@@ -58,12 +59,16 @@ from civicloop.platform.protobuf import timestamp
 from civicloop.platform.text import plain_text
 from civicloop.tlog.evidence import EvidenceLeaf
 from civicloop.v1 import events_pb2
+from civicloop.verify.batch import ISSUED, REVOKED, jws_signing_input, revocation_record
 
-ISSUED = "civicloop.ledger.credential_issued.v1"
-REVOKED = "civicloop.ledger.credential_revoked.v1"
 STATUS_LIST_ID = "1"
 MAX_PRESENTED_BYTES = 64 * 1024
 _IDS = uuid.UUID("5b0c3f7e-8a51-4f4e-9d54-3c1e2f8b7a10")  # namespace of derived ids
+
+
+def revocation_event_id(credential_id: str) -> str:
+    """The log event of a credential's revocation (one per credential)."""
+    return str(uuid.uuid5(_IDS, f"revoked\n{credential_id}"))
 
 
 def vc_digest(document: dict[str, Any]) -> bytes:
@@ -123,12 +128,16 @@ class Issuer:
     def status_list_url(self, list_id: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/ledger/status/{list_id}"
 
-    def jwt(self, document: dict[str, Any]) -> str:
-        """The VC secured with VC-JOSE-COSE: a compact JWS, alg EdDSA."""
-        header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": self.verification_method}
-        signing_input = f"{_b64url(rfc8785.dumps(header))}.{_b64url(rfc8785.dumps(document))}"
+    def jws(self, payload: dict[str, Any], typ: str) -> str:
+        """A compact JWS of the JCS form of `payload`, alg EdDSA, signed with the issuer key."""
+        header = {"alg": "EdDSA", "typ": typ, "kid": self.verification_method}
+        signing_input = jws_signing_input(header, payload)
         signature = self.key.sign(signing_input.encode("ascii"))
         return f"{signing_input}.{_b64url(signature)}"
+
+    def jwt(self, document: dict[str, Any]) -> str:
+        """The VC secured with VC-JOSE-COSE: a compact JWS, alg EdDSA."""
+        return self.jws(document, "vc+jwt")
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,7 @@ class Credentials:
             raise InvalidArgument.of("request_id", "must be 1..128 characters")
         now = self.clock()
         check_issue(request, now)
+        check_community(principal, request.community_code)
         derived = uuid.uuid5(_IDS, principal.subject + "\n" + request_id)
         credential_id = f"urn:uuid:{derived}"
         event_id = str(uuid.uuid5(_IDS, f"issued\n{credential_id}"))
@@ -313,6 +323,12 @@ class Credentials:
             raise NotFound(f"no credential {credential_id}")
         return Credential(row)
 
+    async def read(self, principal: Principal, credential_id: str) -> Credential:
+        """A credential for a caller who may see its community's."""
+        credential = await self.get(credential_id)
+        check_community(principal, credential.row["community_code"], reading=True)
+        return credential
+
     async def leaf_index(self, credential: Credential) -> int | None:
         entry = await repo.logged_entry(self.pool, credential.row["issuance_event_id"])
         return None if entry is None else entry.leaf_index
@@ -342,6 +358,7 @@ class Credentials:
             )
             if row is None:
                 raise NotFound(f"no credential {credential_id}")
+            check_community(principal, row["community_code"])
             if row["status"] == "revoked":
                 if row["revocation_request_id"] == request_id:
                     version = await conn.fetchval(
@@ -377,8 +394,8 @@ class Credentials:
                 text,
                 request_id,
             )
-            record = {"credentialId": credential_id, "reason": reason_code, "at": rfc3339(now)}
-            event_id = str(uuid.uuid5(_IDS, f"revoked\n{credential_id}"))
+            record = revocation_record(credential_id, reason_code, rfc3339(now))
+            event_id = revocation_event_id(credential_id)
             await _evidence(conn, event_id, REVOKED, credential_id, vc_digest(record), now)
         self.sequencer.staged.set()
         return Credential(revoked), int(version)

@@ -8,6 +8,7 @@ from civicloop.ledger import messages
 from civicloop.ledger.credentials import Credentials
 from civicloop.ledger.domain.credentials import IssueRequest
 from civicloop.ledger.domain.evidence import check_id, evidence_leaf
+from civicloop.ledger.exports import Exports
 from civicloop.ledger.handlers import Ledger
 from civicloop.ledger.messages import CHECK_KIND
 from civicloop.ledger.queries import CASE_EVIDENCE, LedgerQueries
@@ -36,7 +37,10 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         verifier: TokenVerifier,
         public_limit: AddressLimit,
         proxies: TrustedProxies | None = None,
+        *,
+        exports: Exports,
     ) -> None:
+        self.exports = exports
         self.ledger = ledger
         self.queries = queries
         self.credentials = credentials
@@ -145,9 +149,9 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     async def GetCredential(
         self, request: ledger_pb2.GetCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.GetCredentialResponse:
-        if len(request.formats) > 3:
-            raise InvalidArgument.of("formats", "at most 3")
-        credential = await self.credentials.get(request.credential_id)
+        if len(request.formats) > 4:
+            raise InvalidArgument.of("formats", "at most 4")
+        credential = await self.credentials.read(principal, request.credential_id)
         exports = []
         for n, kind in enumerate(request.formats):
             if kind == ledger_pb2.CREDENTIAL_FORMAT_VC_JSON_LD:
@@ -166,9 +170,17 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
                         content=self.credentials.issuer.jwt(credential.document).encode(),
                     )
                 )
+            elif kind == ledger_pb2.CREDENTIAL_FORMAT_PDF:
+                exports.append(
+                    ledger_pb2.CredentialExport(
+                        format=kind,
+                        media_type="application/pdf",
+                        content=await self.exports.printable(credential),
+                    )
+                )
             else:
                 raise InvalidArgument.of(
-                    f"formats[{n}]", "must be CREDENTIAL_FORMAT_VC_JSON_LD or _VC_JWT"
+                    f"formats[{n}]", "must be CREDENTIAL_FORMAT_VC_JSON_LD, _VC_JWT or _PDF"
                 )
         return ledger_pb2.GetCredentialResponse(
             credential=messages.credential_pb(
@@ -241,4 +253,19 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
             status_list_credential=json.dumps(signed, ensure_ascii=False).encode(),
             version=row["version"],
             updated_at=timestamp(row["updated_at"]),
+        )
+
+    @rpc(roles=(auth.WORKER, auth.OFFICE, auth.AUDITOR))
+    async def ExportCredentialBatch(
+        self,
+        request: ledger_pb2.ExportCredentialBatchRequest,
+        context: Context,
+        principal: Principal,
+    ) -> ledger_pb2.ExportCredentialBatchResponse:
+        batch = await self.exports.batch(principal, request.community_code, request.period)
+        return ledger_pb2.ExportCredentialBatchResponse(
+            csv=batch.csv,
+            manifest_jws=batch.manifest_jws,
+            credentials=batch.credentials,
+            tree_size=batch.tree_size,
         )

@@ -6,6 +6,7 @@ from importlib import resources
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field
 
+from civicloop.ledger.printing import Font, find_cjk_font, parse_font
 from civicloop.platform.settings import ServiceSettings
 from civicloop.tlog.note import NoteSigner, parse_private_key, parse_verifier_key
 
@@ -81,10 +82,24 @@ class LedgerSettings(ServiceSettings):
     # Where the public layout is reached from outside (the status list URL in credentials).
     ledger_public_base_url: str = "http://127.0.0.1:8005"
     ledger_witness_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # The font with Chinese glyphs embedded in printed credentials: a path ('#<n>' picks a
+    # font of a collection); empty: the first one fontconfig knows; "none": English headings
+    # in the PDF core font.
+    ledger_pdf_font: str = ""
 
     def issuer_key(self) -> Ed25519PrivateKey:
         text = self.ledger_issuer_key or _development_key_text("dev-issuer-key.txt")
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text.strip()))
+
+    def pdf_font(self) -> Font | None:
+        if self.ledger_pdf_font == "none":
+            return None
+        if self.ledger_pdf_font:
+            font = parse_font(self.ledger_pdf_font)
+            if not font.path.is_file():
+                raise RuntimeError(f"LEDGER_PDF_FONT: no font file {font.path}")
+            return font
+        return find_cjk_font()
 
     def log_signer(self) -> NoteSigner:
         if self.ledger_signing_key:

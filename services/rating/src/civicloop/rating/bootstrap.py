@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from civicloop.platform.clock import clock_from
 from civicloop.platform.departments import DepartmentNames
@@ -19,6 +20,7 @@ from civicloop.rating.queries import RatingQueries
 from civicloop.rating.rpc import SERVICE_NAME, RatingServicer
 from civicloop.rating.settings import RatingSettings
 from civicloop.rating.sms import DEV_SMS_SECRET, SmsGateway
+from civicloop.rating.store.repository import fold_rate_counts
 from civicloop.v1 import dispatch_pb2_grpc, events_pb2, intake_pb2_grpc, rating_pb2_grpc
 
 
@@ -63,6 +65,9 @@ def build(runtime: Runtime) -> ServiceParts:
     async def expire_links() -> None:
         await periodically(rater.expire_due_links, settings.rating_scan_seconds)
 
+    async def fold_counts() -> None:
+        await periodically(partial(fold_rate_counts, runtime.pool), settings.rating_fold_seconds)
+
     app = create_http_app(
         "rating",
         runtime.readiness,
@@ -91,5 +96,5 @@ def build(runtime: Runtime) -> ServiceParts:
             **{type_of(payload): rater.on_case_handled for payload in handled},
             type_of(events_pb2.CaseCompleted): rater.on_case_completed,
         },
-        background=[send_links, expire_links],
+        background=[send_links, expire_links, fold_counts],
     )

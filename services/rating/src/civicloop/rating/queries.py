@@ -14,7 +14,7 @@ from civicloop.platform.paging import Keyset, PageRequest
 from civicloop.platform.protobuf import parse_uuid
 from civicloop.rating.domain.model import Rating
 from civicloop.rating.domain.rates import Counts, month_range
-from civicloop.rating.store.repository import ALL
+from civicloop.rating.store.repository import ALL, COUNTS
 
 RATES = Keyset("rates", ("text", "text", "text"))
 RATINGS = Keyset("ratings", ("timestamp", "uuid"))
@@ -66,7 +66,7 @@ class RatingQueries:
         self.clock = clock
 
     async def rates(self, wanted: RateFilter, page: PageRequest) -> tuple[list[RateRow], str]:
-        """The counts summed over the groups asked for (rate_counts is kept per department,
+        """The counts summed over the groups asked for (``COUNTS``: kept per department,
         community and month, so this sums a few thousand rows at most)."""
         first, last = month_range(wanted.from_month, wanted.to_month, self.clock())
         # The grain that answers: a dimension neither grouped by nor filtered on is read from
@@ -89,7 +89,7 @@ class RatingQueries:
                          sum(satisfied)::bigint AS satisfied,
                          sum(completed)::bigint AS completed, sum(on_time)::bigint AS on_time,
                          sum(closed)::bigint AS closed, sum(resolved)::bigint AS resolved
-                    FROM rate_counts
+                    FROM {COUNTS} counts
                    WHERE month BETWEEN $1 AND $2 AND {" AND ".join(grain)}
                      AND ($3::text[] IS NULL OR department_code = ANY($3))
                      AND ($4::text IS NULL OR community_code = $4)

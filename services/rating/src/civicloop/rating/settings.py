@@ -35,6 +35,8 @@ class RatingSettings(ServiceSettings):
     rating_sms_backoff_seconds: float = Field(default=0.5, gt=0)
     # How often unsent links and expired links are looked for, seconds.
     rating_scan_seconds: float = Field(default=5.0, gt=0)
+    # How often the appended rate count changes are folded into the counts, seconds.
+    rating_fold_seconds: float = Field(default=1.0, gt=0)
     # Rating page views and submissions per client address per minute.
     rating_limit_per_address_minute: int = Field(default=30, ge=1)
 

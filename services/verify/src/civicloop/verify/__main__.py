@@ -21,6 +21,7 @@ from civicloop.tlog.errors import (
     SignatureError,
 )
 from civicloop.tlog.note import as_text, b64decode_strict, parse_verifier_key
+from civicloop.verify.batch import check_batch, manifest_keys
 from civicloop.verify.checks import (
     Outcome,
     Read,
@@ -41,6 +42,12 @@ from civicloop.verify.layout import (
     evidence_path,
     parse_evidence_bundle,
     parse_keys,
+)
+from civicloop.verify.printed import (
+    ReaderMissing,
+    check_printed,
+    printed_evidence,
+    read_attachments,
 )
 from civicloop.verify.sources import log_reader, read_location
 
@@ -122,21 +129,39 @@ def _parser() -> argparse.ArgumentParser:
         parents=[keys, log],
         help="monitor: every entry the log serves matches its tree and the signed root",
     )
+    issuer = argparse.ArgumentParser(add_help=False)
+    issuer.add_argument(
+        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
+    )
+    moment = argparse.ArgumentParser(add_help=False)
+    moment.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
     credential = commands.add_parser(
         "credential",
+        parents=[issuer, moment],
         help="a subsidy verification credential: its proof under the pinned issuer key, its "
         "validity and, given the status list, its revocation bit",
     )
     credential.add_argument("file", help="the credential (JSON-LD VC) file or URL")
     credential.add_argument(
-        "--issuer-key", metavar="DID", help="the issuer's key as a did:key (pin it: from the city)"
-    )
-    credential.add_argument(
         "--status-list",
         metavar="FILE|URL",
         help="the issuer's status list credential (default: not checked offline)",
     )
-    credential.add_argument("--at", help="the moment to check for, RFC 3339 (default: now)")
+    batch = commands.add_parser(
+        "batch",
+        parents=[keys, issuer],
+        help="a community's monthly CSV and its signed manifest: every row a credential the "
+        "issuer signed, with its issuance (and revocation) in the signed log",
+    )
+    batch.add_argument("csv", help="the CSV file")
+    batch.add_argument("manifest", help="the manifest (a compact JWS) file")
+    pdf = commands.add_parser(
+        "pdf",
+        parents=[keys, issuer, moment],
+        help="a printed credential's PDF: the credential, its evidence and the status list "
+        "at printing that it carries",
+    )
+    pdf.add_argument("file", help="the PDF file")
     return parser
 
 
@@ -185,25 +210,65 @@ def _json_object(location: str, what: str) -> dict[str, Any]:
     return found
 
 
-def _credential(args: argparse.Namespace) -> Outcome:
+def _issuer_key(args: argparse.Namespace) -> bytes:
     if not args.issuer_key:
         raise UsageError("give --issuer-key (the issuer's did:key, pinned from the city)")
-    issuer_key = did_key_public(args.issuer_key)
+    return did_key_public(args.issuer_key)
+
+
+def _at(args: argparse.Namespace) -> datetime:
     try:
         at = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     except ValueError as exc:
         raise UsageError(f"--at is not an RFC 3339 time: {exc}") from exc
     if at.tzinfo is None:
         raise UsageError("--at needs its time zone")
+    return at
+
+
+def _credential(args: argparse.Namespace) -> Outcome:
+    issuer_key = _issuer_key(args)
+    at = _at(args)
     document = _json_object(args.file, "the credential")
     status = _json_object(args.status_list, "the status list") if args.status_list else None
     verified, failures = check_credential(document, issuer_key, at, status)
     return Outcome(verified, failures)
 
 
+def _batch(args: argparse.Namespace, warn: list[str]) -> Outcome:
+    issuer_key = _issuer_key(args)
+    data = read_location(args.csv)
+    manifest = as_text(read_location(args.manifest), "manifest")
+    carried = None
+    if not args.log_key and not args.keys:
+        # The log's keys the manifest carries, trusted only once the issuer's signature holds.
+        carried = manifest_keys(manifest, issuer_key)
+        if carried is None:
+            return Outcome(
+                [],
+                [
+                    "the manifest's signature does not verify under the issuer key, or it "
+                    "carries no log keys (give --log-key)"
+                ],
+            )
+    return check_batch(data, manifest, issuer_key, _trust(args, warn, carried))
+
+
+def _pdf(args: argparse.Namespace, warn: list[str]) -> Outcome:
+    issuer_key = _issuer_key(args)
+    at = _at(args)
+    attachments = read_attachments(read_location(args.file))
+    trust = _trust(args, warn, printed_evidence(attachments).keys)
+    return check_printed(attachments, issuer_key, at, trust)
+
+
 def _run(args: argparse.Namespace, warn: list[str]) -> Outcome:
     if args.command == "credential":
         return _credential(args)
+    if args.command == "batch":
+        return _batch(args, warn)
+    if args.command == "pdf":
+        return _pdf(args, warn)
     read = log_reader(args.log) if getattr(args, "log", None) else None
     needs_served_keys = not args.log_key and not args.keys
     if args.command == "bundle":
@@ -253,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"civicloop-verify: {exc}", file=sys.stderr)
         return EXIT_MALFORMED
+    except ReaderMissing as exc:
+        print(f"UNSUPPORTED {exc}", file=sys.stderr)
+        return EXIT_UNSUPPORTED
     except Unreachable as exc:
         print(f"UNREADABLE {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE

@@ -64,6 +64,26 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def hashed_forms(
+    document: dict[str, Any], proof: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the document, the proof configuration) an eddsa-jcs-2022 signature covers,
+    VC-DI-EdDSA 3.3.2 steps 1-6: a proof that names an @context must name the document's first
+    contexts, in order (InvalidSignature otherwise), and the document is hashed under the
+    proof's."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in config:
+        wanted = config["@context"]
+        wanted = wanted if isinstance(wanted, list) else [wanted]
+        found = unsecured.get("@context")
+        found = found if isinstance(found, list) else [found]
+        if found[: len(wanted)] != wanted:
+            raise InvalidSignature("the document's @context does not start with the proof's")
+        unsecured["@context"] = config["@context"]
+    return unsecured, config
+
+
 def check_proof(document: dict[str, Any], public_key: bytes) -> str:
     """Raise MalformedError / InvalidSignature unless the eddsa-jcs-2022 proof verifies."""
     proof = document.get("proof")
@@ -72,9 +92,7 @@ def check_proof(document: dict[str, Any], public_key: bytes) -> str:
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
         raise MalformedError("proof.proofValue must be base58btc multibase ('z...')")
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    config["@context"] = document.get("@context")
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    unsecured, config = hashed_forms(document, proof)
     hashed = (
         hashlib.sha256(canonical_json(config)).digest()
         + hashlib.sha256(canonical_json(unsecured)).digest()

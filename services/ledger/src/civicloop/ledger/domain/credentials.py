@@ -1,9 +1,10 @@
 """The monthly old-age subsidy verification credential (高龄补贴认证): pure rules, no I/O.
 
 A W3C Verifiable Credential 2.0 secured with a Data Integrity proof, cryptosuite
-eddsa-jcs-2022: the proof configuration and the document without its proof are each
-canonicalised with JCS (RFC 8785) and hashed with SHA-256; the Ed25519 signature over the two
-hashes is the proofValue, base58btc multibase. The issuer is a did:web, its key also given as a
+eddsa-jcs-2022 (W3C VC-DI-EdDSA section 3.3): the proof carries the document's @context, the
+proof without its proofValue and the document without its proof are each canonicalised with JCS
+(RFC 8785) and hashed with SHA-256; the Ed25519 signature over the two hashes is the proofValue,
+base58btc multibase. The issuer is a did:web, its key also given as a
 did:key (offline verification). Revocation is a Bitstring Status List (131,072 bits, GZIP,
 base64url multibase). The holder is a salted hash computed by the caller: no personal data.
 """
@@ -24,7 +25,9 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from civicloop.platform.errors import Violations
+from civicloop.platform.auth import AUDITOR, OFFICE, Principal
+from civicloop.platform.errors import PermissionDenied, Violations
+from civicloop.verify.credential import hashed_forms
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "OldAgeSubsidyVerification"
@@ -32,6 +35,8 @@ CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_PURPOSE = "assertionMethod"
 STATUS_LIST_SIZE = 131_072  # bits: the spec's minimum, for herd privacy
 EVIDENCE_TYPES = ("home_visit", "video_call", "office_visit")
+# How each verification method reads in Chinese (the printed page, the verification page).
+METHOD_NAMES = {"home_visit": "入户核验", "video_call": "视频核验", "office_visit": "现场核验"}
 REVOCATION_REASONS = ("issued_in_error", "holder_deceased", "holder_moved", "fraud", "other")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A verification may be recorded up to this many days after the month it covers.
@@ -64,8 +69,7 @@ def public_key_of_did_key(did: str) -> bytes:
     return raw[2:]
 
 
-def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
+def _hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
     return (
         hashlib.sha256(rfc8785.dumps(proof_config)).digest()
         + hashlib.sha256(rfc8785.dumps(unsecured)).digest()
@@ -75,19 +79,20 @@ def _hash_data(document: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
 def add_proof(
     document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str, created: datetime
 ) -> dict[str, Any]:
-    """The document with an eddsa-jcs-2022 DataIntegrityProof."""
-    proof_config: dict[str, Any] = {
-        "@context": document["@context"],
+    """The document with an eddsa-jcs-2022 DataIntegrityProof; the proof repeats the
+    document's @context (VC-DI-EdDSA 3.3.1 step 2), which verifiers hash with the proof."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    proof: dict[str, Any] = {
+        "@context": unsecured["@context"],
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
         "created": rfc3339(created),
         "verificationMethod": verification_method,
         "proofPurpose": PROOF_PURPOSE,
     }
-    signature = key.sign(_hash_data(document, proof_config))
-    proof = {k: v for k, v in proof_config.items() if k != "@context"}
+    signature = key.sign(_hash_data(unsecured, proof))
     proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
-    return {**document, "proof": proof}
+    return {**unsecured, "proof": proof}
 
 
 def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
@@ -104,11 +109,13 @@ def verify_proof(document: dict[str, Any], public_key: bytes) -> dict[str, Any]:
         signature = base58.b58decode(value[1:])
     except ValueError as exc:
         raise ProofInvalid("proofValue is not base58btc") from exc
-    proof_config = {k: v for k, v in proof.items() if k != "proofValue"}
-    proof_config["@context"] = document.get("@context")
+    try:
+        unsecured, config = hashed_forms(document, proof)
+    except InvalidSignature as exc:
+        raise ProofInvalid(str(exc)) from exc
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
-            signature, _hash_data(document, proof_config)
+            signature, _hash_data(unsecured, config)
         )
     except (InvalidSignature, ValueError) as exc:
         raise ProofInvalid("the signature does not verify: the document or proof changed") from exc
@@ -145,6 +152,19 @@ class IssueRequest:
     period: str
     evidence_type: str
     verified_at: datetime | None
+
+
+def check_community(principal: Principal, community_code: str, *, reading: bool = False) -> None:
+    """Who may act on a community's credentials: the coordinating office for every community
+    (and, to read, an auditor); a community worker only for the community its token names."""
+    if principal.has_any((OFFICE, AUDITOR) if reading else (OFFICE,)):
+        return
+    if not principal.community:
+        raise PermissionDenied("a worker's token must name its community (the community claim)")
+    if principal.community != community_code:
+        raise PermissionDenied(
+            f"community {community_code} is not yours (your token names {principal.community})"
+        )
 
 
 def check_issue(request: IssueRequest, now: datetime) -> None:

@@ -42,11 +42,43 @@ _CASE_COLUMNS = """case_id, version, state, community_code, category_code, summa
     closed_as"""
 
 
-def _grains(department: str, community: str) -> tuple[tuple[str, str], ...]:
-    """The rates' groups a fact falls in: its department and community, and the totals over
-    every community, every department, and both (``ALL``), so that GetRates reads a few hundred
-    rows for a city-wide or per-department figure."""
-    return ((department, community), (department, ALL), (ALL, community), (ALL, ALL))
+COUNT_COLUMNS = ("rated", "satisfied", "completed", "on_time", "closed", "resolved")
+_COUNTED = ", ".join(COUNT_COLUMNS)
+
+# The counts GetRates reads: rate_counts, kept per department, community and month and in
+# totals over every community, every department and both (``ALL``), so that a city-wide or
+# per-department figure reads a few hundred rows; plus the changes not folded into it yet,
+# each read into the same four groups.
+COUNTS = f"""(SELECT department_code, community_code, month, {_COUNTED} FROM rate_counts
+    UNION ALL
+    SELECT g.department_code, g.community_code, c.month,
+           {", ".join(f"c.{column}" for column in COUNT_COLUMNS)}
+      FROM rate_count_changes c
+     CROSS JOIN LATERAL (VALUES (c.department_code, c.community_code),
+                                (c.department_code, '{ALL}'), ('{ALL}', c.community_code),
+                                ('{ALL}', '{ALL}')) AS g(department_code, community_code))"""
+
+# Moves the changes appended so far into rate_counts and its totals, in one transaction (a
+# reader sees each change once, on one side or the other). Upserted in key order: two folds
+# at once (two replicas) wait for each other, never deadlock.
+FOLD_COUNTS = f"""
+    WITH moved AS (
+        DELETE FROM rate_count_changes
+        RETURNING department_code, community_code, month, {_COUNTED})
+    INSERT INTO rate_counts (department_code, community_code, month, {_COUNTED})
+    SELECT coalesce(department_code, '{ALL}'), coalesce(community_code, '{ALL}'), month,
+           {", ".join(f"sum({column})" for column in COUNT_COLUMNS)}
+      FROM moved
+     GROUP BY GROUPING SETS ((department_code, community_code, month),
+                             (department_code, month), (community_code, month), (month))
+     ORDER BY 1, 2, 3
+    ON CONFLICT (department_code, community_code, month) DO UPDATE SET
+    {", ".join(f"{c} = rate_counts.{c} + EXCLUDED.{c}" for c in COUNT_COLUMNS)}"""
+
+
+async def fold_rate_counts(pool: asyncpg.Pool) -> None:
+    """Fold the appended changes into rate_counts (rating does it about once a second)."""
+    await pool.execute(FOLD_COUNTS)
 
 
 def _event_counts(case: RatedCase) -> Iterator[tuple[datetime, dict[str, int]]]:
@@ -174,16 +206,17 @@ class CaseRepository:
         return (row["case_id"], row["id"]) if row else None
 
     async def count(self, department: str, community: str, at: datetime, **counts: int) -> None:
-        """Add to the counts of the rates' groups the fact falls in (``_grains``)."""
+        """Append what a fact adds to the counts of its department, community and month
+        (folded into rate_counts and its totals by ``fold_rate_counts``)."""
         columns = list(counts)
-        month = month_of(at)
-        await self.conn.executemany(
-            f"""INSERT INTO rate_counts (department_code, community_code, month,
-                                         {", ".join(columns)})
-                VALUES ($1, $2, $3, {", ".join(f"${i + 4}" for i in range(len(columns)))})
-                ON CONFLICT (department_code, community_code, month) DO UPDATE SET
-                {", ".join(f"{c} = rate_counts.{c} + EXCLUDED.{c}" for c in columns)}""",
-            [(d, c, month, *counts.values()) for d, c in _grains(department, community)],
+        await self.conn.execute(
+            f"""INSERT INTO rate_count_changes (department_code, community_code, month,
+                                                {", ".join(columns)})
+                VALUES ($1, $2, $3, {", ".join(f"${i + 4}" for i in range(len(columns)))})""",
+            department,
+            community,
+            month_of(at),
+            *counts.values(),
         )
 
 
@@ -320,18 +353,13 @@ RATED_CASE = f"""
                              score, comment, rated_at)
         SELECT $17::uuid, case_id, $18::uuid, $19, $20, $21, $22, $23, $24 FROM rated_case),
     counted AS (
-        INSERT INTO rate_counts (department_code, community_code, month, rated, satisfied,
-                                 closed, resolved)
+        INSERT INTO rate_count_changes (department_code, community_code, month, rated,
+                                        satisfied, closed, resolved)
         SELECT g.* FROM rated_case,
                unnest($25::text[], $26::text[], $27::text[], $28::bigint[], $29::bigint[],
                       $30::bigint[], $31::bigint[])
                  AS g(department_code, community_code, month, rated, satisfied, closed,
-                      resolved)
-        ON CONFLICT (department_code, community_code, month) DO UPDATE SET
-            rated = rate_counts.rated + EXCLUDED.rated,
-            satisfied = rate_counts.satisfied + EXCLUDED.satisfied,
-            closed = rate_counts.closed + EXCLUDED.closed,
-            resolved = rate_counts.resolved + EXCLUDED.resolved),
+                      resolved)),
     events AS (
         SELECT e.* FROM rated_case,
                unnest($32::bigint[], $33::text[], $34::text[], $35::text[], $36::text[],
@@ -364,6 +392,10 @@ class CaseAtLink:
     pending_link_ids: frozenset[str]
 
 
+# Batches of ratings written at once (each on its own connection of the pool).
+WRITES_IN_FLIGHT = 4
+
+
 class RatedCaseWriter:
     """Ratings through their links, read without a lock and written in one statement each;
     concurrent ratings share a round trip and a commit (``GroupCommit``), their case rows
@@ -372,9 +404,15 @@ class RatedCaseWriter:
     def __init__(self, pool: asyncpg.Pool, to_message: EventMapper[RatedCase]) -> None:
         self.pool = pool
         self.to_message = to_message
-        self._writes = GroupCommit(pool, RATED_CASE, lock_order=lambda row: str(row[0]))
+        # Its rows lock their case (in case id order) and append the rest, the counts too: a
+        # few batches commit side by side.
+        self._writes = GroupCommit(
+            pool, RATED_CASE, lock_order=lambda row: str(row[0]), in_flight=WRITES_IN_FLIGHT
+        )
         # Ratings arriving together are read in one statement, as they are written.
-        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(self._read_batch)
+        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(
+            self._read_batch, in_flight=2
+        )
 
     async def _read_batch(self, hashes: list[bytes]) -> list[asyncpg.Record | None | BaseException]:
         rows = await self.pool.fetch(CASES_AT_LINKS, hashes)
@@ -409,9 +447,8 @@ def rated_case_row(
     rated = next(e.rating for e in case.events if isinstance(e, CaseRated))
     counts: dict[tuple[str, str, str], Counter[str]] = {}
     for at, added in _event_counts(case):
-        month = month_of(at)
-        for department, community in _grains(case.department_code, case.community_code):
-            counts.setdefault((department, community, month), Counter()).update(added)
+        key = (case.department_code, case.community_code, month_of(at))
+        counts.setdefault(key, Counter()).update(added)
     ended = [
         x for x in case.links if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
     ]
