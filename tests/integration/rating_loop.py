@@ -84,7 +84,9 @@ class Loop:
         )
         return case_id
 
-    async def complete_round(self, case_id: str, result: str = RESULT) -> events_pb2.CaseCompleted:
+    async def complete_round(
+        self, case_id: str, result: str = RESULT
+    ) -> events_pb2.CaseCompleted:
         dispatched = events_pb2.CaseDispatched.FromString(
             (await self.tap.for_subject(case_id, DISPATCHED)).body
         )

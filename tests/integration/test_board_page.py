@@ -26,9 +26,8 @@ OPEN = "莲花社区菜市场旁路灯闪烁"
 def loaded_after(browser: webdriver.Chrome, before: str) -> None:
     """Wait for the page a click or key press asked for (a new address, fully loaded)."""
     WebDriverWait(browser, 10).until(
-        lambda b: (
-            b.current_url != before and b.execute_script("return document.readyState") == "complete"
-        )
+        lambda b: b.current_url != before
+        and b.execute_script("return document.readyState") == "complete"
     )
 
 

@@ -53,7 +53,9 @@ def _filters() -> list[RateFilter]:
 
 
 async def _all_rates(queries: RatingQueries) -> list[list[Any]]:
-    return [(await queries.rates(wanted, PageRequest(200, None)))[0] for wanted in _filters()]
+    return [
+        (await queries.rates(wanted, PageRequest(200, None)))[0] for wanted in _filters()
+    ]
 
 
 async def _append(pool: asyncpg.Pool, facts: list[tuple[Any, ...]]) -> None:

@@ -94,10 +94,9 @@ async def test_two_petitioners_rating_at_the_same_moment_both_count_and_close_th
         [RATED, CLOSED],
     )
     assert len({v["version"] for v in versions}) == len(versions) == 3
-    assert (
-        await rating_db.fetchval("SELECT count(*) FROM ratings WHERE case_id = $1::uuid", case_id)
-        == 2
-    )
+    assert await rating_db.fetchval(
+        "SELECT count(*) FROM ratings WHERE case_id = $1::uuid", case_id
+    ) == 2
 
 
 async def test_a_round_nobody_rates_closes_as_rating_expired(
