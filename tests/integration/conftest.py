@@ -328,6 +328,8 @@ def amenities_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str,
     return service_env(infra, run, database) | {
         "CIVICLOOP_CLOCK_FILE": str(Path(run["dir"]) / "amenities-clock"),
         "AMENITIES_LIMIT_PER_ADDRESS_MINUTE": "100000",
+        # Its tests need few connections; the whole run shares PostgreSQL's 100.
+        "DB_POOL_MAX": "3",
     }
 
 
