@@ -62,6 +62,8 @@ SLACK_M = 1.0
 # Members per GEOADD while the index is rebuilt.
 REBUILD_BATCH = 2000
 METRES_PER_DEGREE = 111_320.0
+# After a rebuild failed (Redis away), the next one is tried this much later.
+REBUILD_RETRY_SECONDS = 5.0
 # Cards (the amenity as a result shows it) are built this many at a time in the background,
 # and built again after CARD_TTL_SECONDS (their count of recent reports moves on).
 CARD_BATCH = 100
@@ -218,19 +220,25 @@ class Finder:
         self.cards: dict[str, Card] = {}
         self._texts: dict[str, str] = {}
         self._rebuilding: asyncio.Task[None] | None = None
+        self._retry_rebuild_at = 0.0
+        # Amenities off the map (suspended, withdrawn) and the version that took them off.
+        self._gone: dict[str, int] = {}
 
     # ---- start and rebuild ----
 
     async def start(self) -> None:
-        """Every active amenity's listing into memory, and the index built if Redis lost it
-        (or never had it)."""
+        """Every active amenity's listing into memory, and the index built if Redis lost it,
+        never had it, or holds fewer members than PostgreSQL has active amenities (a database
+        restored under a Redis that kept its keys). Members to spare (left by a change whose
+        index write failed) are ignored by searches: their version is not the listing's."""
         await self._load_all()
         try:
             ready = await self.index.redis.exists(self.index.ready_key)
+            indexed = sum([await self.index.redis.zcard(self.index.key(a)) for a in Access])
         except RedisError:
             log.warning("Redis does not answer: searches use PostgreSQL until it does")
             return
-        if not ready:
+        if not ready or indexed < len(self.listings):
             try:
                 await self._rebuild(reload=False)
             except RedisError as exc:
@@ -259,14 +267,20 @@ class Finder:
         )
 
     def rebuild_soon(self) -> None:
-        """One rebuild at a time, in the background; searches meanwhile use PostgreSQL."""
+        """One rebuild at a time, in the background; searches meanwhile use PostgreSQL.
+        While Redis is away the next attempt waits REBUILD_RETRY_SECONDS: every search
+        would otherwise read every listing from PostgreSQL again for nothing."""
         if self._rebuilding is not None and not self._rebuilding.done():
+            return
+        if time.monotonic() < self._retry_rebuild_at:
             return
 
         async def rebuild() -> None:
             try:
+                await self.index.redis.ping()  # away: fail before reading every listing
                 await self._rebuild()
             except (RedisError, OSError) as exc:
+                self._retry_rebuild_at = time.monotonic() + REBUILD_RETRY_SECONDS
                 log.warning("amenity index not rebuilt (Redis away?): %r", exc)
 
         self._rebuilding = asyncio.create_task(rebuild(), name="amenity-index-rebuild")
@@ -328,12 +342,13 @@ class Finder:
         nothing: a search then finds the index not ready, or a member newer than the
         listing held."""
         new = listing_of(after) if after.searchable else None
+        self.cards.pop(after.id, None)
         if new is None:
             self.listings.pop(after.id, None)
-            self.cards.pop(after.id, None)
+            self._gone[after.id] = after.version
         else:
             self.listings[new.id] = new
-            self.cards.pop(after.id, None)
+            self._gone.pop(after.id, None)
         try:
             await self.index.put(before, new)
         except RedisError as exc:
@@ -390,6 +405,8 @@ class Finder:
         for raw in members:
             amenity_id, _, version = raw.decode().rpartition(":")
             listing = listings.get(amenity_id)
+            if listing is None and int(version) <= self._gone.get(amenity_id, 0):
+                continue  # off the map since: a member its index write did not remove
             if listing is None or listing.version < int(version):
                 newer.append(amenity_id)
             elif listing.version > int(version):
@@ -410,8 +427,10 @@ class Finder:
             if row["active"]:
                 listing = listing_from_row(row, self._texts)
                 self.listings[listing.id] = listing
+                self._gone.pop(listing.id, None)
             else:
                 self.listings.pop(str(row["amenity_id"]), None)
+                self._gone[str(row["amenity_id"])] = row["version"]
 
     async def _near_in_postgresql(self, query: Query) -> list[str]:
         """Active amenities in the bounding box of the circle (the exact distance and the
