@@ -12,8 +12,12 @@ memory is current: a newer version is loaded from PostgreSQL, an older member (l
 rebuild racing a change) is ignored. Active amenities only; one key per access (public,
 customers) for every kind, and one per access and kind.
 
-The listings of every active amenity are kept in memory (about 0.5 kB each), loaded at
-start; a change made by another replica shows up as a newer member and is loaded then.
+The listings of every active amenity (what search decides on) are kept in memory, loaded at
+start; a change made by another replica shows up as a newer member and is loaded then. Each
+result's card (the Amenity message it shows, about 300 bytes) is built ahead in the
+background and again every CARD_TTL_SECONDS (its count of recent reports moves on); a card
+missing or older than its listing is built when shown. At 100,000 amenities the process holds
+about 200 MB.
 """
 
 from __future__ import annotations
