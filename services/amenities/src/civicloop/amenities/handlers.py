@@ -205,6 +205,8 @@ class Amenities:
             uow.track(report)
             answer = render(report)
             await uow.commit(answer=answer, authority="")
+        # Its count of recent reports: shown from this replica's next search on.
+        self.finder.forget_card(amenity_id)
         return answer
 
 
