@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -117,34 +116,28 @@ class AddressLimit:
         if count.hits > self.per_minute:
             raise RateLimited("too many requests from this address", count.retry_after_seconds)
 
-    def counted_with(self, address: str | None) -> PipedCount | None:
-        """For a hot path that goes to Redis anyway: the hit counted in the same pipeline as
-        its own commands (``PipedCount.stage``), judged from the replies (``verdict``); no
-        second round trip. None without an address (see ``check``)."""
+    def counted_with(self, address: str | None) -> CountedHit | None:
+        """For a hot path that goes to Redis anyway: the hit counted in the same round trip
+        as its own commands (its pipeline or script INCRs ``key``, sets the expiry on the
+        window's first hit), judged from the count (``verdict``). None without an address
+        (see ``check``)."""
         if address is None:
             return None
         now = int(time.time())
         key, seconds = self.windows.counter(Window(f"addr:{address}", 60), now)
-        return PipedCount(self, key, seconds, seconds - now % seconds)
+        return CountedHit(self, key, seconds, seconds - now % seconds)
 
 
 @dataclass(frozen=True)
-class PipedCount:
-    """One hit of an address window, staged in a caller's Redis pipeline: INCR, and an expiry
-    set only on the window's first hit (EXPIRE NX), as the script does."""
+class CountedHit:
+    """One hit of an address window, counted by the caller's own Redis round trip: INCR
+    ``key``, and on the window's first hit an expiry of ``seconds``, as the script above."""
 
     limit: AddressLimit
     key: str
     seconds: int
     retry_after_seconds: int
 
-    def stage(self, pipe: Any) -> None:
-        pipe.incr(self.key)
-        pipe.expire(self.key, self.seconds, nx=True)
-
-    # The replies the two staged commands leave in the pipeline's answer.
-    REPLIES = 2
-
-    def verdict(self, replies: list[Any]) -> None:
+    def verdict(self, count: int) -> None:
         """Refuse the request when the count is over the limit."""
-        self.limit.judge(WindowCount(int(replies[0]), self.retry_after_seconds))
+        self.limit.judge(WindowCount(count, self.retry_after_seconds))
