@@ -27,6 +27,8 @@ from civicloop.platform.event_types import decode
 from civicloop.platform.grpc_server import client_channel
 from civicloop.platform.telemetry import case_trace
 from civicloop.v1 import (
+    amenities_pb2,
+    amenities_pb2_grpc,
     common_pb2,
     dispatch_pb2,
     dispatch_pb2_grpc,
@@ -48,6 +50,8 @@ RATING_GRPC = os.environ.get("RATING_GRPC", "127.0.0.1:50053")
 PUBLICATION_HTTP = os.environ.get("PUBLICATION_HTTP", "http://127.0.0.1:8004")
 PUBLICATION_GRPC = os.environ.get("PUBLICATION_GRPC", "127.0.0.1:50054")
 LEDGER_HTTP = os.environ.get("LEDGER_HTTP", "http://127.0.0.1:8005")
+AMENITIES_HTTP = os.environ.get("AMENITIES_HTTP", "http://127.0.0.1:8006")
+AMENITIES_GRPC = os.environ.get("AMENITIES_GRPC", "127.0.0.1:50056")
 LEDGER_GRPC = os.environ.get("LEDGER_GRPC", "127.0.0.1:50055")
 SMS_SINK = os.environ.get("SMS_SINK", "http://127.0.0.1:8025")
 LINK = re.compile(r"https?://\S+/r/([A-Za-z0-9_-]{43})")
@@ -384,6 +388,176 @@ async def walk_publication(case_id: str) -> None:
     print(f"   the board: {PUBLICATION_HTTP}/   feeds: {PUBLICATION_HTTP}/feeds/all.atom")
 
 
+async def walk_amenities(watcher: EventWatcher) -> None:
+    """幸福共享家: a tourist finds the nearest open shared toilet; it is locked, she reports it;
+    the community's worker confirms; the report becomes a case, dispatched and fixed."""
+    office = caller("office-demo", "office", "intake", "dispatch", "amenities")
+    worker = caller("worker-c001", "worker", "amenities", community="C001")
+    channel = client_channel(AMENITIES_GRPC)
+    amenities = amenities_pb2_grpc.AmenitiesServiceStub(channel)
+    step("10. 幸福共享家 A shop on 幸福路 shares its toilet (registered by the community's worker)")
+    shop = (
+        await amenities.RegisterAmenity(
+            amenities_pb2.RegisterAmenityRequest(
+                # The same shop on every run: a repeat returns it, registered once.
+                request_id="demo-amenity-xingfu-road-18",
+                community_code="C001",
+                details=amenities_pb2.AmenityDetails(
+                    kind=amenities_pb2.AMENITY_KIND_SHARED_TOILET,
+                    name="幸福路24小时便利店共享厕所",
+                    address="幸福街道幸福路18号",
+                    location=common_pb2.GeoPoint(latitude=30.99745, longitude=103.62330),
+                    opening_hours="24/7",
+                    merchant=amenities_pb2.AmenityMerchant(
+                        name="幸福路24小时便利店", enrolled=True, sign_number="DJY-XF-0018"
+                    ),
+                    access=amenities_pb2.AMENITY_ACCESS_PUBLIC,
+                    wheelchair_accessible=True,
+                ),
+            ),
+            metadata=worker,
+            timeout=10,
+        )
+    ).amenity
+    print(f"   amenity {shop.amenity_id}  {shop.details.name}  hours {shop.details.opening_hours}")
+
+    step("11. A tourist at 翔凤桥 asks for the nearest open shared toilet (her map app: GCJ-02)")
+    found = await amenities.FindNearby(
+        amenities_pb2.FindNearbyRequest(
+            location=common_pb2.GeoPoint(
+                latitude=30.99435,
+                longitude=103.62480,
+                coordinate_system=common_pb2.COORDINATE_SYSTEM_GCJ02,
+            ),
+            radius_meters=500,
+            kinds=[amenities_pb2.AMENITY_KIND_SHARED_TOILET],
+            open_now=True,
+            max_results=3,
+        ),
+        timeout=10,
+    )
+    for result in found.results:
+        print(
+            f"   {result.distance_meters:5.0f} m  {result.amenity.details.name}  "
+            f"open={amenities_pb2.AmenityOpenStatus.Name(result.open_status)}"
+        )
+    nearest = found.results[0].amenity if found.results else shop
+    print(f"   the page: {AMENITIES_HTTP}/a/{nearest.amenity_id}")
+
+    step("12. The door is locked although listed open: she reports it (no account needed)")
+    report = (
+        await amenities.ReportAmenity(
+            amenities_pb2.ReportAmenityRequest(
+                request_id=f"demo-report-{random.randrange(10**9)}",
+                amenity_id=nearest.amenity_id,
+                reason_code="closed_when_listed_open",
+                comment="标注开放，但下午三点门锁着，店员说厕所不对外",
+            ),
+            timeout=10,
+        )
+    ).report
+    print(f"   report {report.report_id}  reason {report.reason_code}")
+
+    step("13. The community's worker checks on site and confirms: a petition in intake")
+    async with httpx.AsyncClient(base_url=AMENITIES_HTTP, timeout=10) as pages:
+        confirmed = await pages.post(
+            f"/v1/reports/{report.report_id}/confirm",
+            json={"contact_name": "翔凤桥社区网格员", "contact_phone": "028-87654321"},
+            headers=dict(worker),
+        )
+        confirmed.raise_for_status()
+        joined = confirmed.json()["state"] == "joined"
+        case_id = ""
+        for _ in range(100):
+            shown = (await pages.get(f"/v1/amenities/{nearest.amenity_id}/problems")).json()
+            if shown["open"] and shown["open"][0]["case_id"]:
+                case_id = shown["open"][0]["case_id"]
+                break
+            await asyncio.sleep(0.1)
+        if not case_id:
+            raise SystemExit("demo: the confirmed report never became a petition")
+        print(f"   problem {confirmed.json()['problem_id']}  ->  case {case_id}")
+        await channel.close()
+        if joined:
+            step("14.", "the same problem was open already (an earlier run): the report joined it")
+            return
+        await watcher.expect(case_id, "civicloop.petition.submitted.v1")
+        if not await answers(DISPATCH_GRPC):
+            step("14.", "the dispatch service is not running: the case waits, submitted.")
+            return
+        await walk_amenity_case(watcher, case_id, office)
+        for _ in range(100):
+            shown = (await pages.get(f"/v1/amenities/{nearest.amenity_id}/problems")).json()
+            if shown["fixed"]:
+                print(f"   the amenity's page shows it fixed on {shown['fixed'][0]['fixed_at']}")
+                return
+            await asyncio.sleep(0.1)
+        raise SystemExit("demo: the amenity never showed its problem fixed")
+
+
+async def walk_amenity_case(watcher: EventWatcher, case_id: str, office: Any) -> None:
+    """统单 by the office; a shared amenity has two possible leads, so the office dispatches."""
+    intake_channel, dispatch_channel = client_channel(INTAKE_GRPC), client_channel(DISPATCH_GRPC)
+    intake = intake_pb2_grpc.IntakeServiceStub(intake_channel)
+    dispatch = dispatch_pb2_grpc.DispatchServiceStub(dispatch_channel)
+    step("14. 统单 派单 The office opens the case and sends it to civil affairs; 接单 办单")
+    case = (
+        await intake.GetCase(
+            intake_pb2.GetCaseRequest(case_id=case_id), metadata=office, timeout=10
+        )
+    ).case
+    await intake.ConsolidateCase(
+        intake_pb2.ConsolidateCaseRequest(
+            petition_ids=list(case.petition_ids),
+            list=common_pb2.CASE_LIST_URGENT_NEEDS,
+            urgency=common_pb2.URGENCY_GENERAL,
+            summary="幸福路共享厕所标注开放但锁门",
+        ),
+        metadata=office,
+        timeout=10,
+    )
+    await watcher.expect(case_id, "civicloop.case.awaiting_office.v1")
+    waiting = (
+        await dispatch.GetAssignment(
+            dispatch_pb2.GetAssignmentRequest(case_id=case_id), metadata=office, timeout=10
+        )
+    ).assignment
+    sent = await dispatch.Dispatch(
+        dispatch_pb2.DispatchRequest(
+            request_id=f"demo-dispatch-{case_id}",
+            case_id=case_id,
+            expected_version=waiting.case_version,
+            department_code="civil_affairs",
+            note="幸福共享家由民政局牵头",
+        ),
+        metadata=office,
+        timeout=10,
+    )
+    clerk = caller("clerk:civil_affairs", "department:civil_affairs", "dispatch")
+    accepted = await dispatch.Accept(
+        dispatch_pb2.AcceptRequest(
+            request_id=f"demo-accept-{case_id}",
+            case_id=case_id,
+            expected_version=sent.assignment.case_version,
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    await dispatch.Complete(
+        dispatch_pb2.CompleteRequest(
+            request_id=f"demo-complete-{case_id}",
+            case_id=case_id,
+            expected_version=accepted.assignment.case_version,
+            result_summary="已约谈商户，共享厕所按公示时间开放",
+        ),
+        metadata=clerk,
+        timeout=10,
+    )
+    await watcher.expect(case_id, "civicloop.case.completed.v1")
+    await intake_channel.close()
+    await dispatch_channel.close()
+
+
 async def main() -> None:
     watcher = EventWatcher()
     await watcher.start()
@@ -491,6 +665,10 @@ async def main() -> None:
     for span in case_trace(run_dir, case.case_id):
         print(f"   {span['trace_id'][:12]}  {span['service']:<8} {span['kind']:<9} {span['name']}")
     print(f"   (civicloop-ops trace {case.case_id} prints it again)")
+    if await answers(AMENITIES_GRPC):
+        await walk_amenities(watcher)
+    else:
+        step("10. 幸福共享家", "the amenities service is not running.")
     await watcher.close()
     if await answers(LEDGER_GRPC):
         await walk_credential()

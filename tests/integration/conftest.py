@@ -12,6 +12,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
+from amenities_loop import AmenityClient
 from browser import phone_browser
 from harness import (
     EventTap,
@@ -20,6 +21,7 @@ from harness import (
     ServiceProcess,
     SmsSinkProcess,
     delete_namespace,
+    delete_redis_keys,
     drop_database,
     infrastructure,
     run_id,
@@ -33,7 +35,12 @@ from selenium import webdriver
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
-from civicloop.v1 import dispatch_pb2_grpc, intake_pb2_grpc, rating_pb2_grpc
+from civicloop.v1 import (
+    amenities_pb2_grpc,
+    dispatch_pb2_grpc,
+    intake_pb2_grpc,
+    rating_pb2_grpc,
+)
 
 
 @pytest.fixture(scope="session")
@@ -312,3 +319,60 @@ async def ledger_db(
 ) -> AsyncIterator[asyncpg.Pool]:
     async with service_database(infra, f"ledger_t{run['id']}") as pool:
         yield pool
+
+
+# ---- amenities ----
+
+
+def amenities_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, str]:
+    return service_env(infra, run, database) | {
+        "CIVICLOOP_CLOCK_FILE": str(Path(run["dir"]) / "amenities-clock"),
+        "AMENITIES_LIMIT_PER_ADDRESS_MINUTE": "100000",
+        # Its tests need few connections; the whole run shares PostgreSQL's 100.
+        "DB_POOL_MAX": "3",
+    }
+
+
+@pytest.fixture(scope="session")
+async def amenities(
+    infra: Infra, run: dict[str, Any], intake: ServiceProcess
+) -> AsyncIterator[ServiceProcess]:
+    """The run's amenities service, on a database and Redis keys of its own; confirmed
+    reports become petitions in the run's intake."""
+    env = amenities_env(infra, run, f"amenities_t{run['id']}") | {
+        "INTAKE_GRPC_TARGET": intake.grpc_target,
+        "AMENITIES_FILING_SCAN_SECONDS": "0.5",
+    }
+    try:
+        async with running(infra, "amenities", env, run) as service:
+            yield service
+    finally:
+        await delete_redis_keys(infra, run["namespace"])
+
+
+@pytest.fixture(scope="session")
+async def amenities_channel(amenities: ServiceProcess) -> AsyncIterator[grpc.aio.Channel]:
+    channel = client_channel(amenities.grpc_target)
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture(scope="session")
+async def amenities_db(
+    infra: Infra, run: dict[str, Any], amenities: ServiceProcess
+) -> AsyncIterator[asyncpg.Pool]:
+    async with service_database(infra, f"amenities_t{run['id']}") as pool:
+        yield pool
+
+
+@pytest.fixture
+def amenities_clock(amenities: ServiceProcess) -> Iterator[MovableClock]:
+    """Moves amenities' clock (verifications age); back to real time after the test."""
+    moved = MovableClock(Path(amenities.env["CIVICLOOP_CLOCK_FILE"]))
+    yield moved
+    moved.reset()
+
+
+@pytest.fixture(scope="session")
+def amenity_client(amenities_channel: grpc.aio.Channel) -> AmenityClient:
+    return AmenityClient(amenities_pb2_grpc.AmenitiesServiceStub(amenities_channel))

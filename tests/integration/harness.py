@@ -342,7 +342,7 @@ def service_env(infra: Infra, run: dict[str, Any], database: str) -> dict[str, s
 
 
 # Every service a run may start (and whose queues it may leave on the broker).
-SERVICES = ("intake", "dispatch", "rating", "publication", "ledger")
+SERVICES = ("intake", "dispatch", "rating", "publication", "ledger", "amenities")
 
 
 def token(
@@ -479,6 +479,17 @@ async def delete_namespace(infra: Infra, namespace: str) -> None:
             topology.dead_letter_exchange,
         ):
             await channel.exchange_delete(exchange)
+
+
+async def delete_redis_keys(infra: Infra, namespace: str) -> None:
+    """Remove the run's Redis keys (the amenity index, rate limit counters)."""
+    client = redis.Redis.from_url(infra.redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{namespace}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @asynccontextmanager

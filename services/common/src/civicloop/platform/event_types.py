@@ -35,6 +35,7 @@ EVENT_TYPES: dict[str, type[Message]] = {
     "civicloop.amenity.registered.v1": ev.AmenityRegistered,
     "civicloop.amenity.changed.v1": ev.AmenityChanged,
     "civicloop.amenity.reported.v1": ev.AmenityReported,
+    "civicloop.amenity.problem_changed.v1": ev.AmenityProblemChanged,
 }
 
 TYPE_OF: dict[type[Message], str] = {cls: name for name, cls in EVENT_TYPES.items()}

@@ -223,6 +223,29 @@ async def parse_json_body(request: Request, model: type[M]) -> M:
         ) from None
 
 
+async def read_form(request: Request, max_bytes: int, max_fields: int) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (a page's plain form), capped before it
+    is read whole: 415 for another media type, 413 past ``max_bytes``, 400 when not UTF-8."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType(
+            f"content-type must be application/x-www-form-urlencoded, got {media_type or 'none'}",
+            [FieldViolation("content-type", "must be application/x-www-form-urlencoded")],
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise BodyTooLarge(max_bytes)
+    try:
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequestBody(
+            "the form is not UTF-8 url-encoded", [FieldViolation("body", "not a form")]
+        ) from None
+    return dict(fields)
+
+
 class _ObservedRequests:
     """One server span and the request metrics per HTTP request.
 
@@ -447,9 +470,7 @@ def create_http_app(
 
     app.add_middleware(_DatabaseFailures)  # inside: the span records the 503 it answers
     # Added before _ObservedRequests, so it runs inside it: a refusal is counted and traced too.
-    app.add_middleware(
-        _GuardedRequests, max_body_bytes=max_body_bytes, proxies=trusted_proxies
-    )
+    app.add_middleware(_GuardedRequests, max_body_bytes=max_body_bytes, proxies=trusted_proxies)
     app.add_middleware(
         _ObservedRequests,
         service=service,

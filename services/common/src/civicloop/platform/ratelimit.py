@@ -58,10 +58,15 @@ class FixedWindows:
         self._counter: Batcher[_Keys, list[int] | None] = Batcher(self._count_batch)
         self._redis_away = False
 
+    def counter(self, window: Window, now: int) -> tuple[str, int]:
+        """The key that counts ``window``'s hits at ``now`` (epoch seconds), and the seconds
+        left until that window ends."""
+        return f"{self.prefix}:{window.subject}:{now // window.seconds}", window.seconds
+
     async def hit(self, *windows: Window) -> list[WindowCount] | None:
         """Count one hit in each window; the counts, in order, or None when Redis is away."""
         now = int(time.time())
-        keys = tuple((f"{self.prefix}:{w.subject}:{now // w.seconds}", w.seconds) for w in windows)
+        keys = tuple((self.counter(w, now)[0], w.seconds) for w in windows)
         hits = await self._counter.submit(keys)
         if hits is None:
             return None
@@ -104,5 +109,35 @@ class AddressLimit:
         if address is None:
             return  # no address to count by (a Unix socket): one shared window would stop all
         counts = await self.windows.hit(Window(f"addr:{address}", 60))
-        if counts is not None and counts[0].hits > self.per_minute:
-            raise RateLimited("too many requests from this address", counts[0].retry_after_seconds)
+        if counts is not None:
+            self.judge(counts[0])
+
+    def judge(self, count: WindowCount) -> None:
+        if count.hits > self.per_minute:
+            raise RateLimited("too many requests from this address", count.retry_after_seconds)
+
+    def counted_with(self, address: str | None) -> CountedHit | None:
+        """For a hot path that goes to Redis anyway: the hit counted in the same round trip
+        as its own commands (its pipeline or script INCRs ``key``, sets the expiry on the
+        window's first hit), judged from the count (``verdict``). None without an address
+        (see ``check``)."""
+        if address is None:
+            return None
+        now = int(time.time())
+        key, seconds = self.windows.counter(Window(f"addr:{address}", 60), now)
+        return CountedHit(self, key, seconds, seconds - now % seconds)
+
+
+@dataclass(frozen=True)
+class CountedHit:
+    """One hit of an address window, counted by the caller's own Redis round trip: INCR
+    ``key``, and on the window's first hit an expiry of ``seconds``, as the script above."""
+
+    limit: AddressLimit
+    key: str
+    seconds: int
+    retry_after_seconds: int
+
+    def verdict(self, count: int) -> None:
+        """Refuse the request when the count is over the limit."""
+        self.limit.judge(WindowCount(count, self.retry_after_seconds))

@@ -14,6 +14,8 @@ class Community:
     name: str
     name_en: str
     street: str | None
+    # WGS-84; known for the communities the city has surveyed, else None.
+    centroid: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,16 @@ def _load(name: str) -> dict[str, object]:
 def communities() -> dict[str, Community]:
     raw = _load("communities.json")["communities"]
     assert isinstance(raw, list)
-    return {c["code"]: Community(c["code"], c["name"], c["name_en"], c["street"]) for c in raw}
+    return {
+        c["code"]: Community(
+            c["code"],
+            c["name"],
+            c["name_en"],
+            c["street"],
+            (c["centroid"]["latitude"], c["centroid"]["longitude"]) if c.get("centroid") else None,
+        )
+        for c in raw
+    }
 
 
 @cache

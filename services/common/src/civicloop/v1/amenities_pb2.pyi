@@ -29,6 +29,13 @@ class AmenityState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AMENITY_STATE_UNSPECIFIED: _ClassVar[AmenityState]
     AMENITY_STATE_ACTIVE: _ClassVar[AmenityState]
     AMENITY_STATE_WITHDRAWN: _ClassVar[AmenityState]
+    AMENITY_STATE_SUSPENDED: _ClassVar[AmenityState]
+
+class AmenityAccess(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AMENITY_ACCESS_UNSPECIFIED: _ClassVar[AmenityAccess]
+    AMENITY_ACCESS_PUBLIC: _ClassVar[AmenityAccess]
+    AMENITY_ACCESS_CUSTOMERS: _ClassVar[AmenityAccess]
 
 class AmenityOpenStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -48,23 +55,31 @@ AMENITY_KIND_OTHER: AmenityKind
 AMENITY_STATE_UNSPECIFIED: AmenityState
 AMENITY_STATE_ACTIVE: AmenityState
 AMENITY_STATE_WITHDRAWN: AmenityState
+AMENITY_STATE_SUSPENDED: AmenityState
+AMENITY_ACCESS_UNSPECIFIED: AmenityAccess
+AMENITY_ACCESS_PUBLIC: AmenityAccess
+AMENITY_ACCESS_CUSTOMERS: AmenityAccess
 AMENITY_OPEN_STATUS_UNSPECIFIED: AmenityOpenStatus
 AMENITY_OPEN_STATUS_OPEN: AmenityOpenStatus
 AMENITY_OPEN_STATUS_CLOSED: AmenityOpenStatus
 AMENITY_OPEN_STATUS_UNKNOWN: AmenityOpenStatus
 
 class AmenityMerchant(_message.Message):
-    __slots__ = ("name", "credit_code", "public_phone")
+    __slots__ = ("name", "credit_code", "public_phone", "enrolled", "sign_number")
     NAME_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CODE_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_PHONE_FIELD_NUMBER: _ClassVar[int]
+    ENROLLED_FIELD_NUMBER: _ClassVar[int]
+    SIGN_NUMBER_FIELD_NUMBER: _ClassVar[int]
     name: str
     credit_code: str
     public_phone: str
-    def __init__(self, name: _Optional[str] = ..., credit_code: _Optional[str] = ..., public_phone: _Optional[str] = ...) -> None: ...
+    enrolled: bool
+    sign_number: str
+    def __init__(self, name: _Optional[str] = ..., credit_code: _Optional[str] = ..., public_phone: _Optional[str] = ..., enrolled: _Optional[bool] = ..., sign_number: _Optional[str] = ...) -> None: ...
 
 class AmenityDetails(_message.Message):
-    __slots__ = ("kind", "name", "description", "merchant", "location", "address", "opening_hours", "wheelchair_accessible", "fee")
+    __slots__ = ("kind", "name", "description", "merchant", "location", "address", "opening_hours", "wheelchair_accessible", "fee", "access", "baby_change", "all_gender")
     KIND_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -74,6 +89,9 @@ class AmenityDetails(_message.Message):
     OPENING_HOURS_FIELD_NUMBER: _ClassVar[int]
     WHEELCHAIR_ACCESSIBLE_FIELD_NUMBER: _ClassVar[int]
     FEE_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    BABY_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    ALL_GENDER_FIELD_NUMBER: _ClassVar[int]
     kind: AmenityKind
     name: str
     description: str
@@ -83,10 +101,13 @@ class AmenityDetails(_message.Message):
     opening_hours: str
     wheelchair_accessible: bool
     fee: _common_pb2.Money
-    def __init__(self, kind: _Optional[_Union[AmenityKind, str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., merchant: _Optional[_Union[AmenityMerchant, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., opening_hours: _Optional[str] = ..., wheelchair_accessible: _Optional[bool] = ..., fee: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    access: AmenityAccess
+    baby_change: bool
+    all_gender: bool
+    def __init__(self, kind: _Optional[_Union[AmenityKind, str]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., merchant: _Optional[_Union[AmenityMerchant, _Mapping]] = ..., location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., address: _Optional[str] = ..., opening_hours: _Optional[str] = ..., wheelchair_accessible: _Optional[bool] = ..., fee: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., access: _Optional[_Union[AmenityAccess, str]] = ..., baby_change: _Optional[bool] = ..., all_gender: _Optional[bool] = ...) -> None: ...
 
 class Amenity(_message.Message):
-    __slots__ = ("amenity_id", "community_code", "details", "state", "version", "recent_report_count", "registered_at", "registered_by", "updated_at", "withdrawn_at", "withdrawal_reason")
+    __slots__ = ("amenity_id", "community_code", "details", "state", "version", "recent_report_count", "registered_at", "registered_by", "updated_at", "withdrawn_at", "withdrawal_reason", "verified_at", "stale", "suspension_reason")
     AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +119,9 @@ class Amenity(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_AT_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWAL_REASON_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    STALE_FIELD_NUMBER: _ClassVar[int]
+    SUSPENSION_REASON_FIELD_NUMBER: _ClassVar[int]
     amenity_id: str
     community_code: str
     details: AmenityDetails
@@ -109,22 +133,27 @@ class Amenity(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     withdrawn_at: _timestamp_pb2.Timestamp
     withdrawal_reason: str
-    def __init__(self, amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., details: _Optional[_Union[AmenityDetails, _Mapping]] = ..., state: _Optional[_Union[AmenityState, str]] = ..., version: _Optional[int] = ..., recent_report_count: _Optional[int] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawal_reason: _Optional[str] = ...) -> None: ...
+    verified_at: _timestamp_pb2.Timestamp
+    stale: bool
+    suspension_reason: str
+    def __init__(self, amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., details: _Optional[_Union[AmenityDetails, _Mapping]] = ..., state: _Optional[_Union[AmenityState, str]] = ..., version: _Optional[int] = ..., recent_report_count: _Optional[int] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., registered_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawal_reason: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stale: _Optional[bool] = ..., suspension_reason: _Optional[str] = ...) -> None: ...
 
 class NearbyAmenity(_message.Message):
-    __slots__ = ("amenity", "distance_meters", "open_status", "next_change_at")
+    __slots__ = ("amenity", "distance_meters", "open_status", "next_change_at", "stale")
     AMENITY_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_METERS_FIELD_NUMBER: _ClassVar[int]
     OPEN_STATUS_FIELD_NUMBER: _ClassVar[int]
     NEXT_CHANGE_AT_FIELD_NUMBER: _ClassVar[int]
+    STALE_FIELD_NUMBER: _ClassVar[int]
     amenity: Amenity
     distance_meters: float
     open_status: AmenityOpenStatus
     next_change_at: _timestamp_pb2.Timestamp
-    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ..., distance_meters: _Optional[float] = ..., open_status: _Optional[_Union[AmenityOpenStatus, str]] = ..., next_change_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    stale: bool
+    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ..., distance_meters: _Optional[float] = ..., open_status: _Optional[_Union[AmenityOpenStatus, str]] = ..., next_change_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stale: _Optional[bool] = ...) -> None: ...
 
 class AmenityReport(_message.Message):
-    __slots__ = ("report_id", "amenity_id", "community_code", "reason_code", "comment", "reported_at", "reported_by_subject")
+    __slots__ = ("report_id", "amenity_id", "community_code", "reason_code", "comment", "reported_at", "reported_by_subject", "state")
     REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -132,6 +161,7 @@ class AmenityReport(_message.Message):
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
     REPORTED_BY_SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     report_id: str
     amenity_id: str
     community_code: str
@@ -139,7 +169,8 @@ class AmenityReport(_message.Message):
     comment: str
     reported_at: _timestamp_pb2.Timestamp
     reported_by_subject: str
-    def __init__(self, report_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reported_by_subject: _Optional[str] = ...) -> None: ...
+    state: str
+    def __init__(self, report_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reported_by_subject: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
 
 class RegisterAmenityRequest(_message.Message):
     __slots__ = ("request_id", "community_code", "details")
@@ -201,29 +232,91 @@ class GetAmenityRequest(_message.Message):
     amenity_id: str
     def __init__(self, amenity_id: _Optional[str] = ...) -> None: ...
 
+class SuspendAmenityRequest(_message.Message):
+    __slots__ = ("request_id", "amenity_id", "expected_version", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    amenity_id: str
+    expected_version: int
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SuspendAmenityResponse(_message.Message):
+    __slots__ = ("amenity",)
+    AMENITY_FIELD_NUMBER: _ClassVar[int]
+    amenity: Amenity
+    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ...) -> None: ...
+
+class ReinstateAmenityRequest(_message.Message):
+    __slots__ = ("request_id", "amenity_id", "expected_version")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    amenity_id: str
+    expected_version: int
+    def __init__(self, request_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ReinstateAmenityResponse(_message.Message):
+    __slots__ = ("amenity",)
+    AMENITY_FIELD_NUMBER: _ClassVar[int]
+    amenity: Amenity
+    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ...) -> None: ...
+
+class VerifyAmenityRequest(_message.Message):
+    __slots__ = ("request_id", "amenity_id", "expected_version")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    amenity_id: str
+    expected_version: int
+    def __init__(self, request_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class VerifyAmenityResponse(_message.Message):
+    __slots__ = ("amenity",)
+    AMENITY_FIELD_NUMBER: _ClassVar[int]
+    amenity: Amenity
+    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ...) -> None: ...
+
 class GetAmenityResponse(_message.Message):
-    __slots__ = ("amenity", "open_status")
+    __slots__ = ("amenity", "open_status", "next_change_at")
     AMENITY_FIELD_NUMBER: _ClassVar[int]
     OPEN_STATUS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CHANGE_AT_FIELD_NUMBER: _ClassVar[int]
     amenity: Amenity
     open_status: AmenityOpenStatus
-    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ..., open_status: _Optional[_Union[AmenityOpenStatus, str]] = ...) -> None: ...
+    next_change_at: _timestamp_pb2.Timestamp
+    def __init__(self, amenity: _Optional[_Union[Amenity, _Mapping]] = ..., open_status: _Optional[_Union[AmenityOpenStatus, str]] = ..., next_change_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FindNearbyRequest(_message.Message):
-    __slots__ = ("location", "radius_meters", "kinds", "open_now", "at", "max_results")
+    __slots__ = ("location", "radius_meters", "kinds", "open_now", "at", "max_results", "access", "wheelchair_accessible", "baby_change", "all_gender", "free_only")
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     RADIUS_METERS_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
     OPEN_NOW_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    WHEELCHAIR_ACCESSIBLE_FIELD_NUMBER: _ClassVar[int]
+    BABY_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    ALL_GENDER_FIELD_NUMBER: _ClassVar[int]
+    FREE_ONLY_FIELD_NUMBER: _ClassVar[int]
     location: _common_pb2.GeoPoint
     radius_meters: int
     kinds: _containers.RepeatedScalarFieldContainer[AmenityKind]
     open_now: bool
     at: _timestamp_pb2.Timestamp
     max_results: int
-    def __init__(self, location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., radius_meters: _Optional[int] = ..., kinds: _Optional[_Iterable[_Union[AmenityKind, str]]] = ..., open_now: _Optional[bool] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_results: _Optional[int] = ...) -> None: ...
+    access: AmenityAccess
+    wheelchair_accessible: bool
+    baby_change: bool
+    all_gender: bool
+    free_only: bool
+    def __init__(self, location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., radius_meters: _Optional[int] = ..., kinds: _Optional[_Iterable[_Union[AmenityKind, str]]] = ..., open_now: _Optional[bool] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., max_results: _Optional[int] = ..., access: _Optional[_Union[AmenityAccess, str]] = ..., wheelchair_accessible: _Optional[bool] = ..., baby_change: _Optional[bool] = ..., all_gender: _Optional[bool] = ..., free_only: _Optional[bool] = ...) -> None: ...
 
 class FindNearbyResponse(_message.Message):
     __slots__ = ("results",)

@@ -29,7 +29,8 @@ class AmenitiesServiceStub:
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+    first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
     (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
     09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -64,6 +65,21 @@ class AmenitiesServiceStub:
                 request_serializer=civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityRequest.SerializeToString,
                 response_deserializer=civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityResponse.FromString,
                 _registered_method=True)
+        self.SuspendAmenity = channel.unary_unary(
+                '/civicloop.v1.AmenitiesService/SuspendAmenity',
+                request_serializer=civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityResponse.FromString,
+                _registered_method=True)
+        self.ReinstateAmenity = channel.unary_unary(
+                '/civicloop.v1.AmenitiesService/ReinstateAmenity',
+                request_serializer=civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityResponse.FromString,
+                _registered_method=True)
+        self.VerifyAmenity = channel.unary_unary(
+                '/civicloop.v1.AmenitiesService/VerifyAmenity',
+                request_serializer=civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityResponse.FromString,
+                _registered_method=True)
         self.GetAmenity = channel.unary_unary(
                 '/civicloop.v1.AmenitiesService/GetAmenity',
                 request_serializer=civicloop_dot_v1_dot_amenities__pb2.GetAmenityRequest.SerializeToString,
@@ -95,7 +111,8 @@ class AmenitiesServiceServicer:
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+    first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
     (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
     09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -128,6 +145,32 @@ class AmenitiesServiceServicer:
     def WithdrawAmenity(self, request, context):
         """Take an amenity off the map (the merchant stopped, the place closed). It stays readable
         with state WITHDRAWN. Emits civicloop.amenity.changed.v1 (withdrawn = true).
+        Roles: worker of the amenity's community, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SuspendAmenity(self, request, context):
+        """Take an active amenity off the map for a while (under repair, the sign taken down); it
+        stays readable with state SUSPENDED until reinstated. Emits civicloop.amenity.changed.v1.
+        Roles: worker of the amenity's community, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReinstateAmenity(self, request, context):
+        """Put a suspended amenity back on the map. Emits civicloop.amenity.changed.v1.
+        Roles: worker of the amenity's community, office.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyAmenity(self, request, context):
+        """Record that a worker checked the amenity on site (it is there, as described): sets
+        verified_at, so it is no longer stale. Emits civicloop.amenity.changed.v1.
         Roles: worker of the amenity's community, office.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -190,6 +233,21 @@ def add_AmenitiesServiceServicer_to_server(servicer, server):
                     request_deserializer=civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityRequest.FromString,
                     response_serializer=civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityResponse.SerializeToString,
             ),
+            'SuspendAmenity': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuspendAmenity,
+                    request_deserializer=civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityResponse.SerializeToString,
+            ),
+            'ReinstateAmenity': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReinstateAmenity,
+                    request_deserializer=civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityResponse.SerializeToString,
+            ),
+            'VerifyAmenity': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAmenity,
+                    request_deserializer=civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityResponse.SerializeToString,
+            ),
             'GetAmenity': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAmenity,
                     request_deserializer=civicloop_dot_v1_dot_amenities__pb2.GetAmenityRequest.FromString,
@@ -227,7 +285,8 @@ class AmenitiesService:
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+    first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
     (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
     09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -312,6 +371,87 @@ class AmenitiesService:
             '/civicloop.v1.AmenitiesService/WithdrawAmenity',
             civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityRequest.SerializeToString,
             civicloop_dot_v1_dot_amenities__pb2.WithdrawAmenityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuspendAmenity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.AmenitiesService/SuspendAmenity',
+            civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityRequest.SerializeToString,
+            civicloop_dot_v1_dot_amenities__pb2.SuspendAmenityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReinstateAmenity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.AmenitiesService/ReinstateAmenity',
+            civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityRequest.SerializeToString,
+            civicloop_dot_v1_dot_amenities__pb2.ReinstateAmenityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAmenity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.AmenitiesService/VerifyAmenity',
+            civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityRequest.SerializeToString,
+            civicloop_dot_v1_dot_amenities__pb2.VerifyAmenityResponse.FromString,
             options,
             channel_credentials,
             insecure,

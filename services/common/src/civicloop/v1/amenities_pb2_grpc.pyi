@@ -33,7 +33,8 @@ class AmenitiesServiceStub:
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+      first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
       (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
       09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -64,6 +65,20 @@ class AmenitiesServiceStub:
     with state WITHDRAWN. Emits civicloop.amenity.changed.v1 (withdrawn = true).
     Roles: worker of the amenity's community, office.
     """
+    SuspendAmenity: _grpc.UnaryUnaryMultiCallable[_amenities_pb2.SuspendAmenityRequest, _amenities_pb2.SuspendAmenityResponse]
+    """Take an active amenity off the map for a while (under repair, the sign taken down); it
+    stays readable with state SUSPENDED until reinstated. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
+    ReinstateAmenity: _grpc.UnaryUnaryMultiCallable[_amenities_pb2.ReinstateAmenityRequest, _amenities_pb2.ReinstateAmenityResponse]
+    """Put a suspended amenity back on the map. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
+    VerifyAmenity: _grpc.UnaryUnaryMultiCallable[_amenities_pb2.VerifyAmenityRequest, _amenities_pb2.VerifyAmenityResponse]
+    """Record that a worker checked the amenity on site (it is there, as described): sets
+    verified_at, so it is no longer stale. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
     GetAmenity: _grpc.UnaryUnaryMultiCallable[_amenities_pb2.GetAmenityRequest, _amenities_pb2.GetAmenityResponse]
     """Public."""
     FindNearby: _grpc.UnaryUnaryMultiCallable[_amenities_pb2.FindNearbyRequest, _amenities_pb2.FindNearbyResponse]
@@ -86,7 +101,8 @@ class AmenitiesServiceAsyncStub(AmenitiesServiceStub):
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+      first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
       (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
       09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -114,6 +130,20 @@ class AmenitiesServiceAsyncStub(AmenitiesServiceStub):
     with state WITHDRAWN. Emits civicloop.amenity.changed.v1 (withdrawn = true).
     Roles: worker of the amenity's community, office.
     """
+    SuspendAmenity: _aio.UnaryUnaryMultiCallable[_amenities_pb2.SuspendAmenityRequest, _amenities_pb2.SuspendAmenityResponse]  # type: ignore[assignment]
+    """Take an active amenity off the map for a while (under repair, the sign taken down); it
+    stays readable with state SUSPENDED until reinstated. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
+    ReinstateAmenity: _aio.UnaryUnaryMultiCallable[_amenities_pb2.ReinstateAmenityRequest, _amenities_pb2.ReinstateAmenityResponse]  # type: ignore[assignment]
+    """Put a suspended amenity back on the map. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
+    VerifyAmenity: _aio.UnaryUnaryMultiCallable[_amenities_pb2.VerifyAmenityRequest, _amenities_pb2.VerifyAmenityResponse]  # type: ignore[assignment]
+    """Record that a worker checked the amenity on site (it is there, as described): sets
+    verified_at, so it is no longer stale. Emits civicloop.amenity.changed.v1.
+    Roles: worker of the amenity's community, office.
+    """
     GetAmenity: _aio.UnaryUnaryMultiCallable[_amenities_pb2.GetAmenityRequest, _amenities_pb2.GetAmenityResponse]  # type: ignore[assignment]
     """Public."""
     FindNearby: _aio.UnaryUnaryMultiCallable[_amenities_pb2.FindNearbyRequest, _amenities_pb2.FindNearbyResponse]  # type: ignore[assignment]
@@ -135,7 +165,8 @@ class AmenitiesServiceServicer(metaclass=_abc_1.ABCMeta):
     """Calls need `authorization: Bearer <JWT>` unless the RPC says "public"; the roles allowed are
     given per RPC. Public RPCs are rate-limited per client.
 
-    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 (converted first).
+    - Locations are WGS-84 when stored and returned; requests may use GCJ-02 or BD-09 (converted
+      first). A location must lie within the city (Dujiangyan), else INVALID_ARGUMENT.
     - Opening hours use the OpenStreetMap opening_hours syntax
       (https://wiki.openstreetmap.org/wiki/Key:opening_hours), e.g. "Mo-Fr 08:00-20:00; Sa,Su
       09:00-18:00; PH off" or "24/7". They are evaluated in Asia/Shanghai local time; "PH" uses
@@ -177,6 +208,38 @@ class AmenitiesServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_amenities_pb2.WithdrawAmenityResponse, _abc.Awaitable[_amenities_pb2.WithdrawAmenityResponse]]:
         """Take an amenity off the map (the merchant stopped, the place closed). It stays readable
         with state WITHDRAWN. Emits civicloop.amenity.changed.v1 (withdrawn = true).
+        Roles: worker of the amenity's community, office.
+        """
+
+    @_abc_1.abstractmethod
+    def SuspendAmenity(
+        self,
+        request: _amenities_pb2.SuspendAmenityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_amenities_pb2.SuspendAmenityResponse, _abc.Awaitable[_amenities_pb2.SuspendAmenityResponse]]:
+        """Take an active amenity off the map for a while (under repair, the sign taken down); it
+        stays readable with state SUSPENDED until reinstated. Emits civicloop.amenity.changed.v1.
+        Roles: worker of the amenity's community, office.
+        """
+
+    @_abc_1.abstractmethod
+    def ReinstateAmenity(
+        self,
+        request: _amenities_pb2.ReinstateAmenityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_amenities_pb2.ReinstateAmenityResponse, _abc.Awaitable[_amenities_pb2.ReinstateAmenityResponse]]:
+        """Put a suspended amenity back on the map. Emits civicloop.amenity.changed.v1.
+        Roles: worker of the amenity's community, office.
+        """
+
+    @_abc_1.abstractmethod
+    def VerifyAmenity(
+        self,
+        request: _amenities_pb2.VerifyAmenityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_amenities_pb2.VerifyAmenityResponse, _abc.Awaitable[_amenities_pb2.VerifyAmenityResponse]]:
+        """Record that a worker checked the amenity on site (it is there, as described): sets
+        verified_at, so it is no longer stale. Emits civicloop.amenity.changed.v1.
         Roles: worker of the amenity's community, office.
         """
 

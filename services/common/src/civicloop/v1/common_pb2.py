@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63ivicloop/v1/common.proto\x12\x0c\x63ivicloop.v1\"j\n\x08GeoPoint\x12\x10\n\x08latitude\x18\x01 \x01(\x01\x12\x11\n\tlongitude\x18\x02 \x01(\x01\x12\x39\n\x11\x63oordinate_system\x18\x03 \x01(\x0e\x32\x1e.civicloop.v1.CoordinateSystem\"\x14\n\x05Money\x12\x0b\n\x03\x66\x65n\x18\x01 \x01(\x03\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\'\n\x0cPageResponse\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t\"&\n\x05\x41\x63tor\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t*o\n\x10\x43oordinateSystem\x12!\n\x1d\x43OORDINATE_SYSTEM_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OORDINATE_SYSTEM_WGS84\x10\x01\x12\x1b\n\x17\x43OORDINATE_SYSTEM_GCJ02\x10\x02*\x98\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43HANNEL_HOME_VISIT\x10\x01\x12\x1d\n\x19\x43HANNEL_COURTYARD_MEETING\x10\x02\x12\x13\n\x0f\x43HANNEL_HOTLINE\x10\x03\x12\x0f\n\x0b\x43HANNEL_WEB\x10\x04\x12\x17\n\x13\x43HANNEL_GRID_WORKER\x10\x05*b\n\x08\x43\x61seList\x12\x19\n\x15\x43\x41SE_LIST_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43\x41SE_LIST_URGENT_NEEDS\x10\x01\x12\x1f\n\x1b\x43\x41SE_LIST_PRACTICAL_MATTERS\x10\x02*z\n\x07Urgency\x12\x17\n\x13URGENCY_UNSPECIFIED\x10\x00\x12\x15\n\x11URGENCY_EMERGENCY\x10\x01\x12\x15\n\x11URGENCY_UTILITIES\x10\x02\x12\x13\n\x0fURGENCY_GENERAL\x10\x03\x12\x13\n\x0fURGENCY_COMPLEX\x10\x04*\x8c\x02\n\tCaseState\x12\x1a\n\x16\x43\x41SE_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STATE_SUBMITTED\x10\x01\x12\x1f\n\x1b\x43\x41SE_STATE_RESOLVED_ON_SITE\x10\x02\x12\x13\n\x0f\x43\x41SE_STATE_OPEN\x10\x03\x12\x19\n\x15\x43\x41SE_STATE_DISPATCHED\x10\x04\x12\x1a\n\x16\x43\x41SE_STATE_IN_PROGRESS\x10\x05\x12\x18\n\x14\x43\x41SE_STATE_COMPLETED\x10\x06\x12\x14\n\x10\x43\x41SE_STATE_RATED\x10\x07\x12\x15\n\x11\x43\x41SE_STATE_CLOSED\x10\x08\x12\x15\n\x11\x43\x41SE_STATE_MERGED\x10\tB@Z>github.com/civicloop/civicloop/gen/go/civicloop/v1;civicloopv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63ivicloop/v1/common.proto\x12\x0c\x63ivicloop.v1\"j\n\x08GeoPoint\x12\x10\n\x08latitude\x18\x01 \x01(\x01\x12\x11\n\tlongitude\x18\x02 \x01(\x01\x12\x39\n\x11\x63oordinate_system\x18\x03 \x01(\x0e\x32\x1e.civicloop.v1.CoordinateSystem\"\x14\n\x05Money\x12\x0b\n\x03\x66\x65n\x18\x01 \x01(\x03\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"\'\n\x0cPageResponse\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t\"&\n\x05\x41\x63tor\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t*\x8b\x01\n\x10\x43oordinateSystem\x12!\n\x1d\x43OORDINATE_SYSTEM_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OORDINATE_SYSTEM_WGS84\x10\x01\x12\x1b\n\x17\x43OORDINATE_SYSTEM_GCJ02\x10\x02\x12\x1a\n\x16\x43OORDINATE_SYSTEM_BD09\x10\x03*\x98\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43HANNEL_HOME_VISIT\x10\x01\x12\x1d\n\x19\x43HANNEL_COURTYARD_MEETING\x10\x02\x12\x13\n\x0f\x43HANNEL_HOTLINE\x10\x03\x12\x0f\n\x0b\x43HANNEL_WEB\x10\x04\x12\x17\n\x13\x43HANNEL_GRID_WORKER\x10\x05*b\n\x08\x43\x61seList\x12\x19\n\x15\x43\x41SE_LIST_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43\x41SE_LIST_URGENT_NEEDS\x10\x01\x12\x1f\n\x1b\x43\x41SE_LIST_PRACTICAL_MATTERS\x10\x02*z\n\x07Urgency\x12\x17\n\x13URGENCY_UNSPECIFIED\x10\x00\x12\x15\n\x11URGENCY_EMERGENCY\x10\x01\x12\x15\n\x11URGENCY_UTILITIES\x10\x02\x12\x13\n\x0fURGENCY_GENERAL\x10\x03\x12\x13\n\x0fURGENCY_COMPLEX\x10\x04*\x8c\x02\n\tCaseState\x12\x1a\n\x16\x43\x41SE_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43\x41SE_STATE_SUBMITTED\x10\x01\x12\x1f\n\x1b\x43\x41SE_STATE_RESOLVED_ON_SITE\x10\x02\x12\x13\n\x0f\x43\x41SE_STATE_OPEN\x10\x03\x12\x19\n\x15\x43\x41SE_STATE_DISPATCHED\x10\x04\x12\x1a\n\x16\x43\x41SE_STATE_IN_PROGRESS\x10\x05\x12\x18\n\x14\x43\x41SE_STATE_COMPLETED\x10\x06\x12\x14\n\x10\x43\x41SE_STATE_RATED\x10\x07\x12\x15\n\x11\x43\x41SE_STATE_CLOSED\x10\x08\x12\x15\n\x11\x43\x41SE_STATE_MERGED\x10\tB@Z>github.com/civicloop/civicloop/gen/go/civicloop/v1;civicloopv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,16 +32,16 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'civicloop.v1.common_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z>github.com/civicloop/civicloop/gen/go/civicloop/v1;civicloopv1'
-  _globals['_COORDINATESYSTEM']._serialized_start=308
-  _globals['_COORDINATESYSTEM']._serialized_end=419
-  _globals['_CHANNEL']._serialized_start=422
-  _globals['_CHANNEL']._serialized_end=574
-  _globals['_CASELIST']._serialized_start=576
-  _globals['_CASELIST']._serialized_end=674
-  _globals['_URGENCY']._serialized_start=676
-  _globals['_URGENCY']._serialized_end=798
-  _globals['_CASESTATE']._serialized_start=801
-  _globals['_CASESTATE']._serialized_end=1069
+  _globals['_COORDINATESYSTEM']._serialized_start=309
+  _globals['_COORDINATESYSTEM']._serialized_end=448
+  _globals['_CHANNEL']._serialized_start=451
+  _globals['_CHANNEL']._serialized_end=603
+  _globals['_CASELIST']._serialized_start=605
+  _globals['_CASELIST']._serialized_end=703
+  _globals['_URGENCY']._serialized_start=705
+  _globals['_URGENCY']._serialized_end=827
+  _globals['_CASESTATE']._serialized_start=830
+  _globals['_CASESTATE']._serialized_end=1098
   _globals['_GEOPOINT']._serialized_start=43
   _globals['_GEOPOINT']._serialized_end=149
   _globals['_MONEY']._serialized_start=151

@@ -10,6 +10,7 @@ class CoordinateSystem(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COORDINATE_SYSTEM_UNSPECIFIED: _ClassVar[CoordinateSystem]
     COORDINATE_SYSTEM_WGS84: _ClassVar[CoordinateSystem]
     COORDINATE_SYSTEM_GCJ02: _ClassVar[CoordinateSystem]
+    COORDINATE_SYSTEM_BD09: _ClassVar[CoordinateSystem]
 
 class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -49,6 +50,7 @@ class CaseState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 COORDINATE_SYSTEM_UNSPECIFIED: CoordinateSystem
 COORDINATE_SYSTEM_WGS84: CoordinateSystem
 COORDINATE_SYSTEM_GCJ02: CoordinateSystem
+COORDINATE_SYSTEM_BD09: CoordinateSystem
 CHANNEL_UNSPECIFIED: Channel
 CHANNEL_HOME_VISIT: Channel
 CHANNEL_COURTYARD_MEETING: Channel

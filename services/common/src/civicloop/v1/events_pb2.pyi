@@ -469,7 +469,7 @@ class CredentialRevoked(_message.Message):
     def __init__(self, credential_id: _Optional[str] = ..., reason: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AmenityRegistered(_message.Message):
-    __slots__ = ("amenity_id", "kind", "community_code", "name", "location", "opening_hours", "registered_at")
+    __slots__ = ("amenity_id", "kind", "community_code", "name", "location", "opening_hours", "registered_at", "access")
     AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -477,6 +477,7 @@ class AmenityRegistered(_message.Message):
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     OPENING_HOURS_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
     amenity_id: str
     kind: str
     community_code: str
@@ -484,21 +485,28 @@ class AmenityRegistered(_message.Message):
     location: _common_pb2.GeoPoint
     opening_hours: str
     registered_at: _timestamp_pb2.Timestamp
-    def __init__(self, amenity_id: _Optional[str] = ..., kind: _Optional[str] = ..., community_code: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., opening_hours: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    access: str
+    def __init__(self, amenity_id: _Optional[str] = ..., kind: _Optional[str] = ..., community_code: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., opening_hours: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., access: _Optional[str] = ...) -> None: ...
 
 class AmenityChanged(_message.Message):
-    __slots__ = ("amenity_id", "version", "opening_hours", "withdrawn", "changed_at")
+    __slots__ = ("amenity_id", "version", "opening_hours", "withdrawn", "changed_at", "state", "change", "location")
     AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     OPENING_HOURS_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
     CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
     amenity_id: str
     version: int
     opening_hours: str
     withdrawn: bool
     changed_at: _timestamp_pb2.Timestamp
-    def __init__(self, amenity_id: _Optional[str] = ..., version: _Optional[int] = ..., opening_hours: _Optional[str] = ..., withdrawn: _Optional[bool] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    state: str
+    change: str
+    location: _common_pb2.GeoPoint
+    def __init__(self, amenity_id: _Optional[str] = ..., version: _Optional[int] = ..., opening_hours: _Optional[str] = ..., withdrawn: _Optional[bool] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[str] = ..., change: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ...) -> None: ...
 
 class AmenityReported(_message.Message):
     __slots__ = ("amenity_id", "report_id", "reason_code", "comment", "reported_at")
@@ -513,3 +521,31 @@ class AmenityReported(_message.Message):
     comment: str
     reported_at: _timestamp_pb2.Timestamp
     def __init__(self, amenity_id: _Optional[str] = ..., report_id: _Optional[str] = ..., reason_code: _Optional[str] = ..., comment: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AmenityProblemChanged(_message.Message):
+    __slots__ = ("problem_id", "amenity_id", "community_code", "reason_code", "version", "state", "change", "report_id", "petition_id", "case_id", "changed_at", "fixed_at")
+    PROBLEM_ID_FIELD_NUMBER: _ClassVar[int]
+    AMENITY_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    PETITION_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIXED_AT_FIELD_NUMBER: _ClassVar[int]
+    problem_id: str
+    amenity_id: str
+    community_code: str
+    reason_code: str
+    version: int
+    state: str
+    change: str
+    report_id: str
+    petition_id: str
+    case_id: str
+    changed_at: _timestamp_pb2.Timestamp
+    fixed_at: _timestamp_pb2.Timestamp
+    def __init__(self, problem_id: _Optional[str] = ..., amenity_id: _Optional[str] = ..., community_code: _Optional[str] = ..., reason_code: _Optional[str] = ..., version: _Optional[int] = ..., state: _Optional[str] = ..., change: _Optional[str] = ..., report_id: _Optional[str] = ..., petition_id: _Optional[str] = ..., case_id: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fixed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

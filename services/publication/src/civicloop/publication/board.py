@@ -19,7 +19,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-import jinja2
 import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -28,6 +27,7 @@ from markupsafe import Markup, escape
 from civicloop.platform.departments import DepartmentNames
 from civicloop.platform.errors import InvalidArgument, NotFound
 from civicloop.platform.months import month_of, parse_month
+from civicloop.platform.pages import package_templates
 from civicloop.publication import feeds, messages
 from civicloop.publication.domain.batches import Batch, BatchState
 from civicloop.publication.domain.board import NOT_PUBLIC, BoardList, PublicState
@@ -58,15 +58,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("civicloop.publication", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    # Packaged templates do not change under a running process: no stat() per include.
-    auto_reload=False,
-)
+_templates = package_templates("civicloop.publication")
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,18 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
-import jinja2
 from fastapi import APIRouter, Request, Response
 
 from civicloop.platform.clock import Clock
 from civicloop.platform.errors import (
-    DomainError,
     FailedPrecondition,
-    FieldViolation,
     InvalidArgument,
     NotFound,
     RateLimited,
 )
-from civicloop.platform.http import BadRequestBody, UnsupportedMediaType
+from civicloop.platform.http import read_form
+from civicloop.platform.pages import package_templates
 from civicloop.platform.redaction import redact
 from civicloop.rating.domain.model import COMMENT_MAX, LinkState, Outcome, RatingLink
 from civicloop.rating.domain.rates import SHANGHAI
@@ -52,13 +49,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("civicloop.rating", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_templates = package_templates("civicloop.rating")
 
 
 class LinkRater(Protocol):
@@ -74,12 +65,6 @@ class LinkRater(Protocol):
 
 class PageLimit(Protocol):
     async def check(self, address: str | None) -> None: ...
-
-
-class FormTooLarge(DomainError):
-    grpc_code_name = "INVALID_ARGUMENT"
-    http_status = 413
-    title = "Request body too large"
 
 
 @dataclass(frozen=True)
@@ -175,28 +160,6 @@ def thanks(submitted: Submitted, department: str) -> Response:
     return Response(html, headers=SECURITY_HEADERS, media_type="text/html")
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """An ``application/x-www-form-urlencoded`` body, capped before it is read whole."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/x-www-form-urlencoded":
-        raise UnsupportedMediaType(
-            f"content-type must be application/x-www-form-urlencoded, got {media_type or 'none'}",
-            [FieldViolation("content-type", "must be application/x-www-form-urlencoded")],
-        )
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > FORM_MAX_BYTES:
-            raise FormTooLarge(f"a rating form is at most {FORM_MAX_BYTES} bytes")
-    try:
-        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=8)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequestBody(
-            "the form is not UTF-8 url-encoded", [FieldViolation("body", "not a form")]
-        ) from None
-    return dict(fields)
-
-
 def form_errors(score: str, comment: str) -> dict[str, str]:
     """What the petitioner must correct, in their words, by field."""
     errors = {}
@@ -248,7 +211,7 @@ def build_router(rater: LinkRater, limit: PageLimit) -> APIRouter:
     async def rate(token: str, request: Request) -> Response:
         if refused := await limited(request):
             return refused
-        form = await read_form(request)
+        form = await read_form(request, FORM_MAX_BYTES, max_fields=8)
         # Browsers send a textarea's line breaks as CRLF; its maxlength counts them once.
         score, comment = form.get("score", ""), form.get("comment", "").replace("\r\n", "\n")
         errors = form_errors(score, comment)

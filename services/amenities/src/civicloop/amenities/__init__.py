@@ -1,0 +1,1 @@
+"""Civicloop amenities: 幸福共享家."""

@@ -1,0 +1,1 @@
+"""The pure core of amenities: no I/O here."""

@@ -1,0 +1,169 @@
+"""FindNearby's rules, pure: which candidates of a radius search are shown, in which order,
+and whether each is open at the asked moment.
+
+The index (Redis GEO, or PostgreSQL while Redis is away) only proposes candidates near the
+point; everything shown is decided here from each amenity's ``Listing``, with the distance
+computed from the stored WGS-84 coordinates. So both sources give identical answers.
+
+Opening hours are evaluated once per distinct text and moment range, not per candidate: the
+status of a text holds from the moment it was evaluated until its next change, so
+``OpenWindows`` keeps that window and answers every later question inside it from memory.
+The city's amenities share a few hundred distinct texts ("Mo-Su 08:00-21:00", "24/7", ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from civicloop.amenities.domain.geo import distance_m
+from civicloop.amenities.domain.hours import OpeningHours, OpenStatus, parse_hours
+from civicloop.amenities.domain.model import STALE_AFTER, Access, AmenityKind
+from civicloop.platform.errors import Violations
+from civicloop.platform.geo import EARTH_RADIUS_M
+
+RADIUS_MAX_M = 5000
+RESULTS_MAX = 50
+RESULTS_DEFAULT = 20
+# A window is trusted at most this long past the moment it was evaluated at, even when the
+# hours say nothing changes ("24/7"): cheap insurance against a calendar that knows more.
+WINDOW_MAX = timedelta(hours=6)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What search needs to know of one active amenity."""
+
+    id: str
+    version: int
+    kind: AmenityKind
+    access: Access
+    latitude: float
+    longitude: float
+    opening_hours: str
+    verified_at: datetime
+    wheelchair_accessible: bool
+    baby_change: bool
+    all_gender: bool
+    free: bool
+
+
+@dataclass(frozen=True)
+class Query:
+    latitude: float
+    longitude: float
+    radius_m: int
+    at: datetime
+    kinds: frozenset[AmenityKind] = frozenset()
+    access: Access = Access.PUBLIC
+    open_only: bool = False
+    limit: int = RESULTS_DEFAULT
+    wheelchair_accessible: bool = False
+    baby_change: bool = False
+    all_gender: bool = False
+    free_only: bool = False
+
+
+def check_query(errors: Violations, radius_m: int, limit: int) -> int:
+    """The radius and result count rules; the count asked for (0 means the default)."""
+    if not 1 <= radius_m <= RADIUS_MAX_M:
+        errors.add("radius_meters", f"must be 1..{RADIUS_MAX_M} metres")
+    if not 0 <= limit <= RESULTS_MAX:
+        errors.add("max_results", f"must be 1..{RESULTS_MAX} (0 means {RESULTS_DEFAULT})")
+    return limit or RESULTS_DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    listing: Listing
+    distance_m: float
+    status: OpenStatus
+    next_change_at: datetime | None
+    stale: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    since: datetime
+    until: datetime | None  # the next change; None: none known
+    trusted_until: datetime
+    status: OpenStatus
+
+
+class OpenWindows:
+    """Open status per distinct opening-hours text, kept for as long as it holds."""
+
+    def __init__(self) -> None:
+        self._hours: dict[str, OpeningHours] = {}
+        self._windows: dict[str, _Window] = {}
+
+    def hours(self, text: str) -> OpeningHours:
+        parsed = self._hours.get(text)
+        if parsed is None:
+            parsed = self._hours[text] = parse_hours(text)
+        return parsed
+
+    def status(self, text: str, at: datetime) -> tuple[OpenStatus, datetime | None]:
+        window = self._windows.get(text)
+        if window is None or not window.since <= at < window.trusted_until:
+            hours = self.hours(text)
+            status, until = hours.status_at(at), hours.next_change(at)
+            trusted = at + WINDOW_MAX
+            if until is not None and until < trusted:
+                trusted = until
+            window = self._windows[text] = _Window(at, until, trusted, status)
+        return window.status, window.until
+
+
+def _wanted(listing: Listing, query: Query) -> bool:
+    return (
+        listing.access is query.access
+        and (not query.kinds or listing.kind in query.kinds)
+        and (listing.wheelchair_accessible or not query.wheelchair_accessible)
+        and (listing.baby_change or not query.baby_change)
+        and (listing.all_gender or not query.all_gender)
+        and (listing.free or not query.free_only)
+    )
+
+
+def select(
+    query: Query,
+    candidates: Iterable[str],
+    listings: Mapping[str, Listing],
+    windows: OpenWindows,
+) -> list[Found]:
+    """The amenities to show among ``candidates`` (ids the index found near the point; ones
+    without a listing are no longer active): within the radius, wanted by the filters, open
+    if asked, nearest first (ties by id), at most ``query.limit``.
+
+    Candidates are measured on the local plane (equirectangular: within millimetres of the
+    great-circle distance at 5 km, and cheap); the distance shown is the great-circle one."""
+    lat0, lng0 = query.latitude, query.longitude
+    metres_lat = EARTH_RADIUS_M * math.pi / 180.0
+    metres_lng = metres_lat * math.cos(math.radians(lat0))
+    reach = float(query.radius_m) ** 2
+    near: list[tuple[float, str, Listing]] = []
+    for amenity_id in candidates:
+        listing = listings.get(amenity_id)
+        if listing is None or not _wanted(listing, query):
+            continue
+        dy = (listing.latitude - lat0) * metres_lat
+        dx = (listing.longitude - lng0) * metres_lng
+        if dx * dx + dy * dy <= reach:
+            near.append((dx * dx + dy * dy, amenity_id, listing))
+    near.sort(key=lambda item: (item[0], item[1]))
+    stale_before = query.at - STALE_AFTER
+    found: list[Found] = []
+    for _, _, listing in near:
+        status, next_change = windows.status(listing.opening_hours, query.at)
+        if query.open_only and status is not OpenStatus.OPEN:
+            continue
+        distance = distance_m(lat0, lng0, listing.latitude, listing.longitude)
+        found.append(
+            Found(listing, distance, status, next_change, listing.verified_at <= stale_before)
+        )
+        if len(found) == query.limit:
+            break
+    return found
