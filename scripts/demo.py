@@ -282,7 +282,7 @@ async def walk_ledger(case_id: str) -> None:
 async def walk_credential() -> None:
     """高龄补贴认证: a community worker records this month's verification of an elder; the
     credential exported for civil affairs and finance (CSV + signed manifest) and printed."""
-    step("10. 高龄补贴认证 A verification credential, exported and printed, checked offline")
+    step("15. 高龄补贴认证 A verification credential, exported and printed, checked offline")
     worker = caller("worker:C001-07", "worker", "ledger", community="C001")
     holder = hashlib.sha256(os.urandom(16) + b"demo elder").hexdigest()
     period = time.strftime("%Y-%m", time.gmtime(time.time() + 8 * 3600))
@@ -300,7 +300,8 @@ async def walk_credential() -> None:
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
         issued = await ledger.IssueCredential(request, metadata=worker, timeout=10)
         print(f"   issued {issued.credential.credential_id} (holder {holder[:12]}…, {period})")
-        for _ in range(40):  # the exports carry proofs under the next signed checkpoint
+        # The exports carry proofs under the next checkpoint both witnesses have cosigned.
+        for _ in range(40):
             try:
                 batch = await ledger.ExportCredentialBatch(
                     ledger_pb2.ExportCredentialBatchRequest(community_code="C001", period=period),
@@ -321,7 +322,7 @@ async def walk_credential() -> None:
                     raise
                 await asyncio.sleep(0.5)
         else:
-            raise SystemExit("demo: the credential did not reach a signed checkpoint")
+            raise SystemExit("demo: the credential did not reach a witnessed checkpoint")
     (out / f"C001-{period}.csv").write_bytes(batch.csv)
     (out / f"C001-{period}.manifest.jws").write_text(batch.manifest_jws)
     (out / "credential.pdf").write_bytes(printed.exports[0].content)

@@ -8,6 +8,7 @@ stack.py down   stop what `up` started
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -85,7 +86,42 @@ class Server:
                 "--appendonly",
                 "no",
             ]
+        # Debian's wrapper starts the broker through `su`, which resets the open-files limit
+        # to 1,024: each connection and each quorum queue's files take descriptors, and a
+        # broker out of them still accepts TCP but never answers AMQP. As root, start it as
+        # its user without PAM (setpriv), keeping the raised limit (raise_open_files).
+        broker = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+        if os.geteuid() == 0 and broker.exists() and shutil.which("setpriv"):
+            return [
+                "setpriv",
+                "--reuid=rabbitmq",
+                "--regid=rabbitmq",
+                "--init-groups",
+                "env",
+                "HOME=/var/lib/rabbitmq",
+                str(broker),
+                "-detached",
+            ]
         return ["rabbitmq-server", "-detached"]
+
+    def ready(self) -> bool:
+        """Answering on its port, and for RabbitMQ speaking AMQP (a broker that has run out
+        of file descriptors accepts the connection and then says nothing)."""
+        if self.name != "RabbitMQ":
+            return answers(self.port)
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+                conn.settimeout(5)
+                conn.sendall(b"AMQP\x00\x00\x09\x01")
+                return bool(conn.recv(8))
+        except OSError:
+            return False
+
+
+def raise_open_files() -> None:
+    """In the child that starts a server: the open-files limit up to the hard limit."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 SERVERS = [
@@ -107,17 +143,24 @@ def ensure_infrastructure() -> None:
     """Start each server that is installed but stopped; name exactly what is missing."""
     missing = []
     for server in SERVERS:
-        if answers(server.port):
+        if server.ready():
             continue
+        if answers(server.port):
+            sys.exit(
+                f"{server.name} accepts connections on 127.0.0.1:{server.port} but does not"
+                " answer: it is hung. Restart it (README, 'Operating it')."
+            )
         if shutil.which(server.binary) is None:
             missing.append(server)
             continue
         print(f"starting {server.name}: {' '.join(server.start_command())}")
-        subprocess.run(server.start_command(), check=False)
+        subprocess.run(
+            server.start_command(), check=False, cwd="/", preexec_fn=raise_open_files
+        )
         deadline = time.monotonic() + 60
-        while not answers(server.port) and time.monotonic() < deadline:
+        while not server.ready() and time.monotonic() < deadline:
             time.sleep(0.5)
-        if not answers(server.port):
+        if not server.ready():
             sys.exit(f"{server.name} did not come up on 127.0.0.1:{server.port}")
     if missing:
         names = ", ".join(f"{s.name} (127.0.0.1:{s.port})" for s in missing)

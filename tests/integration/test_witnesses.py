@@ -24,6 +24,8 @@ from harness import (
     started,
     wait_for,
 )
+from test_credential_exports import once_logged
+from test_credentials import issue_request
 
 from civicloop.ledger.settings import (
     DEFAULT_ORIGIN,
@@ -207,3 +209,45 @@ async def test_a_stored_hash_changed_in_postgresql_makes_the_witnesses_refuse_th
         "log", "--log", f"{ledger.http_url}/ledger", "--log-key", DEV_LOG_VKEY
     )
     assert monitor.returncode == 1, monitor.stdout + monitor.stderr
+
+
+async def test_a_credential_batch_carries_a_checkpoint_both_departments_cosigned(
+    witnessed: tuple[ServiceProcess, list[WitnessProcess]], tmp_path: Path
+) -> None:
+    ledger, _ = witnessed
+    community = f"W{uuid.uuid4().hex[:6].upper()}"
+    worker = grpc_auth("worker", subject="worker:w-1", community=community)
+    channel = client_channel(ledger.grpc_target)
+    stub: Any = ledger_pb2_grpc.LedgerServiceStub(channel)
+    try:
+        issued = await stub.IssueCredential(
+            issue_request(community_code=community), metadata=worker, timeout=10
+        )
+        request = ledger_pb2.ExportCredentialBatchRequest(
+            community_code=community, period=issued.credential.period
+        )
+        batch = await once_logged(
+            lambda: stub.ExportCredentialBatch(request, metadata=worker, timeout=10)
+        )
+        async with httpx.AsyncClient(timeout=10) as client:
+            did = (await client.get(f"{ledger.http_url}/.well-known/did.json")).json()
+    finally:
+        await channel.close()
+
+    (tmp_path / "keys.txt").write_text(
+        f"log {DEV_LOG_VKEY}\n" + "".join(f"witness {v}\n" for v in DEV_WITNESS_VKEYS.values())
+    )
+    (tmp_path / "batch.csv").write_bytes(batch.csv)
+    (tmp_path / "batch.manifest.jws").write_text(batch.manifest_jws)
+    checked = civicloop_verify(
+        "batch",
+        str(tmp_path / "batch.csv"),
+        str(tmp_path / "batch.manifest.jws"),
+        "--keys",
+        str(tmp_path / "keys.txt"),
+        "--issuer-key",
+        did["alsoKnownAs"][0],
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "cosigned by civicloop.example/witness/civil-affairs" in checked.stdout
+    assert "civicloop.example/witness/finance" in checked.stdout

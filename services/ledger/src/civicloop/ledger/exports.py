@@ -77,7 +77,7 @@ class Exports:
         missing = set(event_ids) - {e.leaf.event_id for e in entries}
         if missing:
             raise FailedPrecondition(
-                f"{len(missing)} credential step(s) are not under a signed checkpoint yet; "
+                f"{len(missing)} credential step(s) are not under a witnessed checkpoint yet; "
                 "retry after the signing interval"
             )
         size = checkpoint.tree_size
@@ -106,7 +106,7 @@ class Exports:
             problems.add("period", "must be YYYY-MM")
         problems.raise_if_any()
         check_community(principal, community_code, reading=True)
-        checkpoint = await self.queries.latest()
+        checkpoint = await self.queries.witnessed()
         rows = await self.pool.fetch(
             """SELECT * FROM credentials WHERE community_code = $1 AND period = $2
                ORDER BY issued_at, credential_id""",
@@ -170,7 +170,7 @@ class Exports:
         row = credential.row
         if row["status"] == "revoked":
             raise FailedPrecondition(f"credential {row['credential_id']} is revoked")
-        checkpoint = await self.queries.latest()
+        checkpoint = await self.queries.witnessed()
         entries = await self._evidence([row["issuance_event_id"]], checkpoint)
         _, status_list = await self.credentials.status_list(STATUS_LIST_ID)
         evidence = self._bundle(checkpoint, list(entries.values()))

@@ -98,6 +98,21 @@ class LedgerQueries:
             self._latest_until = time.monotonic() + self.latest_for_seconds
         return self._latest
 
+    async def witnessed(self) -> StoredCheckpoint:
+        """The newest checkpoint every configured witness has cosigned (the latest one when
+        none is configured): what an export carries, so that a department that requires the
+        witnesses can check it offline."""
+        if not self.keys.witnesses:
+            return await self.latest(fresh=True)
+        found = await repo.latest_cosigned_checkpoint(
+            self.pool, [key.name for key in self.keys.witnesses]
+        )
+        if found is None:
+            raise FailedPrecondition(
+                "no checkpoint is cosigned by every witness yet; retry in a few seconds"
+            )
+        return found
+
     async def checkpoint(self, tree_size: int, field: str = "tree_size") -> StoredCheckpoint:
         """The latest checkpoint (0), or the one signed at that size."""
         latest = await self.latest()

@@ -283,6 +283,21 @@ async def latest_checkpoint(db: Executor) -> StoredCheckpoint | None:
     return None if row is None else _checkpoint_of(row)
 
 
+async def latest_cosigned_checkpoint(
+    db: Executor, witness_names: Sequence[str]
+) -> StoredCheckpoint | None:
+    """The newest checkpoint that every one of these witnesses has cosigned."""
+    row = await db.fetchrow(
+        f"""{_CHECKPOINT}
+             WHERE (SELECT count(*) FROM cosignatures w
+                     WHERE w.tree_size = c.tree_size AND w.witness_name = ANY($1::text[])) = $2
+             ORDER BY tree_size DESC LIMIT 1""",
+        list(witness_names),
+        len(set(witness_names)),
+    )
+    return None if row is None else _checkpoint_of(row)
+
+
 async def checkpoint_at(db: Executor, size: int) -> StoredCheckpoint | None:
     row = await db.fetchrow(f"{_CHECKPOINT} WHERE tree_size = $1", size)
     return None if row is None else _checkpoint_of(row)
