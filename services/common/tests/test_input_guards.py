@@ -15,13 +15,13 @@ from fastapi import Request, Response
 from civicloop.platform.auth import KeySet
 from civicloop.platform.errors import Violations
 from civicloop.platform.geo import coarsened
-from civicloop.platform.grpc_server import unsafe_text
+from civicloop.platform.grpc_server import holds_text, unsafe_text
 from civicloop.platform.http import MAX_BODY_BYTES, create_http_app
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.runtime import Runtime
 from civicloop.platform.settings import ServiceSettings
 from civicloop.platform.text import character_problem, displayable, plain_text, text_problem
-from civicloop.v1 import dispatch_pb2, intake_pb2
+from civicloop.v1 import amenities_pb2, common_pb2, dispatch_pb2, intake_pb2
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 
@@ -178,6 +178,13 @@ def test_a_nul_in_any_grpc_string_is_found_by_its_contract_name() -> None:
     )
     assert found is not None and found.field == "attachments[1].url"
     assert unsafe_text(intake_pb2.ListCasesRequest(category_code="streetlight")) is None
+
+
+def test_only_messages_that_can_hold_text_at_some_depth_are_walked() -> None:
+    assert holds_text(dispatch_pb2.UpdateProgressRequest.DESCRIPTOR)
+    assert holds_text(amenities_pb2.FindNearbyRequest.DESCRIPTOR) is False
+    assert holds_text(common_pb2.GeoPoint.DESCRIPTOR) is False
+    assert unsafe_text(amenities_pb2.FindNearbyRequest(radius_meters=500)) is None
 
 
 # ---- public coordinates ----

@@ -427,14 +427,18 @@ class Finder:
         newer: list[str] = []
         listings = self.listings
         for raw in members:
-            amenity_id, _, version = raw.decode().rpartition(":")
+            amenity_id, _, text = raw.decode().rpartition(":")
             listing = listings.get(amenity_id)
-            if listing is None and int(version) <= self._gone.get(amenity_id, 0):
+            if listing is not None:
+                version = int(text)
+                if listing.version == version:
+                    ids.append(amenity_id)
+                    continue
+                if listing.version > version:
+                    continue  # a member left behind by a rebuild racing a change
+            elif int(text) <= self._gone.get(amenity_id, 0):
                 continue  # off the map since: a member its index write did not remove
-            if listing is None or listing.version < int(version):
-                newer.append(amenity_id)
-            elif listing.version > int(version):
-                continue  # a member left behind by a rebuild racing a change
+            newer.append(amenity_id)
             ids.append(amenity_id)
         if newer:
             await self._reload(newer)

@@ -3,6 +3,9 @@ events (events.proto). Translation only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from google.protobuf.message import Message
@@ -124,6 +127,54 @@ def amenity_pb(
         verified_at=timestamp(a.verified_at),
         stale=stale,
         suspension_reason=a.suspension_reason,
+    )
+
+
+def _delimited(tag: int, payload: bytes) -> bytes:
+    """A length-delimited field on the wire: its key (``tag``, one byte: field number << 3
+    | 2), the payload's length as a varint, the payload."""
+    length = len(payload)
+    head = bytearray((tag,))
+    while length > 0x7F:
+        head.append((length & 0x7F) | 0x80)
+        length >>= 7
+    head.append(length)
+    return bytes(head) + payload
+
+
+# NearbyAmenity.amenity and FindNearbyResponse.results: field 1, length-delimited.
+_FIELD_1 = (1 << 3) | 2
+
+
+@lru_cache(maxsize=4096)
+def _nearby_status(status: OpenStatus, next_change_at: datetime | None, stale: bool) -> bytes:
+    """A result's open status, next change and stale flags (the amenity's too), serialized:
+    shared by every result of the same opening hours at the same moment."""
+    return amenities_pb2.NearbyAmenity(
+        amenity=amenities_pb2.Amenity(stale=True) if stale else None,
+        open_status=OPEN_TO_PB[status],
+        next_change_at=timestamp(next_change_at),
+        stale=stale,
+    ).SerializeToString()
+
+
+def nearby_response(
+    results: Iterable[tuple[bytes, float, OpenStatus, datetime | None, bool]],
+) -> amenities_pb2.FindNearbyResponse:
+    """FindNearby's answer from each result's card (an Amenity, serialized ahead), distance,
+    open status, next change and stale flag. Each result is written as the concatenation of
+    its parts' serialized messages (a message field that occurs twice is merged: the card's
+    amenity gains the stale flag), so a search copies bytes instead of setting fields."""
+    return amenities_pb2.FindNearbyResponse.FromString(
+        b"".join(
+            _delimited(
+                _FIELD_1,
+                _delimited(_FIELD_1, card)
+                + amenities_pb2.NearbyAmenity(distance_meters=distance).SerializeToString()
+                + _nearby_status(status, next_change_at, stale),
+            )
+            for card, distance, status, next_change_at, stale in results
+        )
     )
 
 

@@ -307,18 +307,16 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
         # caller's search is dropped: it changed nothing).
         counted = self.public_limit.counted_with(client_address(context, self.proxies))
         results = await self.finder.find(query, counted)
-        response = amenities_pb2.FindNearbyResponse()
-        for shown in results:
-            f = shown.found
-            result = response.results.add()
-            result.amenity.MergeFromString(shown.card)
-            result.amenity.stale = f.stale
-            result.distance_meters = f.distance_m
-            result.open_status = messages.OPEN_TO_PB[f.status]
-            if f.next_change_at is not None:
-                result.next_change_at.FromDatetime(f.next_change_at)
-            result.stale = f.stale
-        return response
+        return messages.nearby_response(
+            (
+                shown.card,
+                shown.found.distance_m,
+                shown.found.status,
+                shown.found.next_change_at,
+                shown.found.stale,
+            )
+            for shown in results
+        )
 
     # ---- reports ----
 

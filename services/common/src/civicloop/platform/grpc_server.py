@@ -47,9 +47,29 @@ Handler = Callable[[Any, Any, Context, Principal], Awaitable[Any]]
 MAX_RECEIVE_BYTES = 64 * 1024
 
 
+@functools.cache
+def holds_text(descriptor: Any) -> bool:
+    """Whether a message of this type can hold a string at any depth (a search by position,
+    say, cannot: its checks are skipped)."""
+    seen: set[str] = set()
+
+    def reaches(d: Any) -> bool:
+        if d.full_name in seen:
+            return False
+        seen.add(d.full_name)
+        return any(
+            f.type == f.TYPE_STRING or (f.type == f.TYPE_MESSAGE and reaches(f.message_type))
+            for f in d.fields
+        )
+
+    return reaches(descriptor)
+
+
 def unsafe_text(message: Any, prefix: str = "") -> FieldViolation | None:
     """The first string field, at any depth, holding text no store or feed can carry (NUL,
     C0 controls, non-characters, bidi overrides), named as the contract names it."""
+    if not holds_text(message.DESCRIPTOR):
+        return None
     for field, value in message.ListFields():
         name = f"{prefix}{field.name}"
         items = list(enumerate(value)) if field.is_repeated else [(None, value)]
@@ -118,22 +138,34 @@ def rpc(
         raise ValueError("say who may call it: roles=..., or public=True")
 
     def decorate(method: Handler) -> Callable[..., Awaitable[Any]]:
+        # The span's name and attributes, per servicer class (the SDK copies the attributes).
+        labels: dict[type, tuple[str, dict[str, str]]] = {}
+
+        def labelled(servicer: Any) -> tuple[str, dict[str, str]]:
+            found = labels.get(type(servicer))
+            if found is None:
+                service_name = getattr(servicer, "grpc_service_name", type(servicer).__name__)
+                found = labels[type(servicer)] = (
+                    f"{service_name}/{method.__name__}",
+                    {
+                        "rpc.system": "grpc",
+                        "rpc.service": service_name,
+                        "rpc.method": method.__name__,
+                    },
+                )
+            return found
+
         @functools.wraps(method)
         async def wrapper(self: Any, request: Any, context: Context) -> Any:
             metadata = {
                 k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)
             }
-            service_name = getattr(self, "grpc_service_name", type(self).__name__)
-            name = f"{service_name}/{method.__name__}"
+            name, attributes = labelled(self)
             with telemetry.tracer().start_as_current_span(
                 name,
                 context=telemetry.extract(metadata),
                 kind=SpanKind.SERVER,
-                attributes={
-                    "rpc.system": "grpc",
-                    "rpc.service": service_name,
-                    "rpc.method": method.__name__,
-                },
+                attributes=attributes,
             ) as span:
                 try:
                     principal = ANONYMOUS

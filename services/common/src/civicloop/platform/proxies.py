@@ -34,6 +34,8 @@ class TrustedProxies:
         return cls(setting.split(","))
 
     def trusts(self, address: str) -> bool:
+        if not self.networks:
+            return False  # the default: no address is parsed for nothing on every request
         parsed = _address(address)
         return parsed is not None and any(parsed in n for n in self.networks)
 

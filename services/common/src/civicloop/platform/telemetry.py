@@ -119,7 +119,19 @@ def inject(carrier: MutableMapping[str, str] | None = None) -> dict[str, str]:
     return out
 
 
+# The headers the installed propagators read, for the propagators they were read from.
+_read_by: tuple[object, frozenset[str]] = (None, frozenset())
+
+
 def extract(carrier: Mapping[str, str]) -> otel_context.Context:
+    """The context the headers carry; an empty one when they carry none (most public calls:
+    the propagators are then not run at all)."""
+    global _read_by
+    textmap = propagate.get_global_textmap()
+    if _read_by[0] is not textmap:
+        _read_by = (textmap, frozenset(textmap.fields))
+    if not any(name in carrier for name in _read_by[1]):
+        return otel_context.Context()
     return propagate.extract(carrier)
 
 

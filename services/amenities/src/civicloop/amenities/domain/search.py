@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from civicloop.amenities.domain.geo import distance_m
 from civicloop.amenities.domain.hours import OpeningHours, OpenStatus, parse_hours
@@ -117,6 +118,9 @@ class OpenWindows:
         return window.status, window.until
 
 
+_DISTANCE_THEN_ID = itemgetter(0, 1)
+
+
 def _wanted(listing: Listing, query: Query) -> bool:
     return (
         listing.access is query.access
@@ -153,7 +157,7 @@ def select(
         dx = (listing.longitude - lng0) * metres_lng
         if dx * dx + dy * dy <= reach:
             near.append((dx * dx + dy * dy, amenity_id, listing))
-    near.sort(key=lambda item: (item[0], item[1]))
+    near.sort(key=_DISTANCE_THEN_ID)
     stale_before = query.at - STALE_AFTER
     found: list[Found] = []
     for _, _, listing in near:
