@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
-from civicloop.ledger.domain.evidence import Entry, EvidenceConflict, check_same_content
+from civicloop.ledger.domain.evidence import (
+    Answer,
+    Entry,
+    EvidenceConflict,
+    check_same_content,
+)
 from civicloop.ledger.sequencer import Sequencer
 from civicloop.ledger.store import repository as repo
 from civicloop.platform.clock import Clock
@@ -61,6 +67,23 @@ class Ledger:
             raise Unavailable(
                 f"event {leaf.event_id} was not integrated within {self.append_wait:g} s; "
                 "repeat the same request to get its leaf index"
+            ) from None
+
+    async def append_many(
+        self, offered: Sequence[tuple[EvidenceLeaf, datetime | None]], appended_by: str
+    ) -> list[Answer]:
+        """``append`` for each (leaf, occurred at), integrated together; answered once every
+        one is durably on the log: each its entry, or its conflict."""
+        at = self.clock()
+        try:
+            async with asyncio.timeout(self.append_wait):
+                return await self.sequencer.append_many(
+                    [Entry(leaf, appended_by, at, occurred) for leaf, occurred in offered]
+                )
+        except TimeoutError:
+            raise Unavailable(
+                f"the batch of {len(offered)} was not integrated within {self.append_wait:g} s;"
+                " repeat the same request to get the leaf indexes"
             ) from None
 
     async def on_case_event(self, conn: Connection, envelope: EventEnvelope) -> None:
