@@ -76,12 +76,12 @@ class FixedWindows:
         the counts (these included), in order, or None when Redis is away."""
         now = int(time.time()) if now is None else now
         keys = tuple((self.counter(w, now)[0], w.seconds, hits) for w in windows)
-        hits = await self._counter.submit(keys)
-        if hits is None:
+        counts = await self._counter.submit(keys)
+        if counts is None:
             return None
         return [
             WindowCount(count, w.seconds - now % w.seconds)
-            for count, w in zip(hits, windows, strict=True)
+            for count, w in zip(counts, windows, strict=True)
         ]
 
     async def _count_batch(self, callers: list[_Keys]) -> list[list[int] | None | BaseException]:
