@@ -73,13 +73,7 @@ async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
     inserted = await conn.fetchval(
         f"""INSERT INTO pending_entries ({_ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-        leaf.event_id,
-        leaf.event_type,
-        leaf.subject,
-        leaf.event_sha256,
-        entry.appended_by,
-        entry.appended_at,
-        entry.occurred_at,
+        *stage_event_row(entry),
     )
     if inserted:
         return entry, False
