@@ -23,10 +23,11 @@ import aio_pika
 import httpx
 from aio_pika.abc import AbstractExchange
 
+from civicloop.platform.bus import Topology
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.v1 import common_pb2, events_pb2
 
-from .harness import BenchError, BenchRun, ManagedProcess
+from .harness import AMQP_URL, BenchError, BenchRun, ManagedProcess
 from .probes import RssSampler, cpu_seconds
 from .report import Figure, Figures
 
@@ -240,6 +241,14 @@ def case_opened() -> EventEnvelope:
 def opened_cases(count: int) -> list[tuple[str, aio_pika.Message]]:
     """``count`` case.opened messages, each with its case id."""
     return [(e.subject, e.to_amqp()) for e in (case_opened() for _ in range(count))]
+
+
+async def open_publisher(run: BenchRun) -> AbstractExchange:
+    """The events exchange (declared by the service at start) on a channel with confirms."""
+    connection = await aio_pika.connect(AMQP_URL)
+    run.cleanups.push_async_callback(connection.close)
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    return await channel.get_exchange(Topology(run.namespace).events_exchange)
 
 
 async def publish_all(

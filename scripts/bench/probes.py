@@ -223,19 +223,51 @@ class FlushProbe:
 # ---- event-loop lag ----
 
 
-def lag_buckets(exposition: str) -> dict[float, float]:
-    """Cumulative counts of the loop-lag histogram by upper bound, from Prometheus text."""
+def histogram_buckets(exposition: str, metric: str, **labels: str) -> dict[float, float]:
+    """Cumulative counts of one histogram (the series with ``labels``) by upper bound, from
+    Prometheus text."""
     buckets: dict[float, float] = {}
     for family in text_string_to_metric_families(exposition):
         for sample in family.samples:
-            if sample.name == f"{LOOP_LAG_METRIC}_bucket":
+            if sample.name == f"{metric}_bucket" and all(
+                sample.labels.get(k) == v for k, v in labels.items()
+            ):
                 buckets[float(sample.labels["le"])] = sample.value
     return buckets
 
 
-async def service_lag_buckets(metrics_url: str) -> dict[float, float]:
+def lag_buckets(exposition: str) -> dict[float, float]:
+    """Cumulative counts of the loop-lag histogram by upper bound, from Prometheus text."""
+    return histogram_buckets(exposition, LOOP_LAG_METRIC)
+
+
+async def scrape(metrics_url: str) -> str:
     async with httpx.AsyncClient(timeout=5.0) as client:
-        return lag_buckets((await client.get(metrics_url)).text)
+        return (await client.get(metrics_url)).text
+
+
+def quantile_ms(before: dict[float, float], after: dict[float, float], q: float) -> float | None:
+    """The ``q`` quantile of what a histogram observed between two scrapes, in ms,
+    interpolated linearly inside its bucket (as Prometheus' histogram_quantile does)."""
+    bounds = sorted(after)
+    counts = [after[le] - before.get(le, 0.0) for le in bounds]
+    if not counts or not counts[-1]:
+        return None
+    rank = q * counts[-1]
+    lower, below = 0.0, 0.0
+    for le, count in zip(bounds, counts, strict=True):
+        if count >= rank:
+            if math.isinf(le):
+                return 1000 * lower
+            inside = count - below
+            share = (rank - below) / inside if inside else 1.0
+            return 1000 * (lower + (le - lower) * share)
+        lower, below = le, count
+    return None
+
+
+async def service_lag_buckets(metrics_url: str) -> dict[float, float]:
+    return lag_buckets(await scrape(metrics_url))
 
 
 def own_lag_buckets() -> dict[float, float]:

@@ -228,6 +228,98 @@ async def test_append_evidence_is_idempotent_and_refuses_other_content_and_bad_i
     assert not_a_service.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+async def test_a_batch_is_answered_leaf_by_leaf_and_a_bad_leaf_refuses_it_whole(
+    ledger: ServiceProcess, ledger_stub: Any
+) -> None:
+    known = await ledger_stub.AppendEvidence(
+        leaf_request(), metadata=DISPATCH_SERVICE, timeout=15
+    )
+    tampered = ledger_pb2.AppendEvidenceRequest()
+    tampered.leaf.CopyFrom(known.entry.leaf)
+    tampered.leaf.event_sha256 = hashlib.sha256(b"another story").digest()
+    fresh = [leaf_request() for _ in range(3)]
+    batch = ledger_pb2.AppendEvidenceBatchRequest(
+        leaves=[
+            fresh[0],
+            ledger_pb2.AppendEvidenceRequest(leaf=known.entry.leaf),
+            tampered,
+            fresh[1],
+            fresh[0],  # the same event twice in one call: appended once
+            fresh[2],
+        ]
+    )
+    answered = await ledger_stub.AppendEvidenceBatch(batch, metadata=DISPATCH_SERVICE, timeout=15)
+    results = answered.results
+    assert [r.WhichOneof("outcome") for r in results] == [
+        "appended", "appended", "refused", "appended", "appended", "appended"
+    ]
+    assert results[1].appended.already_present
+    assert results[1].appended.entry.leaf_index == known.entry.leaf_index
+    assert results[2].refused.code == "ALREADY_EXISTS"
+    assert results[2].refused.field == "leaves[2].leaf.event_id"
+    new = [results[i].appended for i in (0, 3, 5)]
+    assert not any(a.already_present for a in new)
+    indexes = [a.entry.leaf_index for a in new]
+    assert indexes == sorted(indexes) and len(set(indexes)) == 3
+    assert results[4].appended.already_present
+    assert results[4].appended.entry.leaf_index == indexes[0]
+    for request, appended in zip(fresh, new, strict=True):
+        assert appended.entry.leaf.event_id == request.leaf.event_id
+        assert appended.entry.appended_by == "service:dispatch"
+    again = await ledger_stub.AppendEvidenceBatch(
+        ledger_pb2.AppendEvidenceBatchRequest(leaves=fresh),
+        metadata=DISPATCH_SERVICE,
+        timeout=15,
+    )
+    assert [r.appended.entry.leaf_index for r in again.results] == indexes
+    assert all(r.appended.already_present for r in again.results)
+    checkpoint = await signed_size_at_least(ledger_stub, max(indexes) + 1)
+    proof = await ledger_stub.GetInclusionProof(
+        ledger_pb2.GetInclusionProofRequest(
+            event_id=fresh[2].leaf.event_id, tree_size=checkpoint.tree_size
+        ),
+        timeout=10,
+    )
+    verify_inclusion(
+        indexes[2],
+        checkpoint.tree_size,
+        new[2].entry.leaf_hash,
+        proof.audit_path,
+        checkpoint.root_hash,
+    )
+
+    unwritten = leaf_request()
+    bad = leaf_request(event_id="has space", digest=b"short")
+    with pytest.raises(grpc.aio.AioRpcError) as malformed:
+        await ledger_stub.AppendEvidenceBatch(
+            ledger_pb2.AppendEvidenceBatchRequest(leaves=[unwritten, unwritten, bad]),
+            metadata=DISPATCH_SERVICE,
+            timeout=15,
+        )
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(field_violations(malformed.value)) == {
+        "leaves[2].leaf.event_id",
+        "leaves[2].leaf.event_sha256",
+    }
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await ledger_stub.AppendEvidenceBatch(
+            ledger_pb2.AppendEvidenceBatchRequest(), metadata=DISPATCH_SERVICE, timeout=15
+        )
+    assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(empty.value) == ["leaves"]
+    with pytest.raises(grpc.aio.AioRpcError) as not_a_service:
+        await ledger_stub.AppendEvidenceBatch(
+            ledger_pb2.AppendEvidenceBatchRequest(leaves=[unwritten]), metadata=OFFICE, timeout=15
+        )
+    assert not_a_service.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    # Nothing of a refused call was written.
+    with pytest.raises(grpc.aio.AioRpcError) as absent:
+        await ledger_stub.GetInclusionProof(
+            ledger_pb2.GetInclusionProofRequest(event_id=unwritten.leaf.event_id), timeout=10
+        )
+    assert absent.value.code() == grpc.StatusCode.NOT_FOUND
+
+
 async def test_proofs_verify_against_signed_checkpoints_and_bad_sizes_are_refused(
     ledger: ServiceProcess, ledger_stub: Any
 ) -> None:

@@ -5,6 +5,7 @@ address."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import grpc
@@ -15,6 +16,7 @@ from harness import Infra, running, service_env
 from civicloop.intake.ratelimit import SubmissionLimiter
 from civicloop.platform.errors import RateLimited
 from civicloop.platform.grpc_server import client_channel
+from civicloop.platform.ratelimit import AddressLimit, FixedWindows
 from civicloop.v1 import rating_pb2, rating_pb2_grpc
 
 PER_MINUTE = 3
@@ -36,6 +38,41 @@ async def test_concurrent_submissions_from_one_address_stop_at_the_limit(
         assert all(isinstance(o, RateLimited) for o in outcomes if o is not None)
         # Another address has its own window.
         await limiter.check(b"\xff" * 32, "10.0.0.8")
+    finally:
+        keys = [key async for key in redis.scan_iter(match=f"{namespace}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
+async def test_replicas_leasing_hits_let_through_no_more_than_the_shared_limit(
+    infra: Infra, run: dict[str, Any]
+) -> None:
+    """Two replicas' limits over one Redis counter, each leasing up to 8 hits at a time: calls
+    from one address, alternating between them, are let through exactly up to the limit, and
+    Redis saw a round trip per lease, not per call."""
+    redis = aioredis.from_url(infra.redis_url)
+    namespace = f"{run['namespace']}leases."
+    replicas = [
+        AddressLimit(FixedWindows(redis, namespace), 20, lease_at_most=8) for _ in range(2)
+    ]
+    if time.time() % 60 > 50:  # one window for the whole test
+        await asyncio.sleep(61 - time.time() % 60)
+    try:
+        outcomes: list[BaseException | None] = []
+        for call in range(40):
+            try:
+                await replicas[call % 2].check("10.0.0.9")
+                outcomes.append(None)
+            except RateLimited as refused:
+                outcomes.append(refused)
+        assert outcomes.count(None) == 20
+        (key,) = [key async for key in redis.scan_iter(match=f"{namespace}*")]
+        leased = int(await redis.get(key))
+        # Every call counted (refused ones too, as without leases), plus what is still leased.
+        assert 40 <= leased <= 40 + 2 * 8
+        assert sum(r.windows.round_trips for r in replicas) < 40 / 2
+        await replicas[0].check("10.0.0.10")  # another address has its own window
     finally:
         keys = [key async for key in redis.scan_iter(match=f"{namespace}*")]
         if keys:

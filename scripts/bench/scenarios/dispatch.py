@@ -14,17 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 import asyncpg
 import uvloop
 from aio_pika.abc import AbstractExchange, AbstractQueue
 
-from civicloop.platform.bus import Topology
 from civicloop.platform.metrics import watch_event_loop_lag
 
 from ..baselines import RABBITMQ_CONSUME, bare_chain
 from ..harness import (
-    AMQP_URL,
     HOST,
     BenchError,
     BenchRun,
@@ -36,7 +33,14 @@ from ..harness import (
     start_service,
     stop_service,
 )
-from ..load import case_opened, opened_cases, paced_count, publish_all, publish_paced
+from ..load import (
+    case_opened,
+    open_publisher,
+    opened_cases,
+    paced_count,
+    publish_all,
+    publish_paced,
+)
 from ..probes import (
     FLUSH_PROBE_INTERVAL_S,
     FLUSH_STALL_MS,
@@ -124,14 +128,6 @@ class PacedRun:
     flush: FlushProbe
     service_lag: LoopLag
     bench_lag: LoopLag
-
-
-async def open_publisher(run: BenchRun) -> AbstractExchange:
-    """The events exchange (declared by dispatch at start) on a channel with confirms."""
-    connection = await aio_pika.connect(AMQP_URL)
-    run.cleanups.push_async_callback(connection.close)
-    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-    return await channel.get_exchange(Topology(run.namespace).events_exchange)
 
 
 async def warm_up(service: ManagedProcess, exchange: AbstractExchange, probe: ArrivalProbe) -> None:

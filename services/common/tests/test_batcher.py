@@ -84,3 +84,16 @@ async def test_stopping_cancels_the_callers_of_batches_in_flight_and_waiting() -
     outcomes = await asyncio.gather(*callers, return_exceptions=True)
 
     assert all(isinstance(o, asyncio.CancelledError) for o in outcomes)
+
+
+async def test_many_items_of_one_caller_go_in_batches_in_order_each_with_its_outcome() -> None:
+    async def run(items: list[int]) -> list[int | BaseException]:
+        return [ValueError(item) if item == 3 else item * 2 for item in items]
+
+    batcher: Batcher[int, int] = Batcher(run, max_batch=4)
+
+    outcomes = await batcher.submit_many(list(range(6)))
+
+    assert outcomes[:3] == [0, 2, 4] and outcomes[4:] == [8, 10]
+    assert isinstance(outcomes[3], ValueError)
+    assert batcher.batches == 2

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from civicloop.ledger.domain.evidence import (
+    MAX_BATCH_LEAVES,
     Entry,
     EvidenceConflict,
     case_event_types,
@@ -17,6 +18,7 @@ from civicloop.ledger.domain.evidence import (
     check_leaf_in_tree,
     check_same_content,
     evidence_leaf,
+    evidence_leaves,
     signed_size,
     sort_out_batch,
 )
@@ -134,3 +136,28 @@ def test_proof_sizes_beyond_the_signed_tree_are_refused_naming_the_field() -> No
     assert fields(first) == ["first_tree_size"]
     with pytest.raises(InvalidArgument):
         check_consistency_sizes(11, 10)
+
+
+def offered(event_id: str, digest: bytes = DIGEST) -> tuple[str, str, str, bytes]:
+    return (event_id, "civicloop.case.opened.v1", "case-1", digest)
+
+
+def test_a_batch_of_well_formed_leaves_is_taken_in_order() -> None:
+    leaves = evidence_leaves([offered("evt-1"), offered("evt-2")])
+    assert [leaf.event_id for leaf in leaves] == ["evt-1", "evt-2"]
+
+
+def test_a_bad_leaf_refuses_the_whole_batch_naming_its_position() -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        evidence_leaves([offered("evt-1"), offered("evt 2"), offered("evt-3", b"short")])
+    assert fields(refused) == ["leaves[1].leaf.event_id", "leaves[2].leaf.event_sha256"]
+
+
+def test_a_batch_holds_one_to_a_thousand_leaves() -> None:
+    with pytest.raises(InvalidArgument) as empty:
+        evidence_leaves([])
+    assert fields(empty) == ["leaves"]
+    with pytest.raises(InvalidArgument) as too_many:
+        evidence_leaves([offered(f"evt-{n}") for n in range(MAX_BATCH_LEAVES + 1)])
+    assert fields(too_many) == ["leaves"]
+    assert len(evidence_leaves([offered(f"evt-{n}") for n in range(MAX_BATCH_LEAVES)])) == 1000

@@ -58,10 +58,22 @@ class Batcher(Generic[T, R]):
         """Run ``item`` in the next batch; returns its result or raises its error."""
         done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, done))
+        self._start_flusher()
+        return await done
+
+    async def submit_many(self, items: Sequence[T]) -> list[R | BaseException]:
+        """Run ``items`` in the next batches (in order, together as far as ``max_batch``
+        allows); each one's result or the exception it failed with."""
+        loop = asyncio.get_running_loop()
+        waiting = [(item, loop.create_future()) for item in items]
+        self._waiting.extend(waiting)
+        self._start_flusher()
+        return list(await asyncio.gather(*(done for _, done in waiting), return_exceptions=True))
+
+    def _start_flusher(self) -> None:
         if self._flusher is None:
             # A context of its own: the flusher serves every caller, not the first one's span.
             self._flusher = asyncio.create_task(self._flush(), context=contextvars.Context())
-        return await done
 
     async def _flush(self) -> None:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ from civicloop.platform.errors import (
     InvalidArgument,
     VersionConflict,
 )
+from civicloop.platform.metrics import GRPC_SERVER_HANDLING_SECONDS
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.text import character_problem
 
@@ -130,6 +132,10 @@ def client_address(context: Context, proxies: TrustedProxies) -> str | None:
 ANONYMOUS = Principal("anonymous", frozenset())
 
 
+def handled(name: str, code: grpc.StatusCode, started: float) -> None:
+    GRPC_SERVER_HANDLING_SECONDS.labels(name, code.name).observe(time.perf_counter() - started)
+
+
 def rpc(
     *, roles: Sequence[str] = (), public: bool = False
 ) -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
@@ -161,6 +167,7 @@ def rpc(
                 k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)
             }
             name, attributes = labelled(self)
+            started = time.perf_counter()
             with telemetry.tracer().start_as_current_span(
                 name,
                 context=telemetry.extract(metadata),
@@ -181,6 +188,7 @@ def rpc(
                         lambda: method(self, request, context, principal), lambda: name
                     )
                     span.set_attribute("rpc.grpc.status_code", grpc.StatusCode.OK.value[0])
+                    handled(name, grpc.StatusCode.OK, started)
                     return response
                 except DomainError as error:
                     code, message, details = status_for(error)
@@ -200,6 +208,7 @@ def rpc(
                         code=code_pb2.INTERNAL, message=message
                     ).SerializeToString()
                     span.set_attribute("rpc.grpc.status_code", code.value[0])
+            handled(name, code, started)
             await context.abort(
                 code, message, trailing_metadata=(("grpc-status-details-bin", details),)
             )

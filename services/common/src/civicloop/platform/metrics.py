@@ -55,6 +55,17 @@ DATABASE_CONNECTION_LOST = Counter(
 )
 for _outcome in ("retried", "unavailable"):  # at 0 from the start, so alerts see the series
     DATABASE_CONNECTION_LOST.labels(_outcome)
+GRPC_SERVER_HANDLING_SECONDS = Histogram(
+    "civicloop_grpc_server_handling_seconds",
+    "Time a unary RPC spent in the service, from the servicer's call to its answer or"
+    " refusal (what the client waits beyond the network and grpc's own queue), by method and"
+    " status code; fine buckets near the millisecond, where a proof's target lies",
+    ["method", "code"],
+    buckets=(
+        0.00025, 0.0005, 0.00075, 0.001, 0.00125, 0.0015, 0.00175, 0.002, 0.0025, 0.003,
+        0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+    ),
+)
 EVENT_LOOP_LAG_SECONDS = Histogram(
     "civicloop_event_loop_lag_seconds",
     "How late the event loop ran a timer: every request, delivery and broker confirm of the"

@@ -20,13 +20,14 @@ from civicloop.platform.metrics import RATE_LIMITS_UNCHECKED
 
 log = logging.getLogger(__name__)
 
-# Every counter of a batch of callers in one round trip: INCR each key, give a new key its
-# window's expiry (ARGV[i], seconds).
+# Every counter of a batch of callers in one round trip: INCRBY each key by its hits
+# (ARGV[2i]), give a new key its window's expiry (ARGV[2i-1], seconds).
 _COUNT = """
 local counts = {}
 for i, key in ipairs(KEYS) do
-  counts[i] = redis.call('INCR', key)
-  if counts[i] == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  local hits = tonumber(ARGV[2 * i])
+  counts[i] = redis.call('INCRBY', key, hits)
+  if counts[i] == hits then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
 end
 return counts
 """
@@ -46,8 +47,8 @@ class WindowCount:
     retry_after_seconds: int  # until the window ends and counting starts again
 
 
-# One caller's windows as (key, seconds).
-_Keys = tuple[tuple[str, int], ...]
+# One caller's windows as (key, seconds, hits).
+_Keys = tuple[tuple[str, int, int], ...]
 
 
 class FixedWindows:
@@ -58,28 +59,36 @@ class FixedWindows:
         self._counter: Batcher[_Keys, list[int] | None] = Batcher(self._count_batch)
         self._redis_away = False
 
+    @property
+    def round_trips(self) -> int:
+        """Script calls made so far (each counts a batch of callers)."""
+        return self._counter.batches
+
     def counter(self, window: Window, now: int) -> tuple[str, int]:
         """The key that counts ``window``'s hits at ``now`` (epoch seconds), and the seconds
         left until that window ends."""
         return f"{self.prefix}:{window.subject}:{now // window.seconds}", window.seconds
 
-    async def hit(self, *windows: Window) -> list[WindowCount] | None:
-        """Count one hit in each window; the counts, in order, or None when Redis is away."""
-        now = int(time.time())
-        keys = tuple((self.counter(w, now)[0], w.seconds) for w in windows)
-        hits = await self._counter.submit(keys)
-        if hits is None:
+    async def hit(
+        self, *windows: Window, hits: int = 1, now: int | None = None
+    ) -> list[WindowCount] | None:
+        """Count ``hits`` hits in each window at ``now`` (epoch seconds, default the clock's);
+        the counts (these included), in order, or None when Redis is away."""
+        now = int(time.time()) if now is None else now
+        keys = tuple((self.counter(w, now)[0], w.seconds, hits) for w in windows)
+        counts = await self._counter.submit(keys)
+        if counts is None:
             return None
         return [
             WindowCount(count, w.seconds - now % w.seconds)
-            for count, w in zip(hits, windows, strict=True)
+            for count, w in zip(counts, windows, strict=True)
         ]
 
     async def _count_batch(self, callers: list[_Keys]) -> list[list[int] | None | BaseException]:
-        keys = [key for caller in callers for key, _ in caller]
-        expiries = [seconds for caller in callers for _, seconds in caller]
+        keys = [key for caller in callers for key, _, _ in caller]
+        args = [arg for caller in callers for _, seconds, hits in caller for arg in (seconds, hits)]
         try:
-            counts = [int(n) for n in await self._count(keys=keys, args=expiries)]
+            counts = [int(n) for n in await self._count(keys=keys, args=args)]
         except RedisError as exc:
             # Said once per outage in the log; the counter tells how much went unchecked.
             if not self._redis_away:
@@ -97,20 +106,76 @@ class FixedWindows:
         return answers
 
 
+class HitLeases:
+    """The hits of a window that this process took from the shared counter ahead of need.
+
+    The counter in Redis numbers every hit of a window across all replicas; a lease of n is
+    one INCRBY n, and the numbers it returns are this process's to give out one per request
+    without a round trip. A request is let through only with a number within the limit, so
+    replicas together never let more through than the limit; numbers leased and not used
+    only make it stricter. A window's lease doubles with each refill (1, 2, 4 ... ``most``),
+    so an address that calls rarely costs one number per call, a busy one a round trip per
+    ``most`` calls. Pure bookkeeping: no I/O."""
+
+    def __init__(self, most: int, keep: int = 10_000) -> None:
+        self.most = most
+        self.keep = keep  # windows remembered at most (old ones are dropped wholesale)
+        self._leases: dict[str, tuple[int, int, int]] = {}  # key: (next, last, size)
+
+    def take(self, key: str) -> int | None:
+        """The next number leased for ``key``'s window, or None: lease more first."""
+        lease = self._leases.get(key)
+        if lease is None or lease[0] > lease[1]:
+            return None
+        number, last, size = lease
+        self._leases[key] = (number + 1, last, size)
+        return number
+
+    def next_size(self, key: str) -> int:
+        lease = self._leases.get(key)
+        return 1 if lease is None else min(self.most, 2 * lease[2])
+
+    def leased(self, key: str, size: int, count: int) -> int:
+        """The counter stood at ``count`` after an INCRBY ``size``: numbers count-size+1 ..
+        count are this process's. Returns the first (for the request that leased them)."""
+        if len(self._leases) >= self.keep and key not in self._leases:
+            self._leases.clear()
+        first = count - size + 1
+        self._leases[key] = (first + 1, count, size)
+        return first
+
+
 class AddressLimit:
     """Requests per client address per minute, for public endpoints (a page, a public RPC):
-    what a credential in the request cannot stop, a flood of guesses, is refused early."""
+    what a credential in the request cannot stop, a flood of guesses, is refused early.
 
-    def __init__(self, windows: FixedWindows, per_minute: int) -> None:
+    With ``lease_at_most`` above 1, hits are leased from the shared counter (``HitLeases``):
+    most calls are judged without a Redis round trip, the limit still shared by replicas."""
+
+    def __init__(self, windows: FixedWindows, per_minute: int, *, lease_at_most: int = 1) -> None:
         self.windows = windows
         self.per_minute = per_minute
+        self.leases = HitLeases(lease_at_most) if lease_at_most > 1 else None
 
     async def check(self, address: str | None) -> None:
         if address is None:
             return  # no address to count by (a Unix socket): one shared window would stop all
-        counts = await self.windows.hit(Window(f"addr:{address}", 60))
-        if counts is not None:
-            self.judge(counts[0])
+        window = Window(f"addr:{address}", 60)
+        if self.leases is None:
+            counts = await self.windows.hit(window)
+            if counts is not None:
+                self.judge(counts[0])
+            return
+        now = int(time.time())
+        key, seconds = self.windows.counter(window, now)
+        number = self.leases.take(key)
+        if number is None:
+            size = self.leases.next_size(key)
+            counts = await self.windows.hit(window, hits=size, now=now)
+            if counts is None:
+                return  # Redis away: not checked (fail open, as above)
+            number = self.leases.leased(key, size, counts[0].hits)
+        self.judge(WindowCount(number, seconds - now % seconds))
 
     def judge(self, count: WindowCount) -> None:
         if count.hits > self.per_minute:

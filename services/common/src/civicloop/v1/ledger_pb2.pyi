@@ -114,6 +114,36 @@ class AppendEvidenceResponse(_message.Message):
     already_present: bool
     def __init__(self, entry: _Optional[_Union[LedgerEntry, _Mapping]] = ..., already_present: _Optional[bool] = ...) -> None: ...
 
+class AppendEvidenceBatchRequest(_message.Message):
+    __slots__ = ("leaves",)
+    LEAVES_FIELD_NUMBER: _ClassVar[int]
+    leaves: _containers.RepeatedCompositeFieldContainer[AppendEvidenceRequest]
+    def __init__(self, leaves: _Optional[_Iterable[_Union[AppendEvidenceRequest, _Mapping]]] = ...) -> None: ...
+
+class AppendEvidenceBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[AppendEvidenceResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[AppendEvidenceResult, _Mapping]]] = ...) -> None: ...
+
+class AppendEvidenceResult(_message.Message):
+    __slots__ = ("appended", "refused")
+    APPENDED_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    appended: AppendEvidenceResponse
+    refused: LeafRefusal
+    def __init__(self, appended: _Optional[_Union[AppendEvidenceResponse, _Mapping]] = ..., refused: _Optional[_Union[LeafRefusal, _Mapping]] = ...) -> None: ...
+
+class LeafRefusal(_message.Message):
+    __slots__ = ("code", "message", "field")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    message: str
+    field: str
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
+
 class GetCheckpointRequest(_message.Message):
     __slots__ = ("tree_size",)
     TREE_SIZE_FIELD_NUMBER: _ClassVar[int]

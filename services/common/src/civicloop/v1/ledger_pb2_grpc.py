@@ -60,6 +60,11 @@ class LedgerServiceStub:
                 request_serializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceRequest.SerializeToString,
                 response_deserializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceResponse.FromString,
                 _registered_method=True)
+        self.AppendEvidenceBatch = channel.unary_unary(
+                '/civicloop.v1.LedgerService/AppendEvidenceBatch',
+                request_serializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchRequest.SerializeToString,
+                response_deserializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchResponse.FromString,
+                _registered_method=True)
         self.GetCheckpoint = channel.unary_unary(
                 '/civicloop.v1.LedgerService/GetCheckpoint',
                 request_serializer=civicloop_dot_v1_dot_ledger__pb2.GetCheckpointRequest.SerializeToString,
@@ -141,6 +146,22 @@ class LedgerServiceServicer:
         content returns the existing entry (already_present set); the same event_id with different
         content is refused with ALREADY_EXISTS and reported (it means tampering or a bug).
         Roles: service identities only (service:intake, service:dispatch, ...).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AppendEvidenceBatch(self, request, context):
+        """Append the evidence of 1..1000 events in one call, as AppendEvidence does each one (a
+        department system submitting its day, a service catching up). The call is checked whole
+        first: any bad leaf refuses the whole call with INVALID_ARGUMENT naming it by position
+        (`leaves[3].leaf.event_sha256`) and nothing is written. A well-formed call is then answered
+        leaf by leaf, in order: each leaf gets its entry (already_present when its event id was
+        on the log with the same content, or earlier in the same call) or its own refusal (an
+        event id on the log with other content: ALREADY_EXISTS, reported as for AppendEvidence),
+        and a refused leaf does not stop the others. The call is answered once every leaf it
+        appended is durably on the log; a call that times out (UNAVAILABLE) may have appended
+        some of them: repeating it is harmless. Roles: service identities only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -243,6 +264,11 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     request_deserializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceRequest.FromString,
                     response_serializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceResponse.SerializeToString,
             ),
+            'AppendEvidenceBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppendEvidenceBatch,
+                    request_deserializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchRequest.FromString,
+                    response_serializer=civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchResponse.SerializeToString,
+            ),
             'GetCheckpoint': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCheckpoint,
                     request_deserializer=civicloop_dot_v1_dot_ledger__pb2.GetCheckpointRequest.FromString,
@@ -342,6 +368,33 @@ class LedgerService:
             '/civicloop.v1.LedgerService/AppendEvidence',
             civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceRequest.SerializeToString,
             civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppendEvidenceBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/civicloop.v1.LedgerService/AppendEvidenceBatch',
+            civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchRequest.SerializeToString,
+            civicloop_dot_v1_dot_ledger__pb2.AppendEvidenceBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

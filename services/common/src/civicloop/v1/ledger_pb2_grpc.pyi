@@ -65,6 +65,18 @@ class LedgerServiceStub:
     content is refused with ALREADY_EXISTS and reported (it means tampering or a bug).
     Roles: service identities only (service:intake, service:dispatch, ...).
     """
+    AppendEvidenceBatch: _grpc.UnaryUnaryMultiCallable[_ledger_pb2.AppendEvidenceBatchRequest, _ledger_pb2.AppendEvidenceBatchResponse]
+    """Append the evidence of 1..1000 events in one call, as AppendEvidence does each one (a
+    department system submitting its day, a service catching up). The call is checked whole
+    first: any bad leaf refuses the whole call with INVALID_ARGUMENT naming it by position
+    (`leaves[3].leaf.event_sha256`) and nothing is written. A well-formed call is then answered
+    leaf by leaf, in order: each leaf gets its entry (already_present when its event id was
+    on the log with the same content, or earlier in the same call) or its own refusal (an
+    event id on the log with other content: ALREADY_EXISTS, reported as for AppendEvidence),
+    and a refused leaf does not stop the others. The call is answered once every leaf it
+    appended is durably on the log; a call that times out (UNAVAILABLE) may have appended
+    some of them: repeating it is harmless. Roles: service identities only.
+    """
     GetCheckpoint: _grpc.UnaryUnaryMultiCallable[_ledger_pb2.GetCheckpointRequest, _ledger_pb2.GetCheckpointResponse]
     """The latest signed checkpoint, or the one at a given tree size. Public."""
     GetInclusionProof: _grpc.UnaryUnaryMultiCallable[_ledger_pb2.GetInclusionProofRequest, _ledger_pb2.GetInclusionProofResponse]
@@ -143,6 +155,18 @@ class LedgerServiceAsyncStub(LedgerServiceStub):
     content returns the existing entry (already_present set); the same event_id with different
     content is refused with ALREADY_EXISTS and reported (it means tampering or a bug).
     Roles: service identities only (service:intake, service:dispatch, ...).
+    """
+    AppendEvidenceBatch: _aio.UnaryUnaryMultiCallable[_ledger_pb2.AppendEvidenceBatchRequest, _ledger_pb2.AppendEvidenceBatchResponse]  # type: ignore[assignment]
+    """Append the evidence of 1..1000 events in one call, as AppendEvidence does each one (a
+    department system submitting its day, a service catching up). The call is checked whole
+    first: any bad leaf refuses the whole call with INVALID_ARGUMENT naming it by position
+    (`leaves[3].leaf.event_sha256`) and nothing is written. A well-formed call is then answered
+    leaf by leaf, in order: each leaf gets its entry (already_present when its event id was
+    on the log with the same content, or earlier in the same call) or its own refusal (an
+    event id on the log with other content: ALREADY_EXISTS, reported as for AppendEvidence),
+    and a refused leaf does not stop the others. The call is answered once every leaf it
+    appended is durably on the log; a call that times out (UNAVAILABLE) may have appended
+    some of them: repeating it is harmless. Roles: service identities only.
     """
     GetCheckpoint: _aio.UnaryUnaryMultiCallable[_ledger_pb2.GetCheckpointRequest, _ledger_pb2.GetCheckpointResponse]  # type: ignore[assignment]
     """The latest signed checkpoint, or the one at a given tree size. Public."""
@@ -225,6 +249,24 @@ class LedgerServiceServicer(metaclass=_abc_1.ABCMeta):
         content returns the existing entry (already_present set); the same event_id with different
         content is refused with ALREADY_EXISTS and reported (it means tampering or a bug).
         Roles: service identities only (service:intake, service:dispatch, ...).
+        """
+
+    @_abc_1.abstractmethod
+    def AppendEvidenceBatch(
+        self,
+        request: _ledger_pb2.AppendEvidenceBatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ledger_pb2.AppendEvidenceBatchResponse, _abc.Awaitable[_ledger_pb2.AppendEvidenceBatchResponse]]:
+        """Append the evidence of 1..1000 events in one call, as AppendEvidence does each one (a
+        department system submitting its day, a service catching up). The call is checked whole
+        first: any bad leaf refuses the whole call with INVALID_ARGUMENT naming it by position
+        (`leaves[3].leaf.event_sha256`) and nothing is written. A well-formed call is then answered
+        leaf by leaf, in order: each leaf gets its entry (already_present when its event id was
+        on the log with the same content, or earlier in the same call) or its own refusal (an
+        event id on the log with other content: ALREADY_EXISTS, reported as for AppendEvidence),
+        and a refused leaf does not stop the others. The call is answered once every leaf it
+        appended is durably on the log; a call that times out (UNAVAILABLE) may have appended
+        some of them: repeating it is harmless. Roles: service identities only.
         """
 
     @_abc_1.abstractmethod

@@ -76,6 +76,7 @@ def build(runtime: Runtime) -> ServiceParts:
     limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}ledger:limit"),
         settings.ledger_limit_per_address_minute,
+        lease_at_most=settings.ledger_limit_lease,
     )
     app.include_router(
         api.credential_router(

@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
 
-from civicloop.ledger.domain.evidence import Entry, EvidenceConflict, check_same_content
+from civicloop.ledger.domain.evidence import (
+    Answer,
+    Entry,
+)
 from civicloop.ledger.sequencer import Sequencer
 from civicloop.ledger.store import repository as repo
+from civicloop.platform.batching import GroupCommit
 from civicloop.platform.clock import Clock
-from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope, MalformedEvent
 from civicloop.platform.errors import Unavailable
+from civicloop.platform.inbox import claims_inbox
 from civicloop.tlog.errors import MalformedError
 from civicloop.tlog.evidence import EvidenceLeaf
 
@@ -30,23 +35,11 @@ class Ledger:
         self.sequencer = sequencer
         self.clock = clock
         self.append_wait = append_wait
-
-    async def _stage(self, conn: Connection, entry: Entry) -> tuple[Entry, bool]:
-        stored, already = await repo.stage(conn, entry)
-        if already:
-            try:
-                check_same_content(stored.leaf, entry.leaf)
-            except EvidenceConflict:
-                log.error(
-                    "evidence conflict: event %s offered by %s with content other than the "
-                    "log's (tampering or a defect upstream); refused",
-                    entry.leaf.event_id,
-                    entry.appended_by,
-                )
-                raise
-        else:
-            self.sequencer.staged.set()
-        return stored, already
+        # The events a consumer holds at once are staged together: one statement and one
+        # commit for them all (civicloop.platform.batching), locks taken in event-id order.
+        self._staged_events = GroupCommit(
+            pool, repo.STAGE_EVENT, lock_order=lambda row: str(row[0])
+        )
 
     async def append(
         self, leaf: EvidenceLeaf, appended_by: str, occurred_at: datetime | None
@@ -63,8 +56,26 @@ class Ledger:
                 "repeat the same request to get its leaf index"
             ) from None
 
-    async def on_case_event(self, conn: Connection, envelope: EventEnvelope) -> None:
-        """Inside the inbox's transaction: the event's digest staged exactly once."""
+    async def append_many(
+        self, offered: Sequence[tuple[EvidenceLeaf, datetime | None]], appended_by: str
+    ) -> list[Answer]:
+        """``append`` for each (leaf, occurred at), integrated together; answered once every
+        one is durably on the log: each its entry, or its conflict."""
+        at = self.clock()
+        try:
+            async with asyncio.timeout(self.append_wait):
+                return await self.sequencer.append_many(
+                    [Entry(leaf, appended_by, at, occurred) for leaf, occurred in offered]
+                )
+        except TimeoutError:
+            raise Unavailable(
+                f"the batch of {len(offered)} was not integrated within {self.append_wait:g} s;"
+                " repeat the same request to get the leaf indexes"
+            ) from None
+
+    @claims_inbox
+    async def on_case_event(self, _pool: asyncpg.Pool, envelope: EventEnvelope) -> None:
+        """The event's digest staged exactly once, its inbox row in the same statement."""
         try:
             leaf = EvidenceLeaf(
                 envelope.id,
@@ -76,4 +87,6 @@ class Ledger:
             # No delivery could ever be evidenced: parked at once, not retried.
             raise MalformedEvent(f"cannot be evidenced: {exc}") from None
         source = envelope.source or "unknown"
-        await self._stage(conn, Entry(leaf, f"service:{source}", self.clock(), envelope.time))
+        entry = Entry(leaf, f"service:{source}", self.clock(), envelope.time)
+        await self._staged_events.execute(repo.stage_event_row(entry))
+        self.sequencer.staged.set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from civicloop.ledger.credentials import Credential
-from civicloop.ledger.domain.evidence import Entry
+from civicloop.ledger.domain.evidence import Answer, Entry, EvidenceConflict
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.protobuf import timestamp
 from civicloop.tlog.checkpoint import parse_checkpoint_body
@@ -64,6 +64,22 @@ def entry_pb(entry: Entry) -> ledger_pb2.LedgerEntry:
         leaf_hash=leaf.leaf_hash,
         appended_by=entry.appended_by,
         appended_at=timestamp(entry.appended_at),
+    )
+
+
+def append_result_pb(position: int, answer: Answer) -> ledger_pb2.AppendEvidenceResult:
+    """One leaf's answer in a batch: its entry, or its refusal naming the leaf's position."""
+    if isinstance(answer, EvidenceConflict):
+        return ledger_pb2.AppendEvidenceResult(
+            refused=ledger_pb2.LeafRefusal(
+                code=answer.grpc_code_name,
+                message=str(answer),
+                field=f"leaves[{position}].leaf.event_id",
+            )
+        )
+    entry, already = answer
+    return ledger_pb2.AppendEvidenceResult(
+        appended=ledger_pb2.AppendEvidenceResponse(entry=entry_pb(entry), already_present=already)
     )
 
 

@@ -7,7 +7,7 @@ import json
 from civicloop.ledger import messages
 from civicloop.ledger.credentials import Credentials
 from civicloop.ledger.domain.credentials import IssueRequest
-from civicloop.ledger.domain.evidence import check_id, evidence_leaf
+from civicloop.ledger.domain.evidence import check_id, evidence_leaf, evidence_leaves
 from civicloop.ledger.exports import Exports
 from civicloop.ledger.handlers import Ledger
 from civicloop.ledger.messages import CHECK_KIND
@@ -63,6 +63,31 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         )
         return ledger_pb2.AppendEvidenceResponse(
             entry=messages.entry_pb(entry), already_present=already
+        )
+
+    @rpc(roles=(auth.ANY_SERVICE,))
+    async def AppendEvidenceBatch(
+        self,
+        request: ledger_pb2.AppendEvidenceBatchRequest,
+        context: Context,
+        principal: Principal,
+    ) -> ledger_pb2.AppendEvidenceBatchResponse:
+        offered = request.leaves
+        leaves = evidence_leaves(
+            [
+                (o.leaf.event_id, o.leaf.event_type, o.leaf.subject, o.leaf.event_sha256)
+                for o in offered
+            ]
+        )
+        answers = await self.ledger.append_many(
+            [
+                (leaf, aware(o.occurred_at) if o.HasField("occurred_at") else None)
+                for leaf, o in zip(leaves, offered, strict=True)
+            ],
+            principal.role,
+        )
+        return ledger_pb2.AppendEvidenceBatchResponse(
+            results=[messages.append_result_pb(i, answer) for i, answer in enumerate(answers)]
         )
 
     @rpc(public=True)

@@ -18,7 +18,13 @@ from datetime import datetime
 
 import asyncpg
 
-from civicloop.ledger.domain.evidence import Answer, Batch, Entry, sort_out_batch
+from civicloop.ledger.domain.evidence import (
+    Answer,
+    Batch,
+    Entry,
+    EvidenceConflict,
+    sort_out_batch,
+)
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.batching import Batcher
@@ -73,6 +79,21 @@ class Sequencer:
         Raises EvidenceConflict when its event id is on the log with other content."""
         commit_sent()
         return await self._offers.submit(entry)
+
+    async def append_many(self, entries: Sequence[Entry]) -> list[Answer]:
+        """``append`` for each entry, integrated together (in order, in as few batches as
+        ``batch_size`` allows): each one's answer, a conflict among them. Raises when the
+        integration itself failed (the database), as ``append`` does."""
+        commit_sent()
+        answers: list[Answer] = []
+        for outcome in await self._offers.submit_many(entries):
+            if isinstance(outcome, EvidenceConflict):
+                answers.append(outcome)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                answers.append(outcome)
+        return answers
 
     async def _integrate_offers(self, offered: list[Entry]) -> list[Answer | BaseException]:
         return list((await self.integrate(offered)).answers)

@@ -75,6 +75,9 @@ class LedgerSettings(ServiceSettings):
     ledger_witnesses: str = ""
     # Public RPCs per client address per minute.
     ledger_limit_per_address_minute: int = Field(default=600, ge=1)
+    # Hits of an address's window leased from the shared counter at most at once: a busy
+    # address costs one Redis round trip per this many calls (1: a round trip per call).
+    ledger_limit_lease: int = Field(default=32, ge=1, le=1000)
     # The issuer of the subsidy credentials: its did:web, and its Ed25519 key (base64 of the
     # 32-byte seed, a secret; empty means the development key).
     ledger_issuer_did: str = "did:web:civicloop.example"

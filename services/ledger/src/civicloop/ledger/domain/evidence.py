@@ -55,13 +55,50 @@ def evidence_leaf(
 ) -> EvidenceLeaf:
     """The leaf of a request, every bad field named (the rules of ledger.proto's leaf)."""
     problems = Violations()
+    leaf = _checked_leaf(problems, field, event_id, event_type, subject, event_sha256)
+    problems.raise_if_any()
+    assert leaf is not None
+    return leaf
+
+
+def _checked_leaf(
+    problems: Violations,
+    field: str,
+    event_id: str,
+    event_type: str,
+    subject: str,
+    event_sha256: bytes,
+) -> EvidenceLeaf | None:
+    """The leaf, or None with its problems added."""
+    before = len(problems.items)
     for name, value in (("event_id", event_id), ("event_type", event_type), ("subject", subject)):
         if not _ID.fullmatch(value):
             problems.add(f"{field}.{name}", _ID_RULE)
     if len(event_sha256) != 32:
         problems.add(f"{field}.event_sha256", f"must be 32 bytes, got {len(event_sha256)}")
-    problems.raise_if_any()
+    if len(problems.items) > before:
+        return None
     return EvidenceLeaf(event_id, event_type, subject, event_sha256)
+
+
+# A batch of appends (AppendEvidenceBatch): one call, at most this many leaves.
+MAX_BATCH_LEAVES = 1000
+
+
+def evidence_leaves(
+    offered: Sequence[tuple[str, str, str, bytes]], field: str = "leaves"
+) -> list[EvidenceLeaf]:
+    """The leaves of a batch (event id, type, subject, digest each), all or nothing: every bad
+    leaf is named by its position (``leaves[3].leaf.event_sha256``)."""
+    problems = Violations()
+    if not 1 <= len(offered) <= MAX_BATCH_LEAVES:
+        problems.add(field, f"must hold 1..{MAX_BATCH_LEAVES} leaves, got {len(offered)}")
+        problems.raise_if_any()
+    leaves = [
+        _checked_leaf(problems, f"{field}[{i}].leaf", *leaf) for i, leaf in enumerate(offered)
+    ]
+    problems.raise_if_any()
+    return [leaf for leaf in leaves if leaf is not None]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import asyncpg
 
 from civicloop.ledger.domain.evidence import Entry
 from civicloop.platform.db import Connection
+from civicloop.platform.inbox import INBOX_CLAIM
 from civicloop.tlog.evidence import EvidenceLeaf
 from civicloop.tlog.tree import CompactRange, Subtree
 
@@ -72,13 +73,7 @@ async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
     inserted = await conn.fetchval(
         f"""INSERT INTO pending_entries ({_ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-        leaf.event_id,
-        leaf.event_type,
-        leaf.subject,
-        leaf.event_sha256,
-        entry.appended_by,
-        entry.appended_at,
-        entry.occurred_at,
+        *stage_event_row(entry),
     )
     if inserted:
         return entry, False
@@ -90,6 +85,29 @@ async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
         assert logged is not None
         return logged, True
     return entry_of(row), True
+
+
+# A consumed event's append staged in one statement, its inbox claim first: nothing is staged
+# for an event the inbox has seen (a redelivery). An event id already on the log (appended
+# over gRPC) is staged all the same; the sequencer answers it as the entry on the log, or
+# logs the conflict and appends nothing.
+STAGE_EVENT = f"""WITH {INBOX_CLAIM}
+    INSERT INTO pending_entries ({_ENTRY_COLUMNS})
+    SELECT $1, $2, $3, $4, $5, $6, $7 FROM claim
+    ON CONFLICT (event_id) DO NOTHING"""
+
+
+def stage_event_row(entry: Entry) -> tuple[object, ...]:
+    leaf = entry.leaf
+    return (
+        leaf.event_id,
+        leaf.event_type,
+        leaf.subject,
+        leaf.event_sha256,
+        entry.appended_by,
+        entry.appended_at,
+        entry.occurred_at,
+    )
 
 
 async def take_pending(

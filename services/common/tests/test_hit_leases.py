@@ -1,0 +1,46 @@
+"""Leased hits of a shared rate-limit counter: numbers are unique across replicas, and a busy
+address goes to Redis once per lease rather than once per call."""
+
+from __future__ import annotations
+
+from civicloop.platform.ratelimit import HitLeases
+
+
+def test_a_lease_gives_out_its_numbers_one_per_call_then_asks_for_a_larger_one() -> None:
+    leases = HitLeases(most=4)
+    assert leases.take("w") is None
+    assert leases.next_size("w") == 1
+    assert leases.leased("w", 1, 1) == 1
+    assert leases.take("w") is None
+    assert leases.next_size("w") == 2
+    assert leases.leased("w", 2, 3) == 2
+    assert leases.take("w") == 3
+    assert leases.take("w") is None
+    assert leases.next_size("w") == 4
+    assert leases.leased("w", 4, 7) == 4
+    assert [leases.take("w") for _ in range(4)] == [5, 6, 7, None]
+    assert leases.next_size("w") == 4  # never above ``most``
+
+
+def test_two_replicas_leasing_from_one_counter_never_give_out_a_number_twice() -> None:
+    counter = 0
+    given: list[int] = []
+    replicas = [HitLeases(most=8), HitLeases(most=8)]
+    for call in range(200):
+        leases = replicas[call % 2]
+        number = leases.take("w")
+        if number is None:
+            size = leases.next_size("w")
+            counter += size
+            number = leases.leased("w", size, counter)
+        given.append(number)
+    assert len(set(given)) == len(given)
+    assert max(given) <= counter
+
+
+def test_old_windows_are_forgotten_past_the_bound() -> None:
+    leases = HitLeases(most=4, keep=2)
+    leases.leased("a", 1, 1)
+    leases.leased("b", 1, 1)
+    leases.leased("c", 1, 1)
+    assert leases.next_size("a") == 1 and leases.next_size("c") == 2
