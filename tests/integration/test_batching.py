@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 from harness import Infra, drop_database, service_database
 
-from civicloop.platform.batching import GroupCommit
+from civicloop.platform.batching import GroupCommit, SetCommit
 from civicloop.platform.db import ensure_database
 
 STATEMENT = "INSERT INTO readings (id, value) VALUES ($1, $2)"
@@ -94,3 +94,60 @@ async def test_each_caller_gets_its_own_returned_row_in_lock_order_batches(
     rows = await asyncio.gather(*(group.fetchrow((i, i % 7)) for i in range(30)))
 
     assert [row["echo"] for row in rows] == [i * 100 + i % 7 for i in range(30)]
+
+
+# One run for the whole batch: each item's values as column arrays, only the values not
+# negative kept back (a reading it leaves alone), each applied item's position returned.
+SET_STATEMENT = """
+    WITH written AS (
+        INSERT INTO readings (id, value)
+        SELECT id, value FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS r(id, value, n)
+         WHERE value <> 99
+        RETURNING id)
+    SELECT r.n, r.id * 100 + r.value AS echo
+      FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS r(id, value, n)
+      JOIN written USING (id)"""
+
+
+def readings_arguments(items: list[tuple[int, int]]) -> list[list[int]]:
+    return [[i for i, _ in items], [v for _, v in items]]
+
+
+def set_commit(pool: asyncpg.Pool) -> SetCommit[tuple[int, int]]:
+    # Locks taken in descending id order: the rows still go back to their own callers.
+    return SetCommit(
+        pool, SET_STATEMENT, readings_arguments, lock_order=lambda item: f"{1000 - item[0]:04d}"
+    )
+
+
+async def test_a_set_commit_runs_a_batch_as_one_statement_each_caller_its_own_row(
+    pool: asyncpg.Pool,
+) -> None:
+    group = set_commit(pool)
+
+    rows = await asyncio.gather(*(group.fetchrow((i, 99 if i == 3 else i % 7)) for i in range(30)))
+
+    assert [row["echo"] if row else None for row in rows] == [
+        None if i == 3 else i * 100 + i % 7 for i in range(30)
+    ]
+    assert group.batches < 30
+    assert await pool.fetchval("SELECT count(*) FROM readings") == 29
+
+
+async def test_a_bad_item_of_a_set_commit_fails_only_its_caller(pool: asyncpg.Pool) -> None:
+    group = set_commit(pool)
+    values = [5, 6, -1, 7, 8]  # -1 breaks the CHECK
+
+    results = await asyncio.gather(
+        *(group.fetchrow((i, v)) for i, v in enumerate(values)), return_exceptions=True
+    )
+
+    assert [type(r).__name__ for r in results] == [
+        "Record",
+        "Record",
+        "CheckViolationError",
+        "Record",
+        "Record",
+    ]
+    rows = await pool.fetch("SELECT id FROM readings ORDER BY id")
+    assert [r["id"] for r in rows] == [0, 1, 3, 4]

@@ -4,7 +4,7 @@ what a petitioner sees for each state of a link, and what a page answer never ca
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -47,8 +47,12 @@ class RaterOverDomain:
             raise NotFound("this rating link is not valid")
         return LinkView(self.case, self.case.links[0])
 
-    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted:
+    async def submit_rating(
+        self, token: str, score: int, comment: str, *, admitted: Awaitable[None] | None = None
+    ) -> Submitted:
         link = (await self.link_view(token)).link
+        if admitted is not None:  # as Rater: the page's check, before anything is written
+            await admitted
         if (score, comment) in self.answers:
             return self.answers[(score, comment)]
         if self.answers:

@@ -14,6 +14,12 @@ row, so an event is acknowledged only after its effect is durable, and a batch t
 refuses is run again row by row (the rows at once), so one bad row fails only its own caller.
 A statement that returns one row per run (a count of what it wrote, say) hands each caller
 its own row: ``fetchrow``.
+
+``SetCommit`` goes one step further for a statement written over arrays: the whole batch is
+ONE execution (its items' values as column arrays, unnested in the statement), so PostgreSQL
+plans it once, fires its statement triggers once and runs each step over every item at once,
+where a ``fetchmany`` pays all of that per item. The statement says which items it applied
+by returning their positions.
 """
 
 from __future__ import annotations
@@ -215,6 +221,65 @@ class GroupCommit:
             return await self.pool.fetchrow(self.statement, *args)
         except Exception as exc:
             return exc
+
+
+class SetCommit(Generic[T]):
+    """Runs a statement over arrays once per batch of concurrent callers.
+
+    ``arguments`` turns a batch's items, in lock order, into the statement's parameters; the
+    statement returns one row, with column ``n``, per item it applied (``n`` its 1-based
+    position in that list, as ``unnest ... WITH ORDINALITY`` numbers it), and each caller
+    gets its row, or None for an item the statement left alone. Items are ordered by
+    ``lock_order`` (as in ``GroupCommit``: batches in flight at once, in this process or
+    another, lock in one order); a batch that PostgreSQL refuses runs again item by item, so
+    one bad item fails only its own caller.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        statement: str,
+        arguments: Callable[[list[T]], Sequence[Any]],
+        *,
+        lock_order: Callable[[T], str],
+        max_batch: int = 64,
+        in_flight: int = 1,
+    ) -> None:
+        self.pool = pool
+        self.statement = statement
+        self.arguments = arguments
+        self.lock_order = lock_order
+        self._batcher: Batcher[T, asyncpg.Record | None] = Batcher(
+            self._run, max_batch=max_batch, in_flight=in_flight
+        )
+
+    @property
+    def batches(self) -> int:
+        return self._batcher.batches
+
+    async def fetchrow(self, item: T) -> asyncpg.Record | None:
+        """Run the statement for ``item``; its row once committed, None if not applied."""
+        commit_sent()
+        return await self._batcher.submit(item)
+
+    async def _run(self, items: list[T]) -> list[asyncpg.Record | None | BaseException]:
+        order = sorted(range(len(items)), key=lambda i: self.lock_order(items[i]))
+        try:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(self.statement, *self.arguments([items[i] for i in order]))
+        except Exception as exc:
+            if len(items) == 1 or not _row_error(exc):
+                return [exc] * len(items)
+            log.warning(
+                "set commit refused; running its %d items one by one", len(items), exc_info=True
+            )
+            alone = await asyncio.gather(*(self._run([item]) for item in items))
+            return [outcome for (outcome,) in alone]
+        by_position = {row["n"]: row for row in rows}
+        results: list[asyncpg.Record | None | BaseException] = [None] * len(items)
+        for position, index in enumerate(order, start=1):
+            results[index] = by_position.get(position)
+        return results
 
 
 def _row_error(exc: Exception) -> bool:

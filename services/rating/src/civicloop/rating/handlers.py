@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -276,7 +277,13 @@ class Rater:
             return LinkView(case, link or await repo.link(link_id))
 
     async def submit_rating(
-        self, token: str, score: int, comment: str, case_id: str = ""
+        self,
+        token: str,
+        score: int,
+        comment: str,
+        case_id: str = "",
+        *,
+        admitted: Awaitable[None] | None = None,
     ) -> Submitted:
         """评单 through a link. The same submission again returns the first answer.
 
@@ -287,7 +294,9 @@ class Rater:
         goes through the unit of work, which answers a repeated submission first.
 
         ``case_id``, when given, is the case the caller shows: a token of another case is
-        refused before anything is written.
+        refused before anything is written. ``admitted``, when given, is a check the caller
+        runs meanwhile (the page's rate limit): awaited once the case is read, before anything
+        is written, so the two round trips overlap.
         """
         if case_id:
             case_id = parse_uuid(case_id, "case_id")
@@ -295,6 +304,8 @@ class Rater:
         comment = redact(comment.strip())
         for _ in range(RATING_ATTEMPTS):
             read = await self._case_at_link(token)
+            if admitted is not None:
+                await admitted
             _check_case_of_token(read.case.id, case_id)
             if read.link_id not in read.pending_link_ids:
                 return await self._submit_in_unit_of_work(token, score, comment)

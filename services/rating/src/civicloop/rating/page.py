@@ -10,6 +10,8 @@ earlier round); 422 for a form to correct; 429 with ``Retry-After`` past the lim
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -60,7 +62,9 @@ class LinkRater(Protocol):
 
     async def link_view(self, token: str) -> LinkView: ...
 
-    async def submit_rating(self, token: str, score: int, comment: str) -> Submitted: ...
+    async def submit_rating(
+        self, token: str, score: int, comment: str, *, admitted: Awaitable[None] | None = None
+    ) -> Submitted: ...
 
 
 class PageLimit(Protocol):
@@ -179,14 +183,20 @@ def build_router(rater: LinkRater, limit: PageLimit) -> APIRouter:
         state = link_state(view.link, rater.clock())
         return notice(state.value, 410, ended_at=shown_time(view.link.ended_at))
 
+    def busy(refused: RateLimited) -> Response:
+        seconds = refused.retry_after_seconds
+        response = notice("busy", 429, retry_after=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
+    def address(request: Request) -> str | None:
+        return request.client.host if request.client else None
+
     async def limited(request: Request) -> Response | None:
         try:
-            await limit.check(request.client.host if request.client else None)
+            await limit.check(address(request))
         except RateLimited as refused:
-            seconds = refused.retry_after_seconds
-            response = notice("busy", 429, retry_after=seconds)
-            response.headers["Retry-After"] = str(seconds)
-            return response
+            return busy(refused)
         return None
 
     @router.get(STYLESHEET_PATH)
@@ -209,15 +219,32 @@ def build_router(rater: LinkRater, limit: PageLimit) -> APIRouter:
 
     @router.post("/r/{token}")
     async def rate(token: str, request: Request) -> Response:
-        if refused := await limited(request):
-            return refused
-        form = await read_form(request, FORM_MAX_BYTES, max_fields=8)
+        # The address's limit is checked while the form is read and the case looked up, and
+        # known before anything is written or answered: a request past it changes nothing
+        # and gets only the 429.
+        admitted = asyncio.ensure_future(limit.check(address(request)))
+        try:
+            return await rate_admitted(token, request, admitted)
+        except RateLimited as refused:
+            return busy(refused)
+        finally:
+            if not admitted.done():
+                admitted.cancel()
+
+    async def rate_admitted(
+        token: str, request: Request, admitted: asyncio.Future[None]
+    ) -> Response:
+        try:
+            form = await read_form(request, FORM_MAX_BYTES, max_fields=8)
+        except Exception:
+            await admitted  # past the limit, that is the answer
+            raise
         # Browsers send a textarea's line breaks as CRLF; its maxlength counts them once.
         score, comment = form.get("score", ""), form.get("comment", "").replace("\r\n", "\n")
         errors = form_errors(score, comment)
         if not errors:
             try:
-                submitted = await rater.submit_rating(token, int(score), comment)
+                submitted = await rater.submit_rating(token, int(score), comment, admitted=admitted)
             except InvalidArgument as invalid:
                 errors = {v.field: v.description for v in invalid.violations}
             except (NotFound, FailedPrecondition):
@@ -225,6 +252,7 @@ def build_router(rater: LinkRater, limit: PageLimit) -> APIRouter:
             else:
                 department = await rater.departments.name(submitted.rating.department_code)
                 return thanks(submitted, department)
+        await admitted
         try:
             view = await rater.link_view(token)
         except NotFound:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import asyncpg
 import orjson
 
-from civicloop.platform.batching import Batcher, GroupCommit
+from civicloop.platform.batching import Batcher, SetCommit
 from civicloop.platform.commands import CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.errors import NotFound
@@ -326,57 +326,74 @@ CASES_AT_LINKS = f"""
      ) AS at_link
 """
 
-# A rating and all it did to the case in ONE statement, written only if the case row is still
-# as it was read (optimistic: no lock is held between the read and this). The case update
-# comes first and every later CTE selects FROM it, so a case that moved meanwhile writes
-# nothing, and the caller reads and decides again. The link's key is claimed with the answer
-# (the same submission again replays it); the claim cannot collide here, since a used link
-# moved the case, so a collision is an error, not a replay. Events and counts vary in number
-# per rating: they come as arrays, unnested.
-RATED_CASE = f"""
+# The ratings of a batch and all each did to its case in ONE statement, each rating's case
+# written only if its row is still as it was read (optimistic: no lock is held between the
+# read and this). Every value comes as an array with the rating's position ``n`` in the
+# batch; the case update comes first and every later step joins its positions, so a rating
+# whose case moved meanwhile writes nothing, and its caller reads and decides again (of two
+# ratings of one case in a batch, the update applies one). The link's key is claimed with the
+# answer (the same submission again replays it); the claim cannot collide here, since a used
+# link moved the case, so a collision is an error, not a replay.
+RATED_CASES = f"""
     WITH rated_case AS (
-        UPDATE cases SET version = $4, state = $5, reopen_count = $6, closed_as = $7,
-                         updated_at = now()
-         WHERE case_id = $1::uuid AND version = $2 AND xmin = $3::xid
-        RETURNING case_id),
+        UPDATE cases SET version = r.version, state = r.state, reopen_count = r.reopen_count,
+                         closed_as = r.closed_as, updated_at = now()
+          FROM unnest($1::uuid[], $2::bigint[], $3::xid[], $4::bigint[], $5::text[],
+                      $6::integer[], $7::text[]) WITH ORDINALITY
+                 AS r(case_id, read_version, row_version, version, state, reopen_count,
+                      closed_as, n)
+         WHERE cases.case_id = r.case_id AND cases.version = r.read_version
+           AND cases.xmin = r.row_version
+        RETURNING r.n, cases.case_id),
     claim AS (
         INSERT INTO command_requests (caller, request_id, command, request_hash, response)
-        SELECT $8, $9, $10, $11, $12 FROM rated_case),
+        SELECT q.caller, q.request_id, q.command, q.request_hash, q.response
+          FROM unnest($8::text[], $9::text[], $10::text[], $11::bytea[], $12::bytea[])
+                 WITH ORDINALITY AS q(caller, request_id, command, request_hash, response, n)
+          JOIN rated_case USING (n)),
     ended_links AS (
         UPDATE rating_links l SET state = e.state, satisfied = e.satisfied, ended_at = e.ended_at
-          FROM rated_case,
-               unnest($13::uuid[], $14::text[], $15::boolean[], $16::timestamptz[])
-                 AS e(id, state, satisfied, ended_at)
+          FROM unnest($13::bigint[], $14::uuid[], $15::text[], $16::boolean[],
+                      $17::timestamptz[]) AS e(n, id, state, satisfied, ended_at)
+          JOIN rated_case USING (n)
          WHERE l.id = e.id),
     rating AS (
         INSERT INTO ratings (id, case_id, petition_id, round, department_code, community_code,
                              score, comment, rated_at)
-        SELECT $17::uuid, case_id, $18::uuid, $19, $20, $21, $22, $23, $24 FROM rated_case),
+        SELECT g.id, rated_case.case_id, g.petition_id, g.round, g.department_code,
+               g.community_code, g.score, g.comment, g.rated_at
+          FROM unnest($18::uuid[], $19::uuid[], $20::integer[], $21::text[], $22::text[],
+                      $23::integer[], $24::text[], $25::timestamptz[]) WITH ORDINALITY
+                 AS g(id, petition_id, round, department_code, community_code, score, comment,
+                      rated_at, n)
+          JOIN rated_case USING (n)),
     counted AS (
         INSERT INTO rate_count_changes (department_code, community_code, month, rated,
                                         satisfied, closed, resolved)
-        SELECT g.* FROM rated_case,
-               unnest($25::text[], $26::text[], $27::text[], $28::bigint[], $29::bigint[],
-                      $30::bigint[], $31::bigint[])
-                 AS g(department_code, community_code, month, rated, satisfied, closed,
-                      resolved)),
+        SELECT g.department_code, g.community_code, g.month, g.rated, g.satisfied, g.closed,
+               g.resolved
+          FROM unnest($26::bigint[], $27::text[], $28::text[], $29::text[], $30::bigint[],
+                      $31::bigint[], $32::bigint[], $33::bigint[])
+                 AS g(n, department_code, community_code, month, rated, satisfied, closed,
+                      resolved)
+          JOIN rated_case USING (n)),
     events AS (
-        SELECT e.* FROM rated_case,
-               unnest($32::bigint[], $33::text[], $34::text[], $35::text[], $36::text[],
-                      $40::text[], $37::timestamptz[], $38::bytea[], $39::text[])
+        SELECT rated_case.case_id, e.* FROM rated_case
+          JOIN unnest($34::bigint[], $35::bigint[], $36::text[], $37::text[], $38::text[],
+                      $39::text[], $40::text[], $41::timestamptz[], $42::bytea[], $43::text[])
                  WITH ORDINALITY
-                 AS e(version, state, event_type, event_id, actor, role, at, payload,
-                      trace_headers, position)),
+                 AS e(n, version, state, event_type, event_id, actor, role, at, payload,
+                      trace_headers, position) USING (n)),
     history_rows AS (
         {HISTORY_INSERT}
-        SELECT '{RatedCase.aggregate_type}', $1::uuid::text, version, state, event_type,
+        SELECT '{RatedCase.aggregate_type}', case_id::text, version, state, event_type,
                event_id, actor, role, at FROM events),
     outbox_rows AS (
         {OUTBOX_INSERT}
-        SELECT event_id::uuid, event_type, '{SOURCE}', $1::uuid::text, at, payload,
+        SELECT event_id::uuid, event_type, '{SOURCE}', case_id::text, at, payload,
                trace_headers::jsonb
           FROM events ORDER BY position)
-    SELECT count(*) AS written FROM rated_case
+    SELECT n FROM rated_case
 """
 
 
@@ -396,23 +413,61 @@ class CaseAtLink:
 WRITES_IN_FLIGHT = 4
 
 
+@dataclass(frozen=True)
+class RatedCaseRows:
+    """What one rating writes, as the rows of each step of ``RATED_CASES``."""
+
+    case: tuple[Any, ...]
+    claim: tuple[Any, ...]
+    ended_links: list[tuple[Any, ...]]
+    rating: tuple[Any, ...]
+    counts: list[tuple[Any, ...]]
+    events: list[tuple[Any, ...]]
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+def rated_cases_arguments(batch: list[RatedCaseRows]) -> list[list[Any]]:
+    """The parameters of ``RATED_CASES`` for a batch: each step's rows as column arrays, the
+    rows of variable number (links, counts, events) with their rating's position first."""
+
+    def numbered(
+        rows_of: Callable[[RatedCaseRows], list[tuple[Any, ...]]], width: int
+    ) -> list[list[Any]]:
+        rows = [(n, *row) for n, rated in enumerate(batch, start=1) for row in rows_of(rated)]
+        return _columns(rows, width + 1)
+
+    return [
+        *_columns([r.case for r in batch], 7),
+        *_columns([r.claim for r in batch], 5),
+        *numbered(lambda r: r.ended_links, 4),
+        *_columns([r.rating for r in batch], 8),
+        *numbered(lambda r: r.counts, 7),
+        *numbered(lambda r: r.events, 9),
+    ]
+
+
 class RatedCaseWriter:
-    """Ratings through their links, read without a lock and written in one statement each;
-    concurrent ratings share a round trip and a commit (``GroupCommit``), their case rows
-    locked in case id order, the same in every replica."""
+    """Ratings through their links, read without a lock and written in one statement per
+    batch of concurrent ratings (``SetCommit``): one plan, one round trip and one commit for
+    the lot, their case rows locked in case id order, the same in every replica."""
 
     def __init__(self, pool: asyncpg.Pool, to_message: EventMapper[RatedCase]) -> None:
         self.pool = pool
         self.to_message = to_message
         # Its rows lock their case (in case id order) and append the rest, the counts too: a
         # few batches commit side by side.
-        self._writes = GroupCommit(
-            pool, RATED_CASE, lock_order=lambda row: str(row[0]), in_flight=WRITES_IN_FLIGHT
+        self._writes: SetCommit[RatedCaseRows] = SetCommit(
+            pool,
+            RATED_CASES,
+            rated_cases_arguments,
+            lock_order=lambda rows: str(rows.case[0]),
+            in_flight=WRITES_IN_FLIGHT,
         )
         # Ratings arriving together are read in one statement, as they are written.
-        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(
-            self._read_batch, in_flight=2
-        )
+        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(self._read_batch, in_flight=2)
 
     async def _read_batch(self, hashes: list[bytes]) -> list[asyncpg.Record | None | BaseException]:
         rows = await self.pool.fetch(CASES_AT_LINKS, hashes)
@@ -432,66 +487,72 @@ class RatedCaseWriter:
         """Write the rated case (changed by the domain since ``read``), its events and the
         answer; False, writing nothing, when the case moved since it was read. Call it in the
         span of the transition: its events carry that trace context."""
-        row = rated_case_row(read, request, answer, self.to_message)
-        return bool((await self._writes.fetchrow(row))["written"])
+        rows = rated_case_rows(read, request, answer, self.to_message)
+        return await self._writes.fetchrow(rows) is not None
 
 
-def rated_case_row(
+def rated_case_rows(
     read: CaseAtLink,
     request: CommandRequest,
     answer: bytes,
     to_message: EventMapper[RatedCase],
-) -> tuple[Any, ...]:
-    """The arguments of ``RATED_CASE`` for a case the domain has just rated."""
+) -> RatedCaseRows:
+    """What ``RATED_CASES`` writes for a case the domain has just rated."""
     case = read.case
     rated = next(e.rating for e in case.events if isinstance(e, CaseRated))
     counts: dict[tuple[str, str, str], Counter[str]] = {}
     for at, added in _event_counts(case):
         key = (case.department_code, case.community_code, month_of(at))
         counts.setdefault(key, Counter()).update(added)
-    ended = [
-        x for x in case.links if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
-    ]
     envelopes, history = stage(SOURCE, case, to_message)
-    return (
-        case.id,
-        read.read_version,
-        read.row_version,
-        case.version,
-        case.state.value,
-        case.reopen_count,
-        case.closed_as.value if case.closed_as else None,
-        request.caller,
-        request.request_id,
-        request.command,
-        request.request_hash,
-        answer,
-        [x.id for x in ended],
-        [x.state.value for x in ended],
-        [x.satisfied for x in ended],
-        [x.ended_at for x in ended],
-        rated.id,
-        rated.petition_id,
-        rated.round,
-        rated.department_code,
-        rated.community_code,
-        rated.score,
-        rated.comment,
-        rated.rated_at,
-        [key[0] for key in counts],
-        [key[1] for key in counts],
-        [key[2] for key in counts],
-        [c["rated"] for c in counts.values()],
-        [c["satisfied"] for c in counts.values()],
-        [c["closed"] for c in counts.values()],
-        [c["resolved"] for c in counts.values()],
-        [h.version for h in history],
-        [h.state for h in history],
-        [h.event_type for h in history],
-        [h.event_id for h in history],
-        [h.actor for h in history],
-        [h.at for h in history],
-        [e.data for e in envelopes],
-        [orjson.dumps(e.trace_headers).decode() for e in envelopes],
-        [h.role for h in history],
+    return RatedCaseRows(
+        case=(
+            case.id,
+            read.read_version,
+            read.row_version,
+            case.version,
+            case.state.value,
+            case.reopen_count,
+            case.closed_as.value if case.closed_as else None,
+        ),
+        claim=(
+            request.caller,
+            request.request_id,
+            request.command,
+            request.request_hash,
+            answer,
+        ),
+        ended_links=[
+            (x.id, x.state.value, x.satisfied, x.ended_at)
+            for x in case.links
+            if x.id in read.pending_link_ids and x.state is not LinkState.PENDING
+        ],
+        rating=(
+            rated.id,
+            rated.petition_id,
+            rated.round,
+            rated.department_code,
+            rated.community_code,
+            rated.score,
+            rated.comment,
+            rated.rated_at,
+        ),
+        counts=[
+            (*key, c["rated"], c["satisfied"], c["closed"], c["resolved"])
+            for key, c in counts.items()
+        ],
+        events=[
+            (
+                h.version,
+                h.state,
+                h.event_type,
+                h.event_id,
+                h.actor,
+                h.role,
+                h.at,
+                e.data,
+                orjson.dumps(e.trace_headers).decode(),
+            )
+            for h, e in zip(history, envelopes, strict=True)
+        ],
     )
