@@ -146,10 +146,7 @@ class GroupCommit:
 
     ``lock_order`` gives each row's key in the order its locks should be taken (the key it
     may conflict on, such as an event id): batches of two processes that lock in one order
-    cannot deadlock each other. For the same reason ``in_flight`` batches of one process may
-    run at once, each on its own connection, overlapping their commits' WAL flushes: only for
-    a statement whose rows take their shared locks in ``lock_order`` (no row every caller
-    updates, such as a running total).
+    cannot deadlock each other.
     """
 
     def __init__(
@@ -159,13 +156,12 @@ class GroupCommit:
         *,
         lock_order: Callable[[Sequence[Any]], str] | None = None,
         max_batch: int = 64,
-        in_flight: int = 1,
     ) -> None:
         self.pool = pool
         self.statement = statement
         self.lock_order = lock_order
         self._batcher: Batcher[Sequence[Any], asyncpg.Record | None] = Batcher(
-            self._run, max_batch=max_batch, in_flight=in_flight
+            self._run, max_batch=max_batch
         )
 
     @property
