@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +18,10 @@ from civicloop.dispatch.domain.deadlines import (
     rung_due,
 )
 from civicloop.platform.domain import Urgency
+from civicloop.reference.catalogue import holiday_calendars
 
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai, written out independently of the module
-DATA = Path(__file__).parents[2] / "src/civicloop/dispatch/data"
+CALENDAR_2026 = next(year for year in holiday_calendars() if year["year"] == 2026)
 POLICY = DeadlinePolicy.default()
 WEEKENDS_ONLY = WorkCalendar()
 
@@ -232,7 +231,7 @@ def test_a_makeup_workday_must_fall_on_a_weekend() -> None:
 
 
 def test_the_2026_calendar_keeps_the_national_day_golden_week_off() -> None:
-    raw = json.loads((DATA / "calendar-2026.json").read_text("utf-8"))
+    raw = CALENDAR_2026
     year = WorkCalendar.from_mapping(raw)
     golden_week = [datetime(2026, 10, d).date() for d in range(1, 8)]
     assert not any(year.is_working_day(d) for d in golden_week)
@@ -245,7 +244,7 @@ def test_the_2026_calendar_keeps_the_national_day_golden_week_off() -> None:
 
 
 def test_a_case_accepted_during_the_spring_festival_counts_from_the_first_day_back() -> None:
-    year = WorkCalendar.from_mapping(json.loads((DATA / "calendar-2026.json").read_text("utf-8")))
+    year = WorkCalendar.from_mapping(CALENDAR_2026)
     new_year_eve = local(2026, 2, 16, 20, 0)
     # Back at work on Tuesday the 24th at 09:00; due one working day later.
     assert due_at(POLICY, year, Urgency.GENERAL, "accept", new_year_eve) == local(2026, 2, 25, 9)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from civicloop.reference.catalogue import categories, communities
+from civicloop.reference.catalogue import categories, communities, holiday_calendars
 
 DATA = Path(__file__).parents[2] / "src/civicloop/dispatch/data"
 KINDS = {"line", "subdistrict", "fallback", "utility"}
@@ -140,13 +140,13 @@ def test_some_return_reasons_require_an_explanation(code: str) -> None:
     assert next(r for r in REASONS if r["code"] == code)["requires_text"] is True
 
 
-def test_the_2026_calendar_is_well_formed() -> None:
-    raw = load("calendar-2026.json")
+@pytest.mark.parametrize("raw", holiday_calendars(), ids=lambda raw: str(raw["year"]))
+def test_each_year_s_calendar_is_well_formed(raw: dict[str, Any]) -> None:
+    year = raw["year"]
     holidays = [date.fromisoformat(d) for d in raw["holidays"]]
     makeup = [date.fromisoformat(d) for d in raw["makeup_workdays"]]
-    assert raw["year"] == 2026
-    assert all(d.year == 2026 for d in holidays + makeup)
+    assert all(d.year == year for d in holidays + makeup)
     assert holidays == sorted(set(holidays)) and makeup == sorted(set(makeup))
     assert not set(holidays) & set(makeup)
     assert all(d.weekday() >= 5 for d in makeup)
-    assert "source of truth" in raw["_comment"]
+    assert raw["_comment"]

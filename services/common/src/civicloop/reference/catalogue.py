@@ -1,4 +1,5 @@
-"""The city's reference data shared by every service: communities and petition categories."""
+"""The city's reference data shared by every service: communities, petition categories and
+the State Council's holiday calendar."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,16 @@ def categories() -> dict[str, Category]:
         c["code"]: Category(c["code"], c["name"], c["name_en"], c["group"], c["default_urgency"])
         for c in raw
     }
+
+
+@cache
+def holiday_calendars() -> tuple[dict[str, Any], ...]:
+    """Each year's holiday calendar (calendar-<year>.json), oldest first: the days off of each
+    festival's period and the weekend days worked for them, as the State Council publishes
+    them. Dispatch counts working days by them, amenities reads ``PH`` by them."""
+    files = sorted(
+        entry.name
+        for entry in resources.files("civicloop.reference").iterdir()
+        if entry.name.startswith("calendar-") and entry.name.endswith(".json")
+    )
+    return tuple(_load(name) for name in files)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 from civicloop.dispatch.domain.deadlines import DeadlinePolicy, WorkCalendar
 from civicloop.dispatch.domain.model import Clockwork, Limits
@@ -17,20 +16,15 @@ from civicloop.platform.clock import clock_from
 from civicloop.platform.event_types import type_of
 from civicloop.platform.http import create_http_app
 from civicloop.platform.runtime import Runtime, ServiceParts, periodically
+from civicloop.reference.catalogue import holiday_calendars
 from civicloop.v1 import dispatch_pb2_grpc, events_pb2
 
 
 def packaged_calendar() -> WorkCalendar:
-    """Every year's holiday calendar the package ships (calendar-2026.json, and next year's
-    as soon as the State Council publishes it and it is added), as one calendar."""
-    names = sorted(
-        entry.name
-        for entry in resources.files("civicloop.dispatch.data").iterdir()
-        if entry.name.startswith("calendar-")
-    )
+    """Every year's holiday calendar the city's reference data holds, as one calendar."""
     calendar = WorkCalendar()
-    for name in names:
-        calendar = calendar.merged(WorkCalendar.from_mapping(data_file(name)))
+    for year in holiday_calendars():
+        calendar = calendar.merged(WorkCalendar.from_mapping(year))
     return calendar
 
 

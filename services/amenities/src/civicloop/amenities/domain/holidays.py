@@ -16,11 +16,10 @@ How the amenities service uses the calendar (domain/hours.py):
   written.
 - A year the calendar does not hold has no public holidays as far as `PH` is concerned.
 
-2027 is provisional: the notice for 2027 is not in this table yet, so it holds only the
-statutory days of the 全国年节及纪念日放假办法 (as revised in November 2024: New Year 1 day,
-Spring Festival 4 from New Year's Eve, Qingming 1, Labour Day 2, Dragon Boat 1, Mid-Autumn 1,
-National Day 3), which every notice keeps; the borrowed days and make-up working days follow
-when the notice is published. Add a year by adding its periods and make-up days below.
+The notices themselves are the city's reference data (civicloop.reference, calendar-<year>.json,
+shared with dispatch's working-day deadlines); a year marked provisional holds only the
+statutory days, until its notice is published. A year the data does not hold has no public
+holidays as far as `PH` is concerned.
 """
 
 from __future__ import annotations
@@ -28,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
+
+from civicloop.reference.catalogue import holiday_calendars
 
 
 @dataclass(frozen=True)
@@ -40,60 +41,27 @@ class HolidayPeriod:
         return [self.first + timedelta(n) for n in range((self.last - self.first).days + 1)]
 
 
-def _p(name: str, first: str, last: str | None = None) -> HolidayPeriod:
-    return HolidayPeriod(name, date.fromisoformat(first), date.fromisoformat(last or first))
+def _period(name: str, days: str) -> HolidayPeriod:
+    """A period as the calendar files write it: "元旦 New Year's Day": "2026-01-01..2026-01-03;
+    work 2026-01-04 (Sun)" (the festival's Chinese name first; the days worked after ";")."""
+    first, _, last = days.split(";")[0].strip().partition("..")
+    return HolidayPeriod(
+        name.split(" ")[0], date.fromisoformat(first), date.fromisoformat(last or first)
+    )
 
 
-# 国办发明电〔2023〕7号 (2024), 〔2024〕12号 (2025), the notice of 4 November 2025 (2026).
-HOLIDAY_PERIODS: tuple[HolidayPeriod, ...] = (
-    # 2024
-    _p("元旦", "2023-12-30", "2024-01-01"),  # "1月1日放假，与周末连休"
-    _p("春节", "2024-02-10", "2024-02-17"),
-    _p("清明节", "2024-04-04", "2024-04-06"),
-    _p("劳动节", "2024-05-01", "2024-05-05"),
-    _p("端午节", "2024-06-08", "2024-06-10"),  # "6月10日放假，与周末连休"
-    _p("中秋节", "2024-09-15", "2024-09-17"),
-    _p("国庆节", "2024-10-01", "2024-10-07"),
-    # 2025
-    _p("元旦", "2025-01-01"),
-    _p("春节", "2025-01-28", "2025-02-04"),
-    _p("清明节", "2025-04-04", "2025-04-06"),
-    _p("劳动节", "2025-05-01", "2025-05-05"),
-    _p("端午节", "2025-05-31", "2025-06-02"),
-    _p("国庆节、中秋节", "2025-10-01", "2025-10-08"),
-    # 2026
-    _p("元旦", "2026-01-01", "2026-01-03"),
-    _p("春节", "2026-02-15", "2026-02-23"),
-    _p("清明节", "2026-04-04", "2026-04-06"),
-    _p("劳动节", "2026-05-01", "2026-05-05"),
-    _p("端午节", "2026-06-19", "2026-06-21"),
-    _p("中秋节", "2026-09-25", "2026-09-27"),
-    _p("国庆节", "2026-10-01", "2026-10-07"),
-    # 2027, provisional: the statutory days only (see the module's docstring).
-    _p("元旦", "2027-01-01"),
-    _p("春节", "2027-02-05", "2027-02-08"),  # 除夕 to 初三
-    _p("清明节", "2027-04-05"),
-    _p("劳动节", "2027-05-01", "2027-05-02"),
-    _p("端午节", "2027-06-09"),
-    _p("中秋节", "2027-09-15"),
-    _p("国庆节", "2027-10-01", "2027-10-03"),
+HOLIDAY_PERIODS: tuple[HolidayPeriod, ...] = tuple(
+    _period(name, days) for year in holiday_calendars() for name, days in year["periods"].items()
 )
 
 # 调休上班: the weekend days worked to pay back borrowed weekdays, from the same notices.
 MAKE_UP_WORKING_DAYS: frozenset[date] = frozenset(
-    date.fromisoformat(d)
-    for d in (
-        # 2024
-        "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11",
-        "2024-09-14", "2024-09-29", "2024-10-12",
-        # 2025
-        "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
-        # 2026
-        "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
-    )
-)  # fmt: skip
+    date.fromisoformat(day) for year in holiday_calendars() for day in year["makeup_workdays"]
+)
 
-PROVISIONAL_YEARS = frozenset({2027})
+PROVISIONAL_YEARS = frozenset(
+    year["year"] for year in holiday_calendars() if year.get("provisional")
+)
 
 
 @cache
