@@ -120,7 +120,7 @@ async def test_a_replica_without_redis_answers_from_postgresql_like_one_with_it(
             await channel.close()
 
 
-async def test_searches_from_one_address_are_limited_counted_with_the_search(
+async def test_searches_from_one_address_are_limited(
     amenities: ServiceProcess, infra: Infra, run: dict[str, object]
 ) -> None:
     # The run's other searches counted in this minute's window too: it starts afresh.

@@ -29,6 +29,7 @@ def build(runtime: Runtime) -> ServiceParts:
     limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}amenities:limit"),
         settings.amenities_limit_per_address_minute,
+        lease_at_most=settings.amenities_limit_lease,
     )
     app = create_http_app(
         "amenities",

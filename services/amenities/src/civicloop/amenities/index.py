@@ -39,8 +39,6 @@ from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
 from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
-from civicloop.platform.metrics import RATE_LIMITS_UNCHECKED
-from civicloop.platform.ratelimit import CountedHit
 
 log = logging.getLogger(__name__)
 
@@ -131,19 +129,13 @@ def card_of(amenity: Amenity, recent_reports: int) -> bytes:
 # counts them. Returns the count (nil when not counted), whether the index is ready, and the
 # members within ARGV[3] metres of (ARGV[1], ARGV[2]).
 SEARCH = """
-local last, count = #KEYS, false
-if tonumber(ARGV[4]) > 0 then
-  count = redis.call('INCR', KEYS[last])
-  if count == 1 then redis.call('EXPIRE', KEYS[last], ARGV[4]) end
-  last = last - 1
-end
 local members = {}
-for i = 2, last do
+for i = 2, #KEYS do
   local found = redis.call('GEOSEARCH', KEYS[i], 'FROMLONLAT', ARGV[1], ARGV[2],
                            'BYRADIUS', ARGV[3], 'm')
   for _, m in ipairs(found) do members[#members + 1] = m end
 end
-return {count, redis.call('EXISTS', KEYS[1]), members}
+return {redis.call('EXISTS', KEYS[1]), members}
 """
 
 
@@ -185,20 +177,11 @@ class GeoIndex:
         longitude: float,
         radius_m: float,
         keys: Sequence[str],
-        counted: CountedHit | None = None,
     ) -> list[bytes] | None:
-        """Members within the radius, or None when the index is not built. ``counted``: the
-        caller's rate limit, counted in the same round trip (RateLimited when over it)."""
-        script_keys = [self.ready_key, *keys]
-        seconds = 0
-        if counted is not None:
-            script_keys.append(counted.key)
-            seconds = counted.seconds
-        count, ready, members = await self._search(
-            keys=script_keys, args=[longitude, latitude, radius_m, seconds]
+        """Members within the radius, or None when the index is not built."""
+        ready, members = await self._search(
+            keys=[self.ready_key, *keys], args=[longitude, latitude, radius_m]
         )
-        if counted is not None:
-            counted.verdict(int(count))
         return list(members) if ready else None
 
     async def put(self, old: Listing | None, new: Listing | None) -> None:
@@ -392,18 +375,15 @@ class Finder:
 
     # ---- search ----
 
-    async def find(self, query: Query, counted: CountedHit | None = None) -> list[Result]:
-        """The amenities to show, nearest first, with their cards. ``counted``: the caller's
-        rate limit, counted in the search's round trip (not checked while Redis is away)."""
+    async def find(self, query: Query) -> list[Result]:
+        """The amenities to show, nearest first, with their cards."""
         keys = self._keys(query)
         try:
             members = await self.index.search(
-                query.latitude, query.longitude, query.radius_m + SLACK_M, keys, counted
+                query.latitude, query.longitude, query.radius_m + SLACK_M, keys
             )
         except RedisError:
             members = None
-            if counted is not None:
-                RATE_LIMITS_UNCHECKED.inc()
         if members is None:
             self.rebuild_soon()
             candidates = await self._near_in_postgresql(query)

@@ -303,10 +303,8 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
             all_gender=request.all_gender,
             free_only=request.free_only,
         )
-        # The caller's count goes to Redis with the search, in one round trip (a refused
-        # caller's search is dropped: it changed nothing).
-        counted = self.public_limit.counted_with(client_address(context, self.proxies))
-        results = await self.finder.find(query, counted)
+        await self.public_limit.check(client_address(context, self.proxies))
+        results = await self.finder.find(query)
         return messages.nearby_response(
             (
                 shown.card,

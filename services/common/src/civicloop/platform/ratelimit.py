@@ -180,29 +180,3 @@ class AddressLimit:
     def judge(self, count: WindowCount) -> None:
         if count.hits > self.per_minute:
             raise RateLimited("too many requests from this address", count.retry_after_seconds)
-
-    def counted_with(self, address: str | None) -> CountedHit | None:
-        """For a hot path that goes to Redis anyway: the hit counted in the same round trip
-        as its own commands (its pipeline or script INCRs ``key``, sets the expiry on the
-        window's first hit), judged from the count (``verdict``). None without an address
-        (see ``check``)."""
-        if address is None:
-            return None
-        now = int(time.time())
-        key, seconds = self.windows.counter(Window(f"addr:{address}", 60), now)
-        return CountedHit(self, key, seconds, seconds - now % seconds)
-
-
-@dataclass(frozen=True)
-class CountedHit:
-    """One hit of an address window, counted by the caller's own Redis round trip: INCR
-    ``key``, and on the window's first hit an expiry of ``seconds``, as the script above."""
-
-    limit: AddressLimit
-    key: str
-    seconds: int
-    retry_after_seconds: int
-
-    def verdict(self, count: int) -> None:
-        """Refuse the request when the count is over the limit."""
-        self.limit.judge(WindowCount(count, self.retry_after_seconds))
