@@ -37,6 +37,12 @@ def parse_options(scenarios: list[Scenario], argv: list[str] | None = None) -> B
         help="run one scenario (default: all of them, in order)",
     )
     parser.add_argument(
+        "--sections",
+        type=lambda text: text.split(","),
+        help="with --only: run only these of its sections (comma-separated keys, e.g. proofs);"
+        " ratios and targets over sections not run show n/a",
+    )
+    parser.add_argument(
         "--duration",
         type=int,
         default=15,
@@ -95,7 +101,17 @@ def parse_options(scenarios: list[Scenario], argv: list[str] | None = None) -> B
         default=DEFAULT_OUTPUT_DIR,
         help="where <scenario>.json and the services' logs are written",
     )
-    return BenchOptions(**vars(parser.parse_args(argv)))
+    options = BenchOptions(**vars(parser.parse_args(argv)))
+    if options.sections:
+        known = {
+            section.key
+            for scenario in scenarios
+            if scenario.key == options.only
+            for section in scenario.sections
+        }
+        if options.only is None or set(options.sections) - known:
+            parser.error(f"--sections needs --only and some of its sections: {sorted(known)}")
+    return options
 
 
 async def run_scenario(
@@ -108,6 +124,8 @@ async def run_scenario(
         run = BenchRun(scenario, options, run_id, work_dir, cleanups, notes=notes)
         register_cleanups(run)
         for section in scenario.sections:
+            if options.sections and section.key not in options.sections:
+                continue
             print(f"-- {section.title} ...", flush=True)
             figures = await section.measure(run)
             run.results[section.key] = {f.key: f for f in figures}

@@ -54,6 +54,7 @@ class BenchOptions:
     """The command line's options (``python -m scripts.bench --help`` says what each means)."""
 
     only: str | None
+    sections: list[str] | None
     duration: int
     connections: int
     threads: int

@@ -104,6 +104,8 @@ def render_report(run: BenchRun) -> str:
     lines = ["", "=" * 78, f"Civicloop {scenario.key} benchmark", "=" * 78]
     lines += scenario.header(run)
     for section in scenario.sections:
+        if section.key not in run.results:
+            continue
         lines += ["", section.title]
         lines += [f"  {f.label:.<52} {f.shown()}" for f in run.results[section.key].values()]
     lines += ["", "Against the baselines"]
@@ -114,6 +116,9 @@ def render_report(run: BenchRun) -> str:
         lines.append(f"  {ratio.label:.<60} {shown:>7}   ({top or 0:,.1f} / {bottom or 0:,.1f})")
     lines += ["", "Targets (2-core machine)"]
     for target in scenario.targets:
+        if target.figure[0] not in run.results:
+            lines.append(f"  [ -- ] {target.label:<50} not run")
+            continue
         value = run.value(target.figure)
         verdict = "PASS" if target.passed(value) else "MISS"
         lines.append(f"  [{verdict}] {target.label:<50} {target.shown(value)}")

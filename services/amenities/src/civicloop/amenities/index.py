@@ -28,6 +28,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -39,6 +40,7 @@ from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
 from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.runtime import settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +145,10 @@ def member(amenity_id: str, version: int) -> str:
     return f"{amenity_id}:{version}"
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
+    """A tuple of atoms, so the cyclic collector stops tracking it: 100,000 cards would
+    otherwise be walked by every full pass."""
+
     version: int
     card: bytes
     built_at: float
@@ -298,6 +302,7 @@ class Finder:
         """Build every listing's card ahead of the searches that show it, a batch at a time
         (the loop serves requests between batches); then, every minute, those built more
         than CARD_TTL_SECONDS ago (their counts of recent reports)."""
+        first_pass = True
         while True:
             expired_before = time.monotonic() - CARD_TTL_SECONDS
             due = [
@@ -314,6 +319,9 @@ class Finder:
                     log.warning("cards not built (the database away?): %r", exc)
                     break
                 await asyncio.sleep(0)
+            if first_pass:
+                settle_heap()  # the cards of every listing, built once, kept until they age
+                first_pass = False
             await asyncio.sleep(60.0)
 
     async def _build_cards(self, ids: list[str]) -> None:

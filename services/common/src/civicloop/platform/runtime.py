@@ -192,6 +192,14 @@ class _EmbeddedUvicorn(uvicorn.Server):
         yield
 
 
+def settle_heap() -> None:
+    """What was built so far lives as long as the process (start-up's objects, caches loaded
+    in the background): freezing it keeps the collector's full passes, which pause the loop,
+    to what requests allocate since."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(
     settings: ServiceSettings,
     migrations_package: str,
@@ -250,10 +258,7 @@ async def serve(
         asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
         for job in [*parts.background, watch_event_loop_lag]
     ]
-    # What start-up built lives as long as the process: freezing it keeps the collector's
-    # full passes (which pause the loop) to what requests allocate.
-    gc.collect()
-    gc.freeze()
+    settle_heap()
     # Nearly everything a request or an event allocates is freed by reference counting; the
     # collector only finds cycles. At its default (a young pass every 700 net allocations)
     # dispatch ran about 1,100 passes in a one-minute bench, 5% of its CPU, and one

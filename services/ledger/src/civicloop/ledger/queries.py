@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from civicloop.ledger.domain.evidence import (
     checkpoint_not_found,
     signed_size,
 )
+from civicloop.ledger.domain.upper_levels import UpperLevels
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.errors import FailedPrecondition, NotFound
@@ -73,6 +75,9 @@ class LedgerQueries:
         self._latest_until = 0.0
         self._edge_size = -1
         self._edge: dict[Subtree, bytes] = {}
+        # Proofs read a leaf's siblings inside its tile from the database, the rest from here.
+        self._upper = UpperLevels(TILE_HEIGHT)
+        self._growing = asyncio.Lock()
 
     def remember(self, checkpoint: StoredCheckpoint) -> None:
         """A checkpoint this process just signed: the latest one from now on."""
@@ -140,11 +145,29 @@ class LedgerQueries:
         hashes = await repo.read_subtrees(self.pool, wanted)
         return [plan.assemble(hashes) for plan in plans]
 
+    async def _upper_levels(self, size: int) -> UpperLevels:
+        """The upper levels' hashes, grown to ``size`` first if the tree completed subtrees
+        there since (one query, by one proof at a time)."""
+        if size > self._upper.size:
+            async with self._growing:
+                if missing := self._upper.missing(size):
+                    hashes = await repo.subtrees_from(
+                        self.pool,
+                        [m.level for m in missing],
+                        [m.first for m in missing],
+                        [m.stop for m in missing],
+                    )
+                    self._upper.add(size, hashes)
+                else:
+                    self._upper.add(size, ())
+        return self._upper
+
     async def inclusion(
         self, leaf_index: int | None, event_id: str | None, tree_size: int
     ) -> Inclusion:
         """The leaf and its audit path under the checkpoint asked for: one query reads the leaf
-        with its ancestors' siblings, and the right edge of that tree is read once per size."""
+        with its siblings inside its tile; those above come from memory, and the right edge of
+        the tree is read once per size."""
         checkpoint = await self.checkpoint(tree_size)
         size = checkpoint.tree_size
         key: str
@@ -155,7 +178,9 @@ class LedgerQueries:
             assert leaf_index is not None
             check_leaf_in_tree(leaf_index, size, "leaf_index")
             key, value = "leaf_index", leaf_index
-        found = await repo.entry_and_siblings(self.pool, key, value, tree_height(size))
+        found = await repo.entry_and_siblings(
+            self.pool, key, value, min(tree_height(size), TILE_HEIGHT)
+        )
         if found is None:
             if event_id is not None:
                 raise NotFound(f"event {event_id} is not on the log (or not integrated yet)")
@@ -163,7 +188,8 @@ class LedgerQueries:
         entry, siblings = found
         assert entry.leaf_index is not None
         check_leaf_in_tree(entry.leaf_index, size, key)
-        hashes = {**await self._right_edge(size), **siblings}
+        upper = (await self._upper_levels(size)).siblings(entry.leaf_index, size)
+        hashes = {**await self._right_edge(size), **siblings, **upper}
         path = inclusion_plan(entry.leaf_index, size).assemble(hashes)
         return Inclusion(entry, path, checkpoint)
 

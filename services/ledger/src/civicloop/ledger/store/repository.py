@@ -204,17 +204,16 @@ async def read_subtrees(db: Executor, subtrees: Sequence[Subtree]) -> dict[Subtr
     return {Subtree(row["level"], row["index"]): bytes(row["hash"]) for row in rows}
 
 
-# One leaf (by index or by event id) with the stored sibling of its ancestor at each level
-# below the tree's height (civicloop.tlog.tree.path_siblings), computed here from its index.
+# One leaf (by index or by event id) with the stored sibling of its ancestor at each of the
+# lowest $2 levels (civicloop.tlog.tree.path_siblings), computed here from its index: one row,
+# the siblings in an array from the leaf up, NULL where none is stored (past the tree's end).
 _ENTRY_AND_SIBLINGS = f"""
 SELECT e.leaf_index, {", ".join(f"e.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))},
-       s.level, s.index, s.hash
+       ARRAY(SELECT (SELECT t.hash FROM subtrees t
+                      WHERE t.level = up AND t.index = (e.leaf_index >> up) # 1)
+               FROM generate_series(0, $2::int - 1) AS up
+              ORDER BY up) AS siblings
   FROM log_entries e
-  LEFT JOIN LATERAL (
-       SELECT t.level, t.index, t.hash
-         FROM generate_series(0, $2::int - 1) AS up
-         JOIN subtrees t ON t.level = up AND t.index = (e.leaf_index >> up) # 1
-       ) AS s ON true
  WHERE e.{{key}} = $1"""
 _ENTRY_AND_SIBLINGS_BY = {
     "leaf_index": _ENTRY_AND_SIBLINGS.format(key="leaf_index"),
@@ -223,20 +222,38 @@ _ENTRY_AND_SIBLINGS_BY = {
 
 
 async def entry_and_siblings(
-    db: Executor, key: str, value: int | str, height: int
+    db: Executor, key: str, value: int | str, levels: int
 ) -> tuple[Entry, dict[Subtree, bytes]] | None:
     """The leaf whose ``key`` (leaf_index or event_id) is ``value`` and, in the same query,
-    the stored siblings of its ancestors in a tree of ``height`` levels (with the tree's right
-    edge, all an inclusion proof reads); None when no such leaf is on the log."""
-    rows = await db.fetch(_ENTRY_AND_SIBLINGS_BY[key], value, height)
-    if not rows:
+    the stored siblings of its ancestors at the lowest ``levels`` levels; None when no such
+    leaf is on the log."""
+    row = await db.fetchrow(_ENTRY_AND_SIBLINGS_BY[key], value, levels)
+    if row is None:
         return None
+    index = row["leaf_index"]
     hashes = {
-        Subtree(row["level"], row["index"]): bytes(row["hash"])
-        for row in rows
-        if row["level"] is not None
+        Subtree(level, (index >> level) ^ 1): bytes(found)
+        for level, found in enumerate(row["siblings"])
+        if found is not None
     }
-    return entry_of(rows[0], rows[0]["leaf_index"]), hashes
+    return entry_of(row, index), hashes
+
+
+async def subtrees_from(
+    db: Executor, levels: Sequence[int], firsts: Sequence[int], ends: Sequence[int]
+) -> list[tuple[int, int, bytes]]:
+    """Stored hashes of each level ``levels[i]`` from index ``firsts[i]`` up to ``ends[i]``
+    (excluded), as (level, index, hash) in level then index order."""
+    rows = await db.fetch(
+        """SELECT t.level, t.index, t.hash
+             FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS w (level, first, stop)
+             JOIN subtrees t ON t.level = w.level AND t.index >= w.first AND t.index < w.stop
+            ORDER BY t.level, t.index""",
+        list(levels),
+        list(firsts),
+        list(ends),
+    )
+    return [(row["level"], row["index"], bytes(row["hash"])) for row in rows]
 
 
 async def hashes_at(db: Executor, level: int, first: int, count: int) -> list[bytes]:
