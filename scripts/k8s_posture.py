@@ -7,7 +7,10 @@ capabilities dropped, CPU and memory requests and limits on every container. Eve
 service besides (label app.kubernetes.io/component=service): a read-only root file system, no
 service-account token, native gRPC start-up and liveness probes on its own gRPC port, a
 readiness probe, HTTP_PORT/GRPC_PORT matching its container ports and, where the overlay has
-network policies, a policy that opens those ports.
+network policies, a policy that opens those ports. The service is its pod's first container
+(the shared patches reach that one only); a companion beside it (rating's outbox relay) keeps
+a read-only root file system and liveness and readiness probes of its own, and its ports are
+opened too.
 
     python scripts/k8s_posture.py rendered.yaml [...]   # prints each problem; exit 1 if any
 """
@@ -52,12 +55,15 @@ def service_problems(pod: Manifest, labels: dict[str, str], policies: list[Manif
     problems = []
     if pod.get("automountServiceAccountToken") is not False:
         problems.append("the service-account token is mounted")
-    if len(pod["containers"]) != 1:
-        # k8s/base/service-container.yaml patches container 0 only.
-        return [*problems, "a service pod has exactly one container"]
-    container = pod["containers"][0]
-    if (container.get("securityContext") or {}).get("readOnlyRootFilesystem") is not True:
-        problems.append("the root file system is writable")
+    container, *companions = pod["containers"]
+    for companion in [container, *companions]:
+        security = companion.get("securityContext") or {}
+        if security.get("readOnlyRootFilesystem") is not True:
+            problems.append(f"{companion['name']}: the root file system is writable")
+    for companion in companions:
+        for probe in ("livenessProbe", "readinessProbe"):
+            if probe not in companion:
+                problems.append(f"{companion['name']}: no {probe}")
     ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
     env = {e["name"]: e.get("value") for e in container.get("env", [])}
     for name in ("http", "grpc"):
@@ -79,7 +85,10 @@ def service_problems(pod: Manifest, labels: dict[str, str], policies: list[Manif
             for rule in policy["spec"].get("ingress", [])
             for port in rule.get("ports", [])
         }
-        closed = sorted(set(ports.values()) - opened)
+        every_port = {
+            p["containerPort"] for c in pod["containers"] for p in c.get("ports", [])
+        }
+        closed = sorted(every_port - opened)
         if closed:
             problems.append(f"no network policy opens port(s) {closed}")
     return problems

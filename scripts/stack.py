@@ -28,6 +28,7 @@ class Service:
     name: str
     http_port: int
     grpc_port: int
+    relay_port: int | None = None
 
     @property
     def exists(self) -> bool:
@@ -40,7 +41,9 @@ class Service:
 ALL_SERVICES = [
     Service("intake", 8001, 50051),
     Service("dispatch", 8002, 50052),
-    Service("rating", 8003, 50053),
+    # Rating's outbox relay runs as a process of its own (civicloop.platform.relay), as in its
+    # pod: the page's process then spends its core on ratings.
+    Service("rating", 8003, 50053, relay_port=8093),
     Service("publication", 8004, 50054),
     Service("ledger", 8005, 50055),
     Service("amenities", 8006, 50056),
@@ -154,9 +157,7 @@ def ensure_infrastructure() -> None:
             missing.append(server)
             continue
         print(f"starting {server.name}: {' '.join(server.start_command())}")
-        subprocess.run(
-            server.start_command(), check=False, cwd="/", preexec_fn=raise_open_files
-        )
+        subprocess.run(server.start_command(), check=False, cwd="/", preexec_fn=raise_open_files)
         deadline = time.monotonic() + 60
         while not server.ready() and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -254,9 +255,27 @@ def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
     if any(s.name == "ledger" and s.exists for s in ALL_SERVICES):
         os.environ.setdefault("LEDGER_WITNESSES", start_ledger_witnesses())
     started = []
+    relays = []
     for service in (s for s in ALL_SERVICES if s.exists):
         command = [sys.executable, "-m", f"civicloop.{service.name}"]
-        process = launch(service.name, service.http_port, command, service_env(service))
+        env = service_env(service)
+        if service.relay_port is not None:
+            env["OUTBOX_RELAY_ENABLED"] = "false"
+            relay_env = {
+                **env,
+                "SERVICE_NAME": service.name,
+                "RELAY_HTTP_PORT": str(service.relay_port),
+            }
+            relay_command = [sys.executable, "-m", "civicloop.platform.relay"]
+            name = f"{service.name}-relay"
+            relays.append(
+                (
+                    name,
+                    service.relay_port,
+                    launch(name, service.relay_port, relay_command, relay_env),
+                )
+            )
+        process = launch(service.name, service.http_port, command, env)
         started.append((service, process))
     for service, process in started:
         wait_ready(service.name, service.http_port, process)
@@ -264,6 +283,9 @@ def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
             f"{service.name:<12} ready  http://127.0.0.1:{service.http_port}  "
             f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / service.name}.log"
         )
+    for name, port, relay in relays:
+        wait_ready(name, port, relay)
+        print(f"{name:<12} ready  http://127.0.0.1:{port}  (its outbox's events)")
     return started
 
 

@@ -177,6 +177,8 @@ class ManagedProcess:
     name: str
     process: asyncio.subprocess.Process
     stderr_path: Path
+    # The service's outbox relay, when it runs as a process of its own.
+    relay: ManagedProcess | None = None
 
     @property
     def pid(self) -> int:
@@ -229,10 +231,13 @@ async def start_service(
     grpc_port: int,
     env: dict[str, str] | None = None,
     name: str | None = None,
+    relay_port: int | None = None,
 ) -> ManagedProcess:
     """The scenario's service (``python -m civicloop.<key>``) on the run's namespace and database,
     ready to serve. ``env`` adds to or overrides its environment; ``name`` (default: the
-    service's) tells apart the logs of a service started more than once in a run."""
+    service's) tells apart the logs of a service started more than once in a run. With
+    ``relay_port``, its outbox relay runs as a process of its own (civicloop.platform.relay),
+    as the service's deployment runs it, serving its metrics on that port."""
     service = run.scenario.key
     require_free_port(grpc_port)
     service_env = {
@@ -247,9 +252,21 @@ async def start_service(
         **(env or {}),
     }
     run.services.add(service)
+    if relay_port is not None:
+        service_env["OUTBOX_RELAY_ENABLED"] = "false"
     argv = python_module(f"civicloop.{service}")
     process = await start_process(run, name or service, argv, service_env, http_port)
     await wait_ready(process, f"http://{HOST}:{http_port}/readyz")
+    if relay_port is not None:
+        relay_env = {**service_env, "SERVICE_NAME": service, "RELAY_HTTP_PORT": str(relay_port)}
+        process.relay = await start_process(
+            run,
+            f"{process.name}-relay",
+            python_module("civicloop.platform.relay"),
+            relay_env,
+            relay_port,
+        )
+        await wait_ready(process.relay, f"http://{HOST}:{relay_port}/readyz")
     return process
 
 
@@ -310,16 +327,21 @@ def summarise_log_errors(lines: list[str], limit: int = 5) -> list[str]:
 
 async def stop_service(run: BenchRun, service: ManagedProcess) -> Figure:
     """Stop the service, keep its log in the output folder and note its exit code and errors;
-    returns the figure of its ERROR lines."""
-    exit_code = await service.stop()
-    errors = log_errors(service.stderr_path)
-    kept = run.options.output_dir / f"{service.name}-stderr.log"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(service.stderr_path, kept)
-    run.notes[f"{service.name}_log"] = str(kept)
-    run.notes[f"{service.name}_log_errors"] = summarise_log_errors(errors)
-    run.notes[f"{service.name}_exit_code"] = exit_code
-    return Figure("log_error_lines", "ERROR lines in the service log", len(errors))
+    returns the figure of its ERROR lines (and its relay's, when it has one of its own)."""
+    errors = 0
+    for process in (service, service.relay):  # the service first: its relay sends its last
+        if process is None:
+            continue
+        exit_code = await process.stop()
+        found = log_errors(process.stderr_path)
+        kept = run.options.output_dir / f"{process.name}-stderr.log"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(process.stderr_path, kept)
+        run.notes[f"{process.name}_log"] = str(kept)
+        run.notes[f"{process.name}_log_errors"] = summarise_log_errors(found)
+        run.notes[f"{process.name}_exit_code"] = exit_code
+        errors += len(found)
+    return Figure("log_error_lines", "ERROR lines in the service log", errors)
 
 
 # ---- removing what the run created ----

@@ -18,6 +18,7 @@ from harness import (
     EventTap,
     Infra,
     MovableClock,
+    RelayProcess,
     ServiceProcess,
     SmsSinkProcess,
     delete_namespace,
@@ -179,8 +180,11 @@ async def rating(
         "RATING_SCAN_SECONDS": "0.2",
         # Every test rates from 127.0.0.1: the per-address limit is for the public.
         "RATING_LIMIT_PER_ADDRESS_MINUTE": "100000",
+        # As deployed: its outbox relay runs as a process of its own, beside it.
+        "OUTBOX_RELAY_ENABLED": "false",
     }
-    async with running(infra, "rating", env, run) as service:
+    relay = RelayProcess("rating-relay", env | {"SERVICE_NAME": "rating"}, run_dir)
+    async with running(infra, "rating", env, run) as service, started(relay):
         yield service
 
 

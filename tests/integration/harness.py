@@ -288,6 +288,18 @@ class WitnessProcess(ServiceProcess):
         ]
 
 
+@dataclass
+class RelayProcess(ServiceProcess):
+    """A service's outbox relay as a process of its own (``python -m civicloop.platform.relay``),
+    serving /readyz and /metrics on its http_port; ``env`` holds the service's settings."""
+
+    def start(self, **overrides: str) -> None:
+        super().start(RELAY_HTTP_PORT=str(self.http_port), **overrides)
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "civicloop.platform.relay"]
+
+
 @contextlib.asynccontextmanager
 async def started(process: ServiceProcess) -> AsyncIterator[ServiceProcess]:
     """The process started and ready; stopped (SIGTERM) afterwards."""

@@ -1,5 +1,6 @@
 """The outbox relay against the real PostgreSQL and RabbitMQ: with several passes in flight
-at once, every row goes out exactly once and each case's events keep their order."""
+at once, every row goes out exactly once and each case's events keep their order; as a
+process of its own (rating's deployment), it waits for the service's outbox, then sends it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,20 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
-from harness import EventTap, Infra, delete_namespace, drop_database, service_database
+from harness import (
+    EventTap,
+    Infra,
+    RelayProcess,
+    delete_namespace,
+    drop_database,
+    service_database,
+)
 
 from civicloop.platform import db
 from civicloop.platform.bus import EventBus
@@ -128,3 +138,51 @@ async def test_an_event_left_behind_for_its_busy_case_goes_out_when_the_case_is_
     await relaying
 
     assert received == [b"0", b"1"]
+
+
+async def test_the_relay_process_waits_for_the_outbox_then_sends_it_and_stops_cleanly(
+    infra: Infra, run: dict[str, Any]
+) -> None:
+    name = f"relay_p{run['id']}"
+    namespace = f"{run['namespace']}relayp."
+    dsn = infra.database_url(name)
+    settings = {
+        "DATABASE_URL": dsn,
+        "AMQP_URL": infra.amqp_url,
+        "CIVICLOOP_NAMESPACE": namespace,
+        "SERVICE_NAME": "relay-test",
+    }
+    relay = RelayProcess("outbox-relay", settings, Path(run["dir"]))
+    tap_bus = EventBus(infra.amqp_url, "relay-test-tap", namespace)
+    relay.start()  # before the service has created its database
+    try:
+        await asyncio.sleep(1.0)
+        assert relay.process is not None and relay.process.poll() is None, relay.tail_log()
+        await db.ensure_database(dsn)
+        async with service_database(infra, name) as pool:
+            await db.migrate(pool, "platform", db.PLATFORM_MIGRATIONS)
+            await relay.wait_ready()
+            await tap_bus.connect()
+            channel = await tap_bus.connection.channel()
+            queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+            await queue.bind(tap_bus.topology.events_exchange, routing_key=EVENT_TYPE)
+            tap = EventTap(queue)
+
+            events = numbered_events(cases=3, per_case=4)
+            async with pool.acquire() as conn, conn.transaction():
+                await add_to_outbox(conn, events)
+            received = [await tap.next() for _ in events]
+
+            assert sorted(str((m.headers or {})["ce-id"]) for m in received) == sorted(
+                e.id for e in events
+            )
+            assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+            async with httpx.AsyncClient() as client:
+                metrics = (await client.get(f"{relay.http_url}/metrics")).text
+            assert "civicloop_outbox_relay_listening 1.0" in metrics
+            assert relay.stop() == 0, relay.tail_log()
+    finally:
+        relay.stop()
+        await tap_bus.close()
+        await drop_database(infra, name)
+        await delete_namespace(infra, namespace)

@@ -65,6 +65,7 @@ from ..report import Figure, Figures, Ratio, Target, latency_figures
 
 HTTP_PORT = 18003
 GRPC_PORT = 58053
+RELAY_PORT = 18093
 # Rating's peers and SMS gateway: a closed port, so that the bench never reaches another stack
 # running on this machine (the seeded links count as sent; nothing asks intake or dispatch).
 NO_PEER = f"{HOST}:9"
@@ -460,7 +461,11 @@ async def rate_through_page(base_url: str, tokens: Sequence[str]) -> None:
 
 
 async def measure_page(run: BenchRun) -> Figures:
-    service = await start_service(run, HTTP_PORT, GRPC_PORT, SERVICE_ENV, name="rating-page")
+    # As deployed: the page's process serves, its relay (a process of its own) publishes.
+    service = await start_service(
+        run, HTTP_PORT, GRPC_PORT, SERVICE_ENV, name="rating-page", relay_port=RELAY_PORT
+    )
+    assert service.relay is not None
     db = await asyncpg.connect(run.database_url)
     run.cleanups.push_async_callback(db.close)
     bare_per_s = run.value(("bare_http", "requests_per_s")) or LINKS_PER_S_WITHOUT_BARE
@@ -472,9 +477,11 @@ async def measure_page(run: BenchRun) -> Figures:
     token_file.write_text("\n".join(tokens[WARM_UP_RATINGS:]) + "\n")
 
     rated_before = await db.fetchval("SELECT count(*) FROM ratings")
+    relay_cpu_before = cpu_seconds(service.relay.pid)
     load = await load_http(
         run, service, base_url, RATING_SCRIPT, [str(token_file), str(run.options.threads)]
     )
+    relay_cpu = 100 * (cpu_seconds(service.relay.pid) - relay_cpu_before) / run.options.duration
     recorded = await db.fetchval("SELECT count(*) FROM ratings") - rated_before
     left = await db.fetchval("SELECT count(*) FROM rating_links WHERE state = 'pending'")
     unsent = await unsent_outbox_rows(db)
@@ -487,6 +494,9 @@ async def measure_page(run: BenchRun) -> Figures:
         Figure("links_seeded", "links seeded (one per completed case)", links),
         Figure("links_left", "links left unused (0: wrk ran out of them)", left),
         Figure("outbox_unsent", "outbox rows unsent right after the load", unsent),
+        Figure(
+            "relay_cpu", "its relay's CPU under load (100% = one core)", round(relay_cpu, 1), "%"
+        ),
         log_error_lines,
     ]
 

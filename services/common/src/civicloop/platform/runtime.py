@@ -192,6 +192,24 @@ class _EmbeddedUvicorn(uvicorn.Server):
         yield
 
 
+def embedded_http(app: Any, host: str, port: int) -> uvicorn.Server:
+    """uvicorn serving ``app`` on the running loop, stopped by the runtime, not by signals."""
+    return _EmbeddedUvicorn(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            http="httptools",
+            loop="none",
+            # The platform resolves forwarded addresses, for the configured proxies only.
+            proxy_headers=False,
+        )
+    )
+
+
 def settle_heap() -> None:
     """What was built so far lives as long as the process (start-up's objects, caches loaded
     in the background): freezing it keeps the collector's full passes, which pause the loop,
@@ -239,20 +257,7 @@ async def serve(
     for register, servicer, name in parts.grpc_services:
         grpc_server.add(register, servicer, name)
     await grpc_server.start()
-    http = _EmbeddedUvicorn(
-        uvicorn.Config(
-            parts.http_app,
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            http="httptools",
-            loop="none",
-            # The platform resolves forwarded addresses, for the configured proxies only.
-            proxy_headers=False,
-        )
-    )
+    http = embedded_http(parts.http_app, settings.http_host, settings.http_port)
     http_task = asyncio.create_task(http.serve(), name="http")
     background = [
         asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
