@@ -20,6 +20,8 @@ BASE_TIME = datetime(2026, 11, 2, tzinfo=UTC)
 # tune chose the scorer's weights and threshold; held was read while the scorer was built; fresh
 # was written independently afterwards and never seen while building it.
 SPLITS = ("tune", "held", "fresh")
+# What tuning may look at: fresh is the held-out test and is never tuned on.
+DEVELOPMENT = ("tune", "held")
 
 
 @dataclass(frozen=True)
@@ -56,13 +58,16 @@ def offset(place: list[float], metres: list[float]) -> Location:
     )
 
 
-def load(split: str | None = None, directory: Path = CORPUS_DIR) -> list[LabelledPetition]:
-    """Every petition of the corpus (or of one split), in file and cluster order."""
+def load(
+    split: str | tuple[str, ...] | None = None, directory: Path = CORPUS_DIR
+) -> list[LabelledPetition]:
+    """Every petition of the corpus (or of one split, or of some), in file and cluster order."""
     found: list[LabelledPetition] = []
     for path in sorted(directory.glob("*.json")):
         clusters: list[dict[str, Any]] = json.loads(path.read_text("utf-8"))["clusters"]
         for cluster in clusters:
-            if split and cluster["split"] != split:
+            wanted = (split,) if isinstance(split, str) else split
+            if wanted and cluster["split"] not in wanted:
                 continue
             for i, p in enumerate(cluster["petitions"], start=1):
                 located = cluster.get("place") and "m" in p

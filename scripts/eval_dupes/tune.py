@@ -1,10 +1,13 @@
 """``python -m scripts.eval_dupes.tune``: choose the scorer's weights and threshold.
 
-``--cv K`` (the way ``similarity.SHIPPING`` was chosen): both halves of the corpus are the
-development data, cut into K folds by cluster (a hard negative stays in the fold of the
-cluster it shadows, so a fold holds whole problems and their look-alikes). It prints
+The weighted mean of the signals (``similarity.WEIGHTED_MEAN``; the pair classifier that
+ships now is fitted by ``scripts.eval_dupes.fit``). ``--cv K`` (the way it was chosen): the
+development halves of the corpus (tune and held; never the fresh split), cut into K folds by
+cluster (a hard negative stays in the fold of the cluster it shadows, so a fold holds whole
+problems and their look-alikes). It prints
 
-- the shipping configuration measured on each fold alone (each fold is its own window);
+- the given configuration (``WEIGHTED_MEAN``) measured on each fold alone (each fold its own
+  window);
 - the honest estimate of the tuning: for each fold, the grid's best setting on the other K-1
   folds (best pairwise F1 with precision at least ``--min-precision``), measured on that fold;
   the mean and spread (standard deviation) over the folds;
@@ -29,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from civicloop.intake.domain import similarity
-from civicloop.intake.domain.similarity import SHIPPING, Candidate, PairScore, Weights
+from civicloop.intake.domain.similarity import WEIGHTED_MEAN, Candidate, PairScore, Weights
 
 from . import corpus
 from .corpus import LabelledPetition
@@ -95,7 +98,7 @@ def score_of(window: Window, signals: Sequence[PairScore], w: Weights) -> Score:
     return Score(precision, recall, f1, correct, len(predicted), len(window.truth))
 
 
-def settings(base: Weights = SHIPPING) -> Iterator[tuple[Weights, list[Weights]]]:
+def settings(base: Weights = WEIGHTED_MEAN) -> Iterator[tuple[Weights, list[Weights]]]:
     """Each setting of the text grid, with every setting of the rest of the grid under it
     (of the weights this scorer has)."""
     known = {f.name for f in dataclasses.fields(Weights)}
@@ -135,7 +138,8 @@ def spread(values: list[float]) -> str:
 
 
 def cross_validate(k: int, min_precision: float, fold_floor: float, base: Weights) -> None:
-    petitions = corpus.load()
+    # The development halves only: the fresh split is the held-out test.
+    petitions = corpus.load(corpus.DEVELOPMENT)
     by_id = {p.petition_id: p.candidate() for p in petitions}
     parts = folds(petitions, k)
     tests = [Window.of(part, by_id) for part in parts]
@@ -229,9 +233,9 @@ def main() -> None:
     if options.cv:
         if options.cv < 2:
             parser.error("--cv needs at least 2 folds")
-        cross_validate(options.cv, options.min_precision, options.fold_floor, SHIPPING)
+        cross_validate(options.cv, options.min_precision, options.fold_floor, WEIGHTED_MEAN)
     else:
-        search(options.split, options.min_precision, SHIPPING)
+        search(options.split, options.min_precision, WEIGHTED_MEAN)
 
 
 if __name__ == "__main__":

@@ -90,3 +90,33 @@ def test_cross_validation_folds_hold_whole_clusters_with_their_hard_negatives() 
     assert [[p.petition_id for p in part] for part in tune.folds(petitions, 5)] == [
         [p.petition_id for p in part] for part in parts
     ]
+
+
+def test_tuning_reads_the_development_halves_only() -> None:
+    from scripts.eval_dupes import corpus
+
+    development = corpus.load(corpus.DEVELOPMENT)
+    assert {p.split for p in development} == {"tune", "held"}
+    assert len(development) == len(corpus.load("tune")) + len(corpus.load("held"))
+
+
+def test_the_classifiers_fit_finds_the_feature_that_tells_duplicates_apart() -> None:
+    from scripts.eval_dupes import fit
+
+    features = [(x / 10, (x * 7 % 10) / 10) for x in range(11)] * 4
+    labels = [float(x > 0.5) for x, _ in features]
+    beta = fit.fit(features, labels, l2=0.3)
+    assert beta[1] > 3 and abs(beta[2]) < 1
+    heavy = fit.fit(features, labels, l2=0.3, weights=[2.0] * len(labels))
+    assert heavy[1] > beta[1]  # twice the data, the same penalty: less shrunk
+
+
+def test_unseen_petitions_keep_their_words_unfolded() -> None:
+    from civicloop.intake.domain.wording import segment
+    from scripts.eval_dupes import corpus, fit
+
+    petition = next(p for p in corpus.load("tune") if "不亮" in p.text)
+    text = fit.unseen(petition).text
+    assert "故障" in petition.candidate().text.terms  # 不亮 folds to 故障 as filed
+    assert "故障" not in text.terms and text.terms <= set(segment(petition.text))
+    assert text.concepts <= petition.candidate().text.concepts

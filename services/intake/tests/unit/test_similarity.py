@@ -10,13 +10,21 @@ import pytest
 
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Location
-from civicloop.intake.domain.similarity import SHIPPING, Candidate, PairScore
+from civicloop.intake.domain.similarity import (
+    MODEL_FEATURES,
+    SHIPPING,
+    WEIGHTED_MEAN,
+    Candidate,
+    PairScore,
+)
 from civicloop.intake.domain.vocabulary import STATE_KINDS, STOPWORDS
 from civicloop.intake.domain.wording import (
     PetitionText,
     Sounds,
     canonical,
+    characters,
     chinese_number,
+    concepts,
     is_place_word,
     normalise,
     segment,
@@ -169,6 +177,39 @@ def test_states_clash_by_the_share_of_their_kinds_not_in_common() -> None:
     assert similarity.state_clash(broken, frozenset()) == 0
 
 
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("路灯不亮好几天了", {"o:light", "p:dark"}),
+        ("晚上黑黢黢的，啥子都看不见", {"p:dark"}),
+        ("阴沟冒臭气", {"o:drain", "p:smell"}),
+        ("8栋电梯又关人了", {"o:lift"}),  # a lift, not electricity
+        ("电瓶车在楼道里飞线充电", {"o:ebike"}),
+        ("莲花小区好多耗子", {"o:rodent"}),
+        ("高龄补贴三个月没到账", {"o:elderly", "o:money", "p:unpaid"}),
+    ],
+)
+def test_concepts_are_read_from_the_parts_of_words(text: str, named: set[str]) -> None:
+    assert named <= concepts(segment(text))
+
+
+def test_a_word_that_only_looks_like_a_concept_names_none() -> None:
+    assert not concepts(segment("网格员打电话说的")) & {"o:network", "o:power"}
+    assert "o:power" not in concepts(segment("电梯坏了"))
+
+
+def test_damage_in_general_and_the_hour_are_no_problem_of_their_own() -> None:
+    named = concepts(segment("路灯坏了，晚上很危险"))
+    assert {"g:broken", "g:night", "g:unsafe"} <= named
+    assert not {c for c in named if c.startswith("p:")}
+
+
+def test_characters_leave_out_stopwords_and_words_of_place() -> None:
+    chars = characters(segment("翔凤桥的路灯不亮了"))
+    assert {"#路", "#灯", "#亮"} <= chars
+    assert not {"#翔", "#凤", "#桥", "#的"} & chars
+
+
 def test_stored_words_are_used_instead_of_segmenting_again() -> None:
     text = PetitionText.of("路灯不亮", ("建渣",))
     assert text.terms == {"建筑垃圾"}
@@ -235,12 +276,37 @@ def pair(**signals: object) -> PairScore:
         same_community=True,
         same_category=True,
         shared_words=("路灯", "故障"),
+        concepts=0.5,
+        characters=0.4,
+        objects=0.5,
+        problems=0.5,
     )
     return replace(base, **signals)  # type: ignore[arg-type]
 
 
-def test_the_score_grows_with_the_words_shared() -> None:
-    assert similarity.combined(pair(words=0.6), SHIPPING) > similarity.combined(pair(), SHIPPING)
+def test_the_weighted_mean_grows_with_the_words_shared() -> None:
+    more = similarity.combined(pair(words=0.6), WEIGHTED_MEAN)
+    assert more > similarity.combined(pair(), WEIGHTED_MEAN)
+
+
+@pytest.mark.parametrize("signal", ["characters", "concepts", "objects", "problems"])
+def test_the_classifier_grows_with_the_text_shared(signal: str) -> None:
+    more = similarity.combined(pair(**{signal: 0.9}), SHIPPING)
+    assert more > similarity.combined(pair(), SHIPPING)
+
+
+def test_the_classifier_reads_its_features_in_the_order_of_its_coefficients() -> None:
+    assert SHIPPING.model is not None and len(SHIPPING.model) == len(MODEL_FEATURES) + 1
+    assert len(similarity.pair_features(pair(), SHIPPING)) == len(MODEL_FEATURES)
+    assert similarity.probability((0.0, 1.0), (0.0,)) == 0.5
+    assert similarity.probability((-1.0, 2.0), (1.0,)) > 0.5
+
+
+def test_problems_named_apart_score_less_than_none_named() -> None:
+    clash = similarity.combined(pair(problems=0.0, problem_clash=True), SHIPPING)
+    assert clash < similarity.combined(pair(problems=0.0), SHIPPING)
+    other_thing = similarity.combined(pair(objects=0.0, object_clash=True), SHIPPING)
+    assert other_thing < similarity.combined(pair(objects=0.0), SHIPPING)
 
 
 def test_nearer_scores_higher_and_far_still_scores_something() -> None:
@@ -266,13 +332,11 @@ def test_a_neighbouring_category_scores_less_than_the_same() -> None:
     assert similarity.combined(pair(same_category=False), SHIPPING) < same
 
 
-def test_the_same_object_in_another_state_scores_less() -> None:
-    assert SHIPPING.state_conflict > 0
-    clash = similarity.combined(pair(state_clash=1.0), SHIPPING)
-    assert clash < similarity.combined(pair(state_clash=0.5), SHIPPING)
-    assert similarity.combined(pair(state_clash=0.5), SHIPPING) < similarity.combined(
-        pair(), SHIPPING
-    )
+@pytest.mark.parametrize("w", [WEIGHTED_MEAN, SHIPPING], ids=["weighted mean", "classifier"])
+def test_the_same_object_in_another_state_scores_less(w: similarity.Weights) -> None:
+    clash = similarity.combined(pair(state_clash=1.0), w)
+    assert clash < similarity.combined(pair(state_clash=0.5), w)
+    assert similarity.combined(pair(state_clash=0.5), w) < similarity.combined(pair(), w)
 
 
 def test_a_dark_lamp_and_a_lamp_on_all_day_are_two_problems() -> None:
@@ -287,13 +351,19 @@ def test_a_dark_lamp_and_a_lamp_on_all_day_are_two_problems() -> None:
     assert scores[frozenset("ab")].score > scores[frozenset("ac")].score
 
 
-def test_place_and_time_alone_never_make_a_duplicate() -> None:
-    assert similarity.combined(pair(words=0.0, chars=0.0, distance_m=0.0), SHIPPING) == 0
+@pytest.mark.parametrize("w", [WEIGHTED_MEAN, SHIPPING], ids=["weighted mean", "classifier"])
+def test_place_and_time_alone_never_make_a_duplicate(w: similarity.Weights) -> None:
+    alone = pair(words=0.0, chars=0.0, concepts=0.0, distance_m=0.0, hours_apart=0.0)
+    assert similarity.combined(alone, w) == 0
 
 
 def test_scores_stay_between_zero_and_one() -> None:
     top = pair(words=1.0, chars=1.0, distance_m=0.0, hours_apart=0.0)
-    assert similarity.combined(top, SHIPPING) == pytest.approx(1.0)
+    assert similarity.combined(top, WEIGHTED_MEAN) == pytest.approx(1.0)
+    best = pair(characters=1.0, concepts=1.0, objects=1.0, problems=1.0, distance_m=0.0)
+    assert SHIPPING.threshold < similarity.combined(best, SHIPPING) <= 1
+    worst = pair(characters=0.01, concepts=0.01, objects=0.0, problems=0.0, state_clash=1.0)
+    assert 0 <= similarity.combined(replace(worst, hours_apart=500.0), SHIPPING) < 0.01
 
 
 def test_the_shipping_weights_are_the_ones_written_down() -> None:
@@ -316,8 +386,14 @@ def test_petitions_of_unrelated_categories_are_never_compared() -> None:
     assert compared(both) == set()
 
 
-def test_petitions_sharing_no_word_are_never_compared() -> None:
+def test_petitions_sharing_no_word_or_concept_are_never_compared() -> None:
     assert compared([petition("a", "路灯不亮"), petition("b", "井盖丢了")]) == set()
+
+
+def test_petitions_sharing_only_a_concept_are_compared() -> None:
+    dark = [petition("a", "路灯不亮", at=None), petition("b", "晚上啥子都看不见", at=None)]
+    assert not dark[0].text.terms & dark[1].text.terms
+    assert compared(dark) == {frozenset("ab")}
 
 
 def test_located_petitions_beyond_the_distance_are_not_compared() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from civicloop.intake.domain.vocabulary import (
+    CONCEPT_PATTERNS,
     DOMAIN_WORDS,
     STATE_KINDS,
     STATE_WORDS,
@@ -320,6 +321,54 @@ def states(words: tuple[str, ...] | list[str]) -> frozenset[str]:
     )
 
 
+_CONCEPTS: dict[str, tuple[str, ...]] = {}
+for _concept, _patterns in CONCEPT_PATTERNS:
+    for _pattern in _patterns:
+        _CONCEPTS[_pattern] = (*_CONCEPTS.get(_pattern, ()), *((_concept,) if _concept else ()))
+_LONGEST_PATTERN = max(map(len, _CONCEPTS))
+
+
+def read_concepts(word: str, found: set[str]) -> None:
+    start = 0
+    while start < len(word):
+        for size in range(min(_LONGEST_PATTERN, len(word) - start), 0, -1):
+            concepts_of = _CONCEPTS.get(word[start : start + size])
+            if concepts_of is not None:
+                found.update(concepts_of)
+                start += size
+                break
+        else:
+            start += 1
+
+
+def characters(words: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The characters of the words that say what is wrong (stopwords and words of place left
+    out), each marked with "#": Chinese words are built of meaningful characters, so two
+    paraphrases often share some (停了一天的气 / 停气, 水浑 / 水质浑浊) where no word is
+    shared. Weighed by rarity like the terms."""
+    return frozenset(
+        f"#{char}"
+        for word in words
+        if word not in STOPWORDS and not is_place_word(canonical(word))
+        for char in word
+        if "\u3400" <= char <= "\u9fff"
+    )
+
+
+def concepts(words: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The concepts a petition's words name (vocabulary.CONCEPT_PATTERNS), read from the
+    parts of each word and of the term it folds to; words of place and stopwords left out."""
+    found: set[str] = set()
+    for word in words:
+        term = canonical(word)
+        if word in STOPWORDS or term in STOPWORDS or is_place_word(term):
+            continue
+        read_concepts(word, found)
+        if term != word:
+            read_concepts(term, found)
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class PetitionText:
     """What the scorer compares of a petition's text: its terms, the kinds of problem they
@@ -328,10 +377,18 @@ class PetitionText:
     terms: frozenset[str]
     grams: frozenset[str]
     states: frozenset[str] = frozenset()
+    concepts: frozenset[str] = frozenset()
+    characters: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, description: str, words: tuple[str, ...] | None = None) -> PetitionText:
         """From the description and, when stored at filing, its words (else segmented now)."""
         words = words if words is not None else segment(description)
         kept = terms(words)
-        return cls(kept, sound_bigrams(words), states(words))
+        return cls(
+            kept,
+            sound_bigrams(words),
+            states(words),
+            concepts(words),
+            characters(words),
+        )
