@@ -44,3 +44,37 @@ def test_old_windows_are_forgotten_past_the_bound() -> None:
     leases.leased("b", 1, 1)
     leases.leased("c", 1, 1)
     assert leases.next_size("a") == 1 and leases.next_size("c") == 2
+
+
+def test_the_next_lease_is_asked_for_ahead_once_half_is_given_out_and_used_after() -> None:
+    leases = HitLeases(most=8)
+    assert leases.ahead("w") == 0  # nothing leased yet: the first lease is waited for
+    assert leases.leased("w", 4, 4) == 1
+    assert leases.take("w") == 2
+    assert leases.ahead("w") == 8  # two of four left: ask for the next now
+    leases.leased_ahead("w", 8, 20)  # other replicas took 5..12 meanwhile
+    assert leases.ahead("w") == 0  # one is kept aside already
+    assert [leases.take("w") for _ in range(4)] == [3, 4, 13, 14]
+    assert leases.ahead("w") == 0  # six of eight left
+    assert [leases.take("w") for _ in range(4)] == [15, 16, 17, 18]
+    assert leases.ahead("w") == 8
+    assert [leases.take("w") for _ in range(3)] == [19, 20, None]
+
+
+def test_replicas_leasing_ahead_never_give_out_a_number_twice() -> None:
+    counter = 0
+    given: list[int] = []
+    replicas = [HitLeases(most=8), HitLeases(most=8), HitLeases(most=4)]
+    for call in range(300):
+        leases = replicas[call % 3 if call % 7 else 0]
+        number = leases.take("w")
+        if number is None:
+            size = leases.next_size("w")
+            counter += size
+            number = leases.leased("w", size, counter)
+        if size := leases.ahead("w"):
+            counter += size
+            leases.leased_ahead("w", size, counter)
+        given.append(number)
+    assert len(set(given)) == len(given)
+    assert max(given) <= counter

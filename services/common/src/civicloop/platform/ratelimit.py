@@ -7,6 +7,7 @@ are not checked (fail open): a resident can still file a petition or rate a case
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -115,34 +116,60 @@ class HitLeases:
     replicas together never let more through than the limit; numbers leased and not used
     only make it stricter. A window's lease doubles with each refill (1, 2, 4 ... ``most``),
     so an address that calls rarely costs one number per call, a busy one a round trip per
-    ``most`` calls. Pure bookkeeping: no I/O."""
+    ``most`` calls. Once a lease is half given out, the next one is asked for (``ahead``) and
+    kept aside until this one runs out, so a busy address's requests do not wait for Redis
+    at all. Pure bookkeeping: no I/O."""
 
     def __init__(self, most: int, keep: int = 10_000) -> None:
         self.most = most
         self.keep = keep  # windows remembered at most (old ones are dropped wholesale)
-        self._leases: dict[str, tuple[int, int, int]] = {}  # key: (next, last, size)
+        # key: (next, last, size, first of the lease kept aside or 0, its last)
+        self._leases: dict[str, tuple[int, int, int, int, int]] = {}
 
     def take(self, key: str) -> int | None:
         """The next number leased for ``key``'s window, or None: lease more first."""
         lease = self._leases.get(key)
-        if lease is None or lease[0] > lease[1]:
+        if lease is None:
             return None
-        number, last, size = lease
-        self._leases[key] = (number + 1, last, size)
+        number, last, size, aside, aside_last = lease
+        if number > last:
+            if not aside:
+                return None
+            number, last, aside, aside_last = aside, aside_last, 0, 0
+        self._leases[key] = (number + 1, last, size, aside, aside_last)
         return number
 
     def next_size(self, key: str) -> int:
         lease = self._leases.get(key)
         return 1 if lease is None else min(self.most, 2 * lease[2])
 
+    def ahead(self, key: str) -> int:
+        """The size of the lease to ask for now, ahead of need, or 0: none is kept aside and
+        at most half of the current one is left."""
+        lease = self._leases.get(key)
+        if lease is None or lease[3]:
+            return 0
+        number, last, size, _, _ = lease
+        return min(self.most, 2 * size) if last - number + 1 <= size // 2 else 0
+
     def leased(self, key: str, size: int, count: int) -> int:
         """The counter stood at ``count`` after an INCRBY ``size``: numbers count-size+1 ..
         count are this process's. Returns the first (for the request that leased them)."""
+        self._make_room(key)
+        first = count - size + 1
+        aside = self._leases.get(key, (0, 0, 0, 0, 0))[3:]
+        self._leases[key] = (first + 1, count, size, *aside)
+        return first
+
+    def leased_ahead(self, key: str, size: int, count: int) -> None:
+        """A lease asked for ahead (``ahead``): kept aside until the current one runs out."""
+        self._make_room(key)
+        number, last, _, _, _ = self._leases.get(key, (1, 0, 0, 0, 0))
+        self._leases[key] = (number, last, size, count - size + 1, count)
+
+    def _make_room(self, key: str) -> None:
         if len(self._leases) >= self.keep and key not in self._leases:
             self._leases.clear()
-        first = count - size + 1
-        self._leases[key] = (first + 1, count, size)
-        return first
 
 
 class AddressLimit:
@@ -150,12 +177,14 @@ class AddressLimit:
     what a credential in the request cannot stop, a flood of guesses, is refused early.
 
     With ``lease_at_most`` above 1, hits are leased from the shared counter (``HitLeases``):
-    most calls are judged without a Redis round trip, the limit still shared by replicas."""
+    most calls are judged without a Redis round trip, the limit still shared by replicas; the
+    next lease is asked for in the background while the current one lasts."""
 
     def __init__(self, windows: FixedWindows, per_minute: int, *, lease_at_most: int = 1) -> None:
         self.windows = windows
         self.per_minute = per_minute
         self.leases = HitLeases(lease_at_most) if lease_at_most > 1 else None
+        self._renewing: dict[str, asyncio.Task[None]] = {}
 
     async def check(self, address: str | None) -> None:
         if address is None:
@@ -175,7 +204,17 @@ class AddressLimit:
             if counts is None:
                 return  # Redis away: not checked (fail open, as above)
             number = self.leases.leased(key, size, counts[0].hits)
+        if (size := self.leases.ahead(key)) and key not in self._renewing:
+            self._renewing[key] = asyncio.create_task(self._lease_ahead(window, key, size, now))
         self.judge(WindowCount(number, seconds - now % seconds))
+
+    async def _lease_ahead(self, window: Window, key: str, size: int, now: int) -> None:
+        try:
+            counts = await self.windows.hit(window, hits=size, now=now)
+            if counts is not None and self.leases is not None:
+                self.leases.leased_ahead(key, size, counts[0].hits)
+        finally:
+            del self._renewing[key]
 
     def judge(self, count: WindowCount) -> None:
         if count.hits > self.per_minute:

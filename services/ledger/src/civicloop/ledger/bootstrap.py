@@ -60,7 +60,7 @@ def build(runtime: Runtime) -> ServiceParts:
             queries.remember(signed)
         if witnesses:
             await witness_client.cosign(signed or await queries.latest(fresh=True))
-            queries.forget_latest()
+            await queries.read_latest_again()
 
     async def sign() -> None:
         await on_schedule(sign_now, settings.ledger_checkpoint_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from civicloop.tlog.tree import (
 )
 from civicloop.verify.layout import BundleEntry, EvidenceBundle, TrustedKeys
 
+log = logging.getLogger(__name__)
+
 CASE_EVIDENCE = Keyset("case_evidence", ("int",))
 # How long the latest checkpoint is served as read before asking the database again.
 LATEST_FOR_SECONDS = 0.5
@@ -73,6 +76,7 @@ class LedgerQueries:
         self.latest_for_seconds = latest_for_seconds
         self._latest: StoredCheckpoint | None = None
         self._latest_until = 0.0
+        self._reading: asyncio.Task[None] | None = None
         self._edge_size = -1
         self._edge: dict[Subtree, bytes] = {}
         # Proofs read a leaf's siblings inside its tile from the database, the rest from here.
@@ -85,23 +89,40 @@ class LedgerQueries:
             self._latest = checkpoint
             self._latest_until = time.monotonic() + self.latest_for_seconds
 
-    def forget_latest(self) -> None:
-        """Read the latest checkpoint again (cosignatures were added to it)."""
-        self._latest_until = 0.0
+    async def read_latest_again(self) -> None:
+        """Read the latest checkpoint again now (cosignatures were added to it)."""
+        await self._read_latest()
 
     async def latest(self, *, fresh: bool = False) -> StoredCheckpoint:
-        """The latest signed checkpoint, as read at most ``latest_for_seconds`` ago (or as this
-        process signed it): proofs and tiles are answered without asking the database which
-        tree is the latest, and one signed by another replica is served moments later."""
-        if fresh or self._latest is None or time.monotonic() >= self._latest_until:
-            found = await repo.latest_checkpoint(self.pool)
-            if found is None:
-                raise FailedPrecondition(
-                    "no checkpoint is signed yet; retry after the signing interval"
-                )
-            self._latest = found
-            self._latest_until = time.monotonic() + self.latest_for_seconds
+        """The latest signed checkpoint, as this process signed it or read it about
+        ``latest_for_seconds`` ago: proofs and tiles are answered without asking the database
+        which tree is the latest. Once that time is up the next caller still gets the one held
+        while it is read again in the background (a request would otherwise pay that query
+        every ``latest_for_seconds``), so one signed by another replica is served moments later."""
+        if fresh or self._latest is None:
+            return await self._read_latest()
+        if time.monotonic() >= self._latest_until and self._reading is None:
+            self._reading = asyncio.create_task(self._read_latest_in_background())
         return self._latest
+
+    async def _read_latest(self) -> StoredCheckpoint:
+        found = await repo.latest_checkpoint(self.pool)
+        if found is None:
+            raise FailedPrecondition(
+                "no checkpoint is signed yet; retry after the signing interval"
+            )
+        if self._latest is None or found.tree_size >= self._latest.tree_size:
+            self._latest = found  # not one this process signed meanwhile
+        self._latest_until = time.monotonic() + self.latest_for_seconds
+        return self._latest
+
+    async def _read_latest_in_background(self) -> None:
+        try:
+            await self._read_latest()
+        except Exception as exc:  # the one held is served on; the next caller tries again
+            log.warning("the latest checkpoint was not read again: %r", exc)
+        finally:
+            self._reading = None
 
     async def witnessed(self) -> StoredCheckpoint:
         """The newest checkpoint every configured witness has cosigned (the latest one when
