@@ -32,7 +32,7 @@ from civicloop.platform.outbox import OutboxRelay
 from civicloop.platform.runtime import embedded_http, run, settle_heap
 from civicloop.platform.settings import ServiceSettings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("civicloop.platform.relay")  # not __main__ when run with -m
 
 # While the service has not created its database or outbox yet, look again this often.
 WAIT_FOR_OUTBOX_SECONDS = 1.0
