@@ -3,7 +3,19 @@ address goes to Redis once per lease rather than once per call."""
 
 from __future__ import annotations
 
-from civicloop.platform.ratelimit import HitLeases
+import asyncio
+from typing import cast
+
+import pytest
+
+from civicloop.platform.errors import RateLimited
+from civicloop.platform.ratelimit import (
+    AddressLimit,
+    FixedWindows,
+    HitLeases,
+    Window,
+    WindowCount,
+)
 
 
 def test_a_lease_gives_out_its_numbers_one_per_call_then_asks_for_a_larger_one() -> None:
@@ -78,3 +90,32 @@ def test_replicas_leasing_ahead_never_give_out_a_number_twice() -> None:
         given.append(number)
     assert len(set(given)) == len(given)
     assert max(given) <= counter
+
+
+class SlowCounter:
+    """FixedWindows' two methods AddressLimit uses, over one in-memory counter whose INCRBY
+    answers after a pause (as Redis does, a round trip later)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.round_trips = 0
+
+    def counter(self, window: Window, now: int) -> tuple[str, int]:
+        return f"{window.subject}:{now // window.seconds}", window.seconds
+
+    async def hit(self, window: Window, hits: int = 1, now: int | None = None) -> list[WindowCount]:
+        self.round_trips += 1
+        await asyncio.sleep(0.01)
+        self.count += hits
+        return [WindowCount(self.count, 60)]
+
+
+async def test_a_call_waits_for_the_lease_on_its_way_instead_of_leasing_again() -> None:
+    counter = SlowCounter()
+    limit = AddressLimit(cast(FixedWindows, counter), per_minute=3, lease_at_most=8)
+    await limit.check("10.0.0.7")  # leases 1, asks for 2 more ahead
+    await limit.check("10.0.0.7")  # before they came: waits for them, does not lease again
+    await limit.check("10.0.0.7")
+    with pytest.raises(RateLimited):
+        await limit.check("10.0.0.7")
+    assert counter.round_trips == 3  # 1, then 2 ahead, then 4 ahead

@@ -198,6 +198,10 @@ class AddressLimit:
         now = int(time.time())
         key, seconds = self.windows.counter(window, now)
         number = self.leases.take(key)
+        if number is None and (coming := self._renewing.get(key)) is not None:
+            # The lease asked for ahead is on its way: another would count hits twice.
+            await asyncio.shield(coming)
+            number = self.leases.take(key)
         if number is None:
             size = self.leases.next_size(key)
             counts = await self.windows.hit(window, hits=size, now=now)
