@@ -49,8 +49,8 @@ async def test_replicas_leasing_hits_let_through_no_more_than_the_shared_limit(
     infra: Infra, run: dict[str, Any]
 ) -> None:
     """Two replicas' limits over one Redis counter, each leasing up to 8 hits at a time: calls
-    from one address, alternating between them, are let through exactly up to the limit, and
-    Redis saw a round trip per lease, not per call."""
+    from one address, alternating between them, are let through up to the limit and never
+    beyond, and Redis saw a round trip per lease, not per call."""
     redis = aioredis.from_url(infra.redis_url)
     namespace = f"{run['namespace']}leases."
     replicas = [
@@ -66,11 +66,17 @@ async def test_replicas_leasing_hits_let_through_no_more_than_the_shared_limit(
                 outcomes.append(None)
             except RateLimited as refused:
                 outcomes.append(refused)
-        assert outcomes.count(None) == 20
+        # Never more than the limit; fewer by at most what each replica leased ahead and had
+        # not given out yet (leased numbers unused only make it stricter).
+        assert 20 - 2 * 8 <= outcomes.count(None) <= 20
+        assert outcomes[:4] == [None] * 4
+        for replica in replicas:
+            await replica.settled()
         (key,) = [key async for key in redis.scan_iter(match=f"{namespace}*")]
         leased = int(await redis.get(key))
-        # Every call counted (refused ones too, as without leases), plus what is still leased.
-        assert 40 <= leased <= 40 + 2 * 8
+        # Every call counted (refused ones too, as without leases), plus what is still leased:
+        # at most the rest of each replica's lease and the one it asked for ahead.
+        assert 40 <= leased <= 40 + 2 * (8 + 8)
         assert sum(r.windows.round_trips for r in replicas) < 40 / 2
         await replicas[0].check("10.0.0.10")  # another address has its own window
     finally:

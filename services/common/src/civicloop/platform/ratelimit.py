@@ -212,6 +212,10 @@ class AddressLimit:
             self._renewing[key] = asyncio.create_task(self._lease_ahead(window, key, size, now))
         self.judge(WindowCount(number, seconds - now % seconds))
 
+    async def settled(self) -> None:
+        """Once the leases asked for ahead have come (a test reading the counter)."""
+        await asyncio.gather(*self._renewing.values(), return_exceptions=True)
+
     async def _lease_ahead(self, window: Window, key: str, size: int, now: int) -> None:
         try:
             counts = await self.windows.hit(window, hits=size, now=now)
