@@ -53,7 +53,7 @@ from ..harness import (
     stop_service,
 )
 from ..load import keep_pace
-from ..probes import cpu_seconds, rss_mb
+from ..probes import cpu_seconds, histogram_buckets, quantile_ms, rss_mb, scrape
 from ..report import Figure, Figures, Ratio, Target, latency_figures
 
 HTTP_PORT = 18006
@@ -72,6 +72,8 @@ TARGET_P99_VS_GEOSEARCH = 3.0
 # The bench is one client address; the public limit still counts each call.
 SERVICE_ENV = {"AMENITIES_LIMIT_PER_ADDRESS_MINUTE": "100000000"}
 TOILETS = amenities_pb2.AMENITY_KIND_SHARED_TOILET
+HANDLING_METRIC = "civicloop_grpc_server_handling_seconds"
+FIND_OK = {"method": "civicloop.v1.AmenitiesService/FindNearby", "code": "OK"}
 
 
 def visitor_points(count: int, seed: int = SEED) -> list[tuple[float, float]]:
@@ -252,11 +254,14 @@ async def measure_search(run: BenchRun) -> Figures:
     clients.results.clear()
     clients.candidates.clear()
 
+    metrics_url = f"http://{HOST}:{HTTP_PORT}/metrics"
+    handled_before = histogram_buckets(await scrape(metrics_url), HANDLING_METRIC, **FIND_OK)
     cpu_before = cpu_seconds(service.pid)
     service_calls, raw_calls, steady_s, behind_ms = await interleaved(
         clients, measured, STEADY_PER_S
     )
     cpu_ms_per_call = 1000 * (cpu_seconds(service.pid) - cpu_before) / max(len(measured), 1)
+    handled = histogram_buckets(await scrape(metrics_url), HANDLING_METRIC, **FIND_OK)
     results_mean = sum(clients.results) / max(len(clients.results), 1)
     candidates_mean = sum(clients.candidates) / max(len(clients.candidates), 1)
     service_rate, raw_rate, loop_failed = await alternating_rounds(
@@ -283,6 +288,15 @@ async def measure_search(run: BenchRun) -> Figures:
         Figure("steady_s", "steady schedule took", round(steady_s, 1), "s"),
         Figure("behind_ms", "schedule kept within (max behind)", round(behind_ms, 2), "ms"),
         *timed_figures(service_calls, "find_nearby_", "FindNearby"),
+        *(
+            Figure(
+                f"find_nearby_server_{name}_ms",
+                f"FindNearby at the service (handling time) {name}",
+                round(value, 3) if (value := quantile_ms(handled_before, handled, q)) else None,
+                "ms",
+            )
+            for name, q in (("p50", 0.5), ("p99", 0.99))
+        ),
         *timed_figures(raw_calls, "geosearch_", "GEOSEARCH"),
         Figure(
             "cpu_ms_per_call",
