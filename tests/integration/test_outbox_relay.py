@@ -37,10 +37,10 @@ class SlowFirstEvents(EventBus):
     """The real bus, but each case's first event takes a while to be confirmed: a later pass
     that published the case's next event meanwhile would overtake it."""
 
-    async def publish(self, envelope: EventEnvelope) -> None:
-        if envelope.data == b"0":
+    async def publish_many(self, envelopes: list[EventEnvelope]) -> list[BaseException | None]:
+        if any(envelope.data == b"0" for envelope in envelopes):
             await asyncio.sleep(0.05)
-        await super().publish(envelope)
+        return await super().publish_many(envelopes)
 
 
 @dataclass
@@ -186,3 +186,16 @@ async def test_the_relay_process_waits_for_the_outbox_then_sends_it_and_stops_cl
         await tap_bus.close()
         await drop_database(infra, name)
         await delete_namespace(infra, namespace)
+
+
+async def test_a_batch_of_events_goes_out_in_one_publish_each_confirmed_in_order(
+    relay_parts: RelayParts,
+) -> None:
+    events = numbered_events(cases=1, per_case=5)
+    bus: EventBus = relay_parts.bus
+    assert await bus.publish_many([]) == []
+    assert await bus.publish_many(events) == [None] * 5
+    await bus.publish(numbered_events(cases=1, per_case=1)[0])
+    received = [await relay_parts.tap.next() for _ in range(6)]
+    assert [str((m.headers or {})["ce-id"]) for m in received[:5]] == [e.id for e in events]
+    assert [m.body for m in received] == [b"0", b"1", b"2", b"3", b"4", b"0"]

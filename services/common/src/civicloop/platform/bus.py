@@ -34,7 +34,9 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
+from aiormq.abc import ChannelFrame
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from pamqp.header import ContentHeader
 
 from civicloop.platform import telemetry
 from civicloop.platform.acks import AckWindow
@@ -126,21 +128,61 @@ class EventBus:
 
     async def publish(self, envelope: EventEnvelope) -> None:
         """Publish and wait for the broker's confirm; raises if it was not routed or confirmed."""
+        (error,) = await self.publish_many([envelope])
+        if error is not None:
+            raise error
+
+    async def publish_many(self, envelopes: list[EventEnvelope]) -> list[BaseException | None]:
+        """Publish several events in one write to the socket and wait for all their confirms;
+        for each, None or why it was not routed or confirmed. The broker confirms each on its
+        own (one event refused leaves the others published).
+
+        One write instead of one per event: on this host a socket write costs the relay a
+        third of its CPU, and the broker reads them together too. This follows what aiormq's
+        ``Channel.basic_publish`` does for one event (its delivery tag and confirmation, and
+        the message id a Basic.Return is matched by), for a list, under the channel's lock."""
         if self._publish_channel is None:
             raise RuntimeError("EventBus.connect() was not awaited")
-        # Straight to the AMQP channel, without waiting for the socket to drain between
-        # publishes: a relay pass's events are written in one turn of the loop instead of one
-        # turn each, and the confirms come back together. The relay bounds what is in flight.
-        # (aiormq's Channel takes ``wait``; its abstract interface does not declare it.)
+        if not envelopes:
+            return []
         channel = cast(aiormq.Channel, await self._publish_channel.get_underlay_channel())
-        await channel.basic_publish(
-            envelope.data,
-            exchange=self.topology.events_exchange,
-            routing_key=envelope.type,
-            properties=envelope.amqp_properties(),
-            mandatory=True,
-            wait=False,
-        )
+        frames: list[Any] = []
+        confirmations: list[asyncio.Future[Any]] = []
+        async with channel.lock:
+            tags = []
+            for envelope in envelopes:
+                properties = envelope.amqp_properties()
+                channel.delivery_tag += 1
+                tag = channel.delivery_tag
+                confirmation = channel.create_future()
+                channel.confirmations[tag] = confirmation
+                message_id = str(properties.message_id)
+                channel.message_id_delivery_tag[message_id] = tag
+                confirmation.add_done_callback(_forgetting(channel, message_id, tag))
+                confirmations.append(confirmation)
+                tags.append(tag)
+                frames += [
+                    aiormq.spec.Basic.Publish(
+                        exchange=self.topology.events_exchange,
+                        routing_key=envelope.type,
+                        mandatory=True,
+                    ),
+                    ContentHeader(properties=properties, body_size=len(envelope.data)),
+                    *channel._split_body(envelope.data),
+                ]
+            try:
+                await channel.write_queue.put(
+                    ChannelFrame.marshall(frames=frames, channel_number=channel.number)
+                )
+            except BaseException:
+                # Nothing was sent: give the tags back, as basic_publish does.
+                channel.delivery_tag -= len(tags)
+                for tag, confirmation in zip(tags, confirmations, strict=True):
+                    channel.confirmations.pop(tag, None)
+                    confirmation.cancel()
+                raise
+        results = await asyncio.gather(*confirmations, return_exceptions=True)
+        return [r if isinstance(r, BaseException) else None for r in results]
 
     async def consume(
         self,
@@ -444,3 +486,13 @@ def _delivery_count(message: AbstractIncomingMessage) -> int:
     """How often RabbitMQ delivered this message before (quorum queues count it)."""
     count = (message.headers or {}).get("x-delivery-count", 0)
     return int(count) if isinstance(count, int | str) and str(count).isdigit() else 0
+
+
+def _forgetting(channel: aiormq.Channel, message_id: str, tag: int) -> Callable[[Any], None]:
+    """Once confirmed, the message id no longer names the delivery (as basic_publish does)."""
+
+    def forget(_: Any) -> None:
+        if channel.message_id_delivery_tag.get(message_id) == tag:
+            channel.message_id_delivery_tag.pop(message_id)
+
+    return forget

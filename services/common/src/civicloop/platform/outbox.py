@@ -313,13 +313,9 @@ class OutboxRelay:
                 "messaging.batch.message_count": len(rows),
             },
         ) as span:
-            results = await asyncio.gather(
-                *(self._publish_in_order(group, stored) for group in by_subject.values())
-            )
-            if any(failures for _, failures in results):
+            sent, failed = await self._publish_in_waves(list(by_subject.values()), stored)
+            if failed:
                 span.set_status(Status(StatusCode.ERROR, "some events were not confirmed"))
-        sent = [row_id for ok_ids, _ in results for row_id in ok_ids]
-        failed = [item for _, failures in results for item in failures]
         if sent:
             await conn.execute(
                 "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
@@ -331,13 +327,19 @@ class OutboxRelay:
             )
         return len(sent), failed
 
-    async def _publish_in_order(
-        self, rows: list[asyncpg.Record], stored: dict[int, dict[str, str]]
+    async def _publish_in_waves(
+        self, groups: list[list[asyncpg.Record]], stored: dict[int, dict[str, str]]
     ) -> tuple[list[int], list[tuple[int, str]]]:
-        ok: list[int] = []
-        for index, row in enumerate(rows):
-            try:
-                await self.bus.publish(
+        """Each case's events in order: the first event of every case in one publish, then,
+        once confirmed, the second of each, and so on. A case whose event was not confirmed
+        publishes nothing more this pass (its later events wait for the next, keeping their
+        order). Returns the rows sent and the rows failed, with why."""
+        sent: list[int] = []
+        failed: list[tuple[int, str]] = []
+        for wave in range(max(len(group) for group in groups)):
+            rows = [group[wave] for group in groups if len(group) > wave]
+            errors = await self.bus.publish_many(
+                [
                     EventEnvelope(
                         id=str(row["event_id"]),
                         type=row["event_type"],
@@ -347,10 +349,18 @@ class OutboxRelay:
                         data=bytes(row["payload"]),
                         trace_headers=stored[row["id"]],
                     )
-                )
-                EVENTS_PUBLISHED.labels(row["event_type"]).inc()
-            except Exception as exc:
-                # Later events of this case wait for the next pass, keeping their order.
-                return ok, [(r["id"], repr(exc)) for r in rows[index:]]
-            ok.append(row["id"])
-        return ok, []
+                    for row in rows
+                ]
+            )
+            going_on = []
+            for group, row, error in zip(
+                (g for g in groups if len(g) > wave), rows, errors, strict=True
+            ):
+                if error is None:
+                    sent.append(row["id"])
+                    EVENTS_PUBLISHED.labels(row["event_type"]).inc()
+                    going_on.append(group)
+                else:
+                    failed += [(r["id"], repr(error)) for r in group[wave:]]
+            groups = going_on
+        return sent, failed
