@@ -411,6 +411,11 @@ class CaseAtLink:
 
 # Batches of ratings written at once (each on its own connection of the pool).
 WRITES_IN_FLIGHT = 4
+# Ratings read or written together at most. Under a steady crowd every rating in flight
+# joined one batch, so the page's loop sat idle while that batch was in PostgreSQL and
+# everything came back at once (a convoy); halves keep the loop busy with one while the other
+# is written (the page's bench, 4 runs each in turn: 754-1,016/s at 64, 792-1,064/s at 16).
+BATCH_AT_MOST = 16
 
 
 @dataclass(frozen=True)
@@ -465,9 +470,12 @@ class RatedCaseWriter:
             rated_cases_arguments,
             lock_order=lambda rows: str(rows.case[0]),
             in_flight=WRITES_IN_FLIGHT,
+            max_batch=BATCH_AT_MOST,
         )
         # Ratings arriving together are read in one statement, as they are written.
-        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(self._read_batch, in_flight=2)
+        self._reads: Batcher[bytes, asyncpg.Record | None] = Batcher(
+            self._read_batch, in_flight=2, max_batch=BATCH_AT_MOST
+        )
 
     async def _read_batch(self, hashes: list[bytes]) -> list[asyncpg.Record | None | BaseException]:
         rows = await self.pool.fetch(CASES_AT_LINKS, hashes)
