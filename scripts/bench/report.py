@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,22 @@ def nearest_rank(values: Sequence[float], fraction: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)], 2)
+
+
+def handling_figures(
+    quantile: Callable[[float], float | None], key_prefix: str, label: str
+) -> Figures:
+    """p50 and p99 of an RPC's handling time at the service (its gRPC server's histogram,
+    ``quantile`` reading the buckets scraped before and after the load)."""
+    return [
+        Figure(
+            f"{key_prefix}{name}_ms",
+            f"{label} at the service (handling time) {name}",
+            round(value, 3) if (value := quantile(fraction)) else None,
+            "ms",
+        )
+        for name, fraction in (("p50", 0.5), ("p99", 0.99))
+    ]
 
 
 def latency_figures(latencies_ms: Sequence[float], key_prefix: str, label_prefix: str) -> Figures:

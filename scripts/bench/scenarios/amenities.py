@@ -54,7 +54,7 @@ from ..harness import (
 )
 from ..load import keep_pace
 from ..probes import cpu_seconds, histogram_buckets, quantile_ms, rss_mb, scrape
-from ..report import Figure, Figures, Ratio, Target, latency_figures
+from ..report import Figure, Figures, Ratio, Target, handling_figures, latency_figures
 
 HTTP_PORT = 18006
 GRPC_PORT = 58056
@@ -288,14 +288,8 @@ async def measure_search(run: BenchRun) -> Figures:
         Figure("steady_s", "steady schedule took", round(steady_s, 1), "s"),
         Figure("behind_ms", "schedule kept within (max behind)", round(behind_ms, 2), "ms"),
         *timed_figures(service_calls, "find_nearby_", "FindNearby"),
-        *(
-            Figure(
-                f"find_nearby_server_{name}_ms",
-                f"FindNearby at the service (handling time) {name}",
-                round(value, 3) if (value := quantile_ms(handled_before, handled, q)) else None,
-                "ms",
-            )
-            for name, q in (("p50", 0.5), ("p99", 0.99))
+        *handling_figures(
+            partial(quantile_ms, handled_before, handled), "find_nearby_server_", "FindNearby"
         ),
         *timed_figures(raw_calls, "geosearch_", "GEOSEARCH"),
         Figure(

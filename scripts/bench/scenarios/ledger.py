@@ -64,7 +64,7 @@ from ..harness import (
 )
 from ..load import call_paced, open_publisher, publish_all
 from ..probes import cpu_seconds, histogram_buckets, quantile_ms, scrape
-from ..report import Figure, Figures, Ratio, Target, latency_figures, yes_no
+from ..report import Figure, Figures, Ratio, Target, handling_figures, latency_figures, yes_no
 
 HTTP_PORT = 18005
 GRPC_PORT = 58055
@@ -726,14 +726,8 @@ async def measure_proofs(run: BenchRun) -> Figures:
         Figure("failed", "calls failed", len(failures)),
         Figure("behind_ms", "schedule kept within (max behind)", round(behind_ms, 2), "ms"),
         *latency_figures(latencies["proof"], "", "GetInclusionProof "),
-        *(
-            Figure(
-                f"server_{name}_ms",
-                f"GetInclusionProof at the service (handling time) {name}",
-                round(value, 3) if (value := quantile_ms(handled_before, handled, q)) else None,
-                "ms",
-            )
-            for name, q in (("p50", 0.5), ("p99", 0.99))
+        *handling_figures(
+            partial(quantile_ms, handled_before, handled), "server_", "GetInclusionProof"
         ),
         Figure(
             "cpu_ms_per_proof",
