@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from civicloop.platform.batching import Batcher
 
 
@@ -66,7 +68,10 @@ async def test_in_flight_batches_overlap_up_to_the_limit_and_each_caller_gets_it
     assert sum(runner.sizes) == 40
 
 
-async def test_stopping_cancels_the_callers_of_batches_in_flight_and_waiting() -> None:
+@pytest.mark.parametrize("in_flight", [1, 2])
+async def test_stopping_cancels_the_callers_of_batches_in_flight_and_waiting(
+    in_flight: int,
+) -> None:
     started = asyncio.Event()
 
     async def never_done(items: list[int]) -> list[int | BaseException]:
@@ -74,14 +79,15 @@ async def test_stopping_cancels_the_callers_of_batches_in_flight_and_waiting() -
         await asyncio.Event().wait()
         return items
 
-    batcher: Batcher[int, int] = Batcher(never_done, max_batch=1, in_flight=2)
+    batcher: Batcher[int, int] = Batcher(never_done, max_batch=1, in_flight=in_flight)
     callers = [asyncio.create_task(batcher.submit(i)) for i in range(5)]
     await started.wait()
     await asyncio.sleep(0.01)
     assert batcher._flusher is not None
     batcher._flusher.cancel()
 
-    outcomes = await asyncio.gather(*callers, return_exceptions=True)
+    # No caller is left waiting, the one whose batch is running included.
+    outcomes = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 2)
 
     assert all(isinstance(o, asyncio.CancelledError) for o in outcomes)
 

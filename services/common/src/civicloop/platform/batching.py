@@ -51,12 +51,11 @@ class Batcher(Generic[T, R]):
     ) -> None:
         self.run_batch = run_batch
         self.max_batch = max_batch
-        # Batches that may run at once. One keeps the callers' order; more overlap the round
-        # trips (a commit's WAL flush, above all) of batches whose rows cannot deadlock.
-        self.in_flight = in_flight
         self.batches = 0  # how many batches ran (for tests and profiling)
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        # Batches that may run at once. One keeps the callers' order; more overlap the round
+        # trips (a commit's WAL flush, above all) of batches whose rows cannot deadlock.
         self._slots = asyncio.Semaphore(in_flight)
         self._running: set[asyncio.Task[None]] = set()
 
@@ -90,12 +89,6 @@ class Batcher(Generic[T, R]):
                 await self._slots.acquire()
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: self.max_batch]
-                if self.in_flight == 1:
-                    try:
-                        await self._run(batch)
-                    finally:
-                        self._slots.release()
-                    continue
                 task = asyncio.create_task(self._run_in_slot(batch))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)

@@ -281,6 +281,15 @@ class OutboxRelay:
             raise RuntimeError(f"{len(failed)} outbox rows not confirmed: {failed[0][1]}")
         return sent
 
+    async def finish(self, running: asyncio.Task[None], grace: float) -> None:
+        """Stop the relay that ``running`` runs, then send what the last requests wrote; each
+        step given ``grace`` seconds (rows left over wait in the outbox for the next start)."""
+        self.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(running, grace)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.drain(), grace)
+
     async def drain(self) -> None:
         """Publish until no full batch is left (the last pass when the service stops)."""
         while await self.relay_once() >= self.batch_size:
@@ -337,7 +346,7 @@ class OutboxRelay:
         sent: list[int] = []
         failed: list[tuple[int, str]] = []
         for wave in range(max(len(group) for group in groups)):
-            rows = [group[wave] for group in groups if len(group) > wave]
+            groups = [group for group in groups if len(group) > wave]
             errors = await self.bus.publish_many(
                 [
                     EventEnvelope(
@@ -349,16 +358,14 @@ class OutboxRelay:
                         data=bytes(row["payload"]),
                         trace_headers=stored[row["id"]],
                     )
-                    for row in rows
+                    for row in (group[wave] for group in groups)
                 ]
             )
             going_on = []
-            for group, row, error in zip(
-                (g for g in groups if len(g) > wave), rows, errors, strict=True
-            ):
+            for group, error in zip(groups, errors, strict=True):
                 if error is None:
-                    sent.append(row["id"])
-                    EVENTS_PUBLISHED.labels(row["event_type"]).inc()
+                    sent.append(group[wave]["id"])
+                    EVENTS_PUBLISHED.labels(group[wave]["event_type"]).inc()
                     going_on.append(group)
                 else:
                     failed += [(r["id"], repr(error)) for r in group[wave:]]

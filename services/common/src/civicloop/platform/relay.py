@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 
 import asyncpg
 from pydantic import Field
@@ -29,7 +28,7 @@ from civicloop.platform.bus import EventBus
 from civicloop.platform.http import Readiness, create_http_app
 from civicloop.platform.logs import setup_logging
 from civicloop.platform.outbox import OutboxRelay
-from civicloop.platform.runtime import embedded_http, run, settle_heap
+from civicloop.platform.runtime import embedded_http, run, settle_heap, stop_on_signals
 from civicloop.platform.settings import ServiceSettings
 
 log = logging.getLogger("civicloop.platform.relay")  # not __main__ when run with -m
@@ -64,10 +63,7 @@ async def serve_relay(settings: RelaySettings) -> None:
     name = f"{settings.service_name}-relay"
     setup_logging(name, settings.log_level)
     provider = telemetry.setup_tracing(name, settings.civicloop_run_dir)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
 
     pool = await _outbox_pool(settings, stop)
     if pool is None:
@@ -95,12 +91,8 @@ async def serve_relay(settings: RelaySettings) -> None:
     stopped_by = asyncio.create_task(stop.wait())
     await asyncio.wait({stopped_by, relay_task, http_task}, return_when=asyncio.FIRST_COMPLETED)
     log.info("outbox relay stopping")
-    relay.stop()
     grace = settings.shutdown_grace_seconds
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(relay_task, grace)
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(relay.drain(), grace)
+    await relay.finish(relay_task, grace)
     http.should_exit = True
     with contextlib.suppress(Exception):
         await asyncio.wait_for(http_task, grace)

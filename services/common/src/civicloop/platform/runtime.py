@@ -210,6 +210,15 @@ def embedded_http(app: Any, host: str, port: int) -> uvicorn.Server:
     )
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM (Kubernetes stopping the pod) or SIGINT (Ctrl-C)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 def settle_heap() -> None:
     """What was built so far lives as long as the process (start-up's objects, caches loaded
     in the background): freezing it keeps the collector's full passes, which pause the loop,
@@ -233,10 +242,7 @@ async def serve(
     for step in parts.on_start:
         await step()
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
 
     relay = OutboxRelay(runtime.pool, runtime.bus, settings.database_url)
     # Off when the relay runs as a process of its own (or a test holds events back).
@@ -297,11 +303,7 @@ async def serve(
     with contextlib.suppress(Exception):
         await asyncio.wait_for(http_task, grace)
     if relay_task is not None:
-        relay.stop()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(relay_task, grace)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(relay.drain(), grace)  # the last requests' events go out
+        await relay.finish(relay_task, grace)  # the last requests' events go out
     await runtime.close()
     provider.shutdown()
     log.info("service stopped")

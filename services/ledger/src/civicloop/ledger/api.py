@@ -11,7 +11,6 @@ import json
 import zipfile
 from typing import Any
 
-import jinja2
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -22,6 +21,7 @@ from civicloop.ledger.queries import LedgerQueries
 from civicloop.platform import auth
 from civicloop.platform.auth import TokenVerifier
 from civicloop.platform.errors import NotFound
+from civicloop.platform.pages import package_templates
 from civicloop.platform.protobuf import parse_uuid
 from civicloop.platform.ratelimit import AddressLimit
 from civicloop.tlog.errors import MalformedError
@@ -50,11 +50,7 @@ _CHECK_NAMES = {
     "log_inclusion": "签发已存证（已签名检查点）",
     "holder": "持有人一致",
 }
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("civicloop.ledger", "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
+_templates = package_templates("civicloop.ledger")
 
 
 def verification_page(checked: dict[str, Any]) -> str:
