@@ -24,7 +24,7 @@ from civicloop.amenities.domain.model import (
     with_paths,
 )
 from civicloop.platform.domain import Actor
-from civicloop.platform.errors import IllegalTransition, PermissionDenied, Violations
+from civicloop.platform.errors import IllegalTransition, Violations
 
 WORKER = Actor("worker-1", "worker")
 AT = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -96,14 +96,6 @@ def test_only_a_suspended_amenity_can_be_reinstated_and_only_an_active_one_suspe
     assert not amenity.searchable
     with pytest.raises(IllegalTransition):
         amenity.suspend("again", WORKER, AT)
-
-
-def test_a_worker_of_another_community_is_no_steward_the_office_is() -> None:
-    amenity = registered()
-    amenity.require_steward(frozenset({"C001"}), is_office=False)
-    amenity.require_steward(frozenset(), is_office=True)
-    with pytest.raises(PermissionDenied):
-        amenity.require_steward(frozenset({"C002"}), is_office=False)
 
 
 def test_unverified_for_180_days_an_amenity_is_stale() -> None:

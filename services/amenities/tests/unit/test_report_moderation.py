@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from civicloop.amenities.domain.model import ReportState
+from civicloop.amenities.domain.model import ReportState, check_report
 from civicloop.amenities.domain.reports import (
     PETITION_MAX,
     PetitionText,
@@ -15,8 +15,9 @@ from civicloop.amenities.domain.reports import (
     check_moderable,
     check_rejection,
 )
+from civicloop.amenities.reports import check_filer
 from civicloop.platform.domain import Actor
-from civicloop.platform.errors import IllegalTransition
+from civicloop.platform.errors import IllegalTransition, Violations
 
 WORKER = Actor("worker-1", "worker")
 AT = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -118,3 +119,16 @@ def test_the_petition_says_what_where_and_what_people_reported() -> None:
     assert text.count("群众反映") == 1
     long = PetitionText("店", "路", "其他", ("很长" * 2000,)).render()
     assert len(long) == PETITION_MAX
+
+
+def test_what_goes_on_to_intake_or_the_reporter_is_plain_text_within_intakes_limits() -> None:
+    errors = Violations()
+    check_report(errors, "other", "灯坏了 <b>急</b>")
+    check_filer(errors, "张" * 65, "13800138000")
+    assert [v.field for v in errors.items] == ["comment", "contact_name"]
+    assert check_rejection("<script>x</script>") is not None
+    assert check_rejection("现场核实，门口有共享标识") is None
+    fine = Violations()
+    check_report(fine, "other", "灯坏了，急")
+    check_filer(fine, "张" * 64, "13800138000")
+    assert not fine.items

@@ -38,8 +38,10 @@ from redis.exceptions import RedisError
 from civicloop.amenities import messages
 from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
+from civicloop.amenities.queries import RECENT_REPORTS
 from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
+from civicloop.platform.geo import METRES_PER_DEGREE
 from civicloop.platform.runtime import settle_heap
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,6 @@ INDEX_REBUILDS = Counter(
 SLACK_M = 1.0
 # Members per GEOADD while the index is rebuilt.
 REBUILD_BATCH = 2000
-METRES_PER_DEGREE = 111_320.0
 # After a rebuild failed (Redis away), the next one is tried this much later.
 REBUILD_RETRY_SECONDS = 5.0
 # Cards (the amenity as a result shows it) are built this many at a time in the background,
@@ -76,9 +77,6 @@ CARD_TTL_SECONDS = 300.0
 # What search decides on, read for every active amenity at start.
 SEARCH_COLUMNS = """amenity_id, version, kind, access, latitude, longitude, opening_hours,
     verified_at, wheelchair_accessible, baby_change, all_gender, fee_fen"""
-RECENT_REPORTS = """(SELECT count(*) FROM amenity_reports r
-                      WHERE r.amenity_id = a.amenity_id
-                        AND r.reported_at > now() - interval '30 days') AS recent_reports"""
 _KINDS = {k.value: k for k in AmenityKind}
 _ACCESS = {a.value: a for a in Access}
 
@@ -125,11 +123,9 @@ def card_of(amenity: Amenity, recent_reports: int) -> bytes:
     return messages.amenity_pb(amenity, recent_report_count=recent_reports).SerializeToString()
 
 
-# One round trip per search (a script costs Redis' client less than a pipeline of four):
-# KEYS[1] the ready key, KEYS[2..] the GEO keys to search, and when ARGV[4] (the window's
-# seconds) is not 0 the last key counts the caller's hits, as civicloop.platform.ratelimit
-# counts them. Returns the count (nil when not counted), whether the index is ready, and the
-# members within ARGV[3] metres of (ARGV[1], ARGV[2]).
+# One round trip per search: KEYS[1] the ready key, KEYS[2..] the GEO keys to search.
+# Returns whether the index is ready, and the members within ARGV[3] metres of (ARGV[1],
+# ARGV[2]) in every key searched.
 SEARCH = """
 local members = {}
 for i = 2, #KEYS do
@@ -315,8 +311,9 @@ class Finder:
             for start in range(0, len(due), CARD_BATCH):
                 try:
                     await self._build_cards(due[start : start + CARD_BATCH])
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.warning("cards not built (the database away?): %r", exc)
+                except Exception:
+                    # Whatever went wrong, the task lives on: the next minute tries again.
+                    log.exception("cards not built (the database away?)")
                     break
                 await asyncio.sleep(0)
             if first_pass:
@@ -327,7 +324,7 @@ class Finder:
     async def _build_cards(self, ids: list[str]) -> None:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"""SELECT {AMENITY_COLUMNS_A}, {RECENT_REPORTS}
+                f"""SELECT {AMENITY_COLUMNS_A}, {RECENT_REPORTS} AS recent_reports
                       FROM amenities a WHERE a.amenity_id = ANY($1::uuid[])""",
                 ids,
             )

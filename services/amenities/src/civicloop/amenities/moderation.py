@@ -13,7 +13,6 @@ naming the field for a body to correct.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -24,8 +23,8 @@ from pydantic import BaseModel, ConfigDict
 from civicloop.amenities.reports import Moderator
 from civicloop.platform import auth
 from civicloop.platform.commands import CommandRequest
-from civicloop.platform.errors import InvalidArgument
 from civicloop.platform.http import parse_json_body
+from civicloop.platform.protobuf import parse_uuid
 
 MODERATORS = (auth.OFFICE, auth.WORKER)
 Body = TypeVar("Body", bound=BaseModel)
@@ -40,13 +39,6 @@ class ConfirmBody(BaseModel):
 class RejectBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str
-
-
-def _report_id(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise InvalidArgument.of("report_id", "must be a UUID") from None
 
 
 def build_router(moderator: Moderator, verifier: auth.TokenVerifier) -> APIRouter:
@@ -65,7 +57,7 @@ def build_router(moderator: Moderator, verifier: auth.TokenVerifier) -> APIRoute
     ) -> Response:
         """What confirming and rejecting share: the worker, the report, the body, the key."""
         principal = moderator_of(request)
-        report_id = _report_id(report_id)
+        report_id = parse_uuid(report_id, "report_id")
         body = await parse_json_body(request, model)
         keyed = CommandRequest.of(
             principal.subject,

@@ -24,7 +24,7 @@ import grpc
 import orjson
 
 from civicloop.amenities import messages
-from civicloop.amenities.domain.model import NAME_MAX, PUBLIC_PHONE, ReportState
+from civicloop.amenities.domain.model import PUBLIC_PHONE, ReportState
 from civicloop.amenities.domain.reports import (
     PetitionText,
     Problem,
@@ -43,10 +43,13 @@ from civicloop.platform.commands import CommandRequest
 from civicloop.platform.db import Connection
 from civicloop.platform.envelope import EventEnvelope
 from civicloop.platform.errors import Violations
-from civicloop.platform.text import character_problem
+from civicloop.platform.text import text_problem
 from civicloop.v1 import events_pb2
 
 log = logging.getLogger(__name__)
+
+# What intake answers a petition it will never take as it is (the filing loop moves past it).
+REFUSED = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION})
 
 # The steps of a case the amenity's page names while the problem is open.
 CASE_STEPS: dict[type, str] = {
@@ -73,10 +76,14 @@ class Moderated:
     problem_id: str = ""
 
 
+# The filer is filed in intake as the petitioner: intake's limit on a petitioner's name.
+FILER_NAME_MAX = 64
+
+
 def check_filer(errors: Violations, name: str, phone: str) -> tuple[str, str]:
     name, phone = name.strip(), phone.strip().replace(" ", "")
-    if not 1 <= len(name) <= NAME_MAX or character_problem(name):
-        errors.add("contact_name", f"is required: 1..{NAME_MAX} characters of plain text")
+    if not 1 <= len(name) <= FILER_NAME_MAX or text_problem(name):
+        errors.add("contact_name", f"is required: 1..{FILER_NAME_MAX} characters of plain text")
     if not PUBLIC_PHONE.fullmatch(phone):
         errors.add("contact_phone", "must be a mobile (11 digits) or a landline like 028-87654321")
     return name, phone
@@ -182,7 +189,8 @@ class Moderator:
     # ---- filing in intake ----
 
     async def file(self, problem_id: str) -> bool:
-        """File one problem waiting in intake; False when intake could not take it now."""
+        """File one problem waiting in intake; False when intake could not take it now (the
+        filing loop stops for this turn), True when filed, or refused for good (it moves on)."""
         async with self.pool.acquire() as conn:
             filer = await ProblemRepository(conn).filer(problem_id)
             row = await conn.fetchrow(
@@ -214,6 +222,14 @@ class Moderator:
                 )
             )
         except grpc.aio.AioRpcError as e:
+            if e.code() in REFUSED:
+                # Not a passing failure: trying again sends the same petition. Said at every
+                # turn until someone corrects it, while the problems after it are filed.
+                log.error(
+                    "intake refuses problem %s (%s: %s); it waits here", problem_id,
+                    e.code(), e.details(),
+                )  # fmt: skip
+                return True
             log.warning(
                 "filing problem %s in intake failed (%s); trying again", problem_id, e.code()
             )

@@ -7,6 +7,8 @@ import math
 _A = 6378245.0  # Krasovsky 1940 semi-major axis, as GCJ-02 uses
 _EE = 0.00669342162296594323
 EARTH_RADIUS_M = 6371008.8
+# Along a meridian (a degree of latitude), on the sphere distance_m measures with.
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180.0
 
 
 def _outside_china(lat: float, lon: float) -> bool:

@@ -7,8 +7,8 @@ community's childcare corner or reading room).
                  └──────withdraw────────┴──► withdrawn (final; stays readable)
 
 Every transition checks its preconditions, bumps the version and records exactly one domain
-event. Who may make it (a worker of the amenity's community, or the office) is checked by
-``require_steward``; the version by the platform's ``check_version`` in the handlers.
+event. Who may make it (a worker of the amenity's community, or the office) and the version (the
+platform's ``check_version``) are checked in the handlers.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import ClassVar
 from civicloop.amenities.domain.geo import to_wgs84, within_city
 from civicloop.amenities.domain.hours import InvalidHours, parse_hours
 from civicloop.platform.domain import Actor, RecordsEvents
-from civicloop.platform.errors import IllegalTransition, PermissionDenied, Violations
-from civicloop.platform.text import character_problem
+from civicloop.platform.errors import IllegalTransition, Violations
+from civicloop.platform.text import text_problem
 
 
 class AmenityKind(StrEnum):
@@ -105,7 +105,7 @@ def _text(errors: Violations, name: str, value: str, low: int, high: int) -> Non
         errors.add(name, f"must be {low}..{high} characters")
     elif value and value.strip() == "" and low > 0:
         errors.add(name, "must not be blank")
-    elif problem := character_problem(value):
+    elif problem := text_problem(value):  # plain text, as intake and the public feeds take
         errors.add(name, problem)
 
 
@@ -231,15 +231,6 @@ class Amenity(RecordsEvents):
         )
         amenity.events.append(AmenityRegistered(1, at, actor))
         return amenity
-
-    # ---- who may change it ----
-
-    def require_steward(self, communities: frozenset[str], is_office: bool) -> None:
-        """The office, or a worker of the amenity's own community."""
-        if not is_office and self.community_code not in communities:
-            raise PermissionDenied(
-                f"amenity {self.id} belongs to community {self.community_code}, not yours"
-            )
 
     # ---- transitions ----
 

@@ -31,6 +31,7 @@ from typing import ClassVar
 from civicloop.amenities.domain.model import ReportState
 from civicloop.platform.domain import Actor, RecordsEvents
 from civicloop.platform.errors import IllegalTransition
+from civicloop.platform.text import text_problem
 
 PETITION_CATEGORY = "shared_amenity"
 REJECTION_MAX = 500
@@ -164,7 +165,7 @@ def check_rejection(reason: str) -> str | None:
         return "is required: say why the report does not hold (the reporter may read it)"
     if len(reason) > REJECTION_MAX:
         return f"is at most {REJECTION_MAX} characters"
-    return None
+    return text_problem(reason)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from civicloop.amenities.domain.geo import distance_m
 from civicloop.amenities.domain.hours import OpeningHours, OpenStatus, parse_hours
 from civicloop.amenities.domain.model import STALE_AFTER, Access, AmenityKind
 from civicloop.platform.errors import Violations
-from civicloop.platform.geo import EARTH_RADIUS_M
+from civicloop.platform.geo import METRES_PER_DEGREE
 
 RADIUS_MAX_M = 5000
 RESULTS_MAX = 50
@@ -145,7 +145,7 @@ def select(
     Candidates are measured on the local plane (equirectangular: within millimetres of the
     great-circle distance at 5 km, and cheap); the distance shown is the great-circle one."""
     lat0, lng0 = query.latitude, query.longitude
-    metres_lat = EARTH_RADIUS_M * math.pi / 180.0
+    metres_lat = METRES_PER_DEGREE
     metres_lng = metres_lat * math.cos(math.radians(lat0))
     reach = float(query.radius_m) ** 2
     near: list[tuple[float, str, Listing]] = []
