@@ -8,9 +8,9 @@ service besides (label app.kubernetes.io/component=service): a read-only root fi
 service-account token, native gRPC start-up and liveness probes on its own gRPC port, a
 readiness probe, HTTP_PORT/GRPC_PORT matching its container ports and, where the overlay has
 network policies, a policy that opens those ports. The service is its pod's first container
-(the shared patches reach that one only); a companion beside it (rating's outbox relay) keeps
-a read-only root file system and liveness and readiness probes of its own, and its ports are
-opened too.
+(the shared patches reach that one only); a companion beside it (rating's outbox relay)
+keeps a read-only root file system and start-up, liveness and readiness probes of its own,
+and its ports are opened too.
 
     python scripts/k8s_posture.py rendered.yaml [...]   # prints each problem; exit 1 if any
 """
@@ -56,12 +56,11 @@ def service_problems(pod: Manifest, labels: dict[str, str], policies: list[Manif
     if pod.get("automountServiceAccountToken") is not False:
         problems.append("the service-account token is mounted")
     container, *companions = pod["containers"]
-    for companion in [container, *companions]:
-        security = companion.get("securityContext") or {}
-        if security.get("readOnlyRootFilesystem") is not True:
-            problems.append(f"{companion['name']}: the root file system is writable")
+    for each in pod["containers"]:
+        if (each.get("securityContext") or {}).get("readOnlyRootFilesystem") is not True:
+            problems.append(f"{each['name']}: the root file system is writable")
     for companion in companions:
-        for probe in ("livenessProbe", "readinessProbe"):
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             if probe not in companion:
                 problems.append(f"{companion['name']}: no {probe}")
     ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}

@@ -248,26 +248,24 @@ def start_ledger_witnesses() -> str:
     return ",".join(entries)
 
 
-def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
+def start_services() -> list[tuple[str, int, subprocess.Popen[bytes]]]:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     if any(s.name == "rating" and s.exists for s in ALL_SERVICES):
         start_sms_sink()
     if any(s.name == "ledger" and s.exists for s in ALL_SERVICES):
         os.environ.setdefault("LEDGER_WITNESSES", start_ledger_witnesses())
-    started = []
-    relays = []
+    from civicloop.platform.relay import MODULE as RELAY_MODULE
+    from civicloop.platform.relay import relay_environments
+
+    started: list[tuple[str, int, subprocess.Popen[bytes]]] = []
+    relays: list[tuple[str, int, subprocess.Popen[bytes]]] = []
     for service in (s for s in ALL_SERVICES if s.exists):
         command = [sys.executable, "-m", f"civicloop.{service.name}"]
         env = service_env(service)
         if service.relay_port is not None:
-            env["OUTBOX_RELAY_ENABLED"] = "false"
-            relay_env = {
-                **env,
-                "SERVICE_NAME": service.name,
-                "RELAY_HTTP_PORT": str(service.relay_port),
-            }
-            relay_command = [sys.executable, "-m", "civicloop.platform.relay"]
+            env, relay_env = relay_environments(env, service.name, service.relay_port)
             name = f"{service.name}-relay"
+            relay_command = [sys.executable, "-m", RELAY_MODULE]
             relays.append(
                 (
                     name,
@@ -275,22 +273,28 @@ def start_services() -> list[tuple[Service, subprocess.Popen[bytes]]]:
                     launch(name, service.relay_port, relay_command, relay_env),
                 )
             )
-        process = launch(service.name, service.http_port, command, env)
-        started.append((service, process))
-    for service, process in started:
-        wait_ready(service.name, service.http_port, process)
-        print(
-            f"{service.name:<12} ready  http://127.0.0.1:{service.http_port}  "
-            f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / service.name}.log"
+        started.append(
+            (service.name, service.http_port, launch(service.name, service.http_port, command, env))
         )
+    for service in ALL_SERVICES:
+        for name, port, process in started:
+            if name == service.name:
+                wait_ready(name, port, process)
+                print(
+                    f"{name:<12} ready  http://127.0.0.1:{port}  "
+                    f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / name}.log"
+                )
     for name, port, relay in relays:
         wait_ready(name, port, relay)
         print(f"{name:<12} ready  http://127.0.0.1:{port}  (its outbox's events)")
-    return started
+    return started + relays  # watched together: a relay that dies stops the stack too
 
 
 def stop_services() -> None:
-    for pid_file in sorted(RUN_DIR.glob("*.pid")):
+    # A relay after its service: it sends what the service wrote as it stopped.
+    for pid_file in sorted(
+        RUN_DIR.glob("*.pid"), key=lambda f: (f.stem.endswith("-relay"), f.stem)
+    ):
         pid = int(pid_file.read_text())
         try:
             os.kill(pid, signal.SIGTERM)
@@ -344,9 +348,9 @@ def main(command: str) -> None:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")], check=True)
         print("\nserving; press Ctrl-C to stop")
         signal.signal(signal.SIGTERM, _interrupt)
-        while all(process.poll() is None for _, process in started):
+        while all(process.poll() is None for _, _, process in started):
             time.sleep(0.5)
-        print("a service exited; stopping the stack")
+        print("a service or relay exited; stopping the stack")
     except KeyboardInterrupt:
         print("\nstopping")
     finally:

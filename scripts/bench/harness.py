@@ -27,6 +27,8 @@ from aio_pika.abc import AbstractQueue
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import drop_database
+from civicloop.platform.relay import MODULE as RELAY_MODULE
+from civicloop.platform.relay import relay_environments
 
 from .report import Figure, FigurePath, Figures, Ratio, Target
 
@@ -252,19 +254,15 @@ async def start_service(
         **(env or {}),
     }
     run.services.add(service)
+    relay_env: dict[str, str] = {}
     if relay_port is not None:
-        service_env["OUTBOX_RELAY_ENABLED"] = "false"
+        service_env, relay_env = relay_environments(service_env, service, relay_port)
     argv = python_module(f"civicloop.{service}")
     process = await start_process(run, name or service, argv, service_env, http_port)
     await wait_ready(process, f"http://{HOST}:{http_port}/readyz")
     if relay_port is not None:
-        relay_env = {**service_env, "SERVICE_NAME": service, "RELAY_HTTP_PORT": str(relay_port)}
         process.relay = await start_process(
-            run,
-            f"{process.name}-relay",
-            python_module("civicloop.platform.relay"),
-            relay_env,
-            relay_port,
+            run, f"{process.name}-relay", python_module(RELAY_MODULE), relay_env, relay_port
         )
         await wait_ready(process.relay, f"http://{HOST}:{relay_port}/readyz")
     return process

@@ -57,7 +57,7 @@ def handling_figures(
         Figure(
             f"{key_prefix}{name}_ms",
             f"{label} at the service (handling time) {name}",
-            round(value, 3) if (value := quantile(fraction)) else None,
+            None if (value := quantile(fraction)) is None else round(value, 3),
             "ms",
         )
         for name, fraction in (("p50", 0.5), ("p99", 0.99))
@@ -151,7 +151,7 @@ def report_json(run: BenchRun) -> dict[str, Any]:
             "threshold": t.threshold,
             "at_most": t.at_most,
             "value": run.value(t.figure),
-            "pass": t.passed(run.value(t.figure)),
+            "pass": t.passed(run.value(t.figure)) if t.figure[0] in run.results else None,
         }
         for t in run.scenario.targets
     ]

@@ -36,6 +36,7 @@ from selenium import webdriver
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.grpc_server import client_channel
+from civicloop.platform.relay import relay_environments
 from civicloop.v1 import (
     amenities_pb2_grpc,
     dispatch_pb2_grpc,
@@ -180,10 +181,10 @@ async def rating(
         "RATING_SCAN_SECONDS": "0.2",
         # Every test rates from 127.0.0.1: the per-address limit is for the public.
         "RATING_LIMIT_PER_ADDRESS_MINUTE": "100000",
-        # As deployed: its outbox relay runs as a process of its own, beside it.
-        "OUTBOX_RELAY_ENABLED": "false",
     }
-    relay = RelayProcess("rating-relay", env | {"SERVICE_NAME": "rating"}, run_dir)
+    # As deployed: its outbox relay runs as a process of its own, beside it.
+    relay = RelayProcess("rating-relay", {}, run_dir)
+    env, relay.env = relay_environments(env, "rating", relay.http_port)
     async with running(infra, "rating", env, run) as service, started(relay):
         yield service
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 
 import asyncpg
 from pydantic import Field
@@ -33,6 +34,9 @@ from civicloop.platform.settings import ServiceSettings
 
 log = logging.getLogger("civicloop.platform.relay")  # not __main__ when run with -m
 
+# ``python -m`` this, with a service's settings, to run its relay.
+MODULE = "civicloop.platform.relay"
+
 # While the service has not created its database or outbox yet, look again this often.
 WAIT_FOR_OUTBOX_SECONDS = 1.0
 
@@ -41,6 +45,15 @@ class RelaySettings(ServiceSettings):
     # Its own port: in a pod the relay shares the service's network namespace.
     relay_http_port: int = Field(default=8090, ge=1, le=65535)
     relay_db_pool_max: int = Field(default=4, ge=1, le=50)
+
+
+def relay_environments(
+    service_env: Mapping[str, str], service: str, port: int
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment of a service that leaves its outbox to a relay of its own, and the
+    relay's: the service's settings, under the service's name, serving on ``port``."""
+    service_side = {**service_env, "OUTBOX_RELAY_ENABLED": "false"}
+    return service_side, {**service_side, "SERVICE_NAME": service, "RELAY_HTTP_PORT": str(port)}
 
 
 async def _outbox_pool(settings: RelaySettings, stop: asyncio.Event) -> asyncpg.Pool | None:

@@ -58,9 +58,8 @@ def build(runtime: Runtime) -> ServiceParts:
         signed = await sequencer.sign()
         if signed is not None:
             queries.remember(signed)
-        if witnesses:
-            await witness_client.cosign(signed or await queries.latest(fresh=True))
-            await queries.read_latest_again()
+        if witnesses and await witness_client.cosign(signed or await queries.latest(fresh=True)):
+            await queries.latest(fresh=True)  # served with its new cosignatures from now on
 
     async def sign() -> None:
         await on_schedule(sign_now, settings.ledger_checkpoint_seconds)

@@ -81,6 +81,7 @@ class LedgerQueries:
         self._edge: dict[Subtree, bytes] = {}
         # Proofs read a leaf's siblings inside its tile from the database, the rest from here.
         self._upper = UpperLevels(TILE_HEIGHT)
+        # Held while the tree's stored hashes (edge, upper levels) are read for a new size.
         self._growing = asyncio.Lock()
 
     def remember(self, checkpoint: StoredCheckpoint) -> None:
@@ -88,10 +89,6 @@ class LedgerQueries:
         if self._latest is None or checkpoint.tree_size > self._latest.tree_size:
             self._latest = checkpoint
             self._latest_until = time.monotonic() + self.latest_for_seconds
-
-    async def read_latest_again(self) -> None:
-        """Read the latest checkpoint again now (cosignatures were added to it)."""
-        await self._read_latest()
 
     async def latest(self, *, fresh: bool = False) -> StoredCheckpoint:
         """The latest signed checkpoint, as this process signed it or read it about
@@ -156,8 +153,10 @@ class LedgerQueries:
         """The stored hashes of the tree's right edge at ``size``, read once per size: every
         proof under one checkpoint folds some of them."""
         if self._edge_size != size:
-            self._edge = await repo.read_subtrees(self.pool, complete_subtrees(0, size))
-            self._edge_size = size
+            async with self._growing:  # one read for the proofs that all missed at once
+                if self._edge_size != size:
+                    self._edge = await repo.read_subtrees(self.pool, complete_subtrees(0, size))
+                    self._edge_size = size
         return self._edge
 
     async def _assemble(self, plans: Sequence[HashPlan]) -> list[list[bytes]]:

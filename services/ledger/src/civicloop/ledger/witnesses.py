@@ -59,14 +59,17 @@ class WitnessClient:
         plan = consistency_plan(old_size, new_size)
         return plan.assemble(await repo.read_subtrees(self.pool, plan.subtrees))
 
-    async def cosign(self, checkpoint: StoredCheckpoint) -> None:
+    async def cosign(self, checkpoint: StoredCheckpoint) -> bool:
+        """Ask every witness that has not cosigned ``checkpoint``; whether one added its
+        cosignature (the checkpoint as served changed)."""
         if not self.witnesses:
-            return
+            return False
         note = parse_note(checkpoint.note)
+        added = False
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             for witness in self.witnesses:
                 try:
-                    await self._ask(client, witness, checkpoint, note)
+                    added |= await self._ask(client, witness, checkpoint, note)
                 except (httpx.HTTPError, TlogError) as exc:
                     log.warning(
                         "witness %s did not cosign size %d: %s",
@@ -74,6 +77,7 @@ class WitnessClient:
                         checkpoint.tree_size,
                         exc,
                     )
+        return added
 
     async def _ask(
         self,
@@ -81,12 +85,12 @@ class WitnessClient:
         witness: Witness,
         checkpoint: StoredCheckpoint,
         note: Note,
-    ) -> None:
+    ) -> bool:
         old_size = await repo.witnessed_size(self.pool, witness.key.name)
         if old_size == checkpoint.tree_size and any(
             line.startswith(f"\u2014 {witness.key.name} ") for line in checkpoint.cosignature_lines
         ):
-            return  # already cosigned
+            return False  # already cosigned
         for _ in range(2):
             if old_size > checkpoint.tree_size:
                 raise MalformedError(f"the witness is at size {old_size}, ahead of the log")
@@ -108,5 +112,5 @@ class WitnessClient:
                 raise SignatureError("the answer carries no cosignature by the witness's key")
             line = signature.signature.line()
             await repo.add_cosignature(self.pool, checkpoint.tree_size, witness.key.name, line)
-            return
+            return True
         raise MalformedError("the witness moved twice while asked")

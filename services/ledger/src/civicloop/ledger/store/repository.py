@@ -57,13 +57,6 @@ async def logged_entry(db: Executor, event_id: str) -> Entry | None:
     return None if row is None else entry_of(row, row["leaf_index"])
 
 
-async def entry_at(db: Executor, leaf_index: int) -> Entry | None:
-    row = await db.fetchrow(
-        f"SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries WHERE leaf_index = $1", leaf_index
-    )
-    return None if row is None else entry_of(row, row["leaf_index"])
-
-
 async def stage(conn: Connection, entry: Entry) -> tuple[Entry, bool]:
     """Stage an append; (the entry as stored, True) when its event id was already taken."""
     found = await logged_entry(conn, entry.leaf.event_id)
