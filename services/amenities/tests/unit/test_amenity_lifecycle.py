@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from civicloop.amenities.domain.hours import OpenStatus
 from civicloop.amenities.domain.model import (
     Access,
     Amenity,
@@ -23,6 +24,7 @@ from civicloop.amenities.domain.model import (
     check_report,
     with_paths,
 )
+from civicloop.amenities.domain.search import OpenWindows, amenity_status
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import IllegalTransition, Violations
 
@@ -185,3 +187,13 @@ def test_a_withdrawn_amenity_takes_no_reports() -> None:
     amenity.withdraw("商户停业", WORKER, AT)
     with pytest.raises(IllegalTransition):
         Report.file("r2", amenity, ReportReason.UNCLEAN, "", None, AT)
+
+
+def test_a_suspended_or_withdrawn_amenity_shows_closed_whatever_its_hours_say() -> None:
+    windows = OpenWindows()  # 08:00 UTC is 16:00 in Shanghai: open by its hours
+    amenity = registered()
+    assert amenity_status(amenity, AT, windows)[0] is OpenStatus.OPEN
+    amenity.suspend("cleaning the drains", WORKER, AT)
+    assert amenity_status(amenity, AT, windows) == (OpenStatus.CLOSED, None)
+    amenity.withdraw("the shop closed", WORKER, AT)
+    assert amenity_status(amenity, AT, windows) == (OpenStatus.CLOSED, None)

@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 
 from civicloop.amenities.domain.holidays import (
-    HOLIDAY_PERIODS,
     MAKE_UP_WORKING_DAYS,
-    PROVISIONAL_YEARS,
+    PUBLIC_HOLIDAYS,
     is_make_up_working_day,
     is_ordinary_working_day,
     is_public_holiday,
     stand_in_working_day,
 )
+from civicloop.reference.catalogue import holiday_calendars
+
+
+@dataclass(frozen=True)
+class HolidayPeriod:
+    """A festival's days off as the notice words it (the files' ``periods``)."""
+
+    name: str
+    first: date
+    last: date  # inclusive
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(n) for n in range((self.last - self.first).days + 1)]
+
+
+def period(name: str, days: str) -> HolidayPeriod:
+    """ "元旦 New Year's Day": "2026-01-01..2026-01-03; work 2026-01-04 (Sun)"."""
+    first, _, last = days.split(";")[0].strip().partition("..")
+    return HolidayPeriod(
+        name.split(" ")[0], date.fromisoformat(first), date.fromisoformat(last or first)
+    )
+
+
+HOLIDAY_PERIODS = [
+    period(name, days) for year in holiday_calendars() for name, days in year["periods"].items()
+]
+PROVISIONAL_YEARS = {year["year"] for year in holiday_calendars() if year.get("provisional")}
+
+
+def test_each_years_days_off_are_exactly_the_days_of_its_notices_periods() -> None:
+    for year in holiday_calendars():
+        from_periods = {
+            day
+            for name, days in year["periods"].items()
+            for day in period(name, days).days()
+            if day.year == year["year"]  # 2024's New Year began on 2023-12-30
+        }
+        assert from_periods == {d for d in PUBLIC_HOLIDAYS if d.year == year["year"]}, year["year"]
 
 
 @pytest.mark.parametrize(

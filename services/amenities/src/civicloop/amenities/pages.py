@@ -29,7 +29,7 @@ from fastapi import APIRouter, Request, Response
 from civicloop.amenities import messages
 from civicloop.amenities.domain.catalogue import CommunityCatalogue, catalogue
 from civicloop.amenities.domain.geo import distance_m, to_wgs84, walking_direction, within_city
-from civicloop.amenities.domain.hours import SHANGHAI, OpenStatus, parse_hours
+from civicloop.amenities.domain.hours import SHANGHAI, OpenStatus
 from civicloop.amenities.domain.model import (
     COMMENT_MAX,
     Access,
@@ -38,7 +38,7 @@ from civicloop.amenities.domain.model import (
     ReportReason,
 )
 from civicloop.amenities.domain.reports import Problem, ProblemState
-from civicloop.amenities.domain.search import Query
+from civicloop.amenities.domain.search import Query, amenity_status
 from civicloop.amenities.handlers import Amenities
 from civicloop.amenities.index import Finder
 from civicloop.amenities.presenting import (
@@ -359,12 +359,11 @@ def build_router(
             a = view.amenity
             if a.state is not AmenityState.ACTIVE or a.details.access is not Access.PUBLIC:
                 continue
-            hours = parse_hours(a.details.opening_hours)
-            status = hours.status_at(now)
+            status, change = amenity_status(a, now, finder.windows)
             if open_only and status is not OpenStatus.OPEN:
                 continue
             card = messages.amenity_pb(a)
-            items.append(item_of(card, status, hours.next_change(now), now, None, a.is_stale(now)))
+            items.append(item_of(card, status, change, now, None, a.is_stale(now)))
         return items[:RESULTS]
 
     @router.get("/")
@@ -422,18 +421,14 @@ def build_router(
             return None
         a, now = view.amenity, clock()
         d = a.details
-        hours = parse_hours(d.opening_hours)
-        status = hours.status_at(now)
+        status, change = amenity_status(a, now, finder.windows)
         shown_notice = None
         if a.state is AmenityState.WITHDRAWN:
             shown_notice = Words("已撤销，不再共享。", "Withdrawn: no longer shared.")
-            status = OpenStatus.CLOSED
         elif a.state is AmenityState.SUSPENDED:
             shown_notice = Words("暂停共享。", "Sharing paused for now.")
-            status = OpenStatus.CLOSED
         elif a.is_stale(now):
             shown_notice = Words("半年未核实，信息可能有变。", "Not checked for six months.")
-        change = hours.next_change(now) if a.state is AmenityState.ACTIVE else None
         community = communities().get(a.community_code)
         return {
             "id": a.id,

@@ -14,7 +14,7 @@ from civicloop.amenities.domain.model import (
     check_location,
     with_paths,
 )
-from civicloop.amenities.domain.search import Query, check_query
+from civicloop.amenities.domain.search import Query, amenity_status, check_query
 from civicloop.amenities.handlers import (
     Amenities,
     Change,
@@ -234,7 +234,7 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
         await self.public_limit.check(client_address(context, self.proxies))
         view = await self.queries.get(parse_uuid(request.amenity_id, "amenity_id"))
         amenity, now = view.amenity, self.clock()
-        status, next_change = self.finder.windows.status(amenity.details.opening_hours, now)
+        status, next_change = amenity_status(amenity, now, self.finder.windows)
         return amenities_pb2.GetAmenityResponse(
             amenity=self._amenity_pb(amenity, view.recent_report_count),
             open_status=messages.OPEN_TO_PB[status],

@@ -14,7 +14,6 @@ How the amenities service uses the calendar (domain/hours.py):
   following Monday's, a Saturday the previous Friday's). An expression without `PH` describes
   a fixed weekly timetable (most shops keep theirs whatever the notice says) and is read as
   written.
-- A year the calendar does not hold has no public holidays as far as `PH` is concerned.
 
 The notices themselves are the city's reference data (civicloop.reference, calendar-<year>.json,
 shared with dispatch's working-day deadlines); a year marked provisional holds only the
@@ -24,34 +23,13 @@ holidays as far as `PH` is concerned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
 from civicloop.reference.catalogue import holiday_calendars
 
-
-@dataclass(frozen=True)
-class HolidayPeriod:
-    name: str  # the festival, as the notice names it
-    first: date
-    last: date  # inclusive
-
-    def days(self) -> list[date]:
-        return [self.first + timedelta(n) for n in range((self.last - self.first).days + 1)]
-
-
-def _period(name: str, days: str) -> HolidayPeriod:
-    """A period as the calendar files write it: "元旦 New Year's Day": "2026-01-01..2026-01-03;
-    work 2026-01-04 (Sun)" (the festival's Chinese name first; the days worked after ";")."""
-    first, _, last = days.split(";")[0].strip().partition("..")
-    return HolidayPeriod(
-        name.split(" ")[0], date.fromisoformat(first), date.fromisoformat(last or first)
-    )
-
-
-HOLIDAY_PERIODS: tuple[HolidayPeriod, ...] = tuple(
-    _period(name, days) for year in holiday_calendars() for name, days in year["periods"].items()
+# 放假: every day off of the holiday periods, weekends in them included, from the notices.
+PUBLIC_HOLIDAYS: frozenset[date] = frozenset(
+    date.fromisoformat(day) for year in holiday_calendars() for day in year["holidays"]
 )
 
 # 调休上班: the weekend days worked to pay back borrowed weekdays, from the same notices.
@@ -59,18 +37,9 @@ MAKE_UP_WORKING_DAYS: frozenset[date] = frozenset(
     date.fromisoformat(day) for year in holiday_calendars() for day in year["makeup_workdays"]
 )
 
-PROVISIONAL_YEARS = frozenset(
-    year["year"] for year in holiday_calendars() if year.get("provisional")
-)
-
-
-@cache
-def public_holidays() -> frozenset[date]:
-    return frozenset(day for period in HOLIDAY_PERIODS for day in period.days())
-
 
 def is_public_holiday(day: date) -> bool:
-    return day in public_holidays()
+    return day in PUBLIC_HOLIDAYS
 
 
 def is_make_up_working_day(day: date) -> bool:
@@ -99,7 +68,7 @@ def stand_in_working_day(day: date) -> date:
 def holiday_ranges() -> list[tuple[date, date]]:
     """The holiday days as maximal runs of consecutive dates, in order."""
     runs: list[tuple[date, date]] = []
-    for day in sorted(public_holidays()):
+    for day in sorted(PUBLIC_HOLIDAYS):
         if runs and runs[-1][1] + timedelta(1) == day:
             runs[-1] = (runs[-1][0], day)
         else:

@@ -21,7 +21,13 @@ from operator import itemgetter
 
 from civicloop.amenities.domain.geo import distance_m
 from civicloop.amenities.domain.hours import OpeningHours, OpenStatus, parse_hours
-from civicloop.amenities.domain.model import STALE_AFTER, Access, AmenityKind
+from civicloop.amenities.domain.model import (
+    STALE_AFTER,
+    Access,
+    Amenity,
+    AmenityKind,
+    AmenityState,
+)
 from civicloop.platform.errors import Violations
 from civicloop.platform.geo import METRES_PER_DEGREE
 
@@ -116,6 +122,16 @@ class OpenWindows:
                 trusted = until
             window = self._windows[text] = _Window(at, until, trusted, status)
         return window.status, window.until
+
+
+def amenity_status(
+    amenity: Amenity, at: datetime, windows: OpenWindows
+) -> tuple[OpenStatus, datetime | None]:
+    """Whether the amenity is open at ``at`` and when that changes next: by its hours while
+    it is active; closed, with no change ahead, while suspended or withdrawn."""
+    if amenity.state is not AmenityState.ACTIVE:
+        return OpenStatus.CLOSED, None
+    return windows.status(amenity.details.opening_hours, at)
 
 
 _DISTANCE_THEN_ID = itemgetter(0, 1)
