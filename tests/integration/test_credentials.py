@@ -165,6 +165,11 @@ async def test_an_issued_credential_verifies_as_json_ld_and_jwt_and_offline(
         ledger_pb2.VerifyCredentialRequest(vc_jwt=jwt.content.decode()), timeout=10
     )
     assert by_jwt.valid, by_jwt.checks
+    signed_part = jwt.content.decode().rsplit(".", 1)[0]
+    forged = await stub.VerifyCredential(
+        ledger_pb2.VerifyCredentialRequest(vc_jwt=f"{signed_part}.{'A' * 86}"), timeout=10
+    )
+    assert not forged.valid, forged.checks
 
     # Offline: the issuer's key from its did:web document, the proof checked locally.
     async with httpx.AsyncClient() as client:

@@ -8,8 +8,6 @@ credential id is derived from the caller and its request_id: a repeat finds the 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -18,9 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-import rfc8785
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from civicloop.ledger.domain.credentials import (
     CREDENTIAL_TYPE,
@@ -57,9 +53,18 @@ from civicloop.platform.errors import (
 from civicloop.platform.outbox import add_to_outbox
 from civicloop.platform.protobuf import timestamp
 from civicloop.platform.text import plain_text
+from civicloop.tlog.errors import MalformedError
 from civicloop.tlog.evidence import EvidenceLeaf
 from civicloop.v1 import events_pb2
-from civicloop.verify.batch import ISSUED, REVOKED, jws_signing_input, revocation_record
+from civicloop.verify.batch import (
+    ISSUED,
+    REVOKED,
+    b64url,
+    jws_signing_input,
+    read_jws,
+    revocation_record,
+    vc_sha256,
+)
 
 STATUS_LIST_ID = "1"
 MAX_PRESENTED_BYTES = 64 * 1024
@@ -72,15 +77,8 @@ def revocation_event_id(credential_id: str) -> str:
 
 
 def vc_digest(document: dict[str, Any]) -> bytes:
-    return hashlib.sha256(rfc8785.dumps(document)).digest()
-
-
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """What the log holds for an issuance, as civicloop-verify checks it."""
+    return bytes.fromhex(vc_sha256(document))
 
 
 async def _evidence(
@@ -133,7 +131,7 @@ class Issuer:
         header = {"alg": "EdDSA", "typ": typ, "kid": self.verification_method}
         signing_input = jws_signing_input(header, payload)
         signature = self.key.sign(signing_input.encode("ascii"))
-        return f"{signing_input}.{_b64url(signature)}"
+        return f"{signing_input}.{b64url(signature)}"
 
     def jwt(self, document: dict[str, Any]) -> str:
         """The VC secured with VC-JOSE-COSE: a compact JWS, alg EdDSA."""
@@ -432,24 +430,12 @@ class Credentials:
         if vc_jwt:
             if len(vc_jwt) > MAX_PRESENTED_BYTES:
                 raise InvalidArgument.of("vc_jwt", "is larger than 64 KiB")
-            parts = vc_jwt.split(".")
-            if len(parts) != 3:
-                raise InvalidArgument.of("vc_jwt", "must be a compact JWS (three parts)")
             try:
-                header = json.loads(_b64url_decode(parts[0]))
-                document = json.loads(_b64url_decode(parts[1]))
-                signature = _b64url_decode(parts[2])
-            except ValueError:
-                raise InvalidArgument.of("vc_jwt", "is not a compact JWS of JSON") from None
-            if not isinstance(header, dict) or header.get("alg") != "EdDSA":
-                raise InvalidArgument.of("vc_jwt", "must be signed with alg EdDSA")
-            try:
-                Ed25519PublicKey.from_public_bytes(self.issuer.public_key).verify(
-                    signature, f"{parts[0]}.{parts[1]}".encode("ascii")
-                )
-                jws_verified = True
-            except (InvalidSignature, ValueError):
-                jws_verified = False
+                jws = read_jws(vc_jwt)
+            except MalformedError as exc:
+                raise InvalidArgument.of("vc_jwt", str(exc)) from None
+            document = jws.payload
+            jws_verified = jws.signed_by(self.issuer.public_key)
         else:
             if len(vc_json_ld) > MAX_PRESENTED_BYTES:
                 raise InvalidArgument.of("vc_json_ld", "is larger than 64 KiB")

@@ -60,7 +60,8 @@ _SUBJECT_COLUMNS = {
 _VC_COLUMNS = {"credential_id": "id", "valid_from": "validFrom", "valid_until": "validUntil"}
 
 
-def _b64url(raw: bytes) -> str:
+def b64url(raw: bytes) -> str:
+    """Unpadded base64url (RFC 7515 section 2)."""
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
@@ -72,28 +73,52 @@ def _b64url_decode(text: str, what: str) -> bytes:
 
 
 def jws_signing_input(header: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
-    return f"{_b64url(canonical_json(header))}.{_b64url(canonical_json(payload))}"
+    return f"{b64url(canonical_json(header))}.{b64url(canonical_json(payload))}"
 
 
-def open_jws(text: str, public_key: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, payload) of a compact EdDSA JWS; InvalidSignature unless the key signed it."""
+@dataclass(frozen=True)
+class Jws:
+    """A compact EdDSA JWS read, not yet verified."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    def signed_by(self, public_key: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(
+                self.signature, self.signing_input
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def read_jws(text: str) -> Jws:
+    """A compact JWS of a JSON object signed with EdDSA; MalformedError saying what is not."""
     parts = text.strip().split(".")
     if len(parts) != 3:
-        raise MalformedError("the manifest is not a compact JWS (three dot-separated parts)")
+        raise MalformedError("not a compact JWS (three dot-separated parts)")
     try:
         header = json.loads(_b64url_decode(parts[0], "the JWS header"))
         payload = json.loads(_b64url_decode(parts[1], "the JWS payload"))
     except ValueError as exc:
-        raise MalformedError(f"the manifest's JWS does not hold JSON: {exc}") from exc
+        raise MalformedError(f"the JWS does not hold JSON: {exc}") from exc
     if not isinstance(header, dict) or header.get("alg") != "EdDSA":
-        raise MalformedError("the manifest must be a JWS with alg EdDSA")
+        raise MalformedError("must be a JWS with alg EdDSA")
     if not isinstance(payload, dict):
-        raise MalformedError("the manifest's payload must be a JSON object")
+        raise MalformedError("the JWS payload must be a JSON object")
     signature = _b64url_decode(parts[2], "the JWS signature")
-    Ed25519PublicKey.from_public_bytes(public_key).verify(
-        signature, f"{parts[0]}.{parts[1]}".encode("ascii")
-    )
-    return header, payload
+    return Jws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+def open_jws(text: str, public_key: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, payload) of a compact EdDSA JWS; InvalidSignature unless the key signed it."""
+    jws = read_jws(text)
+    if not jws.signed_by(public_key):
+        raise InvalidSignature("the JWS is not signed by the key")
+    return jws.header, jws.payload
 
 
 def vc_sha256(document: Mapping[str, Any]) -> str:
