@@ -320,3 +320,35 @@ async def test_reports_are_kept_redacted_and_listed_to_the_communitys_worker_onl
         amenities_pb2.GetAmenityRequest(amenity_id=amenity.amenity_id), timeout=10
     )
     assert got.amenity.recent_report_count == 1
+
+
+async def test_a_public_rpc_takes_a_caller_who_says_who_they_are_and_refuses_a_bad_token(
+    amenity_client: AmenityClient,
+) -> None:
+    lat, lng = spot()
+    amenity = await amenity_client.register(lat, lng, community="C003")
+    stub = amenity_client.stub
+    listed = await stub.ListAmenities(
+        amenities_pb2.ListAmenitiesRequest(community_code="C003", include_withdrawn=True),
+        metadata=worker_of("C003"),
+        timeout=10,
+    )
+    assert amenity.amenity_id in {a.amenity_id for a in listed.amenities}
+    for metadata, code in (
+        ((), grpc.StatusCode.UNAUTHENTICATED),  # withdrawn ones are not for the public
+        ((("authorization", "Bearer not-a-token"),), grpc.StatusCode.UNAUTHENTICATED),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.ListAmenities(
+                amenities_pb2.ListAmenitiesRequest(community_code="C003", include_withdrawn=True),
+                metadata=metadata,
+                timeout=10,
+            )
+        assert refused.value.code() is code
+    with pytest.raises(grpc.aio.AioRpcError) as bad_token:
+        await stub.GetAmenity(
+            amenities_pb2.GetAmenityRequest(amenity_id=amenity.amenity_id),
+            metadata=(("authorization", "Bearer not-a-token"),),
+            timeout=10,
+        )
+    assert bad_token.value.code() is grpc.StatusCode.UNAUTHENTICATED

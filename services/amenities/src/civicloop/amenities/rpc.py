@@ -36,7 +36,7 @@ from civicloop.platform.auth import Principal, TokenVerifier
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.commands import CommandRequest
 from civicloop.platform.errors import InvalidArgument, Unauthenticated, Violations
-from civicloop.platform.grpc_server import Context, client_address, rpc
+from civicloop.platform.grpc_server import ANONYMOUS, Context, client_address, rpc
 from civicloop.platform.protobuf import aware, page_request, page_response, parse_uuid, timestamp
 from civicloop.platform.proxies import TrustedProxies
 from civicloop.platform.ratelimit import AddressLimit
@@ -255,8 +255,9 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
         errors.raise_if_any()
         if request.include_withdrawn:
             # Withdrawn amenities for the community's workers and the office only.
-            caller = self._caller(context)
-            steward_role(caller, request.community_code or "")
+            if principal is ANONYMOUS:
+                raise Unauthenticated("include_withdrawn needs a worker's or the office's token")
+            steward_role(principal, request.community_code or "")
         views, token = await self.queries.amenities(
             AmenityFilter(request.community_code or None, kind, request.include_withdrawn),
             page_request(request.page, AMENITIES),
@@ -265,12 +266,6 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
             amenities=[self._amenity_pb(v.amenity, v.recent_report_count) for v in views],
             page=page_response(token),
         )
-
-    def _caller(self, context: Context) -> Principal:
-        metadata = dict(
-            (k, v) for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)
-        )
-        return self.verifier.verify_header(metadata.get("authorization"))
 
     # ---- search ----
 
@@ -324,11 +319,7 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
     ) -> amenities_pb2.ReportAmenityResponse:
         address = client_address(context, self.proxies)
         await self.public_limit.check(address)
-        reporter: Principal | None = None
-        try:
-            reporter = self._caller(context)
-        except Unauthenticated:
-            reporter = None  # anonymous reports are welcome; a bad token counts as none
+        reporter = None if principal is ANONYMOUS else principal  # anonymous ones welcome
         caller = reporter.subject if reporter else f"anonymous:{address or ''}"
         answer = await self.amenities.report(
             reporter,

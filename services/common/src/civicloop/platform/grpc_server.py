@@ -139,7 +139,8 @@ def handled(name: str, code: grpc.StatusCode, started: float) -> None:
 def rpc(
     *, roles: Sequence[str] = (), public: bool = False
 ) -> Callable[[Handler], Callable[..., Awaitable[Any]]]:
-    """Decorate a servicer method; ``roles`` lists who may call it, ``public`` lets anyone."""
+    """Decorate a servicer method; ``roles`` lists who may call it, ``public`` lets anyone
+    (as ANONYMOUS, or as the principal of the bearer token it sends)."""
     if not roles and not public:
         raise ValueError("say who may call it: roles=..., or public=True")
 
@@ -180,6 +181,10 @@ def rpc(
                         principal = self.verifier.verify_header(
                             metadata.get("authorization")
                         ).acting_for(roles)
+                    elif "authorization" in metadata:
+                        # Anyone may call it; a caller that says who it is is that caller
+                        # (a worker, a publisher), and a credential that fails is refused.
+                        principal = self.verifier.verify_header(metadata["authorization"])
                     if violation := unsafe_text(request):
                         raise InvalidArgument(
                             f"{violation.field}: {violation.description}", [violation]

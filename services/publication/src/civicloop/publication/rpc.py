@@ -47,13 +47,11 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
         self.verifier = verifier
         self.public_limit = public_limit
 
-    async def _reader(self, context: Context) -> bool:
+    async def _reader(self, principal: Principal, context: Context) -> bool:
         """A public RPC's caller: True for a publisher, office or auditor (who see drafts);
         anyone else is the public, counted against the limit per address."""
-        metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-        if metadata.get("authorization"):
-            if self.verifier.verify_header(metadata["authorization"]).has_any(READERS):
-                return True
+        if principal.has_any(READERS):
+            return True
         await self.public_limit.check(peer_host(context))
         return False
 
@@ -125,7 +123,7 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
     async def GetBatch(
         self, request: publication_pb2.GetBatchRequest, context: Context, principal: Principal
     ) -> publication_pb2.GetBatchResponse:
-        reader = await self._reader(context)
+        reader = await self._reader(principal, context)
         batch = await self.queries.batch(request.batch_id, published_only=not reader)
         cases = await self.queries.shown_cases(batch.case_ids)
         return publication_pb2.GetBatchResponse(
@@ -136,7 +134,7 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
     async def ListBatches(
         self, request: publication_pb2.ListBatchesRequest, context: Context, principal: Principal
     ) -> publication_pb2.ListBatchesResponse:
-        reader = await self._reader(context)
+        reader = await self._reader(principal, context)
         state = messages.BATCH_STATE_FROM_PB.get(request.state) if request.state else None
         if request.state and state is None:
             raise InvalidArgument.of("state", "unknown batch state")
@@ -158,7 +156,7 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
         context: Context,
         principal: Principal,
     ) -> publication_pb2.GetPublicCaseResponse:
-        await self._reader(context)
+        await self._reader(principal, context)
         shown = await self.queries.case(request.case_id)
         return publication_pb2.GetPublicCaseResponse(case=await self._case_pb(shown))
 
@@ -169,7 +167,7 @@ class PublicationServicer(publication_pb2_grpc.PublicationServiceServicer):
         context: Context,
         principal: Principal,
     ) -> publication_pb2.ListPublicCasesResponse:
-        await self._reader(context)
+        await self._reader(principal, context)
         states = []
         for s in request.states:
             state = messages.STATE_FROM_PB.get(s)
