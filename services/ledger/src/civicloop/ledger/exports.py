@@ -20,21 +20,16 @@ from civicloop.ledger.domain.credentials import (
     parse_period,
     rfc3339,
 )
-from civicloop.ledger.domain.evidence import Entry
 from civicloop.ledger.printing import Font, PrintedLine, render_pdf
 from civicloop.ledger.queries import LedgerQueries
 from civicloop.ledger.store import repository as repo
 from civicloop.ledger.store.repository import StoredCheckpoint
 from civicloop.platform.auth import Principal
 from civicloop.platform.errors import FailedPrecondition, NotFound, Violations
-from civicloop.tlog.tree import inclusion_plan
 from civicloop.verify.batch import BATCH_MANIFEST_TYPE, BatchItem, batch_files
-from civicloop.verify.layout import BundleEntry, EvidenceBundle
+from civicloop.verify.layout import BundleEntry
 
 _COMMUNITY = re.compile(r"[A-Z][0-9A-Z]{0,15}")
-_ENTRIES = """SELECT leaf_index, event_id, event_type, subject, event_sha256, appended_by,
-                     appended_at, occurred_at
-              FROM log_entries WHERE event_id = ANY($1::text[]) AND leaf_index < $2"""
 
 
 @dataclass(frozen=True)
@@ -72,29 +67,15 @@ class Exports:
     ) -> dict[str, BundleEntry]:
         """The entries of these events under the checkpoint, each with its inclusion proof;
         FAILED_PRECONDITION when one is not under it yet."""
-        rows = await self.pool.fetch(_ENTRIES, list(event_ids), checkpoint.tree_size)
-        entries: list[Entry] = [repo.entry_of(row, row["leaf_index"]) for row in rows]
+        entries = await repo.entries_of_events(self.pool, event_ids, checkpoint.tree_size)
         missing = set(event_ids) - {e.leaf.event_id for e in entries}
         if missing:
             raise FailedPrecondition(
                 f"{len(missing)} credential step(s) are not under a witnessed checkpoint yet; "
                 "retry after the signing interval"
             )
-        size = checkpoint.tree_size
-        plans = [inclusion_plan(e.leaf_index or 0, size) for e in entries]
-        hashes = await repo.read_subtrees(
-            self.pool, tuple(dict.fromkeys(s for plan in plans for s in plan.subtrees))
-        )
-        return {
-            e.leaf.event_id: BundleEntry(e.leaf_index or 0, e.leaf, tuple(plan.assemble(hashes)))
-            for e, plan in zip(entries, plans, strict=True)
-        }
-
-    def _bundle(
-        self, checkpoint: StoredCheckpoint, entries: Sequence[BundleEntry]
-    ) -> EvidenceBundle:
-        ordered = tuple(sorted(entries, key=lambda e: e.leaf_index))
-        return EvidenceBundle(checkpoint.served, ordered, None, self.queries.keys.format())
+        proven = await self.queries.proven(entries, checkpoint.tree_size)
+        return {entry.leaf.event_id: entry for entry in proven}
 
     async def batch(self, principal: Principal, community_code: str, period: str) -> Batch:
         problems = Violations()
@@ -139,7 +120,7 @@ class Exports:
             community_code=community_code,
             period=period,
             exported_at=rfc3339(self.credentials.clock()),
-            evidence=self._bundle(checkpoint, list(entries.values())),
+            evidence=self.queries.bundle(checkpoint, list(entries.values())),
         )
         return Batch(
             data, issuer.jws(manifest, BATCH_MANIFEST_TYPE), len(rows), checkpoint.tree_size
@@ -173,7 +154,7 @@ class Exports:
         checkpoint = await self.queries.witnessed()
         entries = await self._evidence([row["issuance_event_id"]], checkpoint)
         _, status_list = await self.credentials.status_list(STATUS_LIST_ID)
-        evidence = self._bundle(checkpoint, list(entries.values()))
+        evidence = self.queries.bundle(checkpoint, list(entries.values()))
         document = credential.document
         subject = document["credentialSubject"]
         method = subject["verificationMethod"]

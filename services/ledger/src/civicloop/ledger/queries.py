@@ -230,20 +230,28 @@ class LedgerQueries:
         entries = await repo.case_entries(self.pool, case_id, checkpoint.tree_size, None, 10_000)
         if not entries:
             return None
-        size = checkpoint.tree_size
-        paths = await self._assemble(
-            [inclusion_plan(e.leaf_index, size) for e in entries if e.leaf_index is not None]
-        )
-        return EvidenceBundle(
-            checkpoint.served,
-            tuple(
-                BundleEntry(e.leaf_index, e.leaf, tuple(path))
-                for e, path in zip(entries, paths, strict=True)
-                if e.leaf_index is not None
-            ),
-            case_id,
-            self.keys.format(),
-        )
+        return self.bundle(checkpoint, await self.proven(entries, checkpoint.tree_size), case_id)
+
+    async def proven(self, entries: Sequence[Entry], size: int) -> list[BundleEntry]:
+        """Each integrated entry with its inclusion proof in the tree of ``size`` leaves, the
+        hashes of them all read in one query."""
+        integrated = [(e.leaf_index, e) for e in entries if e.leaf_index is not None]
+        paths = await self._assemble([inclusion_plan(index, size) for index, _ in integrated])
+        return [
+            BundleEntry(index, e.leaf, tuple(path))
+            for (index, e), path in zip(integrated, paths, strict=True)
+        ]
+
+    def bundle(
+        self,
+        checkpoint: StoredCheckpoint,
+        entries: Sequence[BundleEntry],
+        case_id: str | None = None,
+    ) -> EvidenceBundle:
+        """The evidence a verifier checks offline: the entries in log order, the checkpoint
+        as served, and the keys that sign and witness it."""
+        ordered = tuple(sorted(entries, key=lambda e: e.leaf_index))
+        return EvidenceBundle(checkpoint.served, ordered, case_id, self.keys.format())
 
     async def tile(self, tile: Tile) -> bytes | None:
         """A tile of the latest signed tree, or None when that tree does not have it."""

@@ -50,6 +50,18 @@ class StoredCheckpoint:
         return self.note + "".join(self.cosignature_lines)
 
 
+async def entries_of_events(db: Executor, event_ids: Sequence[str], below_size: int) -> list[Entry]:
+    """The leaves of these events under a tree of ``below_size`` leaves (fewer when some are
+    not integrated under it yet)."""
+    rows = await db.fetch(
+        f"""SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries
+             WHERE event_id = ANY($1::text[]) AND leaf_index < $2""",
+        list(event_ids),
+        below_size,
+    )
+    return [entry_of(row, row["leaf_index"]) for row in rows]
+
+
 async def logged_entry(db: Executor, event_id: str) -> Entry | None:
     row = await db.fetchrow(
         f"SELECT leaf_index, {_ENTRY_COLUMNS} FROM log_entries WHERE event_id = $1", event_id
