@@ -5,6 +5,7 @@ steady rate."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -349,3 +350,45 @@ async def call_paced(calls: Sequence[Callable[[], Awaitable[object]]], rate: flo
 
     seconds, behind_ms = await keep_pace([partial(timed, call) for call in calls], rate)
     return TimedCalls(latencies_ms, failures, seconds, behind_ms)
+
+
+@dataclass
+class ClosedLoop:
+    """Calls made by a few callers, each calling again as soon as answered."""
+
+    done: list[int] = field(default_factory=list)  # positions of the calls that succeeded
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return len(self.done) / self.seconds if self.seconds else 0.0
+
+
+async def closed_loop(
+    call: Callable[[int, int], Awaitable[object]],
+    callers: int,
+    seconds: float,
+    calls: int | None = None,
+) -> ClosedLoop:
+    """``callers`` callers, each awaiting ``call(caller, position)`` again as soon as it
+    returns, the positions 0, 1, 2 ... shared among them, for ``seconds`` or until ``calls``
+    calls; an exception is a failure (noted, the load goes on)."""
+    outcome = ClosedLoop()
+    counter = iter(range(calls)) if calls is not None else itertools.count()
+    deadline = time.monotonic() + seconds
+
+    async def caller(number: int) -> None:
+        for position in counter:
+            if time.monotonic() >= deadline:
+                return
+            try:
+                await call(number, position)
+                outcome.done.append(position)
+            except Exception as exc:
+                outcome.failures.append(repr(exc)[:300])
+
+    started = time.monotonic()
+    await asyncio.gather(*(caller(n) for n in range(callers)))
+    outcome.seconds = time.monotonic() - started
+    return outcome

@@ -52,7 +52,7 @@ from ..harness import (
     start_service,
     stop_service,
 )
-from ..load import keep_pace
+from ..load import closed_loop, keep_pace
 from ..probes import cpu_seconds, histogram_buckets, quantile_ms, rss_mb, scrape
 from ..report import Figure, Figures, Ratio, Target, handling_figures, latency_figures
 
@@ -124,32 +124,6 @@ class Clients:
         self.candidates.append(len(found))
 
 
-async def closed_loop(
-    call: Callable[[tuple[float, float]], Awaitable[None]],
-    points: Sequence[tuple[float, float]],
-    concurrency: int,
-    seconds: float,
-) -> tuple[float, int]:
-    """As many calls as ``concurrency`` callers make in ``seconds``: (calls/s, failures)."""
-    deadline = time.monotonic() + seconds
-    done = failed = 0
-
-    async def caller(offset: int) -> None:
-        nonlocal done, failed
-        index = offset
-        while time.monotonic() < deadline:
-            try:
-                await call(points[index % len(points)])
-                done += 1
-            except Exception:  # counted and reported, the load goes on
-                failed += 1
-            index += concurrency
-
-    started = time.monotonic()
-    await asyncio.gather(*(caller(i) for i in range(concurrency)))
-    return done / (time.monotonic() - started), failed
-
-
 async def cards_built(metrics_url: str, expected: int) -> float:
     """Wait until the service has built a card for every active amenity; seconds waited."""
     started = time.monotonic()
@@ -202,6 +176,16 @@ def timed_figures(calls: Timed, prefix: str, label: str) -> Figures:
     ]
 
 
+async def at_point(
+    search: Callable[[tuple[float, float]], Awaitable[None]],
+    points: Sequence[tuple[float, float]],
+    _caller: int,
+    position: int,
+) -> None:
+    """A closed loop's call: the search from the points in turn."""
+    await search(points[position % len(points)])
+
+
 async def alternating_rounds(
     clients: Clients, points: Sequence[tuple[float, float]], seconds: float
 ) -> tuple[float, float, int]:
@@ -210,12 +194,10 @@ async def alternating_rounds(
     raw_rates: list[float] = []
     failures = 0
     for _ in range(ROUNDS):
-        rate, failed = await closed_loop(clients.find_nearby, points, CONCURRENCY, seconds)
-        service_rates.append(rate)
-        failures += failed
-        rate, failed = await closed_loop(clients.geosearch, points, CONCURRENCY, seconds)
-        raw_rates.append(rate)
-        failures += failed
+        for search, rates in ((clients.find_nearby, service_rates), (clients.geosearch, raw_rates)):
+            loop = await closed_loop(partial(at_point, search, points), CONCURRENCY, seconds)
+            rates.append(loop.per_second)
+            failures += len(loop.failures)
     return statistics.median(service_rates), statistics.median(raw_rates), failures
 
 

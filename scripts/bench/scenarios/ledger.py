@@ -20,7 +20,6 @@ import json
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib import resources
@@ -62,7 +61,7 @@ from ..harness import (
     stop_service,
     with_database,
 )
-from ..load import call_paced, open_publisher, publish_all
+from ..load import ClosedLoop, call_paced, closed_loop, open_publisher, publish_all
 from ..probes import cpu_seconds, histogram_buckets, quantile_ms, scrape
 from ..report import Figure, Figures, Ratio, Target, handling_figures, latency_figures, yes_no
 
@@ -261,43 +260,19 @@ async def covered(stub: Any, size: int) -> bool:
     return False
 
 
-@dataclass
-class ClosedLoop:
-    """Calls made by ``clients`` callers, each calling again as soon as answered."""
-
-    done: list[int] = field(default_factory=list)  # positions of the calls that succeeded
-    failures: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def per_second(self) -> float:
-        return len(self.done) / self.seconds if self.seconds else 0.0
-
-
-async def closed_loop(
+async def call_in_turn(
     calls: list[Any], requests: list[bytes], metadata: Any, clients: int, seconds: float
 ) -> ClosedLoop:
     """Send the (serialized) requests in turn over the calls (one per channel) for
     ``seconds`` or until they run out; responses are not decoded, so the client's own cost
     stays low (it shares the machine's cores with the service)."""
-    outcome = ClosedLoop()
-    pending = iter(enumerate(requests))
-    deadline = time.monotonic() + seconds
 
-    async def client(call: Any) -> None:
-        for position, request in pending:
-            if time.monotonic() >= deadline:
-                return
-            try:
-                await call(request, metadata=metadata, timeout=RPC_TIMEOUT_S)
-                outcome.done.append(position)
-            except grpc.aio.AioRpcError as exc:
-                outcome.failures.append(f"{exc.code().name} {exc.details()}")
+    async def call(client: int, position: int) -> None:
+        await calls[client % len(calls)](
+            requests[position], metadata=metadata, timeout=RPC_TIMEOUT_S
+        )
 
-    started = time.monotonic()
-    await asyncio.gather(*(client(calls[n % len(calls)]) for n in range(clients)))
-    outcome.seconds = time.monotonic() - started
-    return outcome
+    return await closed_loop(call, clients, seconds, calls=len(requests))
 
 
 async def measure_appends(run: BenchRun) -> Figures:
@@ -314,7 +289,7 @@ async def measure_appends(run: BenchRun) -> Figures:
     leaves = [random_leaf() for _ in range(WARM_UP_APPENDS + APPENDS_PER_S_AT_MOST * duration)]
     requests = [ledger_pb2.AppendEvidenceRequest(leaf=leaf).SerializeToString() for leaf in leaves]
 
-    warm_up = await closed_loop(
+    warm_up = await call_in_turn(
         append_calls, requests[:WARM_UP_APPENDS], SERVICE, APPEND_CHANNELS, RPC_TIMEOUT_S
     )
     if warm_up.failures or len(warm_up.done) < WARM_UP_APPENDS:
@@ -323,7 +298,7 @@ async def measure_appends(run: BenchRun) -> Figures:
         )
     since = datetime.now(UTC)
     cpu_before = cpu_seconds(service.pid)
-    appends = await closed_loop(
+    appends = await call_in_turn(
         append_calls, requests[WARM_UP_APPENDS:], SERVICE, APPEND_CLIENTS, duration
     )
     cpu_percent = 100 * (cpu_seconds(service.pid) - cpu_before) / appends.seconds
@@ -333,7 +308,7 @@ async def measure_appends(run: BenchRun) -> Figures:
     acknowledged = [leaves[WARM_UP_APPENDS + n].event_id for n in appends.done]
 
     health_calls: list[Any] = [c.unary_unary(HEALTH_METHOD) for c in channels]
-    bare = await closed_loop(
+    bare = await call_in_turn(
         health_calls,
         [HEALTH_REQUEST] * (BARE_CALLS_PER_S_AT_MOST * duration),
         (),
@@ -429,7 +404,7 @@ async def measure_batch_appends(run: BenchRun) -> Figures:
         ).SerializeToString()
         for batch in batches
     ]
-    warm_up = await closed_loop(calls, requests[:1], SERVICE, 1, RPC_TIMEOUT_S)
+    warm_up = await call_in_turn(calls, requests[:1], SERVICE, 1, RPC_TIMEOUT_S)
     if warm_up.failures or not warm_up.done:
         raise BenchError(
             f"AppendEvidenceBatch failed in the warm-up: {warm_up.failures[:1]}\n"
@@ -437,7 +412,7 @@ async def measure_batch_appends(run: BenchRun) -> Figures:
         )
     since = datetime.now(UTC)
     cpu_before = cpu_seconds(service.pid)
-    loaded = await closed_loop(calls, requests[1:], SERVICE, BATCH_CALLERS, run.options.duration)
+    loaded = await call_in_turn(calls, requests[1:], SERVICE, BATCH_CALLERS, run.options.duration)
     cpu_s = cpu_seconds(service.pid) - cpu_before
     until = datetime.now(UTC)
     if loaded.failures:
@@ -796,22 +771,12 @@ async def measure_verify_credential(run: BenchRun) -> Figures:
             raise BenchError(f"the issued credential never verified: {answer}")
         await asyncio.sleep(0.2)
 
-    verified = 0
-    invalid = 0
-    stop_at = time.monotonic() + run.options.duration
+    async def verify(client: int, position: int) -> None:
+        answer = await stub.VerifyCredential(request, timeout=RPC_TIMEOUT_S)
+        if not answer.valid:
+            raise BenchError("answered not valid")
 
-    async def client() -> None:
-        nonlocal verified, invalid
-        while time.monotonic() < stop_at:
-            answer = await stub.VerifyCredential(request, timeout=RPC_TIMEOUT_S)
-            if answer.valid:
-                verified += 1
-            else:
-                invalid += 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(client() for _ in range(VERIFY_CLIENTS)))
-    elapsed = time.monotonic() - started
+    verified = await closed_loop(verify, VERIFY_CLIENTS, run.options.duration)
     log_error_lines = await stop_service(run, service)
 
     document = json.loads(issued.vc_json_ld)
@@ -821,8 +786,8 @@ async def measure_verify_credential(run: BenchRun) -> Figures:
         run.options.baseline_seconds, lambda: check_proof(document, issuer_key)
     )
     return [
-        Figure("rpc_per_s", "VerifyCredential answered valid", round(verified / elapsed, 1), "/s"),
-        Figure("invalid", "answers not valid", invalid),
+        Figure("rpc_per_s", "VerifyCredential answered valid", round(verified.per_second, 1), "/s"),
+        Figure("invalid", "answers not valid (or failed)", len(verified.failures)),
         Figure("clients", "calls in flight", VERIFY_CLIENTS),
         Figure(
             "library_per_s",
