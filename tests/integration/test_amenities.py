@@ -320,6 +320,9 @@ async def test_reports_are_kept_redacted_and_listed_to_the_communitys_worker_onl
         amenities_pb2.GetAmenityRequest(amenity_id=amenity.amenity_id), timeout=10
     )
     assert got.amenity.recent_report_count == 1
+    # The search shows it too, from the next search on (counted where it was made).
+    result = await amenity_client.found(lat, lng, amenity.amenity_id)
+    assert result is not None and result.amenity.recent_report_count == 1
 
 
 async def test_a_public_rpc_takes_a_caller_who_says_who_they_are_and_refuses_a_bad_token(

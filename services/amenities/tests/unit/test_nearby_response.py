@@ -15,7 +15,7 @@ AT = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 
 
-def card(name: str, reports: int) -> amenities_pb2.Amenity:
+def card(name: str) -> amenities_pb2.Amenity:
     details = Details(
         kind=AmenityKind.SHARED_TOILET,
         name=name,
@@ -26,17 +26,18 @@ def card(name: str, reports: int) -> amenities_pb2.Amenity:
         merchant=Merchant("幸福超市", enrolled=True, sign_number="DJY-XF-0012"),
     )
     amenity = Amenity.register(name, "C001", details, Actor("worker-1", "worker"), AT)
-    return messages.amenity_pb(amenity, recent_report_count=reports)
+    return messages.amenity_pb(amenity)
 
 
 def built_field_by_field(
-    results: list[tuple[amenities_pb2.Amenity, float, OpenStatus, datetime | None, bool]],
+    results: list[tuple[amenities_pb2.Amenity, float, OpenStatus, datetime | None, bool, int]],
 ) -> amenities_pb2.FindNearbyResponse:
     response = amenities_pb2.FindNearbyResponse()
-    for amenity, distance, status, next_change_at, stale in results:
+    for amenity, distance, status, next_change_at, stale, reports in results:
         result = response.results.add()
         result.amenity.CopyFrom(amenity)
         result.amenity.stale = stale
+        result.amenity.recent_report_count = reports
         result.distance_meters = distance
         result.open_status = messages.OPEN_TO_PB[status]
         if next_change_at is not None:
@@ -45,20 +46,21 @@ def built_field_by_field(
     return response
 
 
-def test_each_result_shows_its_card_distance_status_next_change_and_stale_flags() -> None:
+def test_each_result_shows_its_card_distance_status_next_change_stale_flags_and_reports() -> None:
     long_name = "幸福超市共享厕所" * 20  # a card over 127 bytes: a two-byte length
     results = [
-        (card("a1", 0), 12.5, OpenStatus.OPEN, CLOSES, False),
-        (card(long_name, 3), 0.0, OpenStatus.OPEN, None, True),
-        (card("a3", 1), 480.25, OpenStatus.UNKNOWN, None, False),
+        (card("a1"), 12.5, OpenStatus.OPEN, CLOSES, False, 0),
+        (card(long_name), 0.0, OpenStatus.OPEN, None, True, 3),
+        (card("a3"), 480.25, OpenStatus.UNKNOWN, None, False, 1),
     ]
     response = messages.nearby_response(
-        (c.SerializeToString(), d, s, n, stale) for c, d, s, n, stale in results
+        (c.SerializeToString(), d, s, n, stale, r) for c, d, s, n, stale, r in results
     )
     expected = built_field_by_field(results)
     assert response == expected
     assert response.SerializeToString() == expected.SerializeToString()
     assert [r.amenity.stale for r in response.results] == [False, True, False]
+    assert [r.amenity.recent_report_count for r in response.results] == [0, 3, 1]
     assert not response.results[1].HasField("next_change_at")
 
 

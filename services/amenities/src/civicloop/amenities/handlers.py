@@ -206,7 +206,7 @@ class Amenities:
             answer = render(report)
             await uow.commit(answer=answer, authority="")
         # Its count of recent reports: shown from this replica's next search on.
-        self.finder.forget_card(amenity_id)
+        self.finder.reported(amenity_id)
         return answer
 
 

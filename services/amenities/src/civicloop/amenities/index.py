@@ -15,9 +15,11 @@ customers) for every kind, and one per access and kind.
 The listings of every active amenity (what search decides on) are kept in memory, loaded at
 start; a change made by another replica shows up as a newer member and is loaded then. Each
 result's card (the Amenity message it shows, about 300 bytes) is built ahead in the
-background and again every CARD_TTL_SECONDS (its count of recent reports moves on); a card
-missing or older than its listing is built when shown. At 100,000 amenities the process holds
-about 200 MB.
+background, and again only when its listing has a new version (a card missing or older than
+its listing is built when shown). The one thing a result shows that moves without a new
+version, its count of reports in the last 30 days, is held apart: one grouped query a minute
+reads them all (a report made here counts at once), and a search adds each result's count
+to its card. At 100,000 amenities the process holds about 200 MB.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from redis.exceptions import RedisError
 from civicloop.amenities import messages
 from civicloop.amenities.domain.model import Access, Amenity, AmenityKind
 from civicloop.amenities.domain.search import Found, Listing, OpenWindows, Query, select
-from civicloop.amenities.queries import RECENT_REPORTS
+from civicloop.amenities.queries import RECENT_REPORT
 from civicloop.amenities.store.repository import AMENITY_COLUMNS_A, amenity_from_row
 from civicloop.platform.clock import Clock, system_clock
 from civicloop.platform.geo import METRES_PER_DEGREE
@@ -69,10 +71,10 @@ SLACK_M = 1.0
 REBUILD_BATCH = 2000
 # After a rebuild failed (Redis away), the next one is tried this much later.
 REBUILD_RETRY_SECONDS = 5.0
-# Cards (the amenity as a result shows it) are built this many at a time in the background,
-# and built again after CARD_TTL_SECONDS (their count of recent reports moves on).
+# Cards (the amenity as a result shows it) are built this many at a time in the background.
 CARD_BATCH = 100
-CARD_TTL_SECONDS = 300.0
+# How often the cards' new versions are built and the recent reports counted again.
+CARDS_EVERY_SECONDS = 60.0
 
 # What search decides on, read for every active amenity at start.
 SEARCH_COLUMNS = """amenity_id, version, kind, access, latitude, longitude, opening_hours,
@@ -118,9 +120,10 @@ def listing_of(amenity: Amenity) -> Listing:
     )
 
 
-def card_of(amenity: Amenity, recent_reports: int) -> bytes:
-    """The amenity as a search result shows it (its stale flag is set per search)."""
-    return messages.amenity_pb(amenity, recent_report_count=recent_reports).SerializeToString()
+def card_of(amenity: Amenity) -> bytes:
+    """The amenity as a search result shows it (its stale flag and its count of recent
+    reports are added per search)."""
+    return messages.amenity_pb(amenity).SerializeToString()
 
 
 # One round trip per search: KEYS[1] the ready key, KEYS[2..] the GEO keys to search.
@@ -147,13 +150,13 @@ class Card(NamedTuple):
 
     version: int
     card: bytes
-    built_at: float
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
     found: Found
     card: bytes
+    recent_reports: int
 
 
 class GeoIndex:
@@ -225,6 +228,7 @@ class Finder:
         self.windows = OpenWindows()
         self.listings: dict[str, Listing] = {}
         self.cards: dict[str, Card] = {}
+        self.recent_reports: dict[str, int] = {}  # by amenity, those with any
         self._texts: dict[str, str] = {}
         self._rebuilding: asyncio.Task[None] | None = None
         self._retry_rebuild_at = 0.0
@@ -296,44 +300,50 @@ class Finder:
 
     async def keep_cards(self) -> None:
         """Build every listing's card ahead of the searches that show it, a batch at a time
-        (the loop serves requests between batches); then, every minute, those built more
-        than CARD_TTL_SECONDS ago (their counts of recent reports)."""
+        (the loop serves requests between batches); then, every minute, the cards of new
+        versions, and the counts of recent reports again."""
         first_pass = True
         while True:
-            expired_before = time.monotonic() - CARD_TTL_SECONDS
-            due = [
-                listing.id
-                for listing in list(self.listings.values())
-                if (card := self.cards.get(listing.id)) is None
-                or card.version != listing.version
-                or card.built_at < expired_before
-            ]
-            for start in range(0, len(due), CARD_BATCH):
-                try:
+            try:
+                await self._count_recent_reports()
+                due = [
+                    listing.id
+                    for listing in list(self.listings.values())
+                    if (card := self.cards.get(listing.id)) is None
+                    or card.version != listing.version
+                ]
+                for start in range(0, len(due), CARD_BATCH):
                     await self._build_cards(due[start : start + CARD_BATCH])
-                except Exception:
-                    # Whatever went wrong, the task lives on: the next minute tries again.
-                    log.exception("cards not built (the database away?)")
-                    break
-                await asyncio.sleep(0)
+                    await asyncio.sleep(0)
+            except Exception:
+                # Whatever went wrong, the task lives on: the next minute tries again.
+                log.exception("cards not built (the database away?)")
             if first_pass:
-                settle_heap()  # the cards of every listing, built once, kept until they age
+                settle_heap()  # the cards of every listing, built once, kept until they change
                 first_pass = False
-            await asyncio.sleep(60.0)
+            await asyncio.sleep(CARDS_EVERY_SECONDS)
+
+    async def _count_recent_reports(self) -> None:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"""SELECT amenity_id, count(*) AS n FROM amenity_reports r
+                     WHERE {RECENT_REPORT} GROUP BY amenity_id"""
+            )
+        self.recent_reports = {str(row["amenity_id"]): row["n"] for row in rows}
+
+    def reported(self, amenity_id: str) -> None:
+        """A report made here: counted from the next search on (others' at the next count)."""
+        self.recent_reports[amenity_id] = self.recent_reports.get(amenity_id, 0) + 1
 
     async def _build_cards(self, ids: list[str]) -> None:
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"""SELECT {AMENITY_COLUMNS_A}, {RECENT_REPORTS} AS recent_reports
-                      FROM amenities a WHERE a.amenity_id = ANY($1::uuid[])""",
+                f"SELECT {AMENITY_COLUMNS_A} FROM amenities a WHERE a.amenity_id = ANY($1::uuid[])",
                 ids,
             )
-        built_at = time.monotonic()
         for row in rows:
             amenity = amenity_from_row(row)
-            self.cards[amenity.id] = Card(
-                amenity.version, card_of(amenity, row["recent_reports"]), built_at
-            )
+            self.cards[amenity.id] = Card(amenity.version, card_of(amenity))
         CARDS_HELD.set(len(self.cards))
 
     async def _cards_for(self, found: list[Found]) -> list[bytes]:
@@ -367,11 +377,6 @@ class Finder:
             log.warning("amenity index not updated, rebuilding it: %r", exc)
             await self._forget_index()
 
-    def forget_card(self, amenity_id: str) -> None:
-        """Build the amenity's card again before it is next shown (what it shows changed
-        without a new version, e.g. a report)."""
-        self.cards.pop(amenity_id, None)
-
     async def _forget_index(self) -> None:
         try:
             await self.index.redis.delete(self.index.ready_key)
@@ -398,7 +403,11 @@ class Finder:
             FROM_REDIS.inc()
         found = select(query, candidates, self.listings, self.windows)
         cards = await self._cards_for(found)
-        return [Result(f, card) for f, card in zip(found, cards, strict=True)]
+        counts = self.recent_reports
+        return [
+            Result(f, card, counts.get(f.listing.id, 0))
+            for f, card in zip(found, cards, strict=True)
+        ]
 
     def _keys(self, query: Query) -> list[str]:
         if not query.kinds:

@@ -158,22 +158,32 @@ def _nearby_status(status: OpenStatus, next_change_at: datetime | None, stale: b
     ).SerializeToString()
 
 
+@lru_cache(maxsize=256)
+def _recent_reports(count: int) -> bytes:
+    """A result's count of recent reports, serialized (merged into its card's amenity)."""
+    return amenities_pb2.NearbyAmenity(
+        amenity=amenities_pb2.Amenity(recent_report_count=count)
+    ).SerializeToString()
+
+
 def nearby_response(
-    results: Iterable[tuple[bytes, float, OpenStatus, datetime | None, bool]],
+    results: Iterable[tuple[bytes, float, OpenStatus, datetime | None, bool, int]],
 ) -> amenities_pb2.FindNearbyResponse:
     """FindNearby's answer from each result's card (an Amenity, serialized ahead), distance,
-    open status, next change and stale flag. Each result is written as the concatenation of
-    its parts' serialized messages (a message field that occurs twice is merged: the card's
-    amenity gains the stale flag), so a search copies bytes instead of setting fields."""
+    open status, next change, stale flag and count of recent reports. Each result is written
+    as the concatenation of its parts' serialized messages (a message field that occurs twice
+    is merged: the card's amenity gains the stale flag and the count), so a search copies
+    bytes instead of setting fields."""
     return amenities_pb2.FindNearbyResponse.FromString(
         b"".join(
             _delimited(
                 _FIELD_1,
                 _delimited(_FIELD_1, card)
                 + amenities_pb2.NearbyAmenity(distance_meters=distance).SerializeToString()
-                + _nearby_status(status, next_change_at, stale),
+                + _nearby_status(status, next_change_at, stale)
+                + (_recent_reports(reports) if reports else b""),
             )
-            for card, distance, status, next_change_at, stale in results
+            for card, distance, status, next_change_at, stale, reports in results
         )
     )
 

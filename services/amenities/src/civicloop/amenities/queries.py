@@ -20,9 +20,10 @@ from civicloop.platform.paging import Keyset, PageRequest
 AMENITIES = Keyset("amenities", ("text", "uuid"))
 REPORTS = Keyset("amenity_reports", ("timestamp", "uuid"))
 
-RECENT_REPORTS = """(SELECT count(*) FROM amenity_reports r
-                      WHERE r.amenity_id = a.amenity_id
-                        AND r.reported_at > now() - interval '30 days')"""
+# A report that counts as recent (of an amenity_reports row r).
+RECENT_REPORT = "r.reported_at > now() - interval '30 days'"
+RECENT_REPORTS = f"""(SELECT count(*) FROM amenity_reports r
+                      WHERE r.amenity_id = a.amenity_id AND {RECENT_REPORT})"""
 
 
 @dataclass(frozen=True)

@@ -307,6 +307,7 @@ class AmenitiesServicer(amenities_pb2_grpc.AmenitiesServiceServicer):
                 shown.found.status,
                 shown.found.next_change_at,
                 shown.found.stale,
+                shown.recent_reports,
             )
             for shown in results
         )
