@@ -92,7 +92,7 @@ async def client_for(
         return Readiness({"accepting": True}, {})
 
     app = create_http_app("rating", ready, title="rating")
-    app.include_router(page.build_router(rater, limit or NoLimit()))
+    app.router.routes[:0] = page.page_routes(rater, limit or NoLimit())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://rating") as client:
         yield client

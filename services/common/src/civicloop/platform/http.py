@@ -262,6 +262,19 @@ class _ObservedRequests:
         self.app = app
         self.service = service
         self.unobserved = unobserved
+        # Each (route, status)'s metric children, looked up once: ``labels()`` validates
+        # and locks on every call.
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def _metrics_of(self, route: str, status: int) -> tuple[Any, Any]:
+        children = self._children.get((route, status))
+        if children is None:
+            children = (
+                HTTP_REQUESTS.labels(self.service, route, str(status)),
+                HTTP_SECONDS.labels(self.service, route),
+            )
+            self._children[(route, status)] = children
+        return children
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.unobserved:
@@ -302,10 +315,9 @@ class _ObservedRequests:
                 span.set_attribute("http.response.status_code", status)
                 if status >= 500:
                     span.set_status(Status(StatusCode.ERROR))
-                HTTP_REQUESTS.labels(self.service, route or "unmatched", str(status)).inc()
-                HTTP_SECONDS.labels(self.service, route or "unmatched").observe(
-                    time.perf_counter() - started
-                )
+                requests, seconds = self._metrics_of(route or "unmatched", status)
+                requests.inc()
+                seconds.observe(time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ def build(runtime: Runtime) -> ServiceParts:
         FixedWindows(runtime.redis, f"{settings.namespace}rating:limit"),
         settings.rating_limit_per_address_minute,
     )
-    app.include_router(page.build_router(rater, limit))
+    # First in the table: the page's POST is the hot path, matched before every other route.
+    app.router.routes[:0] = page.page_routes(rater, limit)
     handled = (events_pb2.CaseDispatched, events_pb2.CaseAccepted, events_pb2.ExtensionDecided)
     return ServiceParts(
         http_app=app,
