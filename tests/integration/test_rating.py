@@ -82,7 +82,8 @@ async def test_two_petitioners_rating_at_the_same_moment_both_count_and_close_th
     )
     assert (await loop.closed(case_id)).outcome == "rated"
     events = await rating_db.fetch(
-        "SELECT event_type FROM outbox WHERE subject = $1 AND event_type = ANY($2::text[])",
+        """SELECT event_type FROM history
+            WHERE aggregate_type = 'case' AND aggregate_id = $1 AND event_type = ANY($2::text[])""",
         case_id,
         [RATED, CLOSED],
     )

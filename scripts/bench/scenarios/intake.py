@@ -61,19 +61,23 @@ class PublishOutcome:
     complete: bool
 
 
+async def submitted_events(db: asyncpg.Connection) -> int:
+    """How many petition.submitted events intake has written: their history rows (the relay
+    deletes each outbox row once the broker has it)."""
+    return int(
+        await db.fetchval("SELECT count(*) FROM history WHERE event_type = $1", SUBMITTED_EVENT)
+    )
+
+
 async def wait_for_published(
-    db: asyncpg.Connection, probe: ArrivalProbe, outbox_mark: int
+    db: asyncpg.Connection, probe: ArrivalProbe, submitted_before: int
 ) -> PublishOutcome:
-    """Wait until every petition.submitted row written since outbox_mark has reached the probe
-    queue, or until arrivals have stalled for PUBLISH_STALL_TIMEOUT_S."""
+    """Wait until every petition.submitted event written since ``submitted_before`` has
+    reached the probe queue, or until arrivals have stalled for PUBLISH_STALL_TIMEOUT_S."""
     stalled_since = time.monotonic()
     seen = probe.count
     while True:
-        expected = await db.fetchval(
-            "SELECT count(*) FROM outbox WHERE id > $1 AND event_type = $2",
-            outbox_mark,
-            SUBMITTED_EVENT,
-        )
+        expected = await submitted_events(db) - submitted_before
         if probe.count >= expected and not await unsent_outbox_rows(db):
             return PublishOutcome(expected, probe.count, probe.last_arrival, True)
         if probe.count != seen:
@@ -121,12 +125,12 @@ async def measure_intake(run: BenchRun) -> Figures:
     await wait_outbox_drained(db)
     await asyncio.sleep(1.0)
     idle_rss = rss_mb(service.pid)
-    outbox_mark = await db.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+    submitted_before = await submitted_events(db)
     probe = await open_probe(run, "probe", SUBMITTED_EVENT)
 
     probe.start()
     load = await load_http(run, service, petitions_url)
-    outcome = await wait_for_published(db, probe, outbox_mark)
+    outcome = await wait_for_published(db, probe, submitted_before)
     await probe.stop()
     unsent = await unsent_outbox_rows(db)
     distinct = await probe.distinct_event_ids()

@@ -1,9 +1,11 @@
 """The transactional outbox and its relay.
 
 ``add_to_outbox`` is called inside the transaction that changes state; the relay publishes
-the rows afterwards. A crash between commit and publish loses nothing: the rows stay unsent
-and the relay sends them when the process is back. Delivery is therefore at least once;
-consumers make it exactly-once in effect with their inbox.
+the rows afterwards and deletes each row once the broker has confirmed it: the outbox holds
+only what is still to be sent (the record of what happened is the history table, and the
+events themselves are on the broker and the ledger). A crash between commit and publish loses
+nothing: the rows stay and the relay sends them when the process is back. Delivery is
+therefore at least once; consumers make it exactly-once in effect with their inbox.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ class OutboxRelay:
         subjects: set[str] = set()
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                # The marks need not wait for the disk: a crash that loses them only sends
+                # The deletions need not wait for the disk: a crash that loses them only sends
                 # those rows again, which consumers absorb (their inbox). A pass then never
                 # holds its cases, or a relay slot, while a slow disk flushes.
                 await conn.execute("SET LOCAL synchronous_commit = off")
@@ -271,9 +273,9 @@ class OutboxRelay:
                         waited = max(row["waited"] for row in rows)
                         self._longest_wait = max(self._longest_wait, waited)
                     self._publishing |= subjects
-                sent, failed = await self._publish_and_mark(conn, rows) if rows else (0, [])
+                sent, failed = await self._publish_and_remove(conn, rows) if rows else (0, [])
         finally:
-            # Only once the marks are committed: until then another pass could take a
+            # Only once the deletions are committed: until then another pass could take a
             # later event of these cases while an earlier one is still unsent.
             self._publishing -= subjects
         # Raised after the commit, so that the attempts and errors recorded above are kept.
@@ -295,10 +297,17 @@ class OutboxRelay:
         while await self.relay_once() >= self.batch_size:
             pass
 
-    async def _publish_and_mark(
+    async def _publish_and_remove(
         self, conn: Connection, rows: list[asyncpg.Record]
     ) -> tuple[int, list[tuple[int, str]]]:
-        """Publish the rows and mark them; returns how many were sent, and the failures."""
+        """Publish the rows and delete those confirmed; returns how many were sent, and the
+        failures (kept, with their attempt counted).
+
+        Deleted rather than marked sent: a mark is an UPDATE, a new version of the row with an
+        entry in each of its indexes, and it left every event in the table for good; a
+        deletion writes one WAL record a row, and the table and its indexes stay the size of
+        what waits (the rating page's bench: PostgreSQL's CPU per rating 0.83-0.92 ms with
+        marks, 0.60-0.76 ms with deletions)."""
         # Within this pass, events of one case go out in order and different cases
         # concurrently. Several relays (replicas) may interleave a case's events, so
         # consumers rely on case versions, never on arrival order.
@@ -327,7 +336,7 @@ class OutboxRelay:
                 span.set_status(Status(StatusCode.ERROR, "some events were not confirmed"))
         if sent:
             await conn.execute(
-                "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", sent
             )
         if failed:
             await conn.executemany(
