@@ -28,6 +28,7 @@ from .harness import (
     BenchError,
     BenchOptions,
     BenchRun,
+    ManagedProcess,
     Section,
     postgres_settings,
     python_module,
@@ -59,8 +60,9 @@ BARE_CHAIN_WARM_UP_MESSAGES = 50
 # ---- a bare FastAPI endpoint ----
 
 
-async def measure_bare_http(run: BenchRun) -> Figures:
-    """The same uvicorn settings as the service: one worker, httptools, uvloop, no access log."""
+async def start_bare_app(run: BenchRun) -> tuple[ManagedProcess, str]:
+    """The bare endpoint's process, ready and warmed up, with the same uvicorn settings as the
+    service: one worker, httptools, uvloop, no access log; returns it and its POST URL."""
     argv = python_module(
         "uvicorn",
         "scripts.bench.programs.bare_app:app",
@@ -86,8 +88,13 @@ async def measure_bare_http(run: BenchRun) -> Figures:
     base = f"http://{HOST}:{BARE_HTTP_PORT}"
     await wait_ready(app, base + "/readyz")
     await warm_up(base + PETITIONS_PATH)
+    return app, base + PETITIONS_PATH
+
+
+async def measure_bare_http(run: BenchRun) -> Figures:
+    app, url = await start_bare_app(run)
     idle_rss = rss_mb(app.pid)
-    load = await load_http(run, app, base + PETITIONS_PATH)
+    load = await load_http(run, app, url)
     await app.stop()
     if load.wrk.first_error:
         run.notes["bare_http_first_error"] = load.wrk.first_error

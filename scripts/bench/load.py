@@ -11,6 +11,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import time
 import uuid
@@ -146,16 +147,20 @@ def parse_wrk_output(text: str) -> WrkResult:
 
 
 async def run_wrk(
-    run: BenchRun, url: str, script: Path = WRK_SCRIPT, script_args: Sequence[str] = ()
+    run: BenchRun,
+    url: str,
+    script: Path = WRK_SCRIPT,
+    script_args: Sequence[str] = (),
+    seconds: int | None = None,
 ) -> WrkResult:
-    """wrk with one of the bench's scripts (programs/*.lua), which prints BENCH_RESULT;
-    ``script_args`` reach the script's init()."""
+    """wrk with one of the bench's scripts (programs/*.lua), which prints BENCH_RESULT, for
+    ``seconds`` (--duration unless given); ``script_args`` reach the script's init()."""
     options = run.options
     argv = [
         run.notes["wrk"],
         f"-t{options.threads}",
         f"-c{options.connections}",
-        f"-d{options.duration}s",
+        f"-d{seconds or options.duration}s",
         "--timeout",
         "10s",
         "--latency",
@@ -190,15 +195,50 @@ async def load_http(
     url: str,
     script: Path = WRK_SCRIPT,
     script_args: Sequence[str] = (),
+    seconds: int | None = None,
 ) -> LoadRun:
     """wrk against url while sampling the process's RSS and CPU time."""
     cpu_before = cpu_seconds(process.pid)
     started = time.monotonic()
     async with RssSampler(process.pid) as rss:
-        result = await run_wrk(run, url, script, script_args)
+        result = await run_wrk(run, url, script, script_args, seconds)
     ended = time.monotonic()
     cpu_used = cpu_seconds(process.pid) - cpu_before
     return LoadRun(result, rss.peak, rss.median, 100 * cpu_used / (ended - started), started, ended)
+
+
+def in_turns(loads: Sequence[LoadRun]) -> LoadRun:
+    """Several wrk runs of one load (turns) as one: counts and times added up, CPU over the
+    whole time, latency p50 the median turn's and p90, p99 and max the worst turn's (no turn
+    hides a bad tail), RSS the median and peak of the turns."""
+    if not loads:
+        raise BenchError("no turns to add up")
+    statuses: dict[int, int] = {}
+    for load in loads:
+        for status, count in load.wrk.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    seconds = sum(load.ended_at - load.started_at for load in loads)
+    medians = [load.rss_median_mb for load in loads if load.rss_median_mb is not None]
+    peaks = [load.rss_peak_mb for load in loads if load.rss_peak_mb is not None]
+    return LoadRun(
+        WrkResult(
+            duration_s=sum(load.wrk.duration_s for load in loads),
+            requests=sum(load.wrk.requests for load in loads),
+            statuses=statuses,
+            non_2xx_3xx=sum(load.wrk.non_2xx_3xx for load in loads),
+            socket_errors=sum(load.wrk.socket_errors for load in loads),
+            p50_ms=statistics.median(load.wrk.p50_ms for load in loads),
+            p90_ms=max(load.wrk.p90_ms for load in loads),
+            p99_ms=max(load.wrk.p99_ms for load in loads),
+            max_ms=max(load.wrk.max_ms for load in loads),
+            first_error=next((load.wrk.first_error for load in loads if load.wrk.first_error), ""),
+        ),
+        max(peaks) if peaks else None,
+        statistics.median(medians) if medians else None,
+        sum(load.cpu_percent * (load.ended_at - load.started_at) for load in loads) / seconds,
+        loads[0].started_at,
+        loads[-1].ended_at,
+    )
 
 
 def http_figures(load: LoadRun, ok_key: str, ok_label: str, ok_count: int) -> Figures:

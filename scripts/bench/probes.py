@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from civicloop.platform.bus import Topology
 
-from .harness import AMQP_URL, BenchRun
+from .harness import AMQP_URL, BenchError, BenchRun
 
 RSS_SAMPLE_INTERVAL_S = 0.2
 # The disk-flush probe: one 8 kB write and fdatasync this often, as a database commit does.
@@ -295,6 +295,19 @@ class LoopLag:
 
 async def unsent_outbox_rows(db: asyncpg.Connection) -> int:
     return int(await db.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))
+
+
+async def wait_outbox_drained(db: asyncpg.Connection, what: str, timeout_s: float) -> None:
+    """Wait until the relay has sent every outbox row; ``what`` names the load that wrote
+    them, in the error past ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while await unsent_outbox_rows(db):
+        if time.monotonic() > deadline:
+            raise BenchError(
+                f"{what}'s outbox rows were not sent within {timeout_s:.0f}s; "
+                "is the relay running?"
+            )
+        await asyncio.sleep(0.05)
 
 
 # ---- events arriving in a probe queue ----

@@ -14,7 +14,6 @@ import asyncpg
 from ..baselines import BARE_HTTP, POSTGRES_COMMITS, RABBITMQ_CONFIRMS, SUBMITTED_EVENT
 from ..harness import (
     HOST,
-    BenchError,
     BenchRun,
     Scenario,
     Section,
@@ -29,6 +28,7 @@ from ..probes import (
     open_probe,
     rss_mb,
     unsent_outbox_rows,
+    wait_outbox_drained,
 )
 from ..report import Figure, Figures, Ratio, Target, yes_no
 
@@ -40,17 +40,6 @@ OUTBOX_DRAIN_TIMEOUT_S = 30.0
 TARGET_SUBMISSIONS_PER_S = 500.0
 TARGET_SHARE_OF_BARE = 0.20
 TARGET_IDLE_RSS_MB = 150.0
-
-
-async def wait_outbox_drained(db: asyncpg.Connection) -> None:
-    deadline = time.monotonic() + OUTBOX_DRAIN_TIMEOUT_S
-    while await unsent_outbox_rows(db):
-        if time.monotonic() > deadline:
-            raise BenchError(
-                "the warm-up's outbox rows were not sent within "
-                f"{OUTBOX_DRAIN_TIMEOUT_S:.0f}s; is the relay running?"
-            )
-        await asyncio.sleep(0.2)
 
 
 @dataclass(frozen=True)
@@ -122,7 +111,7 @@ async def measure_intake(run: BenchRun) -> Figures:
 
     db = await asyncpg.connect(run.database_url)
     run.cleanups.push_async_callback(db.close)
-    await wait_outbox_drained(db)
+    await wait_outbox_drained(db, "the warm-up", OUTBOX_DRAIN_TIMEOUT_S)
     await asyncio.sleep(1.0)
     idle_rss = rss_mb(service.pid)
     submitted_before = await submitted_events(db)
