@@ -11,11 +11,13 @@ from typing import Any
 import aio_pika
 import asyncpg
 import grpc
+import httpx
 import pytest
 from amenities_loop import OFFICE, AmenityClient, point, spot, worker_of
 from google.protobuf.field_mask_pb2 import FieldMask
 from harness import EventTap, MovableClock, ServiceProcess
 
+from civicloop.amenities.pages import COMMUNITY_PAGE
 from civicloop.platform.bus import Topology
 from civicloop.platform.protobuf import timestamp
 from civicloop.v1 import amenities_pb2, events_pb2
@@ -355,3 +357,31 @@ async def test_a_public_rpc_takes_a_caller_who_says_who_they_are_and_refuses_a_b
             timeout=10,
         )
     assert bad_token.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_community_without_a_centre_shows_its_public_amenities_past_a_page_of_others(
+    amenity_client: AmenityClient, amenities: ServiceProcess
+) -> None:
+    # C150 has no centre on file, so its page lists its amenities by name. More than one
+    # read's worth of customer-only ones come first by name; the public one after them is
+    # still shown, and none of them is.
+    community = "C150"
+    customers_only = {
+        "kind": amenities_pb2.AMENITY_KIND_SHARED_HOT_WATER,
+        "access": amenities_pb2.AMENITY_ACCESS_CUSTOMERS,
+    }
+    for number in range(COMMUNITY_PAGE + 2):
+        await amenity_client.register(
+            *spot(), community=community, name=f"A{number:03d}茶馆热水", **customers_only
+        )
+    await amenity_client.register(
+        *spot(),
+        community=community,
+        name="Z街坊共享热水",
+        kind=amenities_pb2.AMENITY_KIND_SHARED_HOT_WATER,
+    )
+    async with httpx.AsyncClient(base_url=amenities.http_url, timeout=10) as client:
+        page = await client.get("/", params={"community": community})
+    assert page.status_code == 200
+    assert "Z街坊共享热水" in page.text
+    assert "茶馆热水" not in page.text

@@ -66,6 +66,8 @@ from civicloop.v1 import amenities_pb2
 NEARBY_RADIUS_M = 1000
 COMMUNITY_RADIUS_M = 2000
 RESULTS = 20
+# A community without a centre is listed by name, this many amenities a read.
+COMMUNITY_PAGE = 50
 FORM_MAX_BYTES = 8 * 1024
 STYLESHEET_PATH = "/assets/amenities.css"
 SCRIPT_PATH = "/assets/locate.js"
@@ -349,21 +351,27 @@ def build_router(
                 )
                 for r in found
             ]
-        # A community the city has no centre for: its own list, by name.
-        views, _ = await queries.amenities(
-            AmenityFilter(community_code=place.community, kind=kind),
-            AMENITIES.request(50, None),
-        )
-        items = []
-        for view in views:
-            a = view.amenity
-            if a.state is not AmenityState.ACTIVE or a.details.access is not Access.PUBLIC:
-                continue
-            status, change = amenity_status(a, now, finder.windows)
-            if open_only and status is not OpenStatus.OPEN:
-                continue
-            card = messages.amenity_pb(a)
-            items.append(item_of(card, status, change, now, None, a.is_stale(now)))
+        # A community the city has no centre for: its own list, by name, read page by page
+        # until RESULTS are shown or the list ends (suspended, customer-only and closed ones
+        # are left out after reading, so one page may show none of them).
+        items: list[Item] = []
+        token: str | None = None
+        while len(items) < RESULTS:
+            views, token = await queries.amenities(
+                AmenityFilter(community_code=place.community, kind=kind),
+                AMENITIES.request(COMMUNITY_PAGE, token),
+            )
+            for view in views:
+                a = view.amenity
+                if a.state is not AmenityState.ACTIVE or a.details.access is not Access.PUBLIC:
+                    continue
+                status, change = amenity_status(a, now, finder.windows)
+                if open_only and status is not OpenStatus.OPEN:
+                    continue
+                card = messages.amenity_pb(a)
+                items.append(item_of(card, status, change, now, None, a.is_stale(now)))
+            if not token:
+                break
         return items[:RESULTS]
 
     @router.get("/")
