@@ -210,3 +210,21 @@ async def test_a_printed_credential_s_qr_code_links_to_its_verification_and_it_v
     assert {"kind": "status", "passed": False, "detail": "revoked"} in now["checks"]
     assert page.headers["content-type"].startswith("text/html")
     assert "<h1>凭证无效</h1>" in page.text and "已撤销" in page.text and "入户核验" in page.text
+
+
+async def test_export_formats_are_each_asked_once_and_known(stub: Any) -> None:
+    issued = await stub.IssueCredential(
+        issue_request(community_code=COMMUNITY), metadata=WORKER, timeout=10
+    )
+    pdf, jwt = ledger_pb2.CREDENTIAL_FORMAT_PDF, ledger_pb2.CREDENTIAL_FORMAT_VC_JWT
+    for formats, field in (([pdf, jwt, pdf], "formats[2]"), ([jwt, 9], "formats[1]")):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.GetCredential(
+                ledger_pb2.GetCredentialRequest(
+                    credential_id=issued.credential.credential_id, formats=formats
+                ),
+                metadata=WORKER,
+                timeout=10,
+            )
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert field_violations(refused.value) == [field]

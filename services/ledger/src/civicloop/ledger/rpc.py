@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from civicloop.ledger import messages
 from civicloop.ledger.credentials import Credentials
@@ -174,11 +175,10 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     async def GetCredential(
         self, request: ledger_pb2.GetCredentialRequest, context: Context, principal: Principal
     ) -> ledger_pb2.GetCredentialResponse:
-        if len(request.formats) > 4:
-            raise InvalidArgument.of("formats", "at most 4")
+        _check_formats(request.formats)
         credential = await self.credentials.read(principal, request.credential_id)
         exports = []
-        for n, kind in enumerate(request.formats):
+        for kind in request.formats:
             if kind == ledger_pb2.CREDENTIAL_FORMAT_VC_JSON_LD:
                 exports.append(
                     ledger_pb2.CredentialExport(
@@ -202,10 +202,6 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
                         media_type="application/pdf",
                         content=await self.exports.printable(credential),
                     )
-                )
-            else:
-                raise InvalidArgument.of(
-                    f"formats[{n}]", "must be CREDENTIAL_FORMAT_VC_JSON_LD, _VC_JWT or _PDF"
                 )
         return ledger_pb2.GetCredentialResponse(
             credential=messages.credential_pb(
@@ -294,3 +290,24 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
             credentials=batch.credentials,
             tree_size=batch.tree_size,
         )
+
+
+EXPORT_FORMATS = (
+    ledger_pb2.CREDENTIAL_FORMAT_VC_JSON_LD,
+    ledger_pb2.CREDENTIAL_FORMAT_VC_JWT,
+    ledger_pb2.CREDENTIAL_FORMAT_PDF,
+)
+
+
+def _check_formats(formats: Sequence[int]) -> None:
+    """Each export format once, before any work: a format asked twice would be rendered twice
+    (a PDF takes the better part of a second)."""
+    first_at: dict[int, int] = {}
+    for n, kind in enumerate(formats):
+        if kind not in EXPORT_FORMATS:
+            raise InvalidArgument.of(
+                f"formats[{n}]", "must be CREDENTIAL_FORMAT_VC_JSON_LD, _VC_JWT or _PDF"
+            )
+        if kind in first_at:
+            raise InvalidArgument.of(f"formats[{n}]", f"repeats formats[{first_at[kind]}]")
+        first_at[kind] = n
