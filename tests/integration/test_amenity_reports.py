@@ -275,6 +275,11 @@ async def test_the_public_pages_refuse_bad_places_and_unknown_things(
     outside = await pages.get("/", params={"lat": "30.6574", "lng": "104.0658"})
     assert outside.status_code == 422 and "不在都江堰市范围内" in outside.text
     assert (await pages.get("/", params={"lat": "x", "lng": "1"})).status_code == 422
+    for latitude in ("95", "nan", "-inf"):
+        wrong = await pages.get("/", params={"lat": latitude, "lng": "103.6"})
+        assert wrong.status_code == 422 and "位置无效" in wrong.text, latitude
+    unknown_crs = await pages.get("/", params={"lat": "30.99", "lng": "103.6", "crs": "utm"})
+    assert unknown_crs.status_code == 422 and "坐标系无效" in unknown_crs.text
     assert (await pages.get("/", params={"community": "C999"})).status_code == 422
     assert (await pages.get("/", params={"community": "C001", "kind": "sauna"})).status_code == 422
     assert (await pages.get(f"/a/{uuid.uuid4()}")).status_code == 404

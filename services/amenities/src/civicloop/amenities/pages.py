@@ -15,7 +15,6 @@ Status codes: 404 for an unknown amenity or community, 422 for a form or a place
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +27,7 @@ from fastapi import APIRouter, Request, Response
 
 from civicloop.amenities import messages
 from civicloop.amenities.domain.catalogue import CommunityCatalogue, catalogue
-from civicloop.amenities.domain.geo import distance_m, to_wgs84, walking_direction, within_city
+from civicloop.amenities.domain.geo import distance_m, walking_direction
 from civicloop.amenities.domain.hours import SHANGHAI, OpenStatus
 from civicloop.amenities.domain.model import (
     COMMENT_MAX,
@@ -36,6 +35,7 @@ from civicloop.amenities.domain.model import (
     AmenityKind,
     AmenityState,
     ReportReason,
+    check_location,
 )
 from civicloop.amenities.domain.reports import Problem, ProblemState
 from civicloop.amenities.domain.search import Query, amenity_status
@@ -57,7 +57,7 @@ from civicloop.amenities.presenting import (
 from civicloop.amenities.queries import AMENITIES, AmenityFilter, AmenityQueries
 from civicloop.platform.clock import Clock
 from civicloop.platform.commands import CommandRequest
-from civicloop.platform.errors import InvalidArgument, NotFound, RateLimited
+from civicloop.platform.errors import InvalidArgument, NotFound, RateLimited, Violations
 from civicloop.platform.http import read_form
 from civicloop.platform.pages import package_templates
 from civicloop.reference.catalogue import communities
@@ -249,24 +249,25 @@ def place_of(params: dict[str, str]) -> tuple[Place | None, Words | None]:
     community = params.get("community", "")
     lat, lng = params.get("lat", ""), params.get("lng", "")
     if lat or lng:
+        invalid = Words("位置无效，请重试或选择社区。", "That position is not valid.")
         try:
             latitude, longitude = float(lat), float(lng)
         except ValueError:
-            return None, Words("位置无效，请重试或选择社区。", "That position is not valid.")
-        if not (math.isfinite(latitude) and math.isfinite(longitude)):
-            return None, Words("位置无效，请重试或选择社区。", "That position is not valid.")
+            return None, invalid
         crs = params.get("crs") or "wgs84"
         if crs not in ("wgs84", "gcj02", "bd09"):
             return None, Words("坐标系无效。", "Unknown coordinate system.")
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            return None, Words("位置无效，请重试或选择社区。", "That position is not valid.")
-        latitude, longitude = to_wgs84(latitude, longitude, crs)
-        if not within_city(latitude, longitude):
-            return None, Words(
-                "您不在都江堰市范围内，请选择社区。",
-                "You are outside Dujiangyan: choose a community instead.",
-            )
-        return Place(latitude, longitude, ""), None
+        # The registry's own rule for a point: real degrees, within the city once converted.
+        problems = Violations()
+        point = check_location(problems, "location", latitude, longitude, crs)
+        if point is None:
+            if any(v.field == "location" for v in problems.items):
+                return None, Words(
+                    "您不在都江堰市范围内，请选择社区。",
+                    "You are outside Dujiangyan: choose a community instead.",
+                )
+            return None, invalid
+        return Place(*point, ""), None
     if community:
         if community not in communities():
             return None, Words("未知社区。", "Unknown community.")
