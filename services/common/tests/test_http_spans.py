@@ -10,9 +10,11 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from civicloop.platform import telemetry
-from civicloop.platform.http import Readiness, create_http_app
+from civicloop.platform.http import PlainRoute, Readiness, create_http_app
 
 TOKEN = "tK3n-secret_4aQ9vLx2ZpW7mR0sYc5bN8dE1fG6hJ"
 
@@ -31,12 +33,20 @@ def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
     provider.shutdown()
 
 
-async def get(path: str) -> httpx.Response:
+async def get(path: str, plain: bool = False) -> httpx.Response:
     app = create_http_app("test", ready, title="test")
 
-    @app.get("/r/{token}")
-    async def page(token: str) -> dict[str, int]:
-        return {"length": len(token)}
+    if plain:  # a plain Starlette route, first in the table (rating's page)
+
+        async def plain_page(request: Request) -> Response:
+            return JSONResponse({"length": len(request.path_params["token"])})
+
+        app.router.routes[:0] = [PlainRoute("/r/{token}", plain_page, methods=["GET"])]
+    else:
+
+        @app.get("/r/{token}")
+        async def page(token: str) -> dict[str, int]:
+            return {"length": len(token)}
 
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test"
@@ -44,10 +54,11 @@ async def get(path: str) -> httpx.Response:
         return await client.get(path)
 
 
+@pytest.mark.parametrize("plain", [False, True], ids=["fastapi-route", "plain-route"])
 async def test_a_matched_request_records_its_route_template_as_its_path(
-    spans: InMemorySpanExporter,
+    spans: InMemorySpanExporter, plain: bool
 ) -> None:
-    assert (await get(f"/r/{TOKEN}")).status_code == 200
+    assert (await get(f"/r/{TOKEN}", plain)).status_code == 200
     (span,) = spans.get_finished_spans()
     assert span.name == "GET /r/{token}"
     assert span.attributes is not None

@@ -16,6 +16,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicloop.platform import telemetry
@@ -318,6 +319,17 @@ class _ObservedRequests:
                 requests, seconds = self._metrics_of(route or "unmatched", status)
                 requests.inc()
                 seconds.observe(time.perf_counter() - started)
+
+
+class PlainRoute(Route):
+    """A plain Starlette route in a platform app, for a hot path that needs none of FastAPI's
+    parameter machinery (rating's page). FastAPI's router names the matched route in the
+    scope for its own routes only; this one names itself, so that the request's span and
+    metrics carry its template as for any other route."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self
+        await super().handle(scope, receive, send)
 
 
 @dataclass(frozen=True)
