@@ -374,22 +374,28 @@ class TimedCalls:
     behind_ms: float
 
 
-async def call_paced(calls: Sequence[Callable[[], Awaitable[object]]], rate: float) -> TimedCalls:
-    """Make the calls at ``rate`` per second (open loop), timing each."""
-    latencies_ms: list[float] = []
-    failures: list[str] = []
+@dataclass
+class Timed:
+    """The latencies of the calls made through ``call`` that succeeded, and the failures."""
 
-    async def timed(call: Callable[[], Awaitable[object]]) -> None:
+    latencies_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    async def call(self, action: Callable[[], Awaitable[object]]) -> None:
         started = time.monotonic()
         try:
-            await call()
+            await action()
         except Exception as exc:  # reported with the figures, not raised mid-schedule
-            failures.append(repr(exc)[:300])
+            self.failures.append(repr(exc)[:300])
             return
-        latencies_ms.append(1000 * (time.monotonic() - started))
+        self.latencies_ms.append(1000 * (time.monotonic() - started))
 
-    seconds, behind_ms = await keep_pace([partial(timed, call) for call in calls], rate)
-    return TimedCalls(latencies_ms, failures, seconds, behind_ms)
+
+async def call_paced(calls: Sequence[Callable[[], Awaitable[object]]], rate: float) -> TimedCalls:
+    """Make the calls at ``rate`` per second (open loop), timing each."""
+    timed = Timed()
+    seconds, behind_ms = await keep_pace([partial(timed.call, call) for call in calls], rate)
+    return TimedCalls(timed.latencies_ms, timed.failures, seconds, behind_ms)
 
 
 @dataclass

@@ -52,7 +52,7 @@ from ..harness import (
     start_service,
     stop_service,
 )
-from ..load import closed_loop, keep_pace
+from ..load import Timed, closed_loop, keep_pace
 from ..probes import cpu_seconds, histogram_buckets, quantile_ms, rss_mb, scrape
 from ..report import Figure, Figures, Ratio, Target, handling_figures, latency_figures
 
@@ -137,29 +137,12 @@ async def cards_built(metrics_url: str, expected: int) -> float:
     raise BenchError(f"the service did not build its cards within {CARDS_TIMEOUT_S:.0f}s")
 
 
-@dataclass
-class Timed:
-    """Latencies of one kind of call in an interleaved schedule, and its failures."""
-
-    latencies_ms: list[float]
-    failures: list[str]
-
-    async def call(self, action: Callable[[], Awaitable[None]]) -> None:
-        started = time.monotonic()
-        try:
-            await action()
-        except Exception as exc:  # reported with the figures, not raised mid-schedule
-            self.failures.append(repr(exc)[:300])
-            return
-        self.latencies_ms.append(1000 * (time.monotonic() - started))
-
-
 async def interleaved(
     clients: Clients, points: Sequence[tuple[float, float]], per_s: float
 ) -> tuple[Timed, Timed, float, float]:
     """FindNearby and GEOSEARCH for each point, one after the other in one schedule at
     ``per_s`` each: (FindNearby, GEOSEARCH, seconds, max behind ms)."""
-    service, raw = Timed([], []), Timed([], [])
+    service, raw = Timed(), Timed()
     actions: list[Callable[[], Coroutine[Any, Any, None]]] = []
     for point in points:
         actions.append(partial(service.call, partial(clients.find_nearby, point)))
