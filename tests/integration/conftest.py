@@ -15,6 +15,7 @@ import pytest
 from amenities_loop import AmenityClient
 from browser import phone_browser
 from harness import (
+    CLIENT_LIMITS,
     EventTap,
     Infra,
     MovableClock,
@@ -78,7 +79,9 @@ async def intake_db(
 
 @pytest.fixture(scope="session")
 async def http(intake: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=intake.http_url, timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=intake.http_url, timeout=10, limits=CLIENT_LIMITS
+    ) as client:
         yield client
 
 
@@ -221,7 +224,9 @@ async def loop(
     sms_sink: SmsSinkProcess,
     tap: EventTap,
 ) -> AsyncIterator[Loop]:
-    async with httpx.AsyncClient(base_url=sms_sink.http_url, timeout=10) as sink:
+    async with httpx.AsyncClient(
+        base_url=sms_sink.http_url, timeout=10, limits=CLIENT_LIMITS
+    ) as sink:
         yield Loop(
             http,
             intake_pb2_grpc.IntakeServiceStub(grpc_channel),
@@ -280,7 +285,9 @@ async def publication_channel(publication: ServiceProcess) -> AsyncIterator[grpc
 
 @pytest.fixture(scope="session")
 async def board(publication: ServiceProcess) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=publication.http_url, timeout=10) as client:
+    async with httpx.AsyncClient(
+        base_url=publication.http_url, timeout=10, limits=CLIENT_LIMITS
+    ) as client:
         yield client
 
 

@@ -104,6 +104,10 @@ def infrastructure() -> Iterator[Infra]:
 
 # A short delivery limit so a poison message reaches the parking queue quickly.
 DELIVERY_LIMIT = 3
+# The suite's long-lived HTTP clients drop an idle connection after 2 s, before the services'
+# uvicorn closes it (5 s): a request is never sent on a connection the server is closing,
+# which answers it with a reset (httpx.ReadError) rather than a response.
+CLIENT_LIMITS = httpx.Limits(keepalive_expiry=2.0)
 
 
 # Official images where a registry answers; scripts/test_images.sh builds local equivalents.
