@@ -257,7 +257,7 @@ def start_services() -> list[tuple[str, int, subprocess.Popen[bytes]]]:
     from civicloop.platform.relay import MODULE as RELAY_MODULE
     from civicloop.platform.relay import relay_environments
 
-    started: list[tuple[str, int, subprocess.Popen[bytes]]] = []
+    started: list[tuple[Service, subprocess.Popen[bytes]]] = []
     relays: list[tuple[str, int, subprocess.Popen[bytes]]] = []
     for service in (s for s in ALL_SERVICES if s.exists):
         command = [sys.executable, "-m", f"civicloop.{service.name}"]
@@ -273,21 +273,18 @@ def start_services() -> list[tuple[str, int, subprocess.Popen[bytes]]]:
                     launch(name, service.relay_port, relay_command, relay_env),
                 )
             )
-        started.append(
-            (service.name, service.http_port, launch(service.name, service.http_port, command, env))
+        started.append((service, launch(service.name, service.http_port, command, env)))
+    for service, process in started:
+        wait_ready(service.name, service.http_port, process)
+        print(
+            f"{service.name:<12} ready  http://127.0.0.1:{service.http_port}  "
+            f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / service.name}.log"
         )
-    for service in ALL_SERVICES:
-        for name, port, process in started:
-            if name == service.name:
-                wait_ready(name, port, process)
-                print(
-                    f"{name:<12} ready  http://127.0.0.1:{port}  "
-                    f"grpc 127.0.0.1:{service.grpc_port}  log {RUN_DIR / name}.log"
-                )
     for name, port, relay in relays:
         wait_ready(name, port, relay)
         print(f"{name:<12} ready  http://127.0.0.1:{port}  (its outbox's events)")
-    return started + relays  # watched together: a relay that dies stops the stack too
+    # Watched together: a relay that dies stops the stack too.
+    return [(s.name, s.http_port, process) for s, process in started] + relays
 
 
 def stop_services() -> None:

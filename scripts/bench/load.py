@@ -209,8 +209,9 @@ async def load_http(
 
 def in_turns(loads: Sequence[LoadRun]) -> LoadRun:
     """Several wrk runs of one load (turns) as one: counts and times added up, CPU over the
-    whole time, latency p50 the median turn's and p90, p99 and max the worst turn's (no turn
-    hides a bad tail), RSS the median and peak of the turns."""
+    turns' time, latency p50 the median turn's and p90, p99 and max the worst turn's (no turn
+    hides a bad tail), RSS the median and peak of the turns. Its start and end are the first
+    turn's start and the last one's end, whatever ran between the turns."""
     if not loads:
         raise BenchError("no turns to add up")
     statuses: dict[int, int] = {}

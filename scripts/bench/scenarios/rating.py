@@ -520,7 +520,9 @@ async def measure_page(run: BenchRun) -> Figures:
     if page.wrk.first_error:
         run.notes["page_first_error"] = page.wrk.first_error
     log_error_lines = await stop_service(run, service)
-    page_seconds = page.ended_at - page.started_at
+    # The page's turns only; the relay's CPU counted over them includes sending each turn's
+    # events after it (not the bare endpoint's turns between them).
+    page_seconds = sum(turn.ended_at - turn.started_at for turn in page_turns)
     return [
         Figure("turns", f"turns of {PAGE_TURN_S}s, each load", turns),
         *http_figures(page, "ratings_per_s", "ratings recorded (rows in ratings)", recorded),
