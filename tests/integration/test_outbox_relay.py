@@ -8,7 +8,7 @@ import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from harness import (
 from civicloop.platform import db
 from civicloop.platform.bus import EventBus
 from civicloop.platform.envelope import EventEnvelope
-from civicloop.platform.outbox import OutboxRelay, add_to_outbox
+from civicloop.platform.outbox import NOTIFY_CHANNEL, OutboxRelay, add_to_outbox
 
 EVENT_TYPE = "civicloop.case.progress_updated.v1"
 
@@ -140,6 +140,60 @@ async def test_an_event_left_behind_for_its_busy_case_goes_out_when_the_case_is_
     await relaying
 
     assert received == [b"0", b"1"]
+
+
+async def test_a_commit_notifies_the_relay_only_when_no_other_row_waits(
+    relay_parts: RelayParts,
+) -> None:
+    pool = relay_parts.pool
+    notified: list[str] = []
+    listener = await asyncpg.connect(relay_parts.dsn)
+    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: notified.append(args[2]))
+    try:
+
+        async def commit(events: list[EventEnvelope]) -> int:
+            before = len(notified)
+            async with pool.acquire() as conn, conn.transaction():
+                await add_to_outbox(conn, events)
+            await listener.fetchval("SELECT 1")  # notifications delivered by now
+            return len(notified) - before
+
+        first, second, third = numbered_events(cases=3, per_case=1)
+        # An empty outbox: the relay may be asleep, so the commit wakes it (once for the
+        # rows of one transaction); a row waiting already: the relay is awake or about to be,
+        # and the commit does not take PostgreSQL's notification lock.
+        assert await commit([first, second]) == 1
+        assert await commit([third]) == 0
+        await pool.execute("DELETE FROM outbox")
+        assert await commit(numbered_events(cases=1, per_case=1)) == 1
+    finally:
+        await listener.close()
+
+
+async def test_a_row_committed_as_the_outbox_ran_empty_goes_out_without_the_poll(
+    relay_parts: RelayParts,
+) -> None:
+    pool = relay_parts.pool
+    (first,) = numbered_events(cases=1, per_case=1)  # confirmed slowly (SlowFirstEvents)
+    second = replace(numbered_events(cases=1, per_case=2)[1], data=b"late")
+    # No poll within the test: only the relay's own passes can send the late row.
+    relay = OutboxRelay(pool, relay_parts.bus, relay_parts.dsn, poll_seconds=60, settle_seconds=0.3)
+    relaying = asyncio.create_task(relay.run())
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await add_to_outbox(conn, [first])
+        await asyncio.sleep(0.01)
+        async with pool.acquire() as conn, conn.transaction():
+            # Inserted while the first still waits (so no notification), committed only
+            # after the relay sent the first and found nothing more: the look it takes once
+            # the outbox ran empty must find it.
+            await add_to_outbox(conn, [second])
+            assert (await relay_parts.tap.next()).body == b"0"
+            await asyncio.sleep(0.1)
+        assert (await relay_parts.tap.next(timeout=5)).body == b"late"
+    finally:
+        relay.stop()
+        await relaying
 
 
 async def test_the_relay_process_waits_for_the_outbox_then_sends_it_and_stops_cleanly(

@@ -59,6 +59,12 @@ async def add_to_outbox(conn: Connection, envelopes: Iterable[EventEnvelope]) ->
 class OutboxRelay:
     """Publishes unsent outbox rows: FOR UPDATE SKIP LOCKED, woken by LISTEN/NOTIFY.
 
+    A commit notifies only when no other row was waiting (migration 008): a notifying commit
+    waits for the one before it to reach the disk. So the relay passes again after every
+    pass that sent rows, and looks once more ``settle_seconds`` after the outbox ran empty,
+    for a row whose commit was under way then (it did not notify: it saw rows waiting). The
+    poll catches a row that a longer transaction committed later still.
+
     A pass holds its rows until the broker has confirmed them, which takes a quorum queue a
     disk flush. Up to ``concurrent_passes`` passes run at once, so rows committed meanwhile go
     out at once instead of waiting for those confirms; a pass leaves alone the cases another
@@ -76,6 +82,7 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 10.0,
         coalesce_seconds: float = 0.005,
+        settle_seconds: float = 0.05,
         relisten_seconds: tuple[float, float] = (0.2, 10.0),
         listen_check_seconds: float = 30.0,
     ) -> None:
@@ -86,6 +93,8 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.coalesce_seconds = coalesce_seconds
+        self.settle_seconds = settle_seconds
+        self._last_pass_sent = False
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         # Reconnecting LISTEN waits from the first to the second, doubling each failure.
@@ -209,8 +218,12 @@ class OutboxRelay:
                 # Sent by the poll, not by a notification: a relay that does not listen.
                 OUTBOX_SENT_BY_POLL.inc(sent)
             self._backoff = 0.0
-            if sent >= self.batch_size:
-                self._wake.set()  # more may be waiting
+            if sent:
+                # Rows committed meanwhile did not notify: they saw these waiting.
+                self._wake.set()
+            elif self._last_pass_sent:
+                asyncio.get_running_loop().call_later(self.settle_seconds, self._wake.set)
+            self._last_pass_sent = sent > 0
         except Exception:
             log.exception("outbox relay pass failed; will retry")
             self._backoff = min(self.max_backoff_seconds, max(0.2, self._backoff * 2))
