@@ -487,6 +487,9 @@ async def measure_page(run: BenchRun) -> Figures:
     base_url = f"http://{HOST}:{HTTP_PORT}"
     await rate_through_page(base_url, tokens[:WARM_UP_RATINGS])
     await wait_outbox_drained(db, "the warm-up", OUTBOX_DRAIN_TIMEOUT_S)
+    # What the seeding wrote (this section's links, and GetRates' year before it) goes to disk
+    # now, not as a checkpoint's writeback during the turns.
+    await db.execute("CHECKPOINT")
 
     page_turns: list[LoadRun] = []
     bare_turns: list[LoadRun] = []
