@@ -18,10 +18,16 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "services/intake/tests/eval/c
 # Every petition's "h" counts hours from here.
 BASE_TIME = datetime(2026, 11, 2, tzinfo=UTC)
 # tune chose the scorer's weights and threshold; held was read while the scorer was built; fresh
-# was written independently afterwards and never seen while building it.
-SPLITS = ("tune", "held", "fresh")
-# What tuning may look at: fresh is the held-out test and is never tuned on.
+# was written independently afterwards and never seen while building it; blind was written
+# later still by another author, who saw neither the scorer nor the other files.
+SPLITS = ("tune", "held", "fresh", "blind")
+# The halves written with the scorer (the weighted mean's cross-validation reads these).
 DEVELOPMENT = ("tune", "held")
+# What the pair classifier is fitted on: the development halves, and the fresh split (written
+# by others, as filed); blind is the held-out test and is never fitted or tuned on.
+FITTED_AS_FILED = ("fresh",)
+FITTED = (*DEVELOPMENT, *FITTED_AS_FILED)
+HELD_OUT = ("blind",)
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,7 @@ def run(weights: Weights, count: int = 10_000, calls: int = 60, seed: int = 7) -
 
     def filed() -> Candidate:
         located = rng.random() < 0.55
-        where = Location(
-            CITY[0] + rng.uniform(-0.05, 0.05), CITY[1] + rng.uniform(-0.05, 0.05)
-        )
+        where = Location(CITY[0] + rng.uniform(-0.05, 0.05), CITY[1] + rng.uniform(-0.05, 0.05))
         return replace(
             rng.choice(sources),
             petition_id=str(uuid.UUID(int=rng.getrandbits(128))),

@@ -2,9 +2,9 @@
 
 The weighted mean of the signals (``similarity.WEIGHTED_MEAN``; the pair classifier that
 ships now is fitted by ``scripts.eval_dupes.fit``). ``--cv K`` (the way it was chosen): the
-development halves of the corpus (tune and held; never the fresh split), cut into K folds by
-cluster (a hard negative stays in the fold of the cluster it shadows, so a fold holds whole
-problems and their look-alikes). It prints
+development halves of the corpus (tune and held; never the fresh or blind split), cut into
+K folds by cluster (a hard negative stays in the fold of the cluster it shadows, so a fold
+holds whole problems and their look-alikes). It prints
 
 - the given configuration (``WEIGHTED_MEAN``) measured on each fold alone (each fold its own
   window);
@@ -138,7 +138,7 @@ def spread(values: list[float]) -> str:
 
 
 def cross_validate(k: int, min_precision: float, fold_floor: float, base: Weights) -> None:
-    # The development halves only: the fresh split is the held-out test.
+    # The development halves only: the fresh and blind splits are written by others.
     petitions = corpus.load(corpus.DEVELOPMENT)
     by_id = {p.petition_id: p.candidate() for p in petitions}
     parts = folds(petitions, k)

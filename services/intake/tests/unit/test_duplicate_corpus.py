@@ -10,8 +10,11 @@ from typing import Any
 from civicloop.reference.catalogue import categories, communities
 
 CORPUS = Path(__file__).parents[1] / "eval" / "corpus"
-# tune and held were written with the scorer; fresh was written independently, afterwards.
-SPLITS = ("tune", "held", "fresh")
+# tune and held were written with the scorer; fresh was written independently, afterwards;
+# blind by another author later still.
+SPLITS = ("tune", "held", "fresh", "blind")
+# The splits with a hard negative in every category.
+SHADOWED_SPLITS = ("tune", "held", "fresh")
 
 
 def clusters() -> list[dict[str, Any]]:
@@ -30,7 +33,7 @@ def test_at_least_200_petitions_in_at_least_50_clusters_of_two_or_more() -> None
 def test_every_category_intake_knows_is_there_with_a_hard_negative_in_each_split() -> None:
     everything = clusters()
     assert {c["category"] for c in everything} == set(categories())
-    for split in SPLITS:
+    for split in SHADOWED_SPLITS:
         shadowed = {c["category"] for c in everything if c["split"] == split and "negative_of" in c}
         assert shadowed == set(categories()), split
 
@@ -53,6 +56,17 @@ def test_the_fresh_split_stands_on_its_own() -> None:
     assert any(len(c["petitions"]) == 1 for c in fresh)
     assert {c["category"] for c in fresh} == set(categories())
     assert sum("m" not in p for p in petitions) * 10 >= len(petitions) * 4
+
+
+def test_the_blind_split_stands_on_its_own() -> None:
+    blind = [c for c in clusters() if c["split"] == "blind"]
+    petitions = [p for c in blind for p in c["petitions"]]
+    assert len(petitions) >= 200
+    assert len(blind) >= 70
+    assert sum(2 <= len(c["petitions"]) <= 5 for c in blind) >= 45
+    assert sum("negative_of" in c for c in blind) >= 20
+    assert len({c["category"] for c in blind}) >= 18
+    assert sum("m" not in p for p in petitions) * 3 >= len(petitions)
 
 
 def test_at_least_a_third_of_the_petitions_have_no_location() -> None:
@@ -109,6 +123,24 @@ def test_the_classifiers_fit_finds_the_feature_that_tells_duplicates_apart() -> 
     assert beta[1] > 3 and abs(beta[2]) < 1
     heavy = fit.fit(features, labels, l2=0.3, weights=[2.0] * len(labels))
     assert heavy[1] > beta[1]  # twice the data, the same penalty: less shrunk
+
+
+def test_the_signed_fit_leaves_out_a_feature_of_the_wrong_sign() -> None:
+    from scripts.eval_dupes import fit
+
+    # The second feature copies the first, less the label: alone it would come out negative.
+    features = [(x / 10, x / 10 - (1.0 if x > 5 else 0.0)) for x in range(11)] * 4
+    labels = [float(x > 5) for x in range(11)] * 4
+    assert fit.fit(features, labels, l2=0.3)[2] < 0
+    beta = fit.fit_signed(features, labels, l2=0.3, signs=(1, 1))
+    assert beta[1] > 3 and beta[2] == 0.0
+
+
+def test_the_classifier_is_fitted_on_the_fresh_split_and_never_on_the_blind_one() -> None:
+    from scripts.eval_dupes import corpus
+
+    assert set(corpus.FITTED) == {"tune", "held", "fresh"}
+    assert corpus.HELD_OUT == ("blind",) and not set(corpus.FITTED) & set(corpus.HELD_OUT)
 
 
 def test_unseen_petitions_keep_their_words_unfolded() -> None:
