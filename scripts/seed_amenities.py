@@ -32,6 +32,7 @@ import redis.asyncio as aioredis
 
 from civicloop.amenities.domain.geo import DUJIANGYAN_BOUNDS
 from civicloop.amenities.domain.model import Access, Amenity, AmenityKind, Details, Merchant
+from civicloop.amenities.index import GeoIndex
 from civicloop.amenities.settings import AmenitiesSettings
 from civicloop.amenities.store.repository import AMENITY_COLUMNS, amenity_values
 from civicloop.platform import db
@@ -250,7 +251,8 @@ async def seed(database_url: str, generated: int, redis_url: str, namespace: str
         await pool.close()
     client = aioredis.from_url(redis_url)
     try:
-        await client.delete(f"{namespace}amenities:geo:ready")
+        # The service finds its index not built and builds it from what was just seeded.
+        await client.delete(GeoIndex(client, namespace).ready_key)
     finally:
         await client.aclose()
     return len(added)

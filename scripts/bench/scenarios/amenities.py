@@ -37,6 +37,8 @@ import httpx
 import redis.asyncio as aioredis
 import uvloop
 
+from civicloop.amenities.domain.model import Access, AmenityKind
+from civicloop.amenities.index import GeoIndex
 from civicloop.v1 import amenities_pb2, amenities_pb2_grpc, common_pb2
 from scripts.seed_amenities import TOWN, TOWN_SIGMA_M, seed
 
@@ -205,7 +207,7 @@ async def measure_search(run: BenchRun) -> Figures:
     clients = Clients(
         amenities_pb2_grpc.AmenitiesServiceStub(channel),
         redis,
-        f"{run.namespace}amenities:geo:public:shared_toilet",
+        GeoIndex(redis, run.namespace).key(Access.PUBLIC, AmenityKind.SHARED_TOILET),
         [],
         [],
     )
