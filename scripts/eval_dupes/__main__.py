@@ -12,7 +12,7 @@ from civicloop.intake.domain.similarity import SHIPPING
 
 from . import corpus
 from .latency import measure
-from .quality import Outcome, evaluate
+from .quality import Outcome, evaluate_by_file
 
 TARGET_F1 = TARGET_PRECISION = 0.85
 TARGET_P99_MS = 200.0
@@ -57,7 +57,7 @@ def main() -> None:
         petitions = corpus.load(split)
         if not petitions:
             continue
-        outcome = evaluate(petitions, SHIPPING)
+        outcome = evaluate_by_file(petitions, SHIPPING)
         print_quality(split, outcome, options.worst)
         q = outcome.quality
         verdicts += [

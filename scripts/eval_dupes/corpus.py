@@ -41,6 +41,8 @@ class LabelledPetition:
     location: Location | None
     submitted_at: datetime
     text: str
+    # The corpus file it comes from: one author's petitions.
+    file: str = ""
 
     def candidate(self) -> Candidate:
         return Candidate(
@@ -88,6 +90,7 @@ def load(
                         location=offset(cluster["place"], p["m"]) if located else None,
                         submitted_at=BASE_TIME + timedelta(hours=p["h"]),
                         text=p["text"],
+                        file=path.stem,
                     )
                 )
     return found

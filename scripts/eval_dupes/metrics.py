@@ -62,6 +62,30 @@ def quality(truth: Mapping[str, str], predicted: Mapping[str, str]) -> Quality:
     )
 
 
+def pooled(parts: list[tuple[Quality, int]]) -> Quality:
+    """The quality of several windows taken together: their pairs summed, B-cubed averaged
+    over every item (each part with its count of items)."""
+    true_pairs = sum(q.true_pairs for q, _ in parts)
+    proposed = sum(q.proposed_pairs for q, _ in parts)
+    correct = sum(q.correct_pairs for q, _ in parts)
+    items = sum(n for _, n in parts) or 1
+    precision = correct / proposed if proposed else 1.0
+    recall = correct / true_pairs if true_pairs else 1.0
+    b_precision = sum(q.bcubed_precision * n for q, n in parts) / items
+    b_recall = sum(q.bcubed_recall * n for q, n in parts) / items
+    return Quality(
+        precision=precision,
+        recall=recall,
+        f1=f1(precision, recall),
+        bcubed_precision=b_precision,
+        bcubed_recall=b_recall,
+        bcubed_f1=f1(b_precision, b_recall),
+        true_pairs=true_pairs,
+        proposed_pairs=proposed,
+        correct_pairs=correct,
+    )
+
+
 def _groups(assignment: Mapping[str, str]) -> dict[str, set[str]]:
     groups: dict[str, set[str]] = {}
     for item, label in assignment.items():

@@ -152,3 +152,22 @@ def test_unseen_petitions_keep_their_words_unfolded() -> None:
     assert "故障" in petition.candidate().text.terms  # 不亮 folds to 故障 as filed
     assert "故障" not in text.terms and text.terms <= set(segment(petition.text))
     assert text.concepts <= petition.candidate().text.concepts
+
+
+def test_windows_taken_together_sum_their_pairs_and_weigh_bcubed_by_items() -> None:
+    from scripts.eval_dupes.metrics import pooled, quality
+
+    first = quality({"a": "x", "b": "x", "c": "c"}, {"a": "a", "b": "a", "c": "a"})
+    second = quality({"d": "y", "e": "y"}, {"d": "d", "e": "e"})
+    both = pooled([(first, 3), (second, 2)])
+    assert (both.true_pairs, both.proposed_pairs, both.correct_pairs) == (2, 3, 1)
+    assert both.precision == 1 / 3 and both.recall == 1 / 2
+    expected = (first.bcubed_precision * 3 + second.bcubed_precision * 2) / 5
+    assert abs(both.bcubed_precision - expected) < 1e-12
+
+
+def test_each_author_is_a_window_of_the_held_out_split() -> None:
+    from scripts.eval_dupes import corpus
+
+    files = {p.file for p in corpus.load("blind")}
+    assert files == {"blind", "blind_b", "blind_c"}
