@@ -36,8 +36,6 @@ def quality(truth: Mapping[str, str], predicted: Mapping[str, str]) -> Quality:
     """Both map every item to its cluster label (a singleton gets a label of its own)."""
     true_pairs, proposed = pairs_of(truth), pairs_of(predicted)
     correct = len(true_pairs & proposed)
-    precision = correct / len(proposed) if proposed else 1.0
-    recall = correct / len(true_pairs) if true_pairs else 1.0
     true_groups = _groups(truth)
     predicted_groups = _groups(predicted)
     b_precision = b_recall = 0.0
@@ -48,31 +46,14 @@ def quality(truth: Mapping[str, str], predicted: Mapping[str, str]) -> Quality:
         b_precision += overlap / len(same_predicted)
         b_recall += overlap / len(same_true)
     n = len(truth) or 1
-    b_precision, b_recall = b_precision / n, b_recall / n
-    return Quality(
-        precision=precision,
-        recall=recall,
-        f1=f1(precision, recall),
-        bcubed_precision=b_precision,
-        bcubed_recall=b_recall,
-        bcubed_f1=f1(b_precision, b_recall),
-        true_pairs=len(true_pairs),
-        proposed_pairs=len(proposed),
-        correct_pairs=correct,
-    )
+    return _of_counts(len(true_pairs), len(proposed), correct, b_precision / n, b_recall / n)
 
 
-def pooled(parts: list[tuple[Quality, int]]) -> Quality:
-    """The quality of several windows taken together: their pairs summed, B-cubed averaged
-    over every item (each part with its count of items)."""
-    true_pairs = sum(q.true_pairs for q, _ in parts)
-    proposed = sum(q.proposed_pairs for q, _ in parts)
-    correct = sum(q.correct_pairs for q, _ in parts)
-    items = sum(n for _, n in parts) or 1
+def _of_counts(
+    true_pairs: int, proposed: int, correct: int, b_precision: float, b_recall: float
+) -> Quality:
     precision = correct / proposed if proposed else 1.0
     recall = correct / true_pairs if true_pairs else 1.0
-    b_precision = sum(q.bcubed_precision * n for q, n in parts) / items
-    b_recall = sum(q.bcubed_recall * n for q, n in parts) / items
     return Quality(
         precision=precision,
         recall=recall,
@@ -84,6 +65,18 @@ def pooled(parts: list[tuple[Quality, int]]) -> Quality:
         proposed_pairs=proposed,
         correct_pairs=correct,
     )
+
+
+def pooled(parts: list[tuple[Quality, int]]) -> Quality:
+    """The quality of several windows taken together: their pairs summed, B-cubed averaged
+    over every item (each part with its count of items)."""
+    true_pairs = sum(q.true_pairs for q, _ in parts)
+    proposed = sum(q.proposed_pairs for q, _ in parts)
+    correct = sum(q.correct_pairs for q, _ in parts)
+    items = sum(n for _, n in parts) or 1
+    b_precision = sum(q.bcubed_precision * n for q, n in parts) / items
+    b_recall = sum(q.bcubed_recall * n for q, n in parts) / items
+    return _of_counts(true_pairs, proposed, correct, b_precision, b_recall)
 
 
 def _groups(assignment: Mapping[str, str]) -> dict[str, set[str]]:
