@@ -246,11 +246,17 @@ async def scrape(metrics_url: str) -> str:
         return (await client.get(metrics_url)).text
 
 
+def observed_between(before: dict[float, float], after: dict[float, float]) -> dict[float, float]:
+    """A histogram's cumulative counts by upper bound (ascending) of what it observed between
+    two scrapes."""
+    return {le: after[le] - before.get(le, 0.0) for le in sorted(after)}
+
+
 def quantile_ms(before: dict[float, float], after: dict[float, float], q: float) -> float | None:
     """The ``q`` quantile of what a histogram observed between two scrapes, in ms,
     interpolated linearly inside its bucket (as Prometheus' histogram_quantile does)."""
-    bounds = sorted(after)
-    counts = [after[le] - before.get(le, 0.0) for le in bounds]
+    observed = observed_between(before, after)
+    bounds, counts = list(observed), list(observed.values())
     if not counts or not counts[-1]:
         return None
     rank = q * counts[-1]
@@ -282,8 +288,9 @@ class LoopLag:
     after: dict[float, float]
 
     def p99_bound_ms(self) -> float | None:
-        """The smallest bucket bound under which 99% of the phase's observations fell."""
-        counts = {le: self.after[le] - self.before.get(le, 0.0) for le in sorted(self.after)}
+        """The smallest bucket bound under which 99% of the phase's observations fell (a
+        bound, not interpolated: a lag is judged against the buckets it was counted in)."""
+        counts = observed_between(self.before, self.after)
         total = counts.get(math.inf, 0.0)
         if not total:
             return None
