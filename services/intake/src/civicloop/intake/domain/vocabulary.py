@@ -8,6 +8,8 @@ one object, so that 路灯不亮 / 路灯坏了 / 黑灯瞎火 or 建渣 / 建�
 
 from __future__ import annotations
 
+from civicloop.intake.domain.more_vocabulary import MORE_CONCEPT_PATTERNS, MORE_SYNONYM_GROUPS
+
 # One group per meaning; the first word is the canonical term the scorer compares.
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     # broken, out, not working (路灯不亮 / 坏了 / 故障 / 黑灯)
@@ -1710,3 +1712,24 @@ CONCEPT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("p:pests", ("喷药", "消杀", "灭蚊", "灭鼠", "病媒")),
     ("p:overgrown", ("遮", "挡光", "挡住", "太高", "疯长", "长满", "伸到", "挡到")),
 )
+
+
+def _with_more(
+    groups: tuple[tuple[str, ...], ...], more: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
+    """``groups`` and ``more``'s groups; a group of ``more`` whose first word begins one of
+    ``groups`` adds its other words to that group."""
+    extended = {group[0]: list(group) for group in groups}
+    added: list[tuple[str, ...]] = []
+    for group in more:
+        if group[0] in extended:
+            extended[group[0]].extend(group[1:])
+        else:
+            added.append(group)
+    return (*(tuple(words) for words in extended.values()), *added)
+
+
+# The second round, written from what city services deal with after the blind split was set
+# aside, never from petition texts (more_vocabulary.py).
+SYNONYM_GROUPS = _with_more(SYNONYM_GROUPS, MORE_SYNONYM_GROUPS)
+CONCEPT_PATTERNS = (*CONCEPT_PATTERNS, *MORE_CONCEPT_PATTERNS)
