@@ -24,6 +24,7 @@ import asyncpg
 import httpx
 import redis.asyncio as aioredis
 from aio_pika.abc import AbstractQueue
+from grpc_health.v1 import health_pb2
 
 from civicloop.platform.bus import Topology
 from civicloop.platform.db import drop_database
@@ -31,6 +32,11 @@ from civicloop.platform.relay import MODULE as RELAY_MODULE
 from civicloop.platform.relay import relay_environments
 
 from .report import Figure, FigurePath, Figures, Ratio, Target
+
+# The bare gRPC call a service's calls are judged against: the health check of the same
+# server, through the same channel (no handler work, no store).
+HEALTH_METHOD = "/grpc.health.v1.Health/Check"
+HEALTH_REQUEST = health_pb2.HealthCheckRequest().SerializeToString()
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "var" / "bench"

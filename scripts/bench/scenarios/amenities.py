@@ -8,9 +8,11 @@ amenities are (a visitor in town), the same points for the service and the basel
 
 - at a steady rate (open loop), for the latency a visitor meets: FindNearby's p50/p99 against
   GEOSEARCH's, where the baseline is the one Redis command a bare implementation would make
-  (every shared toilet within 500 m, nearest first, with distances, from the same key). The
-  two are interleaved in one schedule (a search, then the same point's GEOSEARCH), so both
-  meet the same machine: on two shared cores its load moves from second to second;
+  (every shared toilet within 500 m, nearest first, with distances, from the same key), and
+  against a bare gRPC call of the same server (its health check: what any call costs before
+  the handler does anything). The three are interleaved in one schedule (a search, the same
+  point's GEOSEARCH, a health check), so all meet the same machine: on two shared cores its
+  load moves from second to second;
 - as fast as a few concurrent callers go (closed loop), for the rate, in alternating rounds
   (the median round of each is reported), for the same reason.
 
@@ -43,6 +45,8 @@ from civicloop.v1 import amenities_pb2, amenities_pb2_grpc, common_pb2
 from scripts.seed_amenities import TOWN, TOWN_SIGMA_M, seed
 
 from ..harness import (
+    HEALTH_METHOD,
+    HEALTH_REQUEST,
     HOST,
     REDIS_URL,
     BenchError,
@@ -104,6 +108,7 @@ def nearby_request(point: tuple[float, float]) -> amenities_pb2.FindNearbyReques
 @dataclass
 class Clients:
     stub: amenities_pb2_grpc.AmenitiesServiceAsyncStub
+    health: Any  # the health check's unary call on the same channel
     redis: aioredis.Redis
     toilets_key: str
     results: list[int]
@@ -112,6 +117,9 @@ class Clients:
     async def find_nearby(self, point: tuple[float, float]) -> None:
         response = await self.stub.FindNearby(nearby_request(point), timeout=RPC_TIMEOUT_S)
         self.results.append(len(response.results))
+
+    async def bare_call(self) -> None:
+        await self.health(HEALTH_REQUEST, timeout=RPC_TIMEOUT_S)
 
     async def geosearch(self, point: tuple[float, float]) -> None:
         found = await self.redis.geosearch(
@@ -141,16 +149,17 @@ async def cards_built(metrics_url: str, expected: int) -> float:
 
 async def interleaved(
     clients: Clients, points: Sequence[tuple[float, float]], per_s: float
-) -> tuple[Timed, Timed, float, float]:
-    """FindNearby and GEOSEARCH for each point, one after the other in one schedule at
-    ``per_s`` each: (FindNearby, GEOSEARCH, seconds, max behind ms)."""
-    service, raw = Timed(), Timed()
+) -> tuple[Timed, Timed, Timed, float, float]:
+    """FindNearby, GEOSEARCH and a bare gRPC call for each point, one after the other in one
+    schedule at ``per_s`` each: (FindNearby, GEOSEARCH, bare call, seconds, max behind ms)."""
+    service, raw, bare = Timed(), Timed(), Timed()
     actions: list[Callable[[], Coroutine[Any, Any, None]]] = []
     for point in points:
         actions.append(partial(service.call, partial(clients.find_nearby, point)))
         actions.append(partial(raw.call, partial(clients.geosearch, point)))
-    seconds, behind_ms = await keep_pace(actions, 2 * per_s)
-    return service, raw, seconds, behind_ms
+        actions.append(partial(bare.call, clients.bare_call))
+    seconds, behind_ms = await keep_pace(actions, 3 * per_s)
+    return service, raw, bare, seconds, behind_ms
 
 
 def timed_figures(calls: Timed, prefix: str, label: str) -> Figures:
@@ -206,6 +215,7 @@ async def measure_search(run: BenchRun) -> Figures:
     run.cleanups.push_async_callback(redis.aclose)
     clients = Clients(
         amenities_pb2_grpc.AmenitiesServiceStub(channel),
+        channel.unary_unary(HEALTH_METHOD),
         redis,
         GeoIndex(redis, run.namespace).key(Access.PUBLIC, AmenityKind.SHARED_TOILET),
         [],
@@ -217,6 +227,7 @@ async def measure_search(run: BenchRun) -> Figures:
     for point in warm:
         await clients.find_nearby(point)
         await clients.geosearch(point)
+        await clients.bare_call()
     idle_rss = rss_mb(service.pid)
     clients.results.clear()
     clients.candidates.clear()
@@ -224,7 +235,7 @@ async def measure_search(run: BenchRun) -> Figures:
     metrics_url = f"http://{HOST}:{HTTP_PORT}/metrics"
     handled_before = histogram_buckets(await scrape(metrics_url), HANDLING_METRIC, **FIND_OK)
     cpu_before = cpu_seconds(service.pid)
-    service_calls, raw_calls, steady_s, behind_ms = await interleaved(
+    service_calls, raw_calls, bare_calls, steady_s, behind_ms = await interleaved(
         clients, measured, STEADY_PER_S
     )
     cpu_ms_per_call = 1000 * (cpu_seconds(service.pid) - cpu_before) / max(len(measured), 1)
@@ -235,7 +246,11 @@ async def measure_search(run: BenchRun) -> Figures:
         clients, measured, run.options.duration / ROUNDS
     )
     busy_rss = rss_mb(service.pid)
-    for name, calls in (("find_nearby", service_calls), ("geosearch", raw_calls)):
+    for name, calls in (
+        ("find_nearby", service_calls),
+        ("geosearch", raw_calls),
+        ("bare_grpc", bare_calls),
+    ):
         if calls.failures:
             run.notes[f"{name}_first_failure"] = calls.failures[0]
     log_error_lines = await stop_service(run, service)
@@ -259,6 +274,7 @@ async def measure_search(run: BenchRun) -> Figures:
             partial(quantile_ms, handled_before, handled), "find_nearby_server_", "FindNearby"
         ),
         *timed_figures(raw_calls, "geosearch_", "GEOSEARCH"),
+        *timed_figures(bare_calls, "bare_grpc_", "bare gRPC call (health check)"),
         Figure(
             "cpu_ms_per_call",
             "amenities CPU per FindNearby (steady)",
@@ -289,8 +305,8 @@ def header(run: BenchRun) -> list[str]:
         run,
         f"FindNearby (shared toilets, open now, {RADIUS_M} m) at {GENERATED:,} generated"
         f" amenities: {STEADY_PER_S:.0f}/s each for {run.options.duration}s interleaved with raw"
-        f" GEOSEARCH on the same key and points, then {CONCURRENCY} callers each in"
-        f" {ROUNDS} alternating rounds",
+        f" GEOSEARCH on the same key and points and a bare gRPC call, then {CONCURRENCY} callers"
+        f" each in {ROUNDS} alternating rounds",
     )
 
 
@@ -310,6 +326,18 @@ P99_RATIO = Ratio(
     ("search", "find_nearby_p99_ms"),
     ("search", "geosearch_p99_ms"),
 )
+BARE_CALL_RATIO = Ratio(
+    "find_nearby_p99_vs_bare_grpc",
+    "FindNearby p99 / a bare gRPC call's p99 (steady rate)",
+    ("search", "find_nearby_p99_ms"),
+    ("search", "bare_grpc_p99_ms"),
+)
+FLOOR_RATIO = Ratio(
+    "bare_grpc_p99_vs_geosearch",
+    "a bare gRPC call's p99 / raw GEOSEARCH p99 (the floor)",
+    ("search", "bare_grpc_p99_ms"),
+    ("search", "geosearch_p99_ms"),
+)
 RATE_RATIO = Ratio(
     "find_nearby_rate_vs_geosearch",
     "FindNearby / raw GEOSEARCH calls per second (closed loop)",
@@ -327,7 +355,7 @@ SCENARIO = Scenario(
             measure_search,
         )
     ],
-    ratios=[P99_RATIO, RATE_RATIO],
+    ratios=[P99_RATIO, BARE_CALL_RATIO, FLOOR_RATIO, RATE_RATIO],
     targets=[
         Target(
             f"FindNearby p99 <= {TARGET_P99_MS:.0f} ms",

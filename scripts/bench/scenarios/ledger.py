@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import grpc
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from grpc_health.v1 import health_pb2
 
 from civicloop.ledger.settings import DEV_ISSUER_PUBLIC_KEY
 from civicloop.platform import auth
@@ -49,6 +48,8 @@ from civicloop.v1 import events_pb2, ledger_pb2, ledger_pb2_grpc
 from civicloop.verify.credential import check_proof
 
 from ..harness import (
+    HEALTH_METHOD,
+    HEALTH_REQUEST,
     HOST,
     POSTGRES_URL,
     BenchError,
@@ -95,9 +96,7 @@ BATCH_LEAVES_PER_S_AT_MOST = 20000
 # confirms allow, timed until the last one is on the log.
 BUS_EVENTS_PER_DURATION_S = 1000
 BUS_WARM_UP_EVENTS = 200
-HEALTH_METHOD = "/grpc.health.v1.Health/Check"
 ACCEPTED = type_of(events_pb2.CaseAccepted)
-HEALTH_REQUEST = health_pb2.HealthCheckRequest().SerializeToString()
 # The baseline: rows like log_entries' in batches of the platform's group commit.
 BATCH_ROWS = 64
 CATCH_UP_TIMEOUT_S = 60.0
