@@ -16,7 +16,7 @@ help:
 	@echo "make proto        regenerate civicloop.v1 from proto/"
 	@echo "make lint         buf lint + breaking, ruff, mypy"
 	@echo "make bench        throughput, latency and memory, as ratios against the raw servers"
-	@echo "make eval-dupes   统单 duplicate finding on the held-out (fresh) corpus, and ProposeClusters' p99"
+	@echo "make eval-dupes   统单 duplicate finding on the held-out (blind) corpus, and ProposeClusters' p99"
 
 setup:
 	@scripts/setup.sh
@@ -71,7 +71,7 @@ demo: setup
 bench: setup
 	@$(PY) -m scripts.bench
 
-# 统单: the shipping scorer on the held-out half of the corpus (services/intake/tests/eval),
+# 统单: the shipping scorer on the held-out (blind) split of the corpus (services/intake/tests/eval),
 # then ProposeClusters' p99 with 10,000 petitions (its own database dupes_eval_*, free ports).
 eval-dupes: setup
 	@$(PY) -m scripts.eval_dupes
