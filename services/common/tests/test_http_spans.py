@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from civicloop.platform import telemetry
-from civicloop.platform.http import PlainRoute, Readiness, create_http_app
+from civicloop.platform.http import PlainRoute, Readiness, add_plain_routes, create_http_app
 
 TOKEN = "tK3n-secret_4aQ9vLx2ZpW7mR0sYc5bN8dE1fG6hJ"
 
@@ -41,7 +41,7 @@ async def get(path: str, plain: bool = False) -> httpx.Response:
         async def plain_page(request: Request) -> Response:
             return JSONResponse({"length": len(request.path_params["token"])})
 
-        app.router.routes[:0] = [PlainRoute("/r/{token}", plain_page, methods=["GET"])]
+        add_plain_routes(app, [PlainRoute("/r/{token}", plain_page, methods=["GET"])])
     else:
 
         @app.get("/r/{token}")

@@ -169,6 +169,19 @@ def test_every_state_is_a_term_the_vocabulary_folds_to() -> None:
     assert states(frozenset({"路灯"})) == frozenset()
 
 
+def test_a_word_means_one_thing_and_a_second_round_group_extends_its_first() -> None:
+    from collections import Counter
+
+    from civicloop.intake.domain.more_vocabulary import MORE_SYNONYM_GROUPS
+    from civicloop.intake.domain.vocabulary import SYNONYM_GROUPS
+
+    counts = Counter(word for group in SYNONYM_GROUPS for word in group)
+    assert not [word for word, n in counts.items() if n > 1]
+    for group in MORE_SYNONYM_GROUPS:
+        assert all(canonical(word) == canonical(group[0]) for word in group), group[0]
+    assert canonical("水上不去") == "水压"  # a second-round word folds into the first round's group
+
+
 def test_states_clash_by_the_share_of_their_kinds_not_in_common() -> None:
     broken, on = frozenset({"dark"}), frozenset({"always_on"})
     assert similarity.state_clash(broken, on) == 1

@@ -12,7 +12,7 @@ import pytest
 
 from civicloop.platform.domain import Actor
 from civicloop.platform.errors import FailedPrecondition, NotFound, RateLimited
-from civicloop.platform.http import Readiness, create_http_app
+from civicloop.platform.http import Readiness, add_plain_routes, create_http_app
 from civicloop.rating import page
 from civicloop.rating.domain.model import RatedCase
 from civicloop.rating.handlers import LinkView, Submitted
@@ -92,7 +92,7 @@ async def client_for(
         return Readiness({"accepting": True}, {})
 
     app = create_http_app("rating", ready, title="rating")
-    app.router.routes[:0] = page.page_routes(rater, limit or NoLimit())
+    add_plain_routes(app, page.page_routes(rater, limit or NoLimit()))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://rating") as client:
         yield client

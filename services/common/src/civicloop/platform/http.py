@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -330,6 +330,12 @@ class PlainRoute(Route):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self
         await super().handle(scope, receive, send)
+
+
+def add_plain_routes(app: FastAPI, routes: Sequence[PlainRoute]) -> None:
+    """Plain routes matched before the app's own: a hot path is found first, and skips
+    FastAPI's parameter machinery."""
+    app.router.routes[:0] = routes
 
 
 @dataclass(frozen=True)

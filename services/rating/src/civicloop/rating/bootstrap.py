@@ -9,7 +9,7 @@ from civicloop.platform.clock import clock_from
 from civicloop.platform.departments import DepartmentNames
 from civicloop.platform.event_types import type_of
 from civicloop.platform.grpc_server import client_channel
-from civicloop.platform.http import create_http_app
+from civicloop.platform.http import add_plain_routes, create_http_app
 from civicloop.platform.ratelimit import AddressLimit, FixedWindows
 from civicloop.platform.runtime import Runtime, ServiceParts, periodically
 from civicloop.rating import api, page
@@ -80,8 +80,8 @@ def build(runtime: Runtime) -> ServiceParts:
         FixedWindows(runtime.redis, f"{settings.namespace}rating:limit"),
         settings.rating_limit_per_address_minute,
     )
-    # First in the table: the page's POST is the hot path, matched before every other route.
-    app.router.routes[:0] = page.page_routes(rater, limit)
+    # First in the table: the page's POST is the hot path.
+    add_plain_routes(app, page.page_routes(rater, limit))
     handled = (events_pb2.CaseDispatched, events_pb2.CaseAccepted, events_pb2.ExtensionDecided)
     return ServiceParts(
         http_app=app,

@@ -20,7 +20,6 @@ from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
 
 from civicloop.platform.clock import Clock
 from civicloop.platform.errors import (
@@ -176,7 +175,7 @@ def form_errors(score: str, comment: str) -> dict[str, str]:
     return errors
 
 
-def page_routes(rater: LinkRater, limit: PageLimit) -> list[BaseRoute]:
+def page_routes(rater: LinkRater, limit: PageLimit) -> list[PlainRoute]:
     """The page's routes, as plain Starlette routes (``PlainRoute``): HTML outside the API's
     schema, they need none of FastAPI's parameter machinery, about 90 µs a request here."""
     stylesheet = resources.files("civicloop.rating").joinpath("templates/rating.css").read_bytes()

@@ -60,6 +60,7 @@ __all__ = [
     "verify_signature",
 ]
 
+
 @dataclass(frozen=True)
 class SmsMessage:
     # The rating link's id: stable across resends, so the gateway recognises a repeat.
