@@ -222,9 +222,16 @@ def stop_on_signals() -> asyncio.Event:
 def settle_heap() -> None:
     """What was built so far lives as long as the process (start-up's objects, caches loaded
     in the background): freezing it keeps the collector's full passes, which pause the loop,
-    to what requests allocate since."""
+    to what requests allocate since.
+
+    Nearly everything a request or an event allocates is freed by reference counting; the
+    collector only finds cycles. At its default (a young pass every 700 net allocations)
+    dispatch ran about 1,100 passes in a one-minute bench, 5% of its CPU, and one pause
+    reached 100 ms; an outbox relay spent 5% of its CPU there too. At 10,000 dispatch ran
+    about a dozen, and cycles wait a little longer."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
 
 
 async def serve(
@@ -270,11 +277,6 @@ async def serve(
         for job in [*parts.background, watch_event_loop_lag]
     ]
     settle_heap()
-    # Nearly everything a request or an event allocates is freed by reference counting; the
-    # collector only finds cycles. At its default (a young pass every 700 net allocations)
-    # dispatch ran about 1,100 passes in a one-minute bench, 5% of its CPU, and one
-    # pause reached 100 ms. At 10,000 it ran about a dozen, and cycles wait a little longer.
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
     runtime.accepting = True
     log.info(
         "service started",

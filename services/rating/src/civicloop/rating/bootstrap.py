@@ -79,6 +79,7 @@ def build(runtime: Runtime) -> ServiceParts:
     limit = AddressLimit(
         FixedWindows(runtime.redis, f"{settings.namespace}rating:limit"),
         settings.rating_limit_per_address_minute,
+        lease_at_most=settings.rating_limit_lease,
     )
     # First in the table: the page's POST is the hot path.
     add_plain_routes(app, page.page_routes(rater, limit))

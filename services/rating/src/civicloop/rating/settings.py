@@ -39,6 +39,10 @@ class RatingSettings(ServiceSettings):
     rating_fold_seconds: float = Field(default=1.0, gt=0)
     # Rating page views and submissions per client address per minute.
     rating_limit_per_address_minute: int = Field(default=30, ge=1)
+    # Hits of an address's window leased from the shared counter at most at once (see
+    # AddressLimit): a busy address (a carrier's NAT in front of many phones) costs one Redis
+    # round trip per this many page views and ratings, not one each.
+    rating_limit_lease: int = Field(default=32, ge=1, le=1000)
 
     @property
     def link_key(self) -> bytes:
