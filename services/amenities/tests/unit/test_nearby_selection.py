@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from civicloop.amenities.domain.hours import OpenStatus
 from civicloop.amenities.domain.model import Access, AmenityKind
 from civicloop.amenities.domain.search import Listing, OpenWindows, Query, check_query, select
 from civicloop.platform.errors import Violations
+from civicloop.platform.geo import METRES_PER_DEGREE
 
 NOON = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Shanghai
 BASE = Listing(
@@ -126,3 +131,54 @@ def test_radius_and_result_count_have_bounds() -> None:
     check_query(errors, 0, 51)
     check_query(errors, 5001, -1)
     assert [v.field for v in errors.items] == ["radius_meters", "max_results"] * 2
+
+
+REDIS_EARTH_RADIUS_M = 6372797.560856  # what Redis' GEO commands measure with
+
+
+def redis_order(listings_near: list[Listing], lat: float, lng: float, jitter: float) -> list[str]:
+    """The ids as GEOSEARCH ... ASC gives them: haversine on Redis' earth radius, from
+    coordinates moved by up to ``jitter`` degrees (its geohashes' precision)."""
+    rng = random.Random(7)
+
+    def measured(x: Listing) -> float:
+        p1, p2 = math.radians(lat), math.radians(x.latitude + rng.uniform(-jitter, jitter))
+        dp = p2 - p1
+        dl = math.radians(x.longitude + rng.uniform(-jitter, jitter) - lng)
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        return 2 * REDIS_EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+    return [x.id for x in sorted(listings_near, key=measured)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_walking_the_index_order_nearest_first_gives_the_same_answer(seed: int) -> None:
+    """The walk that stops early (candidates in Redis' order) shows exactly what sorting every
+    candidate shows: crowded, tied and scattered amenities, open or not, up to 5 km."""
+    rng = random.Random(seed)
+    radius = rng.choice([50, 300, 500, 2000, 5000])
+    spread = radius / METRES_PER_DEGREE * 1.2
+    hours = ["24/7", "off", "Mo-Su 08:00-21:00", "Mo-Su 20:00-02:00"]
+    pool = []
+    for i in range(rng.choice([5, 40, 200])):
+        if i and rng.random() < 0.2:  # a twin at the same spot (a tie broken by id)
+            twin = pool[rng.randrange(len(pool))]
+            pool.append(replace(twin, id=f"t{i:03d}"))
+            continue
+        pool.append(
+            replace(
+                BASE,
+                id=f"a{rng.randrange(10**6):06d}",
+                latitude=31.0 + rng.uniform(-spread, spread),
+                longitude=103.62 + rng.uniform(-spread, spread),
+                opening_hours=rng.choice(hours),
+                wheelchair_accessible=rng.random() < 0.5,
+            )
+        )
+    held = listings(*pool)
+    ordered = redis_order(list(held.values()), 31.0, 103.62, jitter=6e-6)
+    for kw in [{}, {"open_only": True}, {"limit": 3}, {"wheelchair_accessible": True}]:
+        asked = query(radius_m=radius, **kw)
+        every = select(asked, ordered, held, OpenWindows())
+        walked = select(asked, ordered, held, OpenWindows(), nearest_first=True)
+        assert walked == every, (seed, kw)

@@ -129,11 +129,12 @@ def card_of(amenity: Amenity) -> bytes:
 # One round trip per search: KEYS[1] the ready key, KEYS[2..] the GEO keys to search.
 # Returns whether the index is ready, and the members within ARGV[3] metres of (ARGV[1],
 # ARGV[2]) in every key searched.
+# Each key's members nearest first (ASC): with one key, as the search walks them.
 SEARCH = """
 local members = {}
 for i = 2, #KEYS do
   local found = redis.call('GEOSEARCH', KEYS[i], 'FROMLONLAT', ARGV[1], ARGV[2],
-                           'BYRADIUS', ARGV[3], 'm')
+                           'BYRADIUS', ARGV[3], 'm', 'ASC')
   for _, m in ipairs(found) do members[#members + 1] = m end
 end
 return {redis.call('EXISTS', KEYS[1]), members}
@@ -401,7 +402,11 @@ class Finder:
         else:
             candidates = await self._current(members)
             FROM_REDIS.inc()
-        found = select(query, candidates, self.listings, self.windows)
+        # One key's members come nearest first; several keys' are not merged in order.
+        nearest_first = members is not None and len(keys) == 1
+        found = select(
+            query, candidates, self.listings, self.windows, nearest_first=nearest_first
+        )
         cards = await self._cards_for(found)
         counts = self.recent_reports
         return [
