@@ -14,7 +14,7 @@ The city's amenities share a few hundred distinct texts ("Mo-Su 08:00-21:00", "2
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -174,22 +174,11 @@ def select(
     GEOSEARCH ... ASC), so the walk stops once the results are found and the next candidate
     lies beyond the farthest of them by more than the two measures can disagree (most of a
     radius' candidates are never looked at). The answer is the same either way."""
-    lat0, lng0 = query.latitude, query.longitude
-    metres_lat = METRES_PER_DEGREE
-    metres_lng = metres_lat * math.cos(math.radians(lat0))
     reach = float(query.radius_m) ** 2
+    measured = _measured(query, candidates, listings)
     if nearest_first:
-        return _walk_nearest_first(query, candidates, listings, windows, metres_lng, reach)
-    near: list[tuple[float, str, Listing]] = []
-    for amenity_id in candidates:
-        listing = listings.get(amenity_id)
-        if listing is None or not _wanted(listing, query):
-            continue
-        dy = (listing.latitude - lat0) * metres_lat
-        dx = (listing.longitude - lng0) * metres_lng
-        if dx * dx + dy * dy <= reach:
-            near.append((dx * dx + dy * dy, amenity_id, listing))
-    near.sort(key=_DISTANCE_THEN_ID)
+        return _walk_nearest_first(query, measured, windows, reach)
+    near = sorted((m for m in measured if m[0] <= reach), key=_DISTANCE_THEN_ID)
     found: list[Found] = []
     for _, _, listing in near:
         status, next_change = windows.status(listing.opening_hours, query.at)
@@ -201,24 +190,32 @@ def select(
     return found
 
 
-def _walk_nearest_first(
-    query: Query,
-    candidates: Iterable[str],
-    listings: Mapping[str, Listing],
-    windows: OpenWindows,
-    metres_lng: float,
-    reach: float,
-) -> list[Found]:
-    lat0, lng0, metres_lat = query.latitude, query.longitude, METRES_PER_DEGREE
-    shown: list[tuple[float, str, Listing, OpenStatus, datetime | None]] = []
-    beyond = math.inf  # squared: a candidate this far or farther ends the walk
+def _measured(
+    query: Query, candidates: Iterable[str], listings: Mapping[str, Listing]
+) -> Iterator[tuple[float, str, Listing]]:
+    """The candidates the filters want, each with its squared distance on the local plane,
+    in the candidates' order."""
+    lat0, lng0 = query.latitude, query.longitude
+    metres_lat = METRES_PER_DEGREE
+    metres_lng = metres_lat * math.cos(math.radians(lat0))
     for amenity_id in candidates:
         listing = listings.get(amenity_id)
         if listing is None or not _wanted(listing, query):
             continue
         dy = (listing.latitude - lat0) * metres_lat
         dx = (listing.longitude - lng0) * metres_lng
-        d2 = dx * dx + dy * dy
+        yield dx * dx + dy * dy, amenity_id, listing
+
+
+def _walk_nearest_first(
+    query: Query,
+    measured: Iterator[tuple[float, str, Listing]],
+    windows: OpenWindows,
+    reach: float,
+) -> list[Found]:
+    shown: list[tuple[float, str, Listing, OpenStatus, datetime | None]] = []
+    beyond = math.inf  # squared: a candidate farther than this ends the walk
+    for d2, amenity_id, listing in measured:
         if d2 > beyond:
             break
         if d2 > reach:
