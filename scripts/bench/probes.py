@@ -311,8 +311,7 @@ async def wait_outbox_drained(db: asyncpg.Connection, what: str, timeout_s: floa
     while await unsent_outbox_rows(db):
         if time.monotonic() > deadline:
             raise BenchError(
-                f"{what}'s outbox rows were not sent within {timeout_s:.0f}s; "
-                "is the relay running?"
+                f"{what}'s outbox rows were not sent within {timeout_s:.0f}s; is the relay running?"
             )
         await asyncio.sleep(0.05)
 

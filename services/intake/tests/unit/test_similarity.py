@@ -3,6 +3,7 @@ the score that weighs them, and the proposals a clerk reads."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import pytest
 
 from civicloop.intake.domain import similarity
 from civicloop.intake.domain.model import Location
+from civicloop.intake.domain.more_vocabulary import MORE_SYNONYM_GROUPS
 from civicloop.intake.domain.similarity import (
     MODEL_FEATURES,
     SHIPPING,
@@ -17,7 +19,12 @@ from civicloop.intake.domain.similarity import (
     Candidate,
     PairScore,
 )
-from civicloop.intake.domain.vocabulary import STATE_KINDS, STOPWORDS
+from civicloop.intake.domain.vocabulary import (
+    CONCEPT_PATTERNS,
+    STATE_KINDS,
+    STOPWORDS,
+    SYNONYM_GROUPS,
+)
 from civicloop.intake.domain.wording import (
     PetitionText,
     Sounds,
@@ -170,16 +177,21 @@ def test_every_state_is_a_term_the_vocabulary_folds_to() -> None:
 
 
 def test_a_word_means_one_thing_and_a_second_round_group_extends_its_first() -> None:
-    from collections import Counter
-
-    from civicloop.intake.domain.more_vocabulary import MORE_SYNONYM_GROUPS
-    from civicloop.intake.domain.vocabulary import SYNONYM_GROUPS
-
     counts = Counter(word for group in SYNONYM_GROUPS for word in group)
     assert not [word for word, n in counts.items() if n > 1]
     for group in MORE_SYNONYM_GROUPS:
         assert all(canonical(word) == canonical(group[0]) for word in group), group[0]
     assert canonical("水上不去") == "水压"  # a second-round word folds into the first round's group
+
+
+def test_a_pattern_is_listed_once_per_concept_and_never_both_as_none_and_as_one() -> None:
+    concepts_of: dict[str, list[str]] = {}
+    for concept, patterns in CONCEPT_PATTERNS:
+        for pattern in patterns:
+            concepts_of.setdefault(pattern, []).append(concept)
+    repeated = {p: c for p, c in concepts_of.items() if len(c) != len(set(c))}
+    contradicted = {p: c for p, c in concepts_of.items() if "" in c and len(set(c)) > 1}
+    assert not repeated and not contradicted
 
 
 def test_states_clash_by_the_share_of_their_kinds_not_in_common() -> None:

@@ -404,9 +404,7 @@ class Finder:
             FROM_REDIS.inc()
         # One key's members come nearest first; several keys' are not merged in order.
         nearest_first = members is not None and len(keys) == 1
-        found = select(
-            query, candidates, self.listings, self.windows, nearest_first=nearest_first
-        )
+        found = select(query, candidates, self.listings, self.windows, nearest_first=nearest_first)
         cards = await self._cards_for(found)
         counts = self.recent_reports
         return [

@@ -173,21 +173,12 @@ def select(
     ``nearest_first``: the candidates come nearest first by the index's own measure (Redis'
     GEOSEARCH ... ASC), so the walk stops once the results are found and the next candidate
     lies beyond the farthest of them by more than the two measures can disagree (most of a
-    radius' candidates are never looked at). The answer is the same either way."""
-    reach = float(query.radius_m) ** 2
+    radius' candidates are never looked at); otherwise they are sorted first. The answer is the
+    same either way."""
     measured = _measured(query, candidates, listings)
-    if nearest_first:
-        return _walk_nearest_first(query, measured, windows, reach)
-    near = sorted((m for m in measured if m[0] <= reach), key=_DISTANCE_THEN_ID)
-    found: list[Found] = []
-    for _, _, listing in near:
-        status, next_change = windows.status(listing.opening_hours, query.at)
-        if query.open_only and status is not OpenStatus.OPEN:
-            continue
-        found.append(_found(query, listing, status, next_change))
-        if len(found) == query.limit:
-            break
-    return found
+    if not nearest_first:
+        measured = iter(sorted(measured, key=_DISTANCE_THEN_ID))
+    return _walk(query, measured, windows)
 
 
 def _measured(
@@ -207,12 +198,11 @@ def _measured(
         yield dx * dx + dy * dy, amenity_id, listing
 
 
-def _walk_nearest_first(
-    query: Query,
-    measured: Iterator[tuple[float, str, Listing]],
-    windows: OpenWindows,
-    reach: float,
+def _walk(
+    query: Query, measured: Iterator[tuple[float, str, Listing]], windows: OpenWindows
 ) -> list[Found]:
+    """The results among candidates coming nearest first (within the index's error)."""
+    reach = float(query.radius_m) ** 2
     shown: list[tuple[float, str, Listing, OpenStatus, datetime | None]] = []
     beyond = math.inf  # squared: a candidate farther than this ends the walk
     for d2, amenity_id, listing in measured:
@@ -228,15 +218,15 @@ def _walk_nearest_first(
             farthest = math.sqrt(max(entry[0] for entry in shown))
             beyond = (farthest * (1 + ORDER_SLACK_SHARE) + ORDER_SLACK_M) ** 2
     shown.sort(key=_DISTANCE_THEN_ID)
+    stale_before = query.at - STALE_AFTER
+    lat0, lng0 = query.latitude, query.longitude
     return [
-        _found(query, listing, status, next_change)
+        Found(
+            listing,
+            distance_m(lat0, lng0, listing.latitude, listing.longitude),
+            status,
+            next_change,
+            listing.verified_at <= stale_before,
+        )
         for _, _, listing, status, next_change in shown[: query.limit]
     ]
-
-
-def _found(
-    query: Query, listing: Listing, status: OpenStatus, next_change: datetime | None
-) -> Found:
-    distance = distance_m(query.latitude, query.longitude, listing.latitude, listing.longitude)
-    stale = listing.verified_at <= query.at - STALE_AFTER
-    return Found(listing, distance, status, next_change, stale)

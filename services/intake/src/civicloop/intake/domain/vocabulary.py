@@ -1703,7 +1703,6 @@ CONCEPT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "发烧",
             "黄色",
             "感觉",
-            "打电话",
             "申请人",
             "仔细",
             "详细",
